@@ -1,0 +1,47 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AuditModule } from './audit/audit.module.js';
+import { BatchesModule } from './batches/batches.module.js';
+import { CollectionModule } from './collection/collection.module.js';
+import { ApiKeyGuard } from './common/api-key.guard.js';
+import { IdempotencyInterceptor } from './common/idempotency.interceptor.js';
+import { ProblemDetailsFilter } from './common/problem-details.filter.js';
+import type { LedgerConfig } from './config/ledger.config.js';
+import { CorrectionsModule } from './corrections/corrections.module.js';
+import { CustodyModule } from './custody/custody.module.js';
+import { HealthModule } from './health/health.module.js';
+import { LedgerInfrastructureModule } from './ledger/ledger-infrastructure.module.js';
+import type { Clock } from './ledger/tokens.js';
+import { OrganisationsModule } from './organisations/organisations.module.js';
+import { OutcomesModule } from './outcomes/outcomes.module.js';
+import { ProcessesModule } from './processes/processes.module.js';
+import { ReportsModule } from './reports/reports.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: LedgerConfig, clock?: Clock): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CqrsModule.forRoot(),
+        LedgerInfrastructureModule.forRoot(config, clock),
+        HealthModule,
+        OrganisationsModule,
+        CollectionModule,
+        CustodyModule,
+        ProcessesModule,
+        OutcomesModule,
+        CorrectionsModule,
+        BatchesModule,
+        ReportsModule,
+        AuditModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      ],
+    };
+  }
+}

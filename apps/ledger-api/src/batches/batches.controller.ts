@@ -1,0 +1,66 @@
+import { BatchStatus, Grade, Uuid } from '#domain';
+import type { BatchPage, BatchSummary, LineageGraph, ProvenanceView } from '#projections';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ZodPipe } from '../common/zod-body.pipe.js';
+import { GetBatchQuery, GetLineageQuery, GetProvenanceQuery, ListBatchesQuery } from './batches.queries.js';
+
+const ListBatchesParams = z
+  .object({
+    custodianOrgId: Uuid.optional(),
+    ownerOrgId: Uuid.optional(),
+    status: z.enum(['available', 'in-transit', 'consumed', 'closed'] satisfies BatchStatus[]).optional(),
+    grade: z.union([Grade, z.literal('unsorted')]).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+    after: Uuid.optional(),
+  })
+  .strict();
+
+const LineageParams = z
+  .object({
+    direction: z.enum(['upstream', 'downstream']).default('upstream'),
+    maxDepth: z.coerce.number().int().min(1).max(10_000).optional(),
+  })
+  .strict();
+
+@ApiTags('batches')
+@ApiBearerAuth()
+@Controller('batches')
+export class BatchesController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Batches, filtered by custodian, owner, status or grade; paged by `after`' })
+  @ApiQuery({ name: 'custodianOrgId', required: false })
+  @ApiQuery({ name: 'status', required: false })
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'after', required: false })
+  list(@Query(new ZodPipe(ListBatchesParams)) params: z.infer<typeof ListBatchesParams>): Promise<BatchPage> {
+    return this.queries.execute(new ListBatchesQuery(params));
+  }
+
+  @Get(':batchId')
+  @ApiOperation({ summary: 'A batch: mass, grade, composition, custodian, owner, status, anomalies' })
+  get(@Param('batchId', new ZodPipe(Uuid)) batchId: string): Promise<BatchSummary> {
+    return this.queries.execute(new GetBatchQuery(batchId));
+  }
+
+  @Get(':batchId/lineage')
+  @ApiOperation({ summary: 'Parent/child edges with contributed grams, upstream (where from) or downstream (where to), to any depth' })
+  @ApiQuery({ name: 'direction', required: false, enum: ['upstream', 'downstream'] })
+  @ApiQuery({ name: 'maxDepth', required: false })
+  lineage(
+    @Param('batchId', new ZodPipe(Uuid)) batchId: string,
+    @Query(new ZodPipe(LineageParams)) params: z.infer<typeof LineageParams>,
+  ): Promise<LineageGraph> {
+    return this.queries.execute(new GetLineageQuery(batchId, params.direction, params.maxDepth));
+  }
+
+  @Get(':batchId/provenance')
+  @ApiOperation({ summary: 'Origin by cohort (kommune or residual origin × month), post-/pre-consumer grams and recycled content, exact to the gram' })
+  provenance(@Param('batchId', new ZodPipe(Uuid)) batchId: string): Promise<ProvenanceView> {
+    return this.queries.execute(new GetProvenanceQuery(batchId));
+  }
+}

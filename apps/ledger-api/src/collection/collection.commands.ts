@@ -1,0 +1,33 @@
+import { CollectBatch, Instant, RegisterResidualBatch, Uuid, type OrganisationFacts } from '#domain';
+import { z } from 'zod';
+import type { CommandMetadata } from '../ledger/command-metadata.js';
+
+/** HTTP bodies: ids and business time may be left to the ledger. */
+export const CollectBatchBody = CollectBatch.extend({
+  batchId: Uuid.optional(),
+  occurredAt: Instant.optional(),
+  collectorOrgId: Uuid.optional(),
+}).strict();
+export type CollectBatchBody = z.infer<typeof CollectBatchBody>;
+
+export const RegisterResidualBatchBody = RegisterResidualBatch.extend({
+  batchId: Uuid.optional(),
+  occurredAt: Instant.optional(),
+}).strict();
+export type RegisterResidualBatchBody = z.infer<typeof RegisterResidualBatchBody>;
+
+export class CollectBatchCommand {
+  constructor(
+    readonly body: CollectBatchBody,
+    readonly actor: OrganisationFacts,
+    readonly meta: CommandMetadata,
+  ) {}
+}
+
+export class RegisterResidualBatchCommand {
+  constructor(
+    readonly body: RegisterResidualBatchBody,
+    readonly actor: OrganisationFacts,
+    readonly meta: CommandMetadata,
+  ) {}
+}

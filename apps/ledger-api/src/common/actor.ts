@@ -1,0 +1,16 @@
+import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import type { OrganisationFacts } from '#domain';
+import type { FastifyRequest } from 'fastify';
+
+export const PUBLIC_ROUTE = 'ledger:public-route';
+/** Marks a route reachable without credentials (health and API docs only). */
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+
+export type AuthenticatedRequest = FastifyRequest & { actor?: OrganisationFacts };
+
+/** The authenticated organisation issuing the request. */
+export const Actor = createParamDecorator((_: unknown, ctx: ExecutionContext): OrganisationFacts => {
+  const request = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+  if (!request.actor) throw new Error('Actor used on a route without authentication');
+  return request.actor;
+});

@@ -1,0 +1,33 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { deterministicId, type CommandMetadata } from '../ledger/command-metadata.js';
+import type { AuthenticatedRequest } from './actor.js';
+
+function header(request: AuthenticatedRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Command metadata from the request. With an Idempotency-Key the command id derives from the actor
+ * and the key, so a retry — even one that reaches the ledger after a crash lost its first answer —
+ * is recognised by the events it already wrote.
+ */
+export const CommandMeta = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandMetadata => {
+  const request = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+  const actorOrgId = request.actor?.organisationId;
+  if (!actorOrgId) throw new Error('CommandMeta used on a route without authentication');
+  const key = header(request, 'idempotency-key');
+  const commandId = key ? deterministicId(`idempotency/${actorOrgId}/${key}`) : uuidv7();
+  const correlationId = header(request, 'x-correlation-id') ?? commandId;
+  return { actorOrgId, commandId, correlationId, causationId: commandId, idempotent: key !== undefined };
+});
+
+/**
+ * An id for something new the command creates: the client's, if it sent one; otherwise UUID v7, or,
+ * under an Idempotency-Key, one derived from the command so that the retry names the same thing.
+ */
+export function newIdFor(meta: CommandMetadata, role: string, clientId: string | undefined): string {
+  if (clientId) return clientId;
+  return meta.idempotent ? deterministicId(`${meta.commandId}/${role}`) : uuidv7();
+}

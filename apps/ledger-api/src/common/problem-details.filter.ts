@@ -1,0 +1,95 @@
+import { DomainError, type DomainErrorKind } from '#domain';
+import { DuplicateEventIdError, WrongExpectedRevisionError } from '#event-store';
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ZodError } from 'zod';
+
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  code?: string;
+  errors?: Array<{ path: string; message: string }>;
+  [extension: string]: unknown;
+}
+
+const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
+  invalid: 422,
+  unauthorised: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+};
+
+const TITLE_BY_STATUS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+};
+
+const PROBLEM_TYPE_BASE = 'https://textile-ledger.org/problems/';
+
+/** Maps every error to RFC 9457 problem details: the one place where domain errors meet HTTP. */
+export function toProblem(error: unknown, instance?: string): ProblemDetails {
+  const base = (status: number, code: string, detail: string): ProblemDetails => ({
+    type: `${PROBLEM_TYPE_BASE}${code}`,
+    title: TITLE_BY_STATUS[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    ...(instance ? { instance } : {}),
+  });
+  if (error instanceof DomainError) {
+    // Details are extension members; the standard members always win over a detail of the same name.
+    return { ...error.details, ...base(STATUS_BY_KIND[error.kind], error.code, error.message) };
+  }
+  if (error instanceof ZodError) {
+    const errors = error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+    return { ...base(400, 'invalid-body', errors.map((e) => `${e.path}: ${e.message}`).join('; ')), errors };
+  }
+  if (error instanceof WrongExpectedRevisionError) {
+    return base(409, 'concurrency-conflict', `${error.streamId} changed while the command was decided; retry it`);
+  }
+  if (error instanceof DuplicateEventIdError) {
+    return base(409, 'duplicate-event', error.message);
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    const message =
+      typeof response === 'object' && response !== null && 'message' in response ? String((response as { message: unknown }).message) : error.message;
+    return base(status, status === 404 ? 'not-found' : `http-${status}`, message);
+  }
+  // Fastify's own errors (malformed JSON, body too large, wrong content type) carry a 4xx statusCode.
+  if (typeof error === 'object' && error !== null && 'statusCode' in error) {
+    const status = Number((error as { statusCode: unknown }).statusCode);
+    if (status >= 400 && status < 500) {
+      const code = status === 413 ? 'body-too-large' : status === 415 ? 'unsupported-media-type' : 'malformed-request';
+      return base(status, code, (error as { message?: string }).message ?? 'malformed request');
+    }
+  }
+  return base(500, 'internal-error', 'an unexpected error occurred; it has been logged');
+}
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetails');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const problem = toProblem(error, request.url);
+    if (problem.status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
+  }
+}

@@ -1,0 +1,43 @@
+import path from 'node:path';
+
+/** Everything the service reads from the environment, parsed once at start-up. */
+export interface LedgerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** Set, or generated and printed once on first start. */
+  readonly operatorKey: string | undefined;
+  /** `FULL` (default) survives a power cut; `NORMAL` only a process crash. */
+  readonly synchronous: 'FULL' | 'NORMAL';
+  /** Commands answer only once the read models include their events (read-your-writes). */
+  readonly readYourWrites: boolean;
+  /** How often the recovery step looks for processes that were started but never ended. */
+  readonly recoveryIntervalMs: number;
+  readonly transitToleranceBasisPoints: number;
+  readonly clockSkewMs: number;
+  readonly logRequests: boolean;
+}
+
+function integer(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
+  const synchronous = (env.LEDGER_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase();
+  if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new Error('LEDGER_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
+  return {
+    port: integer(env.PORT, 3000, 'PORT'),
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: path.resolve(env.LEDGER_DATA_DIR ?? './data'),
+    operatorKey: env.LEDGER_OPERATOR_KEY || undefined,
+    synchronous,
+    readYourWrites: (env.LEDGER_READ_YOUR_WRITES ?? 'true') !== 'false',
+    recoveryIntervalMs: integer(env.LEDGER_RECOVERY_INTERVAL_MS, 30_000, 'LEDGER_RECOVERY_INTERVAL_MS'),
+    transitToleranceBasisPoints: integer(env.LEDGER_TRANSIT_TOLERANCE_BP, 200, 'LEDGER_TRANSIT_TOLERANCE_BP'),
+    clockSkewMs: integer(env.LEDGER_CLOCK_SKEW_MS, 5 * 60_000, 'LEDGER_CLOCK_SKEW_MS'),
+    logRequests: env.LEDGER_LOG_REQUESTS === 'true',
+  };
+}

@@ -1,0 +1,33 @@
+import { Uuid, type OrganisationFacts } from '#domain';
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor } from '../common/actor.js';
+import { CommandMeta } from '../common/command-meta.decorator.js';
+import { ZodApiBody } from '../common/openapi.js';
+import { ZodPipe } from '../common/zod-body.pipe.js';
+import type { BatchCommandResult } from '../ledger/batch-command.runner.js';
+import type { CommandMetadata } from '../ledger/command-metadata.js';
+import { CorrectMassBody, CorrectMassCommand } from './corrections.commands.js';
+
+@ApiTags('corrections')
+@ApiBearerAuth()
+@Controller('batches/:batchId')
+export class CorrectionsController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post('mass-corrections')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Correct the mass of an available batch: a new event naming the event it corrects, with a reason (events are never edited)',
+  })
+  @ZodApiBody(CorrectMassBody)
+  correct(
+    @Param('batchId', new ZodPipe(Uuid)) batchId: string,
+    @Body(new ZodPipe(CorrectMassBody)) body: CorrectMassBody,
+    @Actor() actor: OrganisationFacts,
+    @CommandMeta() meta: CommandMetadata,
+  ): Promise<BatchCommandResult> {
+    return this.commands.execute(new CorrectMassCommand(batchId, body, actor, meta));
+  }
+}

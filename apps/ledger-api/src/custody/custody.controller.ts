@@ -1,0 +1,75 @@
+import { Uuid, type OrganisationFacts } from '#domain';
+import type { CustodyTimeline } from '#projections';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor } from '../common/actor.js';
+import { CommandMeta } from '../common/command-meta.decorator.js';
+import { ZodApiBody } from '../common/openapi.js';
+import { ZodPipe } from '../common/zod-body.pipe.js';
+import type { BatchCommandResult } from '../ledger/batch-command.runner.js';
+import type { CommandMetadata } from '../ledger/command-metadata.js';
+import {
+  CancelTransferBody,
+  CancelTransferCommand,
+  DispatchTransferBody,
+  DispatchTransferCommand,
+  GetCustodyTimelineQuery,
+  ReceiveTransferBody,
+  ReceiveTransferCommand,
+} from './custody.commands.js';
+
+@ApiTags('custody')
+@ApiBearerAuth()
+@Controller('batches/:batchId')
+export class CustodyController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post('dispatch')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Ship an available batch to another organisation (custodian only)' })
+  @ZodApiBody(DispatchTransferBody)
+  dispatch(
+    @Param('batchId', new ZodPipe(Uuid)) batchId: string,
+    @Body(new ZodPipe(DispatchTransferBody)) body: DispatchTransferBody,
+    @Actor() actor: OrganisationFacts,
+    @CommandMeta() meta: CommandMetadata,
+  ): Promise<BatchCommandResult> {
+    return this.commands.execute(new DispatchTransferCommand(batchId, body, actor, meta));
+  }
+
+  @Post('receive')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Take in a batch in transit, weighed on arrival (consignee only)' })
+  @ZodApiBody(ReceiveTransferBody)
+  receive(
+    @Param('batchId', new ZodPipe(Uuid)) batchId: string,
+    @Body(new ZodPipe(ReceiveTransferBody)) body: ReceiveTransferBody,
+    @Actor() actor: OrganisationFacts,
+    @CommandMeta() meta: CommandMetadata,
+  ): Promise<BatchCommandResult> {
+    return this.commands.execute(new ReceiveTransferCommand(batchId, body, actor, meta));
+  }
+
+  @Post('cancel-transfer')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Withdraw (sender) or refuse (consignee) a transfer before receipt' })
+  @ZodApiBody(CancelTransferBody)
+  cancel(
+    @Param('batchId', new ZodPipe(Uuid)) batchId: string,
+    @Body(new ZodPipe(CancelTransferBody)) body: CancelTransferBody,
+    @Actor() actor: OrganisationFacts,
+    @CommandMeta() meta: CommandMetadata,
+  ): Promise<BatchCommandResult> {
+    return this.commands.execute(new CancelTransferCommand(batchId, body, actor, meta));
+  }
+
+  @Get('custody')
+  @ApiOperation({ summary: 'Custody periods of a batch: who held it, from when to when' })
+  timeline(@Param('batchId', new ZodPipe(Uuid)) batchId: string): Promise<CustodyTimeline> {
+    return this.queries.execute(new GetCustodyTimelineQuery(batchId));
+  }
+}

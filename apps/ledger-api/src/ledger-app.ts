@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module.js';
+import { toProblem } from './common/problem-details.filter.js';
+import type { LedgerConfig } from './config/ledger.config.js';
+import type { Clock } from './ledger/tokens.js';
+import { OperatorBootstrap } from './organisations/operator-bootstrap.js';
+
+export interface LedgerApp {
+  readonly app: NestFastifyApplication;
+  /** The operator key, when this start generated it (first start without LEDGER_OPERATOR_KEY). */
+  readonly generatedOperatorKey: string | undefined;
+}
+
+/** Builds the whole HTTP service; main.ts, the e2e tests, the demo and the bench all start it this way. */
+export async function createLedgerApp(config: LedgerConfig, options: { clock?: Clock; logger?: boolean } = {}): Promise<LedgerApp> {
+  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024 });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.clock), adapter, {
+    logger: options.logger === false ? false : ['log', 'warn', 'error'],
+    abortOnError: false,
+  });
+  // Errors Fastify raises before Nest sees the request (malformed JSON, body too large, wrong
+  // content type) get the same problem details as everything else.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .setErrorHandler((error, request, reply) => {
+      const problem = toProblem(error, request.url);
+      void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
+    });
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Textile ledger')
+      .setDescription('Event-sourced ledger of textile material flows: collection, custody, processes, provenance and circularity. Mass is in integer grams.')
+      .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key of the acting organisation' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  await app.init();
+  return { app, generatedOperatorKey: app.get(OperatorBootstrap).generatedKey };
+}

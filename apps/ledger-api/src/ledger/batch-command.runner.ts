@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { streamIds, type BatchState, type DecisionContext, type DomainEvent, type OrganisationFacts } from '#domain';
+import type { CommandMetadata } from './command-metadata.js';
+import { CommandExecutor, type CommandResult } from './command-executor.js';
+import { DecisionContextFactory } from './decision-context.factory.js';
+import { ReadYourWrites } from './read-your-writes.js';
+import { foldBatchStream } from './stream-loader.js';
+
+export interface BatchCommandResult extends CommandResult {
+  readonly batchId: string;
+}
+
+/** The path of every command on one batch stream: context → decide on the fresh state → append → settle. */
+@Injectable()
+export class BatchCommandRunner {
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly contexts: DecisionContextFactory,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
+
+  async run(
+    batchId: string,
+    actor: OrganisationFacts,
+    meta: CommandMetadata,
+    decide: (state: BatchState | undefined, ctx: DecisionContext) => DomainEvent[],
+    referencedOrgIds: ReadonlyArray<string | undefined> = [],
+  ): Promise<BatchCommandResult> {
+    const ctx = await this.contexts.create(actor, referencedOrgIds);
+    const result = await this.executor.execute(streamIds.batch(batchId), foldBatchStream, (state) => decide(state, ctx), meta);
+    await this.readYourWrites.settle(result.position);
+    return { batchId, ...result };
+  }
+}

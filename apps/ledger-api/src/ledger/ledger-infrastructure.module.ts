@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { SqliteEventStore, type EventStore } from '#event-store';
+import { createLedgerProjections, ProjectionRunner, type ReadDb } from '#projections';
+import { openSqliteReadDb } from '#read-store';
+import type { LedgerConfig } from '../config/ledger.config.js';
+import { OrganisationDirectory } from './organisation-directory.js';
+import { BatchCommandRunner } from './batch-command.runner.js';
+import { CommandExecutor } from './command-executor.js';
+import { DecisionContextFactory } from './decision-context.factory.js';
+import { ReadYourWrites } from './read-your-writes.js';
+import { CLOCK, EVENT_STORE, LEDGER_CONFIG, READ_DB, type Clock } from './tokens.js';
+
+/**
+ * Wires the ports to the embedded adapters: the event log in `<dataDir>/events.sqlite` (durable,
+ * synchronous=FULL by default) and the read models in `<dataDir>/read-models.sqlite`.
+ */
+@Global()
+@Module({})
+export class LedgerInfrastructureModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_DB) private readonly readDb: ReadDb,
+    private readonly runner: ProjectionRunner,
+  ) {}
+
+  static forRoot(config: LedgerConfig, clock: Clock = { now: () => new Date() }): DynamicModule {
+    return {
+      module: LedgerInfrastructureModule,
+      providers: [
+        { provide: LEDGER_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: clock },
+        {
+          provide: EVENT_STORE,
+          useFactory: async (): Promise<EventStore> => {
+            mkdirSync(config.dataDir, { recursive: true });
+            return SqliteEventStore.open({ filename: path.join(config.dataDir, 'events.sqlite'), synchronous: config.synchronous, clock: () => clock.now() });
+          },
+        },
+        {
+          provide: READ_DB,
+          useFactory: (): ReadDb => {
+            mkdirSync(config.dataDir, { recursive: true });
+            return openSqliteReadDb({ filename: path.join(config.dataDir, 'read-models.sqlite') });
+          },
+        },
+        {
+          provide: ProjectionRunner,
+          inject: [EVENT_STORE, READ_DB],
+          // Started here, before any lifecycle hook, so every hook can wait for it to catch up.
+          useFactory: async (store: EventStore, db: ReadDb) => {
+            const runner = new ProjectionRunner({ store, db, projections: createLedgerProjections() });
+            await runner.start();
+            return runner;
+          },
+        },
+        CommandExecutor,
+        OrganisationDirectory,
+        DecisionContextFactory,
+        ReadYourWrites,
+        BatchCommandRunner,
+      ],
+      exports: [LEDGER_CONFIG, CLOCK, EVENT_STORE, READ_DB, ProjectionRunner, CommandExecutor,  OrganisationDirectory, DecisionContextFactory, ReadYourWrites, BatchCommandRunner],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+    await this.store.close();
+    await this.readDb.destroy();
+  }
+}

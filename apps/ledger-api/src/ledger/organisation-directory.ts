@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { OrganisationFacts } from '#domain';
+import { findOrganisationByKeyHash, getOrganisation, type ReadDb } from '#projections';
+import { READ_DB } from './tokens.js';
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/**
+ * Organisation facts for authentication and for decisions (roles, kommune). Served from the
+ * organisations read model: it guards no invariant, so eventual consistency is fine, and the
+ * registration command waits for the read model before it answers.
+ */
+@Injectable()
+export class OrganisationDirectory {
+  private readonly byId = new Map<string, OrganisationFacts>();
+  private readonly byKeyHash = new Map<string, string>();
+
+  constructor(@Inject(READ_DB) private readonly db: ReadDb) {}
+
+  async byApiKey(key: string): Promise<OrganisationFacts | undefined> {
+    const keyHash = hashApiKey(key);
+    const cachedId = this.byKeyHash.get(keyHash);
+    if (cachedId) return this.get(cachedId);
+    const found = await findOrganisationByKeyHash(this.db, keyHash);
+    if (!found) return undefined;
+    this.byKeyHash.set(keyHash, found.organisationId);
+    return this.get(found.organisationId);
+  }
+
+  async get(organisationId: string): Promise<OrganisationFacts | undefined> {
+    const cached = this.byId.get(organisationId);
+    if (cached) return cached;
+    const row = await getOrganisation(this.db, organisationId);
+    if (!row) return undefined;
+    const facts: OrganisationFacts = {
+      organisationId: row.organisationId,
+      name: row.name,
+      roles: row.roles,
+      ...(row.kommuneCode ? { kommuneCode: row.kommuneCode } : {}),
+    };
+    // Roles never change after registration today; when they can (issue 5), invalidate here.
+    this.byId.set(organisationId, facts);
+    return facts;
+  }
+
+  /** Loads the organisations a decision may name, so the pure decision can look them up synchronously. */
+  async lookup(ids: ReadonlyArray<string | undefined>): Promise<(id: string) => OrganisationFacts | undefined> {
+    const found = new Map<string, OrganisationFacts>();
+    for (const id of ids) {
+      if (!id) continue;
+      const facts = await this.get(id);
+      if (facts) found.set(id, facts);
+    }
+    return (id) => found.get(id);
+  }
+}

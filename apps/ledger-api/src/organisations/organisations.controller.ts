@@ -1,0 +1,51 @@
+import { Uuid, type OrganisationFacts } from '#domain';
+import type { Organisation } from '#projections';
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor } from '../common/actor.js';
+import { CommandMeta } from '../common/command-meta.decorator.js';
+import { ZodApiBody } from '../common/openapi.js';
+import { ZodPipe } from '../common/zod-body.pipe.js';
+import type { CommandMetadata } from '../ledger/command-metadata.js';
+import { generateApiKey } from './api-key.js';
+import {
+  GetOrganisationQuery,
+  ListOrganisationsQuery,
+  RegisterOrganisationBody,
+  RegisterOrganisationCommand,
+  type RegisterOrganisationResult,
+} from './organisations.commands.js';
+
+@ApiTags('organisations')
+@ApiBearerAuth()
+@Controller('organisations')
+export class OrganisationsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Register an organisation with its roles (operator only); answers with its API key, once' })
+  @ZodApiBody(RegisterOrganisationBody)
+  register(
+    @Body(new ZodPipe(RegisterOrganisationBody)) body: RegisterOrganisationBody,
+    @Actor() actor: OrganisationFacts,
+    @CommandMeta() meta: CommandMetadata,
+  ): Promise<RegisterOrganisationResult> {
+    return this.commands.execute(new RegisterOrganisationCommand(body, actor, meta, generateApiKey().apiKey));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'All registered organisations' })
+  list(): Promise<Organisation[]> {
+    return this.queries.execute(new ListOrganisationsQuery());
+  }
+
+  @Get(':organisationId')
+  @ApiOperation({ summary: 'One organisation' })
+  get(@Param('organisationId', new ZodPipe(Uuid)) organisationId: string): Promise<Organisation> {
+    return this.queries.execute(new GetOrganisationQuery(organisationId));
+  }
+}

@@ -1,0 +1,33 @@
+import { Uuid, type OrganisationFacts } from '#domain';
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor } from '../common/actor.js';
+import { CommandMeta } from '../common/command-meta.decorator.js';
+import { ZodApiBody } from '../common/openapi.js';
+import { ZodPipe } from '../common/zod-body.pipe.js';
+import type { BatchCommandResult } from '../ledger/batch-command.runner.js';
+import type { CommandMetadata } from '../ledger/command-metadata.js';
+import { RecordOutcomeBody, RecordOutcomeCommand } from './outcomes.commands.js';
+
+@ApiTags('outcomes')
+@ApiBearerAuth()
+@Controller('batches/:batchId')
+export class OutcomesController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post('outcome')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Close an available batch with its outcome: sold-for-reuse, incinerated, landfilled, exported or placed-on-market',
+  })
+  @ZodApiBody(RecordOutcomeBody)
+  record(
+    @Param('batchId', new ZodPipe(Uuid)) batchId: string,
+    @Body(new ZodPipe(RecordOutcomeBody)) body: RecordOutcomeBody,
+    @Actor() actor: OrganisationFacts,
+    @CommandMeta() meta: CommandMetadata,
+  ): Promise<BatchCommandResult> {
+    return this.commands.execute(new RecordOutcomeCommand(batchId, body, actor, meta));
+  }
+}

@@ -1,0 +1,57 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { EventStore } from '#event-store';
+import { ProjectionRunner, unfinishedProcesses, type ReadDb } from '#projections';
+import type { LedgerConfig } from '../config/ledger.config.js';
+import { EVENT_STORE, LEDGER_CONFIG, READ_DB } from '../ledger/tokens.js';
+import { ProcessManager } from './process-manager.js';
+
+/**
+ * On start-up and periodically, finishes or rejects every process that was started but did not end
+ * (a crash, a lost connection). Resuming is safe because every step's event id is deterministic.
+ */
+@Injectable()
+export class ProcessRecovery implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ProcessRecovery.name);
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_DB) private readonly db: ReadDb,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    private readonly runner: ProjectionRunner,
+    private readonly processManager: ProcessManager,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // The unfinished list is a read model: catch up first, so no started process is missed.
+    await this.runner.waitForPosition(await this.store.headPosition(), 600_000);
+    await this.recover(0);
+    if (this.config.recoveryIntervalMs > 0) {
+      // Only processes older than one interval: younger ones are most likely still being recorded.
+      this.timer = setInterval(() => void this.recover(this.config.recoveryIntervalMs), this.config.recoveryIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async recover(olderThanMs: number): Promise<number> {
+    const cutoff = Date.now() - olderThanMs;
+    let recovered = 0;
+    for (const process of await unfinishedProcesses(this.db)) {
+      if (Date.parse(process.startedAt) > cutoff) continue;
+      try {
+        const outcome = await this.processManager.resume(process.processId);
+        if (outcome) {
+          recovered += 1;
+          this.logger.warn(`recovered process ${process.processId}: ${outcome.status}`);
+        }
+      } catch (error) {
+        this.logger.error(`recovery of process ${process.processId} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return recovered;
+  }
+}

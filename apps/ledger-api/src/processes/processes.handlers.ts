@@ -1,0 +1,72 @@
+import { ConflictError, decideStartProcess, NotFoundError, streamIds, type LoadedInput, type RecordProcess } from '#domain';
+import type { EventStore } from '#event-store';
+import { getProcess, type ProcessView, type ReadDb } from '#projections';
+import { Inject } from '@nestjs/common';
+import { CommandHandler, QueryHandler, type ICommandHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { newIdFor } from '../common/command-meta.decorator.js';
+import { DecisionContextFactory } from '../ledger/decision-context.factory.js';
+import { ReadYourWrites } from '../ledger/read-your-writes.js';
+import { loadBatch, loadProcess } from '../ledger/stream-loader.js';
+import { EVENT_STORE, READ_DB } from '../ledger/tokens.js';
+import { ProcessManager, type ProcessOutcome } from './process-manager.js';
+import { GetProcessQuery, RecordProcessCommand, type RecordProcessResult } from './processes.commands.js';
+
+@CommandHandler(RecordProcessCommand)
+export class RecordProcessHandler implements ICommandHandler<RecordProcessCommand, RecordProcessResult> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly contexts: DecisionContextFactory,
+    private readonly processManager: ProcessManager,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
+
+  async execute({ body, actor, meta }: RecordProcessCommand): Promise<RecordProcessResult> {
+    const processId = newIdFor(meta, 'process', body.processId);
+    const command: RecordProcess = {
+      ...body,
+      processId,
+      occurredAt: body.occurredAt ?? this.contexts.now().toISOString(),
+      outputs: body.outputs.map((output, index) => ({ ...output, batchId: newIdFor(meta, `output/${index}`, output.batchId) })),
+    };
+    const outputBatchIds = command.outputs.map((o) => o.batchId);
+
+    const existing = await loadProcess(this.store, processId);
+    let outcome: ProcessOutcome | undefined;
+    if (existing.state) {
+      // A retry of the same command resumes (or reports) it; any other command may not reuse the id.
+      if (existing.state.commandId !== meta.commandId) {
+        throw new ConflictError('process-exists', `process ${processId} was already recorded`, { processId });
+      }
+      outcome = await this.processManager.resume(processId);
+    } else {
+      const inputs = new Map<string, LoadedInput>();
+      for (const { batchId } of command.inputs) {
+        const loaded = await loadBatch(this.store, batchId);
+        inputs.set(batchId, { state: loaded.state, revision: loaded.revision });
+      }
+      const existingOutputIds = new Set<string>();
+      for (const id of outputBatchIds) {
+        if ((await this.store.readStream(streamIds.batch(id), { maxCount: 1 })).length > 0) existingOutputIds.add(id);
+      }
+      const started = decideStartProcess(inputs, existingOutputIds, command, await this.contexts.create(actor));
+      outcome = await this.processManager.start(started.data, meta);
+    }
+    if (!outcome) throw new Error(`process ${processId} could not be resumed`);
+    await this.readYourWrites.settle(outcome.position);
+    if (outcome.status === 'rejected') {
+      throw new ConflictError('process-rejected', `process ${processId} was rejected: ${outcome.reason}`, { processId });
+    }
+    return { processId, status: 'completed', outputBatchIds, position: outcome.position, replayed: existing.state !== undefined };
+  }
+}
+
+@QueryHandler(GetProcessQuery)
+export class GetProcessHandler implements IQueryHandler<GetProcessQuery, ProcessView> {
+  constructor(@Inject(READ_DB) private readonly db: ReadDb) {}
+
+  async execute({ processId }: GetProcessQuery): Promise<ProcessView> {
+    const process = await getProcess(this.db, processId);
+    if (!process) throw new NotFoundError('unknown-process', `process ${processId} does not exist`, { processId });
+    return process;
+  }
+}

@@ -1,0 +1,68 @@
+import { Uuid } from '#domain';
+import type { CircularityRow, Inventory, MunicipalReport } from '#projections';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { ZodPipe } from '../common/zod-body.pipe.js';
+import { GetCircularityQuery, GetInventoryQuery, GetMunicipalReportQuery } from './reports.queries.js';
+
+const PeriodBound = z.string().regex(/^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$/, 'use YYYY, YYYY-Qn or YYYY-MM');
+const CircularityParams = z
+  .object({
+    kommuneCode: z.string().regex(/^\d{4}$/).optional(),
+    originKey: z.string().min(3).max(200).optional(),
+    period: z.enum(['month', 'quarter', 'year']).default('year'),
+    from: PeriodBound.optional(),
+    to: PeriodBound.optional(),
+  })
+  .strict();
+const MunicipalParams = z.object({ quarter: z.coerce.number().int().min(1).max(4).optional(), format: z.enum(['json', 'csv']).default('json') }).strict();
+const InventoryParams = z.object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() }).strict();
+
+@ApiTags('reports')
+@ApiBearerAuth()
+@Controller('reports')
+export class ReportsController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get('circularity')
+  @ApiOperation({ summary: 'Circularity buckets and rates per origin key (kommune or residual origin) and month, quarter or year; collected = Σ buckets' })
+  @ApiQuery({ name: 'kommuneCode', required: false })
+  @ApiQuery({ name: 'originKey', required: false })
+  @ApiQuery({ name: 'period', required: false, enum: ['month', 'quarter', 'year'] })
+  @ApiQuery({ name: 'from', required: false })
+  @ApiQuery({ name: 'to', required: false })
+  circularity(@Query(new ZodPipe(CircularityParams)) params: z.infer<typeof CircularityParams>): Promise<{ rows: CircularityRow[] }> {
+    return this.queries.execute(new GetCircularityQuery(params));
+  }
+
+  @Get('municipal/:kommuneCode/:year')
+  @ApiOperation({ summary: 'Municipal report: collected kg and batches by EWC code and scheme, and what became of them; JSON or CSV' })
+  @ApiQuery({ name: 'quarter', required: false })
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
+  async municipal(
+    @Param('kommuneCode', new ZodPipe(z.string().regex(/^\d{4}$/, 'kommune codes have four digits'))) kommuneCode: string,
+    @Param('year', new ZodPipe(z.coerce.number().int().min(2000).max(2100))) year: number,
+    @Query(new ZodPipe(MunicipalParams)) params: z.infer<typeof MunicipalParams>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<MunicipalReport | string> {
+    const report = await this.queries.execute<GetMunicipalReportQuery, MunicipalReport | string>(new GetMunicipalReportQuery(kommuneCode, year, params.quarter, params.format));
+    if (params.format === 'csv') {
+      void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="municipal-${kommuneCode}-${year}${params.quarter ? `-Q${params.quarter}` : ''}.csv"`);
+    }
+    return report;
+  }
+
+  @Get('inventory/:organisationId')
+  @ApiOperation({ summary: "An organisation's stock by grade and its exact mass balance over a period (business time)" })
+  @ApiQuery({ name: 'from', required: false })
+  @ApiQuery({ name: 'to', required: false })
+  inventory(
+    @Param('organisationId', new ZodPipe(Uuid)) organisationId: string,
+    @Query(new ZodPipe(InventoryParams)) params: z.infer<typeof InventoryParams>,
+  ): Promise<Inventory> {
+    return this.queries.execute(new GetInventoryQuery(organisationId, params.from, params.to));
+  }
+}

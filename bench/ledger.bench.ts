@@ -1,0 +1,163 @@
+/**
+ * `npm run bench`: prints one JSON line per figure, {"name","value","unit","reference","ratio"}.
+ * Every ratio divides by a reference measured in the same run, on the same machine, because these
+ * machines are shared and noisy: a bare absolute figure would mean little.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import { SqliteEventStore } from '#event-store';
+import { createLedgerProjections, ProjectionRunner } from '#projections';
+import { openSqliteReadDb } from '#read-store';
+import { appendScenario, generateScenario } from '#scenarios';
+import { loadLedgerConfig } from '../apps/ledger-api/src/config/ledger.config.js';
+import { createLedgerApp } from '../apps/ledger-api/src/ledger-app.js';
+
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  reference: string;
+  ratio: number;
+}
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const SECONDS = option('seconds', 4);
+const CLIENTS = option('clients', 32);
+const REBUILD_BATCHES = option('rebuild-batches', 20_000);
+
+function emit(figure: Figure): void {
+  process.stdout.write(`${JSON.stringify({ ...figure, value: round(figure.value), ratio: round(figure.ratio) })}\n`);
+}
+const round = (n: number) => Math.round(n * 1000) / 1000;
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+function tempDir(name: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), `ledger-bench-${name}-`));
+}
+
+/** A representative event row of ~290 bytes, as STACK.md's raw figures used. */
+function sampleEvent(i: number): { data: string; metadata: string } {
+  return {
+    data: JSON.stringify({ batchId: `0190${String(i).padStart(28, '0')}`, kommuneCode: '0657', collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 123_456 + i, occurredAt: '2026-03-10T09:00:00+01:00' }),
+    metadata: JSON.stringify({ actorOrgId: '0190aaaa-0000-7000-8000-000000000001', commandId: `c-${i}` }),
+  };
+}
+
+/** The physical anchor: better-sqlite3, one event per transaction, WAL, synchronous=FULL. */
+function rawSqliteSingleEventCommits(seconds: number): number {
+  const dir = tempDir('raw');
+  const db = new Database(path.join(dir, 'raw.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE events (position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, revision INTEGER NOT NULL, event_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, recorded_at TEXT NOT NULL, UNIQUE (stream_id, revision))');
+  const insert = db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, 0, ?, ?, ?, ?, ?)');
+  const commit = db.transaction((i: number) => {
+    const { data, metadata } = sampleEvent(i);
+    insert.run(`batch-${i}`, `e-${i}`, 'BatchCollected', data, metadata, new Date().toISOString());
+  });
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000) commit(n++);
+  const rate = n / ((performance.now() - start) / 1000);
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  return rate;
+}
+
+/** Durable commands over real HTTP from concurrent keep-alive clients, each a BatchCollected. */
+async function httpCommandThroughput(seconds: number, clients: number): Promise<number> {
+  const dir = tempDir('http');
+  const operatorKey = 'tl_000000000000_bench-operator-key-with-plenty-of-entropy';
+  const config = loadLedgerConfig({ LEDGER_DATA_DIR: dir, LEDGER_OPERATOR_KEY: operatorKey, PORT: '0', HOST: '127.0.0.1', LEDGER_RECOVERY_INTERVAL_MS: '0' });
+  const { app } = await createLedgerApp(config, { logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const base = `http://127.0.0.1:${port}`;
+  const post = async (url: string, key: string, body: unknown) => {
+    const response = await fetch(`${base}${url}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json = (await response.json()) as Record<string, unknown>;
+    if (!response.ok) throw new Error(`${url}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const collector = await post('/organisations', operatorKey, { name: 'Bench collector', roles: ['collector'] });
+  const key = String(collector.apiKey);
+  const body = { kommuneCode: '0657', collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 250_000 };
+  // Warm up the JIT and the connection pool before measuring.
+  await Promise.all(Array.from({ length: clients }, () => post('/batches/collections', key, body)));
+  let done = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < deadline) {
+        await post('/batches/collections', key, body);
+        done += 1;
+      }
+    }),
+  );
+  const rate = done / ((performance.now() - start) / 1000);
+  await app.close();
+  rmSync(dir, { recursive: true, force: true });
+  return rate;
+}
+
+/** Raw read in global order + JSON.parse of data and metadata: what any rebuild must at least do. */
+function rawReadAndParse(filename: string): { events: number; rate: number } {
+  const db = new Database(filename, { readonly: true });
+  const rows = db.prepare('SELECT data, metadata FROM events ORDER BY position');
+  let n = 0;
+  let checksum = 0;
+  const start = performance.now();
+  for (const row of rows.iterate() as Iterable<{ data: string; metadata: string }>) {
+    const data = JSON.parse(row.data) as Record<string, unknown>;
+    const metadata = JSON.parse(row.metadata) as Record<string, unknown>;
+    checksum += Object.keys(data).length + Object.keys(metadata).length;
+    n += 1;
+  }
+  const rate = n / ((performance.now() - start) / 1000);
+  db.close();
+  if (checksum === 0) throw new Error('nothing read');
+  return { events: n, rate };
+}
+
+async function rebuildThroughput(batches: number): Promise<{ events: number; rebuildRate: number; rawRate: number }> {
+  const dir = tempDir('rebuild');
+  const filename = path.join(dir, 'events.sqlite');
+  const store = await SqliteEventStore.open({ filename, synchronous: 'NORMAL' });
+  log(`generating a scenario of ${batches} batches…`);
+  await appendScenario(store, generateScenario({ seed: 42, batches }));
+  const db = openSqliteReadDb({ filename: path.join(dir, 'read-models.sqlite') });
+  const runner = new ProjectionRunner({ store, db, projections: createLedgerProjections() });
+  const raw = rawReadAndParse(filename);
+  const start = performance.now();
+  const result = await runner.rebuild();
+  const rebuildRate = raw.events / ((performance.now() - start) / 1000);
+  log(`rebuilt ${raw.events} events (${JSON.stringify(result)})`);
+  // A second raw pass after the rebuild, so neither side alone enjoys a warm page cache.
+  const rawAgain = rawReadAndParse(filename);
+  await runner.stop();
+  await store.close();
+  await db.destroy();
+  rmSync(dir, { recursive: true, force: true });
+  return { events: raw.events, rebuildRate, rawRate: Math.max(raw.rate, rawAgain.rate) };
+}
+
+log(`raw SQLite single-event commits (synchronous=FULL) for ${SECONDS}s…`);
+const rawCommit = rawSqliteSingleEventCommits(SECONDS);
+emit({ name: 'raw-sqlite-append-1-per-tx-full', value: rawCommit, unit: 'events/s', reference: 'self', ratio: 1 });
+
+log(`HTTP commands from ${CLIENTS} clients for ${SECONDS}s…`);
+const http = await httpCommandThroughput(SECONDS, CLIENTS);
+emit({ name: `http-durable-commands-${CLIENTS}-clients`, value: http, unit: 'commands/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: http / rawCommit });
+
+const rebuild = await rebuildThroughput(REBUILD_BATCHES);
+emit({ name: 'raw-read-and-parse', value: rebuild.rawRate, unit: 'events/s', reference: 'self', ratio: 1 });
+emit({ name: `projection-rebuild-${rebuild.events}-events`, value: rebuild.rebuildRate, unit: 'events/s', reference: 'raw-read-and-parse', ratio: rebuild.rebuildRate / rebuild.rawRate });

@@ -1,0 +1,38 @@
+/** Jest runs in ES-module mode (see STACK.md): NODE_OPTIONS=--experimental-vm-modules. */
+const swc = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    keepClassNames: true,
+    target: 'es2022',
+  },
+  module: { type: 'es6' },
+};
+
+/**
+ * A few CommonJS dependencies of Fastify require() packages that are ESM-only. Node 20.19+ can do
+ * that natively, Jest's CommonJS loader cannot, so Jest compiles just those packages to CommonJS.
+ */
+const ESM_ONLY_DEPENDENCIES = ['cookie', 'content-disposition'];
+const swcToCommonJs = { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } };
+
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', swc],
+    [`/node_modules/(${ESM_ONLY_DEPENDENCIES.join('|')})/.+\\.js$`]: ['@swc/jest', swcToCommonJs],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY_DEPENDENCIES.join('|')})/)`],
+  moduleNameMapper: {
+    '^#domain$': '<rootDir>/libs/domain/src/index.ts',
+    '^#event-store$': '<rootDir>/libs/event-store/src/index.ts',
+    '^#read-store$': '<rootDir>/libs/read-store/src/index.ts',
+    '^#projections$': '<rootDir>/projections/index.ts',
+    '^#scenarios$': '<rootDir>/libs/scenarios/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testMatch: ['<rootDir>/{apps,libs,projections,test}/**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testTimeout: 60000,
+};

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { Composition, Instant, PositiveGrams, ProgrammeTags, Uuid } from '../shared/units.js';
+import { CollectionScheme, CountryCode, EwcCode, Market, ResidualOriginClass } from './batch.events.js';
+
+export const CollectBatch = z.object({
+  batchId: Uuid,
+  kommuneCode: z.string().regex(/^\d{4}$/, 'kommune codes have four digits, e.g. 0657'),
+  collectionScheme: CollectionScheme,
+  ewcCode: EwcCode,
+  massGrams: PositiveGrams,
+  occurredAt: Instant,
+  collectorOrgId: Uuid,
+  programmeTags: ProgrammeTags.default([]),
+});
+export type CollectBatch = z.infer<typeof CollectBatch>;
+
+export const RegisterResidualBatch = z.object({
+  batchId: Uuid,
+  originClass: ResidualOriginClass,
+  ewcCode: EwcCode,
+  massGrams: PositiveGrams,
+  composition: Composition,
+  description: z.string().trim().min(1).max(1000),
+  programmeTags: ProgrammeTags.default([]),
+  occurredAt: Instant,
+});
+export type RegisterResidualBatch = z.infer<typeof RegisterResidualBatch>;
+
+export const DispatchTransfer = z.object({
+  batchId: Uuid,
+  transferId: Uuid,
+  toOrgId: Uuid,
+  /** Weighed at dispatch; defaults to the batch's current mass. */
+  massGrams: PositiveGrams.optional(),
+  transportDocument: z.string().max(200).optional(),
+  ownershipTransferred: z.boolean().default(true),
+  occurredAt: Instant,
+});
+export type DispatchTransfer = z.infer<typeof DispatchTransfer>;
+
+export const ReceiveTransfer = z.object({
+  batchId: Uuid,
+  receivedMassGrams: PositiveGrams,
+  occurredAt: Instant,
+});
+export type ReceiveTransfer = z.infer<typeof ReceiveTransfer>;
+
+export const CancelTransfer = z.object({
+  batchId: Uuid,
+  reason: z.string().trim().min(1).max(1000),
+  occurredAt: Instant,
+});
+export type CancelTransfer = z.infer<typeof CancelTransfer>;
+
+export const RecordOutcome = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('sold-for-reuse'), market: Market, destinationCountry: CountryCode.optional() }),
+  z.object({ outcome: z.literal('incinerated'), energyRecovery: z.boolean() }),
+  z.object({ outcome: z.literal('landfilled') }),
+  z.object({ outcome: z.literal('exported'), destinationCountry: CountryCode, purpose: z.enum(['reuse', 'recycling', 'unknown']) }),
+  z.object({ outcome: z.literal('placed-on-market'), market: Market, destinationCountry: CountryCode.optional() }),
+]);
+export type RecordOutcome = z.infer<typeof RecordOutcome> & { batchId: string; occurredAt: string };
+
+export const CorrectMass = z.object({
+  batchId: Uuid,
+  correctedEventId: z.string().min(1),
+  massGrams: PositiveGrams,
+  reason: z.string().trim().min(1).max(1000),
+  occurredAt: Instant,
+});
+export type CorrectMass = z.infer<typeof CorrectMass>;

@@ -1,0 +1,224 @@
+import type { DomainEvent } from '../events.js';
+import { ConflictError, ForbiddenError, InvalidCommandError, NotFoundError } from '../errors.js';
+import { isKnownKommune } from '../reference/reference.js';
+import { assertHandlesMaterial, assertNotInFuture, type DecisionContext } from '../shared/decision-context.js';
+import type { CancelTransfer, CollectBatch, CorrectMass, DispatchTransfer, ReceiveTransfer, RecordOutcome, RegisterResidualBatch } from './batch.commands.js';
+import type { BatchState } from './batch.state.js';
+
+function assertNewBatch(state: BatchState | undefined, batchId: string): void {
+  if (state) throw new ConflictError('batch-exists', `batch ${batchId} already exists`, { batchId });
+}
+
+export function requireBatch(state: BatchState | undefined, batchId: string): BatchState {
+  if (!state) throw new NotFoundError('unknown-batch', `batch ${batchId} does not exist`, { batchId });
+  return state;
+}
+
+export function assertAvailable(state: BatchState): void {
+  if (state.status !== 'available') {
+    throw new ConflictError('batch-not-available', `batch ${state.batchId} is ${state.status}, not available`, {
+      batchId: state.batchId,
+      batchStatus: state.status,
+    });
+  }
+}
+
+export function assertCustodian(state: BatchState, ctx: DecisionContext): void {
+  if (state.custodianOrgId !== ctx.actor.organisationId) {
+    throw new ForbiddenError('not-custodian', `organisation ${ctx.actor.organisationId} is not the custodian of batch ${state.batchId}`, {
+      batchId: state.batchId,
+    });
+  }
+}
+
+export function decideCollectBatch(state: BatchState | undefined, command: CollectBatch, ctx: DecisionContext): DomainEvent[] {
+  assertNewBatch(state, command.batchId);
+  assertNotInFuture(command.occurredAt, ctx);
+  if (!isKnownKommune(command.kommuneCode)) {
+    throw new InvalidCommandError('unknown-kommune', `kommune code ${command.kommuneCode} is not one of the 98 Danish municipalities`, {
+      kommuneCode: command.kommuneCode,
+    });
+  }
+  const { actor } = ctx;
+  const actsAsMunicipality = actor.roles.includes('municipality') && actor.kommuneCode === command.kommuneCode;
+  if (!actsAsMunicipality && !actor.roles.includes('collector')) {
+    throw new ForbiddenError(
+      'not-collecting-party',
+      `only the municipality of kommune ${command.kommuneCode} or a collector acting for it may record its collection`,
+      { kommuneCode: command.kommuneCode },
+    );
+  }
+  const collector = ctx.organisation(command.collectorOrgId);
+  if (!collector) {
+    throw new NotFoundError('unknown-organisation', `collector organisation ${command.collectorOrgId} is not registered`, {
+      organisationId: command.collectorOrgId,
+    });
+  }
+  if (!collector.roles.includes('collector') && !(collector.roles.includes('municipality') && collector.kommuneCode === command.kommuneCode)) {
+    throw new InvalidCommandError('not-a-collector', `organisation ${command.collectorOrgId} is neither a collector nor this kommune's municipality`);
+  }
+  // A collector records only what it collected itself; the municipality may name any collector.
+  if (!actsAsMunicipality && command.collectorOrgId !== actor.organisationId) {
+    throw new ForbiddenError('collector-mismatch', 'a collector records only collections it made itself');
+  }
+  return [{ type: 'BatchCollected', data: { ...command } }];
+}
+
+export function decideRegisterResidualBatch(
+  state: BatchState | undefined,
+  command: RegisterResidualBatch,
+  ctx: DecisionContext,
+): DomainEvent[] {
+  assertNewBatch(state, command.batchId);
+  assertHandlesMaterial(ctx);
+  assertNotInFuture(command.occurredAt, ctx);
+  return [{ type: 'ResidualBatchRegistered', data: { ...command, organisationId: ctx.actor.organisationId } }];
+}
+
+export function decideDispatchTransfer(state: BatchState | undefined, command: DispatchTransfer, ctx: DecisionContext): DomainEvent[] {
+  const batch = requireBatch(state, command.batchId);
+  assertNotInFuture(command.occurredAt, ctx);
+  assertCustodian(batch, ctx);
+  assertAvailable(batch);
+  if (command.toOrgId === ctx.actor.organisationId) {
+    throw new InvalidCommandError('transfer-to-self', 'a batch cannot be dispatched to its own custodian');
+  }
+  const consignee = ctx.organisation(command.toOrgId);
+  if (!consignee) {
+    throw new NotFoundError('unknown-organisation', `consignee ${command.toOrgId} is not registered`, { organisationId: command.toOrgId });
+  }
+  return [
+    {
+      type: 'CustodyTransferDispatched',
+      data: {
+        batchId: command.batchId,
+        transferId: command.transferId,
+        fromOrgId: ctx.actor.organisationId,
+        toOrgId: command.toOrgId,
+        massGrams: command.massGrams ?? batch.massGrams,
+        ...(command.transportDocument !== undefined ? { transportDocument: command.transportDocument } : {}),
+        ownershipTransferred: command.ownershipTransferred,
+        occurredAt: command.occurredAt,
+      },
+    },
+  ];
+}
+
+export function decideReceiveTransfer(state: BatchState | undefined, command: ReceiveTransfer, ctx: DecisionContext): DomainEvent[] {
+  const batch = requireBatch(state, command.batchId);
+  assertNotInFuture(command.occurredAt, ctx);
+  const transfer = batch.pendingTransfer;
+  if (batch.status !== 'in-transit' || !transfer) {
+    throw new ConflictError('not-in-transit', `batch ${batch.batchId} is ${batch.status}, not in transit`, { batchId: batch.batchId });
+  }
+  if (transfer.toOrgId !== ctx.actor.organisationId) {
+    throw new ForbiddenError('not-consignee', `only the consignee ${transfer.toOrgId} may receive batch ${batch.batchId}`);
+  }
+  const differenceGrams = command.receivedMassGrams - transfer.massGrams;
+  const toleranceBasisPoints = ctx.policy.transitToleranceBasisPoints;
+  // |difference| / dispatched > tolerance, in integers: |d| * 10000 > tolerance * dispatched.
+  const anomaly = Math.abs(differenceGrams) * 10_000 > toleranceBasisPoints * transfer.massGrams;
+  return [
+    {
+      type: 'CustodyTransferReceived',
+      data: {
+        batchId: batch.batchId,
+        transferId: transfer.transferId,
+        receivedMassGrams: command.receivedMassGrams,
+        dispatchedMassGrams: transfer.massGrams,
+        differenceGrams,
+        anomaly,
+        toleranceBasisPoints,
+        occurredAt: command.occurredAt,
+      },
+    },
+  ];
+}
+
+export function decideCancelTransfer(state: BatchState | undefined, command: CancelTransfer, ctx: DecisionContext): DomainEvent[] {
+  const batch = requireBatch(state, command.batchId);
+  assertNotInFuture(command.occurredAt, ctx);
+  const transfer = batch.pendingTransfer;
+  if (batch.status !== 'in-transit' || !transfer) {
+    throw new ConflictError('not-in-transit', `batch ${batch.batchId} is ${batch.status}, not in transit`, { batchId: batch.batchId });
+  }
+  const actorId = ctx.actor.organisationId;
+  if (actorId !== transfer.fromOrgId && actorId !== transfer.toOrgId) {
+    throw new ForbiddenError('not-party-to-transfer', `only the sender or the consignee may cancel the transfer of batch ${batch.batchId}`);
+  }
+  return [
+    {
+      type: 'CustodyTransferCancelled',
+      data: {
+        batchId: batch.batchId,
+        transferId: transfer.transferId,
+        cancelledBy: actorId === transfer.fromOrgId ? 'sender' : 'consignee',
+        reason: command.reason,
+        occurredAt: command.occurredAt,
+      },
+    },
+  ];
+}
+
+export function decideRecordOutcome(state: BatchState | undefined, command: RecordOutcome, ctx: DecisionContext): DomainEvent[] {
+  const batch = requireBatch(state, command.batchId);
+  assertNotInFuture(command.occurredAt, ctx);
+  assertCustodian(batch, ctx);
+  assertAvailable(batch);
+  const { batchId, occurredAt } = command;
+  switch (command.outcome) {
+    case 'sold-for-reuse':
+      return [
+        {
+          type: 'BatchSoldForReuse',
+          data: { batchId, market: command.market, ...(command.destinationCountry ? { destinationCountry: command.destinationCountry } : {}), occurredAt },
+        },
+      ];
+    case 'incinerated':
+      return [{ type: 'BatchIncinerated', data: { batchId, energyRecovery: command.energyRecovery, occurredAt } }];
+    case 'landfilled':
+      return [{ type: 'BatchLandfilled', data: { batchId, occurredAt } }];
+    case 'exported':
+      return [{ type: 'BatchExported', data: { batchId, destinationCountry: command.destinationCountry, purpose: command.purpose, occurredAt } }];
+    case 'placed-on-market':
+      if (batch.grade !== 'product' || batch.application === undefined) {
+        throw new InvalidCommandError('not-a-product', `batch ${batchId} is not a product of a manufacturing process; use sold-for-reuse instead`);
+      }
+      return [
+        {
+          type: 'ProductPlacedOnMarket',
+          data: { batchId, market: command.market, ...(command.destinationCountry ? { destinationCountry: command.destinationCountry } : {}), occurredAt },
+        },
+      ];
+  }
+}
+
+export function decideCorrectMass(state: BatchState | undefined, command: CorrectMass, ctx: DecisionContext): DomainEvent[] {
+  const batch = requireBatch(state, command.batchId);
+  assertNotInFuture(command.occurredAt, ctx);
+  assertCustodian(batch, ctx);
+  assertAvailable(batch);
+  if (command.correctedEventId !== batch.massEventId) {
+    throw new InvalidCommandError(
+      'not-the-mass-event',
+      `a correction must name the event that last set the mass of batch ${batch.batchId} (${batch.massEventId})`,
+      { expectedEventId: batch.massEventId },
+    );
+  }
+  if (command.massGrams === batch.massGrams) {
+    throw new InvalidCommandError('correction-changes-nothing', `batch ${batch.batchId} already weighs ${batch.massGrams} g`);
+  }
+  return [
+    {
+      type: 'BatchMassCorrected',
+      data: {
+        batchId: batch.batchId,
+        correctedEventId: command.correctedEventId,
+        massGrams: command.massGrams,
+        previousMassGrams: batch.massGrams,
+        reason: command.reason,
+        occurredAt: command.occurredAt,
+      },
+    },
+  ];
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { Instant, Uuid } from '../shared/units.js';
+
+export const ROLES = ['municipality', 'collector', 'sorter', 'recycler', 'manufacturer', 'brand', 'auditor', 'operator'] as const;
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+
+/** Danish CVR: 8 digits, weights 2,7,6,5,4,3,2,1, weighted sum divisible by 11. */
+export function isValidCvr(cvr: string): boolean {
+  if (!/^\d{8}$/.test(cvr) || cvr.startsWith('0')) return false;
+  const weights = [2, 7, 6, 5, 4, 3, 2, 1];
+  const sum = weights.reduce((acc, w, i) => acc + w * Number(cvr[i]), 0);
+  return sum % 11 === 0;
+}
+
+export const Site = z.object({
+  name: z.string().min(1).max(200),
+  address: z.string().max(500).optional(),
+});
+
+export const OrganisationRegistered = z.object({
+  organisationId: Uuid,
+  name: z.string().min(1).max(200),
+  cvr: z.string().refine(isValidCvr, 'CVR must be 8 digits with a valid mod-11 check').optional(),
+  roles: z.array(Role).min(1),
+  /** Set exactly when roles include `municipality`. */
+  kommuneCode: z.string().regex(/^\d{4}$/).optional(),
+  sites: z.array(Site).max(100).default([]),
+  occurredAt: Instant,
+});
+export type OrganisationRegistered = z.infer<typeof OrganisationRegistered>;
+
+/** Only a SHA-256 of the key is ever stored; the key itself is shown once to the caller. */
+export const ApiKeyIssued = z.object({
+  organisationId: Uuid,
+  keyId: z.string().min(1).max(64),
+  keyHash: z.string().regex(/^[0-9a-f]{64}$/),
+  occurredAt: Instant,
+});
+export type ApiKeyIssued = z.infer<typeof ApiKeyIssued>;
+
+export const organisationEventSchemas = {
+  OrganisationRegistered,
+  ApiKeyIssued,
+} as const;

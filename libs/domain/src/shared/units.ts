@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { FIBRES } from '../reference/reference.js';
+
+/** Mass is an integer number of grams everywhere (DOMAIN.md §2); floats are never summed. */
+export const Grams = z.number().int('mass must be an integer number of grams').nonnegative().max(Number.MAX_SAFE_INTEGER);
+export const PositiveGrams = Grams.refine((g) => g > 0, 'mass must be more than 0 g');
+
+export const BASIS_POINTS_TOTAL = 10_000;
+
+export const FibreShare = z.object({
+  fibre: z.enum(FIBRES),
+  share: z.number().int('share must be an integer number of basis points').min(1).max(BASIS_POINTS_TOTAL),
+});
+
+/** Shares in basis points that sum to exactly 10,000, each fibre listed once. */
+export const Composition = z
+  .array(FibreShare)
+  .min(1)
+  .superRefine((shares, ctx) => {
+    const total = shares.reduce((sum, s) => sum + s.share, 0);
+    if (total !== BASIS_POINTS_TOTAL) {
+      ctx.addIssue({ code: 'custom', message: `composition shares must sum to 10000 basis points, got ${total}` });
+    }
+    const fibres = new Set(shares.map((s) => s.fibre));
+    if (fibres.size !== shares.length) {
+      ctx.addIssue({ code: 'custom', message: 'each fibre may appear only once in a composition' });
+    }
+  });
+export type Composition = z.infer<typeof Composition>;
+
+export const UNKNOWN_COMPOSITION: Composition = [{ fibre: 'unknown', share: BASIS_POINTS_TOTAL }];
+
+export const Uuid = z.uuid();
+
+/** An ISO-8601 instant with an explicit offset; the business time of an event. */
+export const Instant = z.iso.datetime({ offset: true });
+
+export const ProgrammeTags = z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'programme tags are lower-case slugs')).max(20);

@@ -1,0 +1,14 @@
+export * from './event-store.port.js';
+export { canonicalJson } from './integrity/canonical-json.js';
+export {
+  GENESIS_HASH,
+  computeEventHash,
+  verifyStreamChain,
+  type ChainVerification,
+  type HashedEventFields,
+} from './integrity/event-hash.js';
+export {
+  SqliteEventStore,
+  type SqliteEventStoreOptions,
+  type SqliteEventStoreStats,
+} from './sqlite/sqlite-event-store.js';

@@ -1,0 +1,152 @@
+import { evolveBatch, parseEvent, type BatchState, type DomainEvent, type ProcessStarted } from '#domain';
+import { SqliteEventStore, type StoredEvent } from '#event-store';
+import { processEventId } from '../../../apps/ledger-api/src/ledger/command-metadata.js';
+import { appendScenario } from './append-scenario.js';
+import { generateScenario, processStepEventId, splitGrams, type Scenario } from './scenario-generator.js';
+
+function domainEvent(e: Scenario['events'][number]): DomainEvent {
+  return parseEvent(e.event.type, e.event.schemaVersion, e.event.data);
+}
+
+describe('generateScenario', () => {
+  // Generated once: ~3,000 batches is enough for every kind of event to appear.
+  let scenario: Scenario;
+  beforeAll(() => {
+    scenario = generateScenario({ seed: 20250101, batches: 3_000 });
+  });
+
+  it('is deterministic: the same options give identical events, another seed does not', () => {
+    const again = generateScenario({ seed: 20250101, batches: 3_000 });
+    expect(JSON.stringify(again.events)).toEqual(JSON.stringify(scenario.events));
+    expect(again.stats).toEqual(scenario.stats);
+    expect(again.organisations).toEqual(scenario.organisations);
+    const other = generateScenario({ seed: 20250102, batches: 3_000 });
+    expect(other.events.map((e) => e.event.eventId)).not.toEqual(scenario.events.map((e) => e.event.eventId));
+  });
+
+  it('creates exactly the number of batches asked for', () => {
+    const created = scenario.events.filter((e) => ['BatchCollected', 'ResidualBatchRegistered', 'BatchProduced'].includes(e.event.type));
+    expect(created).toHaveLength(3_000);
+    expect(scenario.stats.batches).toBe(3_000);
+    expect(new Set(created.map((e) => e.streamId)).size).toBe(3_000);
+    expect(generateScenario({ seed: 7, batches: 1 }).stats.batches).toBe(1);
+  });
+
+  it('never consumes an input twice unless the first consumption was reverted', () => {
+    const consumedBy = new Map<string, string>();
+    for (const e of scenario.events) {
+      const event = domainEvent(e);
+      if (event.type === 'BatchConsumed') {
+        expect(consumedBy.get(event.data.batchId)).toBeUndefined();
+        consumedBy.set(event.data.batchId, event.data.processId);
+      } else if (event.type === 'BatchConsumptionReverted') {
+        expect(consumedBy.get(event.data.batchId)).toBe(event.data.processId);
+        consumedBy.delete(event.data.batchId);
+      } else if (e.streamId.startsWith('batch-')) {
+        // Nothing but a revert may follow a consumption on the consumed batch.
+        expect(consumedBy.has(e.streamId.slice('batch-'.length))).toBe(false);
+      }
+    }
+  });
+
+  it('holds only schema-valid events, with the expected revisions of a gap-free stream', () => {
+    const counts = new Map<string, number>();
+    const ids = new Set<string>();
+    for (const e of scenario.events) {
+      domainEvent(e);
+      const count = counts.get(e.streamId) ?? 0;
+      if (e.expectedRevision !== 'any') expect(e.expectedRevision).toBe(count === 0 ? 'no-stream' : count - 1);
+      counts.set(e.streamId, count + 1);
+      expect(ids.has(e.event.eventId)).toBe(false);
+      ids.add(e.event.eventId);
+      expect(e.event.metadata.actorOrgId).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
+  it('balances every process exactly and folds every batch stream without gaps', () => {
+    const states = new Map<string, BatchState | undefined>();
+    for (const e of scenario.events) {
+      const event = domainEvent(e);
+      if (event.type === 'ProcessStarted') {
+        const p: ProcessStarted = event.data;
+        const sum = (xs: ReadonlyArray<{ massGrams: number }>) => xs.reduce((s, x) => s + x.massGrams, 0);
+        expect(sum(p.inputs) + sum(p.externalInputs)).toBe(sum(p.outputs) + sum(p.losses));
+      }
+      if (e.streamId.startsWith('batch-')) {
+        const next = evolveBatch(states.get(e.streamId), event, { eventId: e.event.eventId });
+        expect(next).toBeDefined();
+        states.set(e.streamId, next);
+      }
+    }
+  });
+
+  it('covers the whole domain: every process type, outcome, correction and failure mode', () => {
+    const { stats } = scenario;
+    expect(Object.keys(stats.processes.completed).sort()).toEqual(
+      expect.arrayContaining(['blending', 'manufacturing', 'mechanical-recycling', 'repair', 'sorting', 'splitting']),
+    );
+    expect(Object.keys(stats.outcomes).sort()).toEqual(
+      expect.arrayContaining([
+        'exported-recycling',
+        'exported-reuse',
+        'exported-unknown',
+        'incinerated-d10',
+        'incinerated-r1',
+        'landfilled',
+        'placed-on-market-domestic',
+        'sold-for-reuse-domestic',
+        'sold-for-reuse-export',
+      ]),
+    );
+    expect(stats.processes.rejected).toBeGreaterThan(0);
+    expect(stats.processes.unfinished).toBeGreaterThan(0);
+    expect(stats.processes.withVirginInput).toBeGreaterThan(0);
+    expect(stats.processes.withUntrackedInput).toBeGreaterThan(0);
+    expect(stats.transfers.cancelled).toBeGreaterThan(0);
+    expect(stats.transfers.anomalies).toBeGreaterThan(0);
+    expect(stats.corrections.origin).toBeGreaterThan(0);
+    expect(stats.corrections.weighed).toBeGreaterThan(0);
+    expect(stats.originBatches.preConsumer).toBeGreaterThan(0);
+    expect(stats.originBatches.postConsumerBusiness).toBeGreaterThan(0);
+    expect(stats.kommuner).toBeGreaterThan(50);
+    expect(stats.months).toBeGreaterThanOrEqual(24);
+    const applications = new Set(scenario.events.filter((e) => e.event.type === 'BatchProduced').map((e) => (e.event.data as { application?: string }).application));
+    expect(applications).toEqual(new Set([undefined, 'textile', 'non-textile']));
+    expect(scenario.events.some((e) => e.event.type === 'BatchConsumptionReverted')).toBe(true);
+  });
+
+  it("derives process step ids exactly as the app's process manager does, so recovery can resume them", () => {
+    const processId = '01900000-0000-7000-8000-000000000001';
+    for (const step of ['started', 'consumed', 'produced', 'reverted', 'completed', 'rejected'] as const) {
+      expect(processStepEventId(processId, step, 2)).toBe(processEventId(processId, step, 2));
+    }
+  });
+
+  it('appends in the scenario order, grouped into group commits', async () => {
+    const store = await SqliteEventStore.open({ filename: ':memory:' });
+    try {
+      const small = generateScenario({ seed: 99, batches: 400 });
+      const result = await appendScenario(store, small, { concurrency: 64 });
+      expect(result.events).toBe(small.events.length);
+      const stored: StoredEvent[] = [];
+      for (let after = -1; ; ) {
+        const page = await store.readAll({ after, maxCount: 1000 });
+        if (page.length === 0) break;
+        stored.push(...page);
+        after = page[page.length - 1]!.position;
+      }
+      expect(stored.map((e) => e.eventId)).toEqual(small.events.map((e) => e.event.eventId));
+      expect(store.stats().transactions).toBeLessThan(result.appends);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('splitGrams', () => {
+  it('splits exactly, by largest remainder', () => {
+    expect(splitGrams(10, [1, 1, 1])).toEqual([4, 3, 3]);
+    expect(splitGrams(1, [5, 1])).toEqual([1, 0]);
+    expect(splitGrams(1_000_003, [0.3, 0.7]).reduce((s, g) => s + g, 0)).toBe(1_000_003);
+  });
+});

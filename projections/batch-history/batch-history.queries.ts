@@ -1,0 +1,68 @@
+import type { DomainEvent } from '#domain';
+import type { ReadDb } from '../runner/projection.js';
+import type { BatchHistoryTables } from './batch-history.projection.js';
+
+/** Which moment a history is taken at. Without one, the whole history known now. */
+export type HistoryAsOf = { readonly recordedAt: string } | { readonly position: number };
+
+/** The time axis a history was cut on (DOMAIN.md §2: every as-of query says which one it uses). */
+export type HistoryAxis =
+  | { axis: 'latest' }
+  | { axis: 'position'; position: number }
+  /** Normalised to UTC; includes every event recorded at or before it. */
+  | { axis: 'recordedAt'; recordedAt: string };
+
+export interface HistoryEvent {
+  position: number;
+  revision: number;
+  eventId: string;
+  type: DomainEvent['type'];
+  data: DomainEvent['data'];
+  /** Business time as the event states it, or null for events without one (BatchConsumed, …). */
+  occurredAt: string | null;
+  recordedAt: string;
+  actorOrgId: string;
+  hash: string;
+}
+
+export interface BatchHistory {
+  batchId: string;
+  asOf: HistoryAxis;
+  events: HistoryEvent[];
+}
+
+/**
+ * The events of one batch stream in order, as known at `asOf`: by log position (inclusive), or by
+ * the store's recordedAt (inclusive). Business time (occurredAt) is not an as-of axis here because an
+ * event can be recorded after a later-stated business time; it is returned on each event instead.
+ */
+export async function history(db: ReadDb, batchId: string, asOf?: HistoryAsOf): Promise<BatchHistory> {
+  let query = db.withTables<BatchHistoryTables>().selectFrom('batch_history_event').selectAll().where('batch_id', '=', batchId);
+  let axis: HistoryAxis = { axis: 'latest' };
+  if (asOf !== undefined && 'position' in asOf) {
+    axis = { axis: 'position', position: asOf.position };
+    query = query.where('position', '<=', asOf.position);
+  } else if (asOf !== undefined) {
+    const instant = new Date(asOf.recordedAt);
+    if (Number.isNaN(instant.getTime())) throw new RangeError(`not an ISO-8601 instant: ${asOf.recordedAt}`);
+    // The store writes recordedAt with toISOString(), so UTC text order is time order.
+    axis = { axis: 'recordedAt', recordedAt: instant.toISOString() };
+    query = query.where('recorded_at', '<=', axis.recordedAt);
+  }
+  const rows = await query.orderBy('position').execute();
+  return {
+    batchId,
+    asOf: axis,
+    events: rows.map((row) => ({
+      position: Number(row.position),
+      revision: Number(row.revision),
+      eventId: row.event_id,
+      type: row.type as DomainEvent['type'],
+      data: JSON.parse(row.data) as DomainEvent['data'],
+      occurredAt: row.occurred_at,
+      recordedAt: row.recorded_at,
+      actorOrgId: row.actor_org_id,
+      hash: row.hash,
+    })),
+  };
+}

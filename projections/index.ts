@@ -1,0 +1,103 @@
+/**
+ * The read side: the projection runner, the Projection contract, every read model and its queries.
+ * The API wraps the query functions with its QueryBus; the CLI and benchmarks use them directly.
+ */
+import { BatchHistoryProjection } from './batch-history/batch-history.projection.js';
+import { BatchSummaryProjection } from './batch-summary/batch-summary.projection.js';
+import { CircularityProjection } from './circularity/circularity.projection.js';
+import { CustodyProjection } from './custody/custody.projection.js';
+import { InventoryProjection } from './inventory/inventory.projection.js';
+import { LineageProjection } from './lineage/lineage.projection.js';
+import { MunicipalReportProjection } from './municipal-report/municipal-report.projection.js';
+import { OrganisationsProjection } from './organisations/organisations.projection.js';
+import { ProcessesProjection } from './processes/processes.projection.js';
+import { ProvenanceProjection } from './provenance/provenance.projection.js';
+import type { Projection } from './runner/projection.js';
+
+// ---- runner and the Projection contract ----
+export type { ProjectedEvent, Projection, ReadDb, ReadTx } from './runner/projection.js';
+export {
+  ProjectionRunner,
+  WaitForPositionTimeoutError,
+  toProjectedEvent,
+  type ProjectionChecksum,
+  type ProjectionRunnerOptions,
+  type RebuildOptions,
+  type RebuildResult,
+} from './runner/projection-runner.js';
+export { BaseProjection } from './runner/base-projection.js';
+export { ProcessGate, type GatedSink, type ProcessContext } from './runner/process-gate.js';
+export { CHECKPOINT_TABLE, readCheckpoint, readCheckpoints } from './runner/checkpoint.js';
+
+// ---- core read models (DOMAIN.md §5.1–5.4, 5.8) ----
+export { OrganisationsProjection, type ApiKeyRow, type OrganisationRow, type OrganisationTables } from './organisations/organisations.projection.js';
+export { findOrganisationByKeyHash, getOrganisation, listOrganisations, type ApiKeyOwner, type Organisation } from './organisations/organisations.queries.js';
+
+export { BatchSummaryProjection, BATCH_SUMMARY_TABLE, type BatchSummaryRow, type BatchSummaryTables } from './batch-summary/batch-summary.projection.js';
+export {
+  getBatch,
+  listBatches,
+  toBatchSummary,
+  type BatchPage,
+  type BatchStamp,
+  type BatchSummary,
+  type BatchSummaryOrigin,
+  type ListBatchesFilter,
+} from './batch-summary/batch-summary.queries.js';
+
+export { BatchHistoryProjection, BATCH_HISTORY_TABLE, type BatchHistoryRow, type BatchHistoryTables } from './batch-history/batch-history.projection.js';
+export { history, type BatchHistory, type HistoryAsOf, type HistoryAxis, type HistoryEvent } from './batch-history/batch-history.queries.js';
+
+export { LineageProjection, LINEAGE_EDGE_TABLE, type LineageEdgeRow, type LineageTables } from './lineage/lineage.projection.js';
+export { downstream, upstream, type LineageEdge, type LineageGraph, type LineageNode } from './lineage/lineage.queries.js';
+
+export { CustodyProjection, CUSTODY_PERIOD_TABLE, type CustodyEnd, type CustodyPeriodRow, type CustodyStart, type CustodyTables } from './custody/custody.projection.js';
+export { custodyTimeline, timeline, type CustodyPeriod, type CustodyShipment, type CustodyTimeline } from './custody/custody.queries.js';
+
+export {
+  InventoryProjection,
+  BALANCE_KINDS,
+  INFORMATIONAL_KINDS,
+  type InventoryHoldingRow,
+  type InventoryMovementRow,
+  type InventoryTables,
+  type MovementKind,
+} from './inventory/inventory.projection.js';
+export { currentStock, inventory, type CurrentStock, type GradeStock, type Inventory, type InventoryPeriod, type InventoryReport } from './inventory/inventory.queries.js';
+
+// ---- processes (started / completed / rejected; what recovery must finish) ----
+export { ProcessesProjection, type ProcessRow, type ProcessTables } from './processes/processes.projection.js';
+export { getProcess, unfinishedProcesses, type ProcessView } from './processes/processes.queries.js';
+
+// ---- provenance, circularity, municipal report (DOMAIN.md §5.5–5.7) ----
+export { ProvenanceProjection } from './provenance/provenance.projection.js';
+export { provenance, provenanceWeighingDifferences, type CohortGrams, type ProvenanceView, type WeighingDifference } from './provenance/provenance.queries.js';
+export { CircularityProjection, BUCKETS, BUCKET_LABELS, type Bucket } from './circularity/circularity.projection.js';
+export { circularity, circularityRates, type CircularityPeriod, type CircularityQuery, type CircularityRow, type RateName } from './circularity/circularity.queries.js';
+export { MunicipalReportProjection } from './municipal-report/municipal-report.projection.js';
+export { municipalReport, municipalReportCsv, type CollectedLine, type MassFigure, type MunicipalReport } from './municipal-report/municipal-report.queries.js';
+
+/** The read models of DOMAIN.md §5.1–5.4 and §5.8, plus organisations. Fresh instances each call. */
+export function createCoreProjections(): Projection[] {
+  return [
+    new OrganisationsProjection(),
+    new BatchSummaryProjection(),
+    new BatchHistoryProjection(),
+    new LineageProjection(),
+    new CustodyProjection(),
+    new InventoryProjection(),
+  ];
+}
+
+/**
+ * Everything the ledger runs: the core read models, the processes list, and the allocation-based
+ * read models (provenance, circularity, municipal report).
+ *
+ * To add a read model: implement Projection (extend BaseProjection; use ProcessGate if it must wait
+ * for ProcessCompleted), export it and its queries above, and append an instance here. The runner
+ * gives a newly added projection its own checkpoint, so it catches up from zero on the next start
+ * while the others carry on from theirs.
+ */
+export function createLedgerProjections(): Projection[] {
+  return [...createCoreProjections(), new ProcessesProjection(), new ProvenanceProjection(), new CircularityProjection(), new MunicipalReportProjection()];
+}

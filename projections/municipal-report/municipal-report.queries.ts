@@ -1,0 +1,132 @@
+import { EWC_CODES, kommuneName, toSafeNumber, type EwcCodeValue } from '#domain';
+import { BUCKET_LABELS, BUCKETS, type Bucket } from '../circularity/circularity.projection.js';
+import { circularity, circularityRates, type RateName } from '../circularity/circularity.queries.js';
+import { gramsToKg, toBigIntValue } from '../provenance/projection-support.js';
+import type { ReadDb } from '../runner/projection.js';
+import { municipalReportDb } from './municipal-report.projection.js';
+
+export interface MassFigure {
+  grams: number;
+  /** kg with exactly three decimals, as a string so no float rounds it. */
+  kg: string;
+}
+
+export interface CollectedLine extends MassFigure {
+  ewcCode: string;
+  ewcDescription: string | null;
+  collectionScheme: string;
+  batches: number;
+}
+
+export interface MunicipalReport {
+  kommuneCode: string;
+  kommuneName: string | null;
+  year: number;
+  quarter: number | null;
+  /** `YYYY` or `YYYY-Qn`. */
+  period: string;
+  /** Months are Europe/Copenhagen local time, as everywhere in the ledger's reports. */
+  collected: MassFigure & { batches: number };
+  byEwcAndScheme: CollectedLine[];
+  circularity: {
+    collected: MassFigure;
+    buckets: Record<Bucket, MassFigure>;
+    rates: Record<RateName, number | null>;
+  };
+}
+
+function figure(grams: bigint): MassFigure {
+  return { grams: toSafeNumber(grams), kg: gramsToKg(grams) };
+}
+
+/**
+ * Collected kg and batch counts by EWC code × collection scheme for one kommune and year (or
+ * quarter), with that kommune's circularity buckets for the same period from the circularity tables.
+ */
+export async function municipalReport(db: ReadDb, kommuneCode: string, year: number, quarter?: number): Promise<MunicipalReport> {
+  if (!Number.isInteger(year) || year < 1000 || year > 9999) throw new RangeError(`year must be four digits, got ${year}`);
+  if (quarter !== undefined && (!Number.isInteger(quarter) || quarter < 1 || quarter > 4)) {
+    throw new RangeError(`quarter must be 1–4, got ${quarter}`);
+  }
+  const period = quarter === undefined ? String(year) : `${year}-Q${quarter}`;
+
+  let select = municipalReportDb(db)
+    .selectFrom('municipal_report_batches')
+    .select((eb) => [
+      'ewc_code',
+      'collection_scheme',
+      eb.fn.sum<number | string | bigint>('mass_grams').as('grams'),
+      eb.fn.countAll<number | string | bigint>().as('batches'),
+    ])
+    .where('kommune_code', '=', kommuneCode);
+  select = quarter === undefined ? select.where('year', '=', period) : select.where('quarter', '=', period);
+  const rows = await select.groupBy(['ewc_code', 'collection_scheme']).orderBy('ewc_code').orderBy('collection_scheme').execute();
+
+  let totalGrams = 0n;
+  let totalBatches = 0n;
+  const byEwcAndScheme = rows.map((row): CollectedLine => {
+    const grams = toBigIntValue(row.grams);
+    const batches = toBigIntValue(row.batches);
+    totalGrams += grams;
+    totalBatches += batches;
+    return {
+      ewcCode: row.ewc_code,
+      ewcDescription: Object.prototype.hasOwnProperty.call(EWC_CODES, row.ewc_code) ? EWC_CODES[row.ewc_code as EwcCodeValue] : null,
+      collectionScheme: row.collection_scheme,
+      batches: toSafeNumber(batches),
+      ...figure(grams),
+    };
+  });
+
+  const [circ] = await circularity(db, { kommuneCode, period: quarter === undefined ? 'year' : 'quarter', from: period, to: period });
+  const bucketGrams = {} as Record<Bucket, bigint>;
+  for (const b of BUCKETS) bucketGrams[b] = BigInt(circ?.buckets[b] ?? 0);
+  const circCollected = BigInt(circ?.collectedGrams ?? 0);
+  const buckets = {} as Record<Bucket, MassFigure>;
+  for (const b of BUCKETS) buckets[b] = figure(bucketGrams[b]);
+
+  return {
+    kommuneCode,
+    kommuneName: kommuneName(kommuneCode) ?? null,
+    year,
+    quarter: quarter ?? null,
+    period,
+    collected: { ...figure(totalGrams), batches: toSafeNumber(totalBatches) },
+    byEwcAndScheme,
+    circularity: {
+      collected: figure(circCollected),
+      buckets,
+      rates: circularityRates(circCollected, bucketGrams),
+    },
+  };
+}
+
+const CSV_HEADER = ['kommune_code', 'period', 'measure', 'ewc_code', 'collection_scheme', 'batches', 'grams', 'kg', 'rate'];
+
+function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * The same report as RFC 4180 CSV in long format, one measure per line: `collected` per EWC code ×
+ * scheme, `collected-total`, one line per circularity bucket (with its rate), then the headline rates.
+ */
+export async function municipalReportCsv(db: ReadDb, kommuneCode: string, year: number, quarter?: number): Promise<string> {
+  const report = await municipalReport(db, kommuneCode, year, quarter);
+  const lines: Array<Array<string | number | null>> = [CSV_HEADER];
+  const base = [report.kommuneCode, report.period];
+  for (const line of report.byEwcAndScheme) {
+    lines.push([...base, 'collected', line.ewcCode, line.collectionScheme, line.batches, line.grams, line.kg, null]);
+  }
+  lines.push([...base, 'collected-total', null, null, report.collected.batches, report.collected.grams, report.collected.kg, null]);
+  for (const b of BUCKETS) {
+    const f = report.circularity.buckets[b];
+    lines.push([...base, BUCKET_LABELS[b], null, null, null, f.grams, f.kg, report.circularity.rates[b]]);
+  }
+  lines.push([...base, 'circularity', null, null, null, null, null, report.circularity.rates.circularity]);
+  lines.push([...base, 'fibre-to-fibre', null, null, null, null, null, report.circularity.rates.fibreToFibre]);
+  lines.push([...base, 'resolved', null, null, null, null, null, report.circularity.rates.resolved]);
+  return lines.map((fields) => fields.map(csvField).join(',')).join('\r\n') + '\r\n';
+}

@@ -1,0 +1,121 @@
+import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
+import { BaseProjection } from '../runner/base-projection.js';
+import { RowBuffer, utcInstant, type TableDef } from '../runner/sql-rows.js';
+
+export type OrganisationRow = {
+  organisation_id: string;
+  name: string;
+  cvr: string | null;
+  /** JSON array of roles, in registration order. */
+  roles: string;
+  kommune_code: string | null;
+  /** JSON array of {name, address?}. */
+  sites: string;
+  /** Business time of the registration, UTC. */
+  registered_at: string;
+  recorded_at: string;
+  position: number;
+};
+
+export type ApiKeyRow = {
+  key_hash: string;
+  key_id: string;
+  organisation_id: string;
+  issued_at: string;
+  recorded_at: string;
+  position: number;
+};
+
+export type OrganisationTables = {
+  organisations_organisation: OrganisationRow;
+  organisations_api_key: ApiKeyRow;
+};
+
+const ORGANISATION: TableDef = {
+  name: 'organisations_organisation',
+  columns: ['organisation_id', 'name', 'cvr', 'roles', 'kommune_code', 'sites', 'registered_at', 'recorded_at', 'position'],
+  primaryKey: ['organisation_id'],
+};
+const API_KEY: TableDef = {
+  name: 'organisations_api_key',
+  columns: ['key_hash', 'key_id', 'organisation_id', 'issued_at', 'recorded_at', 'position'],
+  primaryKey: ['key_hash'],
+};
+
+/** Registered organisations and their API keys (only SHA-256 hashes; the key itself is never stored). */
+export class OrganisationsProjection extends BaseProjection {
+  readonly name = 'organisations';
+  readonly tables = [ORGANISATION.name, API_KEY.name] as const;
+  private readonly organisations = new RowBuffer(ORGANISATION);
+  private readonly apiKeys = new RowBuffer(API_KEY);
+
+  async migrate(db: ReadDb): Promise<void> {
+    const schema = db.withTables<OrganisationTables>().schema;
+    await schema
+      .createTable(ORGANISATION.name)
+      .ifNotExists()
+      .addColumn('organisation_id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('cvr', 'text')
+      .addColumn('roles', 'text', (c) => c.notNull())
+      .addColumn('kommune_code', 'text')
+      .addColumn('sites', 'text', (c) => c.notNull())
+      .addColumn('registered_at', 'text', (c) => c.notNull())
+      .addColumn('recorded_at', 'text', (c) => c.notNull())
+      .addColumn('position', 'bigint', (c) => c.notNull())
+      .execute();
+    await schema
+      .createTable(API_KEY.name)
+      .ifNotExists()
+      .addColumn('key_hash', 'text', (c) => c.primaryKey())
+      .addColumn('key_id', 'text', (c) => c.notNull())
+      .addColumn('organisation_id', 'text', (c) => c.notNull())
+      .addColumn('issued_at', 'text', (c) => c.notNull())
+      .addColumn('recorded_at', 'text', (c) => c.notNull())
+      .addColumn('position', 'bigint', (c) => c.notNull())
+      .execute();
+    await schema.createIndex('organisations_api_key_org').ifNotExists().on(API_KEY.name).column('organisation_id').execute();
+  }
+
+  protected async loadState(): Promise<void> {
+    // Every event is self-contained: nothing to warm.
+  }
+
+  protected clearState(): void {
+    this.organisations.clear();
+    this.apiKeys.clear();
+  }
+
+  protected fold(projected: ProjectedEvent): void {
+    const { event } = projected;
+    if (event.type === 'OrganisationRegistered') {
+      const e = event.data;
+      this.organisations.put(e.organisationId, {
+        organisation_id: e.organisationId,
+        name: e.name,
+        cvr: e.cvr ?? null,
+        roles: JSON.stringify(e.roles),
+        kommune_code: e.kommuneCode ?? null,
+        sites: JSON.stringify(e.sites.map((s) => (s.address === undefined ? { name: s.name } : { name: s.name, address: s.address }))),
+        registered_at: utcInstant(e.occurredAt),
+        recorded_at: projected.recordedAt,
+        position: projected.position,
+      });
+    } else if (event.type === 'ApiKeyIssued') {
+      const e = event.data;
+      this.apiKeys.put(e.keyHash, {
+        key_hash: e.keyHash,
+        key_id: e.keyId,
+        organisation_id: e.organisationId,
+        issued_at: utcInstant(e.occurredAt),
+        recorded_at: projected.recordedAt,
+        position: projected.position,
+      });
+    }
+  }
+
+  async flush(tx: ReadTx): Promise<void> {
+    await this.organisations.flush(tx);
+    await this.apiKeys.flush(tx);
+  }
+}

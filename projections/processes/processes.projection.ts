@@ -1,0 +1,122 @@
+import type { ProcessStarted } from '#domain';
+import { sql } from 'kysely';
+import type { ProjectedEvent, Projection, ReadDb, ReadTx } from '../runner/projection.js';
+
+export type ProcessRow = {
+  process_id: string;
+  organisation_id: string;
+  process_type: string;
+  status: 'started' | 'completed' | 'rejected';
+  occurred_at: string;
+  started_at: string;
+  started_position: number;
+  ended_at: string | null;
+  ended_position: number | null;
+  rejection_reason: string | null;
+  /** The ProcessStarted data as JSON: inputs, outputs, external inputs and losses. */
+  definition: string;
+};
+
+export type ProcessTables = {
+  processes_process: ProcessRow;
+};
+
+/** One row per process: what it was asked to do and whether it ended. Recovery reads the unfinished. */
+export class ProcessesProjection implements Projection {
+  readonly name = 'processes';
+  readonly tables = ['processes_process'] as const;
+  private readonly rows = new Map<string, ProcessRow>();
+  private readonly dirty = new Set<string>();
+  private lastPosition = -1;
+
+  async migrate(db: ReadDb): Promise<void> {
+    const typed = db.withTables<ProcessTables>();
+    await typed.schema
+      .createTable('processes_process')
+      .ifNotExists()
+      .addColumn('process_id', 'text', (c) => c.primaryKey())
+      .addColumn('organisation_id', 'text', (c) => c.notNull())
+      .addColumn('process_type', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('occurred_at', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'text', (c) => c.notNull())
+      .addColumn('started_position', 'integer', (c) => c.notNull())
+      .addColumn('ended_at', 'text')
+      .addColumn('ended_position', 'integer')
+      .addColumn('rejection_reason', 'text')
+      .addColumn('definition', 'text', (c) => c.notNull())
+      .execute();
+    await typed.schema.createIndex('processes_process_status').ifNotExists().on('processes_process').columns(['status', 'started_position']).execute();
+  }
+
+  async load(db: ReadDb): Promise<void> {
+    // Only unfinished processes can still change; finished rows stay in SQL alone.
+    const open = await db.withTables<ProcessTables>().selectFrom('processes_process').selectAll().where('status', '=', 'started').execute();
+    for (const row of open) this.rows.set(row.process_id, row);
+    const max = await db
+      .withTables<ProcessTables>()
+      .selectFrom('processes_process')
+      .select(sql<number>`max(coalesce(ended_position, started_position))`.as('p'))
+      .executeTakeFirst();
+    this.lastPosition = max?.p ?? -1;
+  }
+
+  apply(projected: ProjectedEvent): void {
+    if (projected.position <= this.lastPosition) return;
+    this.lastPosition = projected.position;
+    const { event } = projected;
+    if (event.type === 'ProcessStarted') {
+      const d: ProcessStarted = event.data;
+      this.rows.set(d.processId, {
+        process_id: d.processId,
+        organisation_id: d.organisationId,
+        process_type: d.processType,
+        status: 'started',
+        occurred_at: d.occurredAt,
+        started_at: projected.recordedAt,
+        started_position: projected.position,
+        ended_at: null,
+        ended_position: null,
+        rejection_reason: null,
+        definition: JSON.stringify(d),
+      });
+      this.dirty.add(d.processId);
+    } else if (event.type === 'ProcessCompleted' || event.type === 'ProcessRejected') {
+      const row = this.rows.get(event.data.processId);
+      if (!row) return;
+      row.status = event.type === 'ProcessCompleted' ? 'completed' : 'rejected';
+      row.ended_at = projected.recordedAt;
+      row.ended_position = projected.position;
+      row.rejection_reason = event.type === 'ProcessRejected' ? event.data.reason : null;
+      this.dirty.add(row.process_id);
+    }
+  }
+
+  async flush(tx: ReadTx): Promise<void> {
+    if (this.dirty.size === 0) return;
+    const rows = [...this.dirty].map((id) => this.rows.get(id)!);
+    const typed = tx.withTables<ProcessTables>();
+    for (let i = 0; i < rows.length; i += 200) {
+      await typed
+        .insertInto('processes_process')
+        .values(rows.slice(i, i + 200))
+        .onConflict((oc) =>
+          oc.column('process_id').doUpdateSet((eb) => ({
+            status: eb.ref('excluded.status'),
+            ended_at: eb.ref('excluded.ended_at'),
+            ended_position: eb.ref('excluded.ended_position'),
+            rejection_reason: eb.ref('excluded.rejection_reason'),
+          })),
+        )
+        .execute();
+    }
+    for (const row of rows) if (row.status !== 'started') this.rows.delete(row.process_id);
+    this.dirty.clear();
+  }
+
+  reset(): void {
+    this.rows.clear();
+    this.dirty.clear();
+    this.lastPosition = -1;
+  }
+}

@@ -1,0 +1,52 @@
+import type { ReadDb, ReadTx } from './projection.js';
+import { dynamicDb, upsertRows, type TableDef } from './sql-rows.js';
+
+/**
+ * One row per projection: the last log position whose effects are in that projection's tables. All
+ * rows are written in the same transaction as the rows they cover. Per-projection rows (rather than
+ * one for the runner) let a projection added later catch up from zero while the others skip what they
+ * already hold.
+ */
+export const CHECKPOINT_TABLE: TableDef = {
+  name: 'projection_checkpoint',
+  columns: ['projection', 'position'],
+  primaryKey: ['projection'],
+};
+
+export type CheckpointTable = {
+  projection_checkpoint: { projection: string; position: number };
+};
+
+export async function migrateCheckpoints(db: ReadDb): Promise<void> {
+  await db.schema
+    .createTable(CHECKPOINT_TABLE.name)
+    .ifNotExists()
+    .addColumn('projection', 'text', (c) => c.primaryKey())
+    .addColumn('position', 'bigint', (c) => c.notNull())
+    .execute();
+}
+
+/** Every stored checkpoint, by projection name. */
+export async function readCheckpoints(db: ReadDb | ReadTx): Promise<Map<string, number>> {
+  const rows = await db.withTables<CheckpointTable>().selectFrom('projection_checkpoint').selectAll().execute();
+  return new Map(rows.map((r) => [r.projection, Number(r.position)]));
+}
+
+/**
+ * The position a projection's tables are at, or -1. Projections call it from `load` to restore their
+ * idempotency guard; it creates the table if needed so a projection also works without a runner.
+ */
+export async function readCheckpoint(db: ReadDb, projection: string): Promise<number> {
+  await migrateCheckpoints(db);
+  return (await readCheckpoints(db)).get(projection) ?? -1;
+}
+
+export async function writeCheckpoints(tx: ReadTx, positions: ReadonlyMap<string, number>): Promise<void> {
+  const rows = [...positions].map(([projection, position]) => ({ projection, position }));
+  await upsertRows(tx, CHECKPOINT_TABLE, rows);
+}
+
+export async function deleteCheckpoints(tx: ReadTx, projections: readonly string[]): Promise<void> {
+  if (projections.length === 0) return;
+  await dynamicDb(tx).deleteFrom(CHECKPOINT_TABLE.name).where('projection', 'in', [...projections]).execute();
+}

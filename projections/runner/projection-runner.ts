@@ -1,0 +1,438 @@
+import { createHash } from 'node:crypto';
+import { castEvent } from '#domain';
+import type { EventStore, StoredEvent, Subscription } from '#event-store';
+import { SqliteAdapter, sql } from 'kysely';
+import { deleteCheckpoints, migrateCheckpoints, readCheckpoints, writeCheckpoints } from './checkpoint.js';
+import type { ProjectedEvent, Projection, ReadDb } from './projection.js';
+import { dynamicDb } from './sql-rows.js';
+
+export interface ProjectionRunnerOptions {
+  readonly store: EventStore;
+  readonly db: ReadDb;
+  readonly projections: readonly Projection[];
+  /** Events per live page (default 500). */
+  readonly pageSize?: number;
+  /** Events per page during a rebuild (default 5000): one transaction and one flush per page. */
+  readonly rebuildPageSize?: number;
+  /** First delay before re-subscribing after a failed page; doubles up to 30 s (default 1000 ms). */
+  readonly retryDelayMs?: number;
+  /** Told about every failed page or subscription error (the runner retries by itself). */
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface RebuildOptions {
+  /**
+   * Called after each committed page with the position reached and the head position when the
+   * rebuild began. On the SQL stores positions are gap-free from 0, so these are event counts − 1.
+   */
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly pageSize?: number;
+}
+
+export interface RebuildResult {
+  readonly events: number;
+  readonly pages: number;
+  /** Checkpoint after the rebuild. */
+  readonly position: number;
+  readonly durationMs: number;
+}
+
+export interface ProjectionChecksum {
+  /** SHA-256 over the per-table digests, in table-name order. */
+  readonly total: string;
+  readonly perTable: Readonly<Record<string, string>>;
+}
+
+export class WaitForPositionTimeoutError extends Error {
+  constructor(
+    readonly position: number,
+    readonly reached: number,
+    readonly timeoutMs: number,
+  ) {
+    super(`read models reached position ${reached}, not ${position}, within ${timeoutMs} ms`);
+    this.name = 'WaitForPositionTimeoutError';
+  }
+}
+
+interface Waiter {
+  readonly position: number;
+  readonly resolve: () => void;
+}
+
+const MAX_RETRY_DELAY_MS = 30_000;
+
+/**
+ * Feeds the read models from the event log: a checkpointed catch-up subscription that applies each
+ * page to every projection in memory, then commits every projection's rows and the checkpoints in
+ * ONE transaction. A failed page commits nothing: the projections are reloaded from their tables and
+ * the subscription resumes from the checkpoint after a back-off.
+ */
+export class ProjectionRunner {
+  private readonly store: EventStore;
+  private readonly db: ReadDb;
+  private readonly projections: readonly Projection[];
+  private readonly pageSize: number;
+  private readonly rebuildPageSize: number;
+  private readonly retryDelayMs: number;
+  private readonly onError: ((error: unknown) => void) | undefined;
+
+  /** Committed checkpoint of each projection, by index. */
+  private readonly checkpoints: number[];
+  private initialised: Promise<void> | undefined;
+  private running = false;
+  private rebuilding = false;
+  private subscription: Subscription | undefined;
+  /** Bumped whenever a subscription is abandoned, so pages it still delivers are ignored. */
+  private generation = 0;
+  /** Pages are handled strictly one after another even if a store were to deliver them eagerly. */
+  private pageChain: Promise<void> = Promise.resolve();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelay: number;
+  /** Set when a page failed after applying in memory: the projections must be reloaded first. */
+  private needsReload = false;
+  private readonly waiters = new Set<Waiter>();
+  private failure: unknown;
+
+  constructor(options: ProjectionRunnerOptions) {
+    this.store = options.store;
+    this.db = options.db;
+    this.projections = [...options.projections];
+    this.pageSize = options.pageSize ?? 500;
+    this.rebuildPageSize = options.rebuildPageSize ?? 5000;
+    this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.retryDelay = this.retryDelayMs;
+    this.onError = options.onError;
+    this.checkpoints = this.projections.map(() => -1);
+    const names = new Set<string>();
+    const tables = new Set<string>();
+    for (const projection of this.projections) {
+      if (names.has(projection.name)) throw new Error(`two projections are named ${projection.name}`);
+      names.add(projection.name);
+      for (const table of projection.tables) {
+        if (tables.has(table)) throw new Error(`table ${table} is claimed by two projections`);
+        tables.add(table);
+      }
+    }
+  }
+
+  /** Migrates every projection and the checkpoint table, then loads state and checkpoints. Idempotent. */
+  init(): Promise<void> {
+    this.initialised ??= (async () => {
+      for (const projection of this.projections) await projection.migrate(this.db);
+      await migrateCheckpoints(this.db);
+      await this.reloadState();
+    })().catch((error: unknown) => {
+      this.initialised = undefined;
+      throw error;
+    });
+    return this.initialised;
+  }
+
+  /** Subscribes from the checkpoint: catches up, then follows the log live. */
+  async start(): Promise<void> {
+    await this.init();
+    if (this.running) return;
+    this.running = true;
+    this.subscribe();
+  }
+
+  /** Stops following the log; resolves once the page in hand is committed or abandoned. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.generation += 1;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    await subscription?.close();
+    await this.pageChain;
+  }
+
+  /** The position every projection has committed (the slowest one), or -1. */
+  position(): number {
+    return this.checkpoints.length === 0 ? -1 : Math.min(...this.checkpoints);
+  }
+
+  /** How far the read models trail the log, in positions (events, on the SQL stores). */
+  async lag(): Promise<number> {
+    const head = await this.store.headPosition();
+    return Math.max(0, head - this.position());
+  }
+
+  /** For /health: what the runner is doing and the last error, if any. */
+  health(): { running: boolean; rebuilding: boolean; position: number; lastError?: string } {
+    const base = { running: this.running, rebuilding: this.rebuilding, position: this.position() };
+    if (this.failure === undefined) return base;
+    return { ...base, lastError: this.failure instanceof Error ? this.failure.message : String(this.failure) };
+  }
+
+  /**
+   * Resolves once every projection has committed `position` (read-your-writes after an append).
+   * Rejects with WaitForPositionTimeoutError after `timeoutMs`.
+   */
+  waitForPosition(position: number, timeoutMs = 5000): Promise<void> {
+    if (this.position() >= position) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        position,
+        resolve: () => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new WaitForPositionTimeoutError(position, this.position(), timeoutMs));
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
+  /**
+   * Rebuilds every read model from position zero: stops the live subscription, empties every
+   * projection table and the checkpoints, resets the projections, replays the whole log in large
+   * pages (one transaction each), then resumes live if it was running. Queries see partly rebuilt
+   * tables meanwhile; a failed page leaves a consistent prefix that the live runner continues from.
+   */
+  async rebuild(options: RebuildOptions = {}): Promise<RebuildResult> {
+    if (this.rebuilding) throw new Error('a rebuild is already running');
+    this.rebuilding = true;
+    const wasRunning = this.running;
+    const began = performance.now();
+    let events = 0;
+    let pages = 0;
+    try {
+      await this.stop();
+      await this.init();
+      const names = this.projections.map((p) => p.name);
+      await this.db.transaction().execute(async (tx) => {
+        for (const projection of this.projections) {
+          for (const table of projection.tables) await dynamicDb(tx).deleteFrom(table).execute();
+        }
+        await deleteCheckpoints(tx, names);
+      });
+      for (const projection of this.projections) projection.reset();
+      this.checkpoints.fill(-1);
+      this.needsReload = false;
+
+      const total = await this.store.headPosition();
+      const pageSize = options.pageSize ?? this.rebuildPageSize;
+      let after = -1;
+      for (;;) {
+        const page = await this.store.readAll({ after, maxCount: pageSize });
+        if (page.length === 0) break;
+        await this.commitPage(page);
+        after = page[page.length - 1]!.position;
+        events += page.length;
+        pages += 1;
+        options.onProgress?.(after, Math.max(total, after));
+        if (page.length < pageSize && after >= total) break;
+      }
+      return { events, pages, position: this.position(), durationMs: performance.now() - began };
+    } finally {
+      this.rebuilding = false;
+      if (wasRunning) await this.start();
+    }
+  }
+
+  /**
+   * SHA-256 over every projection table's rows in primary-key order, each row serialised as the JSON
+   * array of its column values in table order. Equal checksums mean byte-identical read models, which
+   * is how a rebuild is proven equal to the live projection.
+   */
+  async checksum(): Promise<ProjectionChecksum> {
+    await this.init();
+    const tables = this.projections.flatMap((p) => [...p.tables]).sort();
+    const perTable: Record<string, string> = {};
+    const total = createHash('sha256');
+    for (const table of tables) {
+      const digest = await tableDigest(this.db, table);
+      perTable[table] = digest;
+      total.update(`${table}:${digest}\n`);
+    }
+    return { total: total.digest('hex'), perTable };
+  }
+
+  private subscribe(): void {
+    if (!this.running || this.subscription) return;
+    const generation = ++this.generation;
+    void (async () => {
+      try {
+        if (this.needsReload) await this.reloadState();
+      } catch (error) {
+        this.fail(generation, error);
+        return;
+      }
+      if (!this.running || generation !== this.generation) return;
+      this.subscription = this.store.subscribeToAll((page) => this.enqueuePage(generation, page), {
+        after: this.position(),
+        pageSize: this.pageSize,
+        onError: (error) => this.fail(generation, error),
+      });
+    })();
+  }
+
+  /**
+   * Never rejects: a failed page is handled here (fail() abandons the subscription and schedules a
+   * fresh one), and pages a store still delivers afterwards are dropped by the generation check. So
+   * recovery does not depend on how a store reacts to a rejected handler.
+   */
+  private enqueuePage(generation: number, page: readonly StoredEvent[]): Promise<void> {
+    this.pageChain = this.pageChain.then(async () => {
+      if (generation !== this.generation || !this.running) return;
+      try {
+        await this.commitPage(page);
+        this.retryDelay = this.retryDelayMs;
+        this.failure = undefined;
+      } catch (error) {
+        this.fail(generation, error);
+      }
+    });
+    return this.pageChain;
+  }
+
+  /** Abandons the subscription of `generation` and schedules a fresh one from the checkpoint. */
+  private fail(generation: number, error: unknown): void {
+    this.failure = error;
+    this.onError?.(error);
+    if (generation !== this.generation) return;
+    this.generation += 1;
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    void subscription?.close().catch(() => undefined);
+    if (!this.running) return;
+    const delay = this.retryDelay;
+    this.retryDelay = Math.min(MAX_RETRY_DELAY_MS, this.retryDelay * 2);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.subscribe();
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  /**
+   * Applies one page in memory to every projection that has not committed it yet, then commits all
+   * their rows and checkpoints in one transaction. On failure nothing is committed and in-memory state
+   * is reloaded from the tables, so memory never runs ahead of what is stored.
+   */
+  private async commitPage(stored: readonly StoredEvent[]): Promise<void> {
+    if (stored.length === 0) return;
+    if (this.needsReload) await this.reloadState();
+    const events = stored.map(toProjectedEvent);
+    const last = events[events.length - 1]!.position;
+    const advanced = new Map<string, number>();
+    const touched: Projection[] = [];
+    try {
+      for (let i = 0; i < this.projections.length; i++) {
+        const checkpoint = this.checkpoints[i]!;
+        if (last <= checkpoint) continue;
+        const projection = this.projections[i]!;
+        for (const event of events) if (event.position > checkpoint) projection.apply(event);
+        advanced.set(projection.name, last);
+        touched.push(projection);
+      }
+      if (touched.length === 0) return;
+      await this.db.transaction().execute(async (tx) => {
+        for (const projection of touched) await projection.flush(tx);
+        await writeCheckpoints(tx, advanced);
+      });
+    } catch (error) {
+      this.needsReload = true;
+      await this.reloadState().catch(() => undefined);
+      throw error;
+    }
+    for (let i = 0; i < this.projections.length; i++) {
+      if (advanced.has(this.projections[i]!.name)) this.checkpoints[i] = last;
+    }
+    this.notifyWaiters();
+  }
+
+  private async reloadState(): Promise<void> {
+    for (const projection of this.projections) {
+      projection.reset();
+      await projection.load(this.db);
+    }
+    const stored = await readCheckpoints(this.db);
+    this.projections.forEach((projection, i) => {
+      this.checkpoints[i] = stored.get(projection.name) ?? -1;
+    });
+    this.needsReload = false;
+  }
+
+  private notifyWaiters(): void {
+    const position = this.position();
+    for (const waiter of [...this.waiters]) if (waiter.position <= position) waiter.resolve();
+  }
+}
+
+/**
+ * The store hands over parsed data (the SQLite adapter parses each row once); a string is parsed
+ * here. castEvent upcasts old schema versions but does not re-run zod: every event was validated when
+ * it was appended, and validation would cost more than the whole fold.
+ */
+export function toProjectedEvent(stored: StoredEvent): ProjectedEvent {
+  const data: unknown = typeof stored.data === 'string' ? JSON.parse(stored.data) : stored.data;
+  return {
+    event: castEvent(stored.type, stored.schemaVersion, data),
+    eventId: stored.eventId,
+    streamId: stored.streamId,
+    revision: stored.revision,
+    position: stored.position,
+    recordedAt: stored.recordedAt,
+    actorOrgId: stored.metadata.actorOrgId,
+    hash: stored.hash,
+  };
+}
+
+interface TableShape {
+  readonly columns: string[];
+  readonly primaryKey: string[];
+}
+
+async function tableShape(db: ReadDb, table: string): Promise<TableShape> {
+  if (db.getExecutor().adapter instanceof SqliteAdapter) {
+    const { rows } = await sql<{ cid: number; name: string; pk: number }>`select cid, name, pk from pragma_table_info(${table})`.execute(db);
+    const columns = [...rows].sort((a, b) => a.cid - b.cid);
+    return {
+      columns: columns.map((r) => r.name),
+      primaryKey: columns
+        .filter((r) => r.pk > 0)
+        .sort((a, b) => a.pk - b.pk)
+        .map((r) => r.name),
+    };
+  }
+  const columns = await sql<{ column_name: string }>`
+    select column_name from information_schema.columns
+    where table_name = ${table} and table_schema = current_schema()
+    order by ordinal_position`.execute(db);
+  const keys = await sql<{ column_name: string }>`
+    select kcu.column_name from information_schema.table_constraints tc
+    join information_schema.key_column_usage kcu
+      on kcu.constraint_name = tc.constraint_name and kcu.table_schema = tc.table_schema and kcu.table_name = tc.table_name
+    where tc.constraint_type = 'PRIMARY KEY' and tc.table_name = ${table} and tc.table_schema = current_schema()
+    order by kcu.ordinal_position`.execute(db);
+  return { columns: columns.rows.map((r) => r.column_name), primaryKey: keys.rows.map((r) => r.column_name) };
+}
+
+async function tableDigest(db: ReadDb, table: string): Promise<string> {
+  const hash = createHash('sha256');
+  const { columns, primaryKey } = await tableShape(db, table);
+  if (columns.length === 0) throw new Error(`checksum: table ${table} does not exist`);
+  hash.update(`${JSON.stringify(columns)}\n`);
+  // Without a primary key, all columns order the rows, which is just as deterministic.
+  const order = primaryKey.length > 0 ? primaryKey : columns;
+  let query = dynamicDb(db).selectFrom(table).select(columns);
+  for (const column of order) query = query.orderBy(column);
+  for await (const row of query.stream(1000)) {
+    hash.update(`${JSON.stringify(columns.map((c) => serialiseValue(row[c])))}\n`);
+  }
+  return hash.digest('hex');
+}
+
+function serialiseValue(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+  if (value instanceof Date) return value.toISOString();
+  return value ?? null;
+}

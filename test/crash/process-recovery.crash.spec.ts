@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { decideStartProcess, DEFAULT_POLICY, streamIds, type LoadedInput } from '#domain';
+import type { EventStore } from '#event-store';
+import { v7 as uuidv7 } from 'uuid';
+import { ProcessManager } from '../../apps/ledger-api/src/processes/process-manager.js';
+import { loadBatch } from '../../apps/ledger-api/src/ledger/stream-loader.js';
+import { COTTON } from '../fixtures/composition.js';
+import { LedgerHarness, type RegisteredOrganisation } from '../fixtures/ledger-harness.js';
+
+class SimulatedCrash extends Error {}
+
+/** A store that dies after `allowed` appends, as a process killed mid-way would. */
+function crashingAfter(store: EventStore, allowed: number): EventStore {
+  let appends = 0;
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'append') {
+        return async (...args: Parameters<EventStore['append']>) => {
+          if (appends >= allowed) throw new SimulatedCrash('killed');
+          appends += 1;
+          return target.append(...args);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+describe('recovery of a process stopped after consuming some inputs', () => {
+  let ledger: LedgerHarness | undefined;
+  afterEach(async () => {
+    await ledger?.close();
+  });
+
+  async function setUp(): Promise<{ sorter: RegisteredOrganisation; inputs: string[]; crash: () => Promise<{ processId: string; outputId: string }> }> {
+    ledger = await LedgerHarness.start();
+    const sorter = await ledger.registerOrganisation('Sorter', ['sorter', 'collector']);
+    const inputs: string[] = [];
+    for (const massGrams of [40_000, 60_000]) {
+      const r = await ledger.post<{ batchId: string }>('/batches/collections', { kommuneCode: '0657', collectionScheme: 'kerbside', ewcCode: '20 01 11', massGrams }, sorter.key);
+      inputs.push(r.body.batchId);
+    }
+    const crash = async () => {
+      const store = ledger!.store;
+      const loaded = new Map<string, LoadedInput>();
+      for (const id of inputs) {
+        const b = await loadBatch(store, id);
+        loaded.set(id, { state: b.state, revision: b.revision });
+      }
+      const processId = uuidv7();
+      const outputId = uuidv7();
+      const started = decideStartProcess(
+        loaded,
+        new Set(),
+        { processId, processType: 'blending', inputs: inputs.map((batchId) => ({ batchId })), externalInputs: [], outputs: [{ batchId: outputId, massGrams: 100_000, grade: 'recycling', composition: COTTON as never }], losses: [], occurredAt: new Date().toISOString() },
+        { now: new Date(), actor: { organisationId: sorter.id, name: 'Sorter', roles: ['sorter'] }, organisation: () => undefined, policy: DEFAULT_POLICY },
+      );
+      // ProcessStarted + the first BatchConsumed get through; then the process dies.
+      const manager = new ProcessManager(crashingAfter(store, 2));
+      await expect(manager.start(started.data, { actorOrgId: sorter.id, commandId: uuidv7(), correlationId: uuidv7(), causationId: uuidv7(), idempotent: false })).rejects.toThrow(SimulatedCrash);
+      const first = await store.readStream(streamIds.batch(inputs[0]!));
+      expect(first.at(-1)?.type).toBe('BatchConsumed');
+      return { processId, outputId };
+    };
+    return { sorter, inputs, crash };
+  }
+
+  async function restart(): Promise<void> {
+    const dataDir = ledger!.dataDir;
+    await ledger!.close({ keepData: true });
+    ledger = await LedgerHarness.start({ dataDir });
+  }
+
+  it('finishes it at start-up when every input is still available', async () => {
+    const { sorter, inputs, crash } = await setUp();
+    const { processId, outputId } = await crash();
+    await restart();
+    const process = await ledger!.get<{ status: string }>(`/processes/${processId}`, sorter.key);
+    expect(process.body.status).toBe('completed');
+    const output = await ledger!.get<{ massGrams: number; status: string }>(`/batches/${outputId}`, sorter.key);
+    expect(output.body).toMatchObject({ massGrams: 100_000, status: 'available' });
+    for (const id of inputs) expect((await ledger!.get<{ status: string }>(`/batches/${id}`, sorter.key)).body.status).toBe('consumed');
+  });
+
+  it('rejects it, and reverts what it consumed, when an input was taken meanwhile', async () => {
+    const { sorter, inputs, crash } = await setUp();
+    const { processId, outputId } = await crash();
+    // While the process lay half-done, the second input was incinerated.
+    expect((await ledger!.post(`/batches/${inputs[1]}/outcome`, { outcome: 'incinerated', energyRecovery: true }, sorter.key)).status).toBe(200);
+    await restart();
+    const process = await ledger!.get<{ status: string; rejectionReason: string }>(`/processes/${processId}`, sorter.key);
+    expect(process.body.status).toBe('rejected');
+    expect((await ledger!.get<{ status: string }>(`/batches/${inputs[0]}`, sorter.key)).body.status).toBe('available');
+    expect((await ledger!.store.readStream(streamIds.batch(outputId))).length).toBe(0);
+    const reverted = await ledger!.store.readStream(streamIds.batch(inputs[0]!));
+    expect(reverted.map((e) => e.type)).toEqual(['BatchCollected', 'BatchConsumed', 'BatchConsumptionReverted']);
+  });
+});
