@@ -1,0 +1,29 @@
+/**
+ * `npm run rebuild`: rebuilds every read model from position zero, with a progress bar, then
+ * prints the checksum so it can be compared with the live one (`GET /health` reports lag only).
+ * Stop the server first: the read store is rebuilt in place.
+ */
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { SqliteEventStore } from '#event-store';
+import { createLedgerProjections, ProjectionRunner } from '#projections';
+import { openSqliteReadDb } from '#read-store';
+import { loadLedgerConfig } from '../../ledger-api/src/config/ledger.config.js';
+import { progressBar } from './progress-bar.js';
+
+const config = loadLedgerConfig();
+const store = await SqliteEventStore.open({ filename: path.join(config.dataDir, 'events.sqlite'), synchronous: config.synchronous });
+const db = openSqliteReadDb({ filename: path.join(config.dataDir, 'read-models.sqlite') });
+const runner = new ProjectionRunner({ store, db, projections: createLedgerProjections() });
+const started = performance.now();
+const before = await runner.checksum().catch(() => undefined);
+await runner.rebuild({ onProgress: progressBar('rebuild') });
+const after = await runner.checksum();
+const seconds = (performance.now() - started) / 1000;
+const head = await store.headPosition();
+process.stdout.write(
+  `${JSON.stringify({ events: head + 1, seconds: Math.round(seconds * 1000) / 1000, checksumBefore: before?.total ?? null, checksumAfter: after.total, identical: before?.total === after.total })}\n`,
+);
+await runner.stop();
+await store.close();
+await db.destroy();
