@@ -3,7 +3,6 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
-import { toProblem } from './common/problem-details.filter.js';
 import type { LedgerConfig } from './config/ledger.config.js';
 import type { Clock } from './ledger/tokens.js';
 import { OperatorBootstrap } from './organisations/operator-bootstrap.js';
@@ -21,15 +20,6 @@ export async function createLedgerApp(config: LedgerConfig, options: { clock?: C
     logger: options.logger === false ? false : ['log', 'warn', 'error'],
     abortOnError: false,
   });
-  // Errors Fastify raises before Nest sees the request (malformed JSON, body too large, wrong
-  // content type) get the same problem details as everything else.
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .setErrorHandler((error, request, reply) => {
-      const problem = toProblem(error, request.url);
-      void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
-    });
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
