@@ -33,7 +33,8 @@ export const DispatchTransfer = z.object({
   /** Weighed at dispatch; defaults to the batch's current mass. */
   massGrams: PositiveGrams.optional(),
   transportDocument: z.string().max(200).optional(),
-  ownershipTransferred: z.boolean().default(true),
+  /** Defaults to true when the dispatching custodian is also the owner, false otherwise. */
+  ownershipTransferred: z.boolean().optional(),
   occurredAt: Instant,
 });
 export type DispatchTransfer = z.infer<typeof DispatchTransfer>;

@@ -448,6 +448,18 @@ describe('DispatchTransfer (DOMAIN.md §4.2)', () => {
       .thenThrows(ConflictError, 'batch-not-available');
   });
 
+  it('lets a custodian that does not own the batch pass on custody but not ownership', () => {
+    const given = [collected(), dispatched(COLLECTOR, SORTER, { ownershipTransferred: false }), received(100_000)];
+    spec
+      .given(given)
+      .when((state) => decideDispatchTransfer(state, dispatch(RECYCLER, { ownershipTransferred: true }), ctx(SORTER)))
+      .thenThrows(ForbiddenError, 'not-owner');
+    spec
+      .given(given)
+      .when((state) => decideDispatchTransfer(state, { ...dispatch(RECYCLER), ownershipTransferred: undefined }, ctx(SORTER)))
+      .thenSatisfies((events) => expect(events[0]?.data).toMatchObject({ ownershipTransferred: false, fromOrgId: SORTER.organisationId }));
+  });
+
   it('refuses a dispatch to the custodian itself', () => {
     spec
       .given([collected()])

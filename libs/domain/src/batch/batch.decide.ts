@@ -83,6 +83,13 @@ export function decideDispatchTransfer(state: BatchState | undefined, command: D
   if (command.toOrgId === ctx.actor.organisationId) {
     throw new InvalidCommandError('transfer-to-self', 'a batch cannot be dispatched to its own custodian');
   }
+  const isOwner = batch.ownerOrgId === ctx.actor.organisationId;
+  const ownershipTransferred = command.ownershipTransferred ?? isOwner;
+  if (ownershipTransferred && !isOwner) {
+    throw new ForbiddenError('not-owner', `organisation ${ctx.actor.organisationId} holds batch ${batch.batchId} but does not own it, so it cannot hand over ownership`, {
+      batchId: batch.batchId,
+    });
+  }
   const consignee = ctx.organisation(command.toOrgId);
   if (!consignee) {
     throw new NotFoundError('unknown-organisation', `consignee ${command.toOrgId} is not registered`, { organisationId: command.toOrgId });
@@ -97,7 +104,7 @@ export function decideDispatchTransfer(state: BatchState | undefined, command: D
         toOrgId: command.toOrgId,
         massGrams: command.massGrams ?? batch.massGrams,
         ...(command.transportDocument !== undefined ? { transportDocument: command.transportDocument } : {}),
-        ownershipTransferred: command.ownershipTransferred,
+        ownershipTransferred,
         occurredAt: command.occurredAt,
       },
     },

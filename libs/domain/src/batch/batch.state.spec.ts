@@ -238,6 +238,8 @@ describe('evolveBatch: events on an existing batch', () => {
 
   it('CustodyTransferReceived without a pending transfer changes nothing', () => {
     expect(fold([collected, received(90_000, true)])).toStrictEqual(COLLECTED_STATE);
+    const closed: Recorded = { type: 'BatchLandfilled', eventId: 'evt-landfilled', data: { batchId: BATCH, occurredAt: T } };
+    expect(fold([collected, closed, received(90_000, true)])).toStrictEqual(fold([collected, closed]));
   });
 
   it.each(['sender', 'consignee'] as const)('CustodyTransferCancelled by the %s: available again with the sender, transfer cleared', (by) => {

@@ -427,6 +427,16 @@ describe('decideStartProcess: the intent (DOMAIN.md §4.3)', () => {
         .thenThrows(InvalidCommandError, 'product-needs-application');
     });
 
+    it.each(['sorting', 'splitting', 'blending', 'mechanical-recycling', 'chemical-recycling', 'repair'] as const)(
+      'refuses a product output from a %s process: only manufacturing makes products',
+      (processType) => {
+        spec
+          .given([residual(A, MANUFACTURER, 100_000)])
+          .when(decide({ ...single({ grade: 'product', productType: 'pillow', application: 'textile' }), processType }, MANUFACTURER))
+          .thenThrows(InvalidCommandError, 'product-only-from-manufacturing');
+      },
+    );
+
     it.each([
       ['an application', { grade: 'fibre', application: 'textile' }],
       ['a product type', { grade: 'recycling', productType: 'pillow' }],

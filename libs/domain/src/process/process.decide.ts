@@ -35,6 +35,11 @@ export function decideStartProcess(
     if (existingOutputIds.has(output.batchId)) {
       throw new ConflictError('batch-exists', `output batch ${output.batchId} already exists`, { batchId: output.batchId });
     }
+    // A product is a manufacturing output (DOMAIN.md §4.4); anything else labelled product would be
+    // counted as recycled into new products, inflating fibre-to-fibre figures.
+    if (output.grade === 'product' && command.processType !== 'manufacturing') {
+      throw new InvalidCommandError('product-only-from-manufacturing', `output ${output.batchId} has grade product, but only a manufacturing process makes products`);
+    }
     if (output.grade === 'product' && (output.application === undefined || output.productType === undefined)) {
       throw new InvalidCommandError('product-needs-application', `product output ${output.batchId} needs a productType and an application`);
     }

@@ -24,7 +24,7 @@ export interface DeciderSpecificationOptions<State, Given> {
 export type ErrorClass<E extends Error> = abstract new (...args: never[]) => E;
 
 export interface ThenClause<Result> {
-  /** The decision returns exactly `expected` (deep equality). */
+  /** The decision returns exactly `expected` (strict deep equality: an `undefined` key is not an absent one). */
   then(expected: Result): void;
   /** The decision returns something `assert` accepts, for results a test cannot spell out whole. */
   thenSatisfies(assert: (result: Result) => void): void;
@@ -58,7 +58,7 @@ export const DeciderSpecification = {
               } catch (error) {
                 return { error };
               } finally {
-                expect(state).toEqual(before);
+                expect(state).toStrictEqual(before);
               }
             };
             const resultOf = (): Result => {
@@ -68,7 +68,7 @@ export const DeciderSpecification = {
             };
             return {
               then(expected) {
-                expect(resultOf()).toEqual(expected);
+                expect(resultOf()).toStrictEqual(expected);
               },
               thenSatisfies(assert) {
                 assert(resultOf());
