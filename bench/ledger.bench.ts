@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '#event-store';
 import { createLedgerProjections, ProjectionRunner } from '#projections';
@@ -90,20 +91,13 @@ async function httpCommandThroughput(seconds: number, clients: number): Promise<
   const collector = await post('/organisations', operatorKey, { name: 'Bench collector', roles: ['collector'] });
   const key = String(collector.apiKey);
   const body = { kommuneCode: '0657', collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 250_000 };
-  // Warm up the JIT and the connection pool before measuring.
-  await Promise.all(Array.from({ length: clients }, () => post('/batches/collections', key, body)));
-  let done = 0;
-  const deadline = performance.now() + seconds * 1000;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (performance.now() < deadline) {
-        await post('/batches/collections', key, body);
-        done += 1;
-      }
-    }),
-  );
-  const rate = done / ((performance.now() - start) / 1000);
+  const worker = new Worker(new URL('./http-load.worker.js', import.meta.url), { workerData: { base, key, path: '/batches/collections', body, clients, seconds } });
+  const { done, seconds: elapsed } = await new Promise<{ done: number; seconds: number }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  const rate = done / elapsed;
   await app.close();
   rmSync(dir, { recursive: true, force: true });
   return rate;

@@ -20,7 +20,9 @@ export class CollectBatchHandler implements ICommandHandler<CollectBatchCommand,
       occurredAt: body.occurredAt ?? this.contexts.now().toISOString(),
       collectorOrgId: body.collectorOrgId ?? actor.organisationId,
     };
-    return this.batches.run(batchId, actor, meta, (state, ctx) => decideCollectBatch(state, command, ctx), [command.collectorOrgId]);
+    return this.batches.run(batchId, actor, meta, (state, ctx) => decideCollectBatch(state, command, ctx), [command.collectorOrgId], {
+      createsStream: true,
+    });
   }
 }
 
@@ -34,6 +36,6 @@ export class RegisterResidualBatchHandler implements ICommandHandler<RegisterRes
   execute({ body, actor, meta }: RegisterResidualBatchCommand): Promise<BatchCommandResult> {
     const batchId = newIdFor(meta, 'batch', body.batchId);
     const command = { ...body, batchId, occurredAt: body.occurredAt ?? this.contexts.now().toISOString() };
-    return this.batches.run(batchId, actor, meta, (state, ctx) => decideRegisterResidualBatch(state, command, ctx));
+    return this.batches.run(batchId, actor, meta, (state, ctx) => decideRegisterResidualBatch(state, command, ctx), [], { createsStream: true });
   }
 }

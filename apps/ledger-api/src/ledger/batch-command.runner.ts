@@ -25,9 +25,10 @@ export class BatchCommandRunner {
     meta: CommandMetadata,
     decide: (state: BatchState | undefined, ctx: DecisionContext) => DomainEvent[],
     referencedOrgIds: ReadonlyArray<string | undefined> = [],
+    options: { createsStream?: boolean } = {},
   ): Promise<BatchCommandResult> {
     const ctx = await this.contexts.create(actor, referencedOrgIds);
-    const result = await this.executor.execute(streamIds.batch(batchId), foldBatchStream, (state) => decide(state, ctx), meta);
+    const result = await this.executor.execute(streamIds.batch(batchId), foldBatchStream, (state) => decide(state, ctx), meta, options);
     await this.readYourWrites.settle(result.position);
     return { batchId, ...result };
   }

@@ -30,9 +30,12 @@ export class CommandExecutor {
     fold: (events: readonly StoredEvent[]) => S,
     decide: (state: S) => DomainEvent[],
     meta: CommandMetadata,
+    options: { createsStream?: boolean } = {},
   ): Promise<CommandResult> {
     for (let attempt = 1; ; attempt += 1) {
-      const events = await this.store.readStream(streamId);
+      // A command that creates its stream needs no read: the 'no-stream' append checks atomically
+      // that the stream is new, and only after a conflict do we read (to replay a retry, or refuse).
+      const events = options.createsStream && attempt === 1 ? [] : await this.store.readStream(streamId);
       const previous = events.filter((e) => e.metadata.commandId === meta.commandId);
       if (previous.length > 0) {
         // A retry of a command already recorded answers with the first result and appends nothing.

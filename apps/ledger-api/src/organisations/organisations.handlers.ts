@@ -30,7 +30,9 @@ export class RegisterOrganisationHandler implements ICommandHandler<RegisterOrga
       apiKeyId,
     };
     const ctx = await this.contexts.create(actor);
-    const result = await this.executor.execute(streamIds.organisation(organisationId), (events) => events.length > 0, (exists) => decideRegisterOrganisation(exists, command, ctx), meta);
+    const result = await this.executor.execute(streamIds.organisation(organisationId), (events) => events.length > 0, (exists) => decideRegisterOrganisation(exists, command, ctx), meta, {
+      createsStream: true,
+    });
     // The new key must authenticate as soon as the caller has it.
     await this.readYourWrites.settle(result.position);
     // A retry must not mint a second valid key, and the first key is never stored in clear.
