@@ -33,7 +33,7 @@ describe('recovery of a process stopped after consuming some inputs', () => {
     await ledger?.close();
   });
 
-  async function setUp(): Promise<{ sorter: RegisteredOrganisation; inputs: string[]; crash: () => Promise<{ processId: string; outputId: string }> }> {
+  async function setUp(): Promise<{ sorter: RegisteredOrganisation; inputs: string[]; crash: (appendsBeforeDeath?: number) => Promise<{ processId: string; outputId: string }> }> {
     ledger = await LedgerHarness.start();
     const sorter = await ledger.registerOrganisation('Sorter', ['sorter', 'collector']);
     const inputs: string[] = [];
@@ -41,7 +41,7 @@ describe('recovery of a process stopped after consuming some inputs', () => {
       const r = await ledger.post<{ batchId: string }>('/batches/collections', { kommuneCode: '0657', collectionScheme: 'kerbside', ewcCode: '20 01 11', massGrams }, sorter.key);
       inputs.push(r.body.batchId);
     }
-    const crash = async () => {
+    const crash = async (appendsBeforeDeath = 2) => {
       const store = ledger!.store;
       const loaded = new Map<string, LoadedInput>();
       for (const id of inputs) {
@@ -56,8 +56,8 @@ describe('recovery of a process stopped after consuming some inputs', () => {
         { processId, processType: 'blending', inputs: inputs.map((batchId) => ({ batchId })), externalInputs: [], outputs: [{ batchId: outputId, massGrams: 100_000, grade: 'recycling', composition: COTTON as never }], losses: [], occurredAt: new Date().toISOString() },
         { now: new Date(), actor: { organisationId: sorter.id, name: 'Sorter', roles: ['sorter'] }, organisation: () => undefined, policy: DEFAULT_POLICY },
       );
-      // ProcessStarted + the first BatchConsumed get through; then the process dies.
-      const manager = new ProcessManager(crashingAfter(store, 2));
+      // By default ProcessStarted + the first BatchConsumed get through; then the process dies.
+      const manager = new ProcessManager(crashingAfter(store, appendsBeforeDeath));
       await expect(manager.start(started.data, { actorOrgId: sorter.id, commandId: uuidv7(), correlationId: uuidv7(), causationId: uuidv7(), idempotent: false })).rejects.toThrow(SimulatedCrash);
       const first = await store.readStream(streamIds.batch(inputs[0]!));
       expect(first.at(-1)?.type).toBe('BatchConsumed');
@@ -81,6 +81,26 @@ describe('recovery of a process stopped after consuming some inputs', () => {
     const output = await ledger!.get<{ massGrams: number; status: string }>(`/batches/${outputId}`, sorter.key);
     expect(output.body).toMatchObject({ massGrams: 100_000, status: 'available' });
     for (const id of inputs) expect((await ledger!.get<{ status: string }>(`/batches/${id}`, sorter.key)).body.status).toBe('consumed');
+  });
+
+  it('refuses to use an output until its process has completed, then allows it after recovery', async () => {
+    const { sorter, crash } = await setUp();
+    // ProcessStarted, both BatchConsumed and the BatchProduced get through; ProcessCompleted does not.
+    const { processId, outputId } = await crash(4);
+    expect((await ledger!.store.readStream(streamIds.batch(outputId))).map((e) => e.type)).toEqual(['BatchProduced']);
+    const early = await ledger!.post<{ code: string }>(`/batches/${outputId}/outcome`, { outcome: 'landfilled' }, sorter.key);
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe('process-not-completed');
+    const asInput = await ledger!.post<{ code: string }>(
+      '/processes',
+      { processType: 'sorting', inputs: [{ batchId: outputId }], outputs: [{ massGrams: 100_000, grade: 'reuse', composition: COTTON }] },
+      sorter.key,
+    );
+    expect(asInput.status).toBe(409);
+    expect(asInput.body.code).toBe('process-not-completed');
+    await restart();
+    expect((await ledger!.get<{ status: string }>(`/processes/${processId}`, sorter.key)).body.status).toBe('completed');
+    expect((await ledger!.post(`/batches/${outputId}/outcome`, { outcome: 'landfilled' }, sorter.key)).status).toBe(200);
   });
 
   it('rejects it, and reverts what it consumed, when an input was taken meanwhile', async () => {

@@ -29,11 +29,15 @@ interface ScenarioParams {
   readonly mix: Partial<ScenarioMix>;
 }
 
-const share = (max: number) => fc.double({ min: 0, max, noNaN: true, noDefaultInfinity: true });
+/**
+ * A rate in [0, max], uniform: fast-check's default bias towards edge values would make most runs'
+ * rates 0 or denormal, leaving whole kinds of events out of a run.
+ */
+const share = (max: number): fc.Arbitrary<number> => fc.noBias(fc.integer({ min: 0, max: 1000 })).map((n) => (n / 1000) * max);
 
 const params: fc.Arbitrary<ScenarioParams> = fc.record({
-  seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-  months: fc.integer({ min: 6, max: 36 }),
+  seed: fc.noBias(fc.integer({ min: 1, max: 2 ** 31 - 1 })),
+  months: fc.noBias(fc.integer({ min: 6, max: 36 })),
   mix: fc.record({
     residualShare: share(0.5),
     postConsumerBusinessShare: share(1),
@@ -45,6 +49,7 @@ const params: fc.Arbitrary<ScenarioParams> = fc.record({
     weighedCorrectionRate: share(0.08),
     rejectRate: share(0.05),
     unfinishedRate: share(0.02),
+    recoveryRate: share(1),
     virginInputRate: share(1),
     repairRate: share(0.4),
   }),
@@ -226,9 +231,19 @@ async function checkBatchSummary(db: ReadDb, expected: Expected, v: Violations):
   }
 }
 
-/** Resolves once the runner reached `position`; rejects at once if a projection fails on a page. */
-function caughtUp(runner: ProjectionRunner, failures: Promise<never>, position: number): Promise<void> {
-  return Promise.race([runner.waitForPosition(position, 15 * 60_000), failures]);
+/**
+ * Resolves once the runner reached `position`; throws at once when a projection failed on a page
+ * (the runner would retry it forever). Polls rather than using waitForPosition, whose pending timer
+ * would keep Jest alive for the whole timeout after a failure.
+ */
+async function caughtUp(runner: ProjectionRunner, failure: () => unknown, position: number): Promise<void> {
+  const deadline = Date.now() + 15 * 60_000;
+  while (runner.position() < position) {
+    const error = failure();
+    if (error !== undefined) throw error;
+    if (Date.now() > deadline) throw new Error(`read models reached position ${runner.position()}, not ${position}, within 15 minutes`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 async function checkScenario(p: ScenarioParams): Promise<void> {
@@ -238,18 +253,21 @@ async function checkScenario(p: ScenarioParams): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ledger-property-'));
   const store = await SqliteEventStore.open({ filename: path.join(dir, 'events.sqlite'), synchronous: 'NORMAL' });
   const db = openSqliteReadDb({ filename: path.join(dir, 'read.sqlite') });
-  let fail: (error: unknown) => void = () => undefined;
-  const failures = new Promise<never>((_, reject) => {
-    fail = reject;
+  let failure: unknown;
+  const runner = new ProjectionRunner({
+    store,
+    db,
+    projections: createLedgerProjections(),
+    onError: (error) => {
+      failure ??= error;
+    },
   });
-  failures.catch(() => undefined);
-  const runner = new ProjectionRunner({ store, db, projections: createLedgerProjections(), onError: (error) => fail(error) });
   try {
     // Live: the runner follows the log while it is being written, in its small live pages.
     await runner.start();
     const appended = await appendScenario(store, scenario, { concurrency: 256 });
     const tAppended = performance.now();
-    await caughtUp(runner, failures, appended.lastPosition);
+    await caughtUp(runner, () => failure, appended.lastPosition);
     const tProjected = performance.now();
     const live = await runner.checksum();
 
@@ -289,13 +307,17 @@ async function checkScenario(p: ScenarioParams): Promise<void> {
   }
 }
 
+function assertOn(arbitrary: fc.Arbitrary<ScenarioParams>, numRuns: number): Promise<void> {
+  return fc.assert(fc.asyncProperty(arbitrary, checkScenario), {
+    numRuns,
+    // Shrinking would re-run 10,000-batch scenarios for nothing: a seed does not get simpler.
+    endOnFailure: true,
+    ...(FC_SEED !== undefined ? { seed: Number(FC_SEED) } : {}),
+  });
+}
+
 describe('ledger invariants (property)', () => {
   it(`hold on ${RUNS} generated histories of at least ${BATCHES.toLocaleString('en')} batches each: collected = Σ buckets per cohort, provenance sums to mass, Σ collected = Σ origin masses, rebuild = live`, async () => {
-    await fc.assert(fc.asyncProperty(params, checkScenario), {
-      numRuns: RUNS,
-      // Shrinking would re-run 10,000-batch scenarios for nothing: a seed does not get simpler.
-      endOnFailure: true,
-      ...(FC_SEED !== undefined ? { seed: Number(FC_SEED) } : {}),
-    });
+    await assertOn(params, RUNS);
   }, 30 * 60_000);
 });

@@ -1,5 +1,5 @@
 import type { EventStore, EventToAppend, ExpectedRevision } from '#event-store';
-import type { Scenario, ScenarioEvent } from './scenario-generator.js';
+import { commandEventId, type Scenario, type ScenarioEvent } from './scenario-generator.js';
 
 export interface AppendScenarioOptions {
   /**
@@ -29,20 +29,20 @@ interface AppendCall {
 }
 
 /**
- * Consecutive events of one command on one stream were one atomic append in the ledger (e.g.
- * OrganisationRegistered + ApiKeyIssued), so they are appended together again.
+ * The events one command decided were one atomic append in the ledger (e.g. OrganisationRegistered
+ * + ApiKeyIssued), so they are appended together again. They are recognised by their ids: the n-th
+ * event of a command has id commandEventId(commandId, n), which process steps (named by process,
+ * step and index) never have.
  */
 function toAppendCalls(events: readonly ScenarioEvent[]): AppendCall[] {
   const calls: AppendCall[] = [];
   let current: AppendCall | undefined;
-  let currentCommand = '';
   for (const { streamId, expectedRevision, event } of events) {
-    if (current && current.streamId === streamId && currentCommand === event.metadata.commandId && expectedRevision !== 'any') {
+    if (current && current.streamId === streamId && event.eventId === commandEventId(event.metadata.commandId, current.events.length)) {
       current.events.push(event);
       continue;
     }
     current = { streamId, expected: expectedRevision, events: [event] };
-    currentCommand = event.metadata.commandId;
     calls.push(current);
   }
   return calls;

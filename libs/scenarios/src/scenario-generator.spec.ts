@@ -8,19 +8,22 @@ function domainEvent(e: Scenario['events'][number]): DomainEvent {
   return parseEvent(e.event.type, e.event.schemaVersion, e.event.data);
 }
 
+/** Interruptions are rare by default; this many makes some certain to remain unfinished at the end. */
+const COVERAGE_MIX = { unfinishedRate: 0.03 };
+
 describe('generateScenario', () => {
   // Generated once: ~3,000 batches is enough for every kind of event to appear.
   let scenario: Scenario;
   beforeAll(() => {
-    scenario = generateScenario({ seed: 20250101, batches: 3_000 });
+    scenario = generateScenario({ seed: 20250101, batches: 3_000, mix: COVERAGE_MIX });
   });
 
   it('is deterministic: the same options give identical events, another seed does not', () => {
-    const again = generateScenario({ seed: 20250101, batches: 3_000 });
+    const again = generateScenario({ seed: 20250101, batches: 3_000, mix: COVERAGE_MIX });
     expect(JSON.stringify(again.events)).toEqual(JSON.stringify(scenario.events));
     expect(again.stats).toEqual(scenario.stats);
     expect(again.organisations).toEqual(scenario.organisations);
-    const other = generateScenario({ seed: 20250102, batches: 3_000 });
+    const other = generateScenario({ seed: 20250102, batches: 3_000, mix: COVERAGE_MIX });
     expect(other.events.map((e) => e.event.eventId)).not.toEqual(scenario.events.map((e) => e.event.eventId));
   });
 
@@ -100,6 +103,7 @@ describe('generateScenario', () => {
     );
     expect(stats.processes.rejected).toBeGreaterThan(0);
     expect(stats.processes.unfinished).toBeGreaterThan(0);
+    expect(stats.processes.recovered.completed).toBeGreaterThan(0);
     expect(stats.processes.withVirginInput).toBeGreaterThan(0);
     expect(stats.processes.withUntrackedInput).toBeGreaterThan(0);
     expect(stats.transfers.cancelled).toBeGreaterThan(0);
@@ -115,6 +119,30 @@ describe('generateScenario', () => {
     expect(scenario.events.some((e) => e.event.type === 'BatchConsumptionReverted')).toBe(true);
   });
 
+  it('terminates with valid histories under extreme mixes', () => {
+    const none = { residualShare: 0, cancelRate: 0, transitAnomalyRate: 0, originCorrectionRate: 0, weighedCorrectionRate: 0, rejectRate: 0, unfinishedRate: 0 };
+    const all = {
+      residualShare: 1,
+      postConsumerBusinessShare: 1,
+      municipalityShare: 1,
+      directDisposalRate: 1,
+      cancelRate: 1,
+      transitAnomalyRate: 1,
+      dispatchReweighRate: 1,
+      originCorrectionRate: 1,
+      weighedCorrectionRate: 1,
+      rejectRate: 0.5,
+      unfinishedRate: 0.5,
+      recoveryRate: 1,
+      virginInputRate: 1,
+      repairRate: 1,
+    };
+    for (const mix of [none, all, { rejectRate: 1 }, { unfinishedRate: 1, recoveryRate: 0 }, { unfinishedRate: 1, recoveryRate: 1 }]) {
+      const s = generateScenario({ seed: 3, batches: 400, mix, organisations: { municipalities: 1, collectors: 1, sorters: 1, recyclers: 1, manufacturers: 1, brands: 1 } });
+      expect(s.stats.batches).toBe(400);
+    }
+  });
+
   it("derives process step ids exactly as the app's process manager does, so recovery can resume them", () => {
     const processId = '01900000-0000-7000-8000-000000000001';
     for (const step of ['started', 'consumed', 'produced', 'reverted', 'completed', 'rejected'] as const) {
@@ -128,6 +156,8 @@ describe('generateScenario', () => {
       const small = generateScenario({ seed: 99, batches: 400 });
       const result = await appendScenario(store, small, { concurrency: 64 });
       expect(result.events).toBe(small.events.length);
+      // Only organisation registrations decide two events (OrganisationRegistered + ApiKeyIssued).
+      expect(result.appends).toBe(small.events.length - small.stats.organisations);
       const stored: StoredEvent[] = [];
       for (let after = -1; ; ) {
         const page = await store.readAll({ after, maxCount: 1000 });

@@ -85,8 +85,14 @@ export interface ScenarioMix {
   readonly weighedCorrectionRate: number;
   /** Share of processes rejected because an input changed between intent and consumption. */
   readonly rejectRate: number;
-  /** Share of processes left started but unfinished, as after a crash before recovery. */
+  /** Share of processes interrupted after the intent, as by a crash of the process manager. */
   readonly unfinishedRate: number;
+  /**
+   * Share of interrupted processes that recovery resumes further on in the history: it completes
+   * them, or rejects them when an input they had not consumed yet was used meanwhile. The rest are
+   * still unfinished when the history ends.
+   */
+  readonly recoveryRate: number;
   /** Share of manufacturing and blending processes that add virgin fibre. */
   readonly virginInputRate: number;
   /** Share of reuse-grade batches that are repaired before sale. */
@@ -105,6 +111,7 @@ export const DEFAULT_MIX: ScenarioMix = {
   weighedCorrectionRate: 0.02,
   rejectRate: 0.015,
   unfinishedRate: 0.006,
+  recoveryRate: 0.6,
   virginInputRate: 0.5,
   repairRate: 0.15,
 };
@@ -131,7 +138,11 @@ export interface ScenarioOptions {
   readonly seed: number;
   /** Batches created in all: origin batches plus process outputs (exactly this many). */
   readonly batches: number;
-  /** Business time of the first collection (default 2023-07-01, when separate collection became a duty). */
+  /**
+   * Business time of the first collection (default 2023-07-01, when separate collection became a
+   * duty). Decisions are taken at the simulated time, so to replay a scenario through the API (which
+   * checks occurredAt against its own clock) keep startAt + months in the past.
+   */
   readonly startAt?: Date;
   /** Months over which origin events are spread (default 24). */
   readonly months?: number;
@@ -174,6 +185,9 @@ export interface ScenarioStats {
   readonly processes: {
     readonly completed: Readonly<Record<string, number>>;
     readonly rejected: number;
+    /** Interrupted processes that recovery ended later in the history (`completed` counts these too). */
+    readonly recovered: { readonly completed: number; readonly rejected: number };
+    /** Processes still unfinished when the history ends. */
     readonly unfinished: number;
     readonly withVirginInput: number;
     readonly withUntrackedInput: number;
@@ -381,6 +395,15 @@ interface ProcessPlan {
 /** An outcome command without its batch and time, which the generator adds. */
 type Outcome = z.infer<typeof RecordOutcome>;
 
+/** An interrupted process that recovery will resume at step `due`. */
+interface PendingRecovery {
+  readonly due: number;
+  readonly started: ProcessStarted;
+  readonly meta: EventMetadata;
+  /** Outputs not produced yet: batches set aside in the budget so the total still comes out exact. */
+  readonly reserved: number;
+}
+
 interface MutableStats {
   collected: number;
   preConsumer: number;
@@ -389,6 +412,8 @@ interface MutableStats {
   eventsByType: Record<string, number>;
   completed: Record<string, number>;
   rejected: number;
+  recoveredCompleted: number;
+  recoveredRejected: number;
   unfinished: number;
   withVirginInput: number;
   withUntrackedInput: number;
@@ -432,6 +457,11 @@ class ScenarioGenerator {
   private readonly monthsCollected = new Set<string>();
   private idCounter = 0;
   private created = 0;
+  /** Batches that pending recoveries will still produce. */
+  private reserved = 0;
+  private step = 0;
+  /** Sorted by `due`. */
+  private readonly recoveries: PendingRecovery[] = [];
   private clock: number;
   private readonly stats: MutableStats = {
     collected: 0,
@@ -441,6 +471,8 @@ class ScenarioGenerator {
     eventsByType: {},
     completed: {},
     rejected: 0,
+    recoveredCompleted: 0,
+    recoveredRejected: 0,
     unfinished: 0,
     withVirginInput: 0,
     withUntrackedInput: 0,
@@ -476,13 +508,20 @@ class ScenarioGenerator {
   run(): Scenario {
     this.registerOrganisations();
     this.clock = this.startMs;
-    let step = 0;
     const maxSteps = this.target * 200 + 1000;
-    while (this.created < this.target) {
-      step += 1;
-      if (step > maxSteps) throw new Error(`scenario seed ${this.options.seed}: no progress after ${maxSteps} steps`);
+    // Once the budget is spoken for, only the pending recoveries still run (in due order); one that
+    // rejects frees its reservation and the history carries on.
+    while (this.created + this.reserved < this.target || this.recoveries.length > 0) {
+      this.step += 1;
+      if (this.step > maxSteps) throw new Error(`scenario seed ${this.options.seed}: no progress after ${maxSteps} steps`);
       this.tick();
       try {
+        const due = this.recoveries[0];
+        if (due && (due.due <= this.step || this.created + this.reserved >= this.target)) {
+          this.recoveries.shift();
+          this.recover(due);
+          continue;
+        }
         const actionable = this.pool('actionable');
         const originChance = this.openInventory / (this.openInventory + actionable.size);
         if (actionable.size === 0 || this.rng.chance(originChance)) this.originate();
@@ -491,7 +530,7 @@ class ScenarioGenerator {
         // A domain error here means the generator asked for something the ledger refuses: a
         // generator bug, reported with what is needed to replay it.
         const message = error instanceof Error ? error.message : String(error);
-        throw new Error(`scenario seed ${this.options.seed}, step ${step}: ${message}`, { cause: error });
+        throw new Error(`scenario seed ${this.options.seed}, step ${this.step}: ${message}`, { cause: error });
       }
     }
     return { seed: this.options.seed, organisations: this.organisations, events: this.events, stats: this.finalStats() };
@@ -984,8 +1023,9 @@ class ScenarioGenerator {
       toOrgId: to.organisationId,
       ...(dispatched !== undefined ? { massGrams: dispatched } : {}),
       ...(this.rng.chance(0.7) ? { transportDocument: `CMR-${this.rng.int(100_000, 999_999)}` } : {}),
-      // Toll processing keeps the ownership with the sender now and then.
-      ownershipTransferred: this.rng.chance(0.92),
+      // Toll processing keeps the ownership with the sender now and then; a custodian that does not
+      // own the batch cannot hand the ownership on, so it leaves the flag to its default (false).
+      ...(entry.state.ownerOrgId === from.organisationId ? { ownershipTransferred: this.rng.chance(0.92) } : {}),
       occurredAt: this.now(),
     };
     const command = this.validate ? DispatchTransfer.parse(raw) : raw;
@@ -1163,10 +1203,6 @@ class ScenarioGenerator {
     const composition = this.compositionOf(inputs);
     const outputs: OutputPlan[] = [{ grade: 'fibre', weight: this.rng.real(60, 80), composition }];
     if (!chemical && this.rng.chance(0.3)) outputs.push({ grade: 'fibre', weight: this.rng.real(10, 30), composition });
-    if (!chemical && this.rng.chance(0.15)) {
-      // Open loop: shoddy fibre pressed straight into insulation or acoustic panels.
-      outputs.push({ grade: 'product', weight: this.rng.real(10, 30), composition, product: this.rng.pick(PRODUCTS.filter(([, a]) => a === 'non-textile')) });
-    }
     if (this.rng.chance(0.5)) outputs.push({ grade: 'residual', weight: this.rng.real(2, 10), composition: UNKNOWN_COMPOSITION, ewcCode: '04 02 22' });
     this.runProcess(batchId, inputs, {
       processType: chemical ? 'chemical-recycling' : 'mechanical-recycling',
@@ -1241,7 +1277,7 @@ class ScenarioGenerator {
     }
     // Exactly `batches` batches in all: trim the outputs to what is left, folding extra grams into
     // the last output kept.
-    const budget = this.target - this.created;
+    const budget = this.target - this.created - this.reserved;
     if (outputs.length > budget) {
       const dropped = outputs.slice(budget).reduce((s, o) => s + o.grams, 0);
       outputs = outputs.slice(0, budget);
@@ -1284,18 +1320,88 @@ class ScenarioGenerator {
 
     const consumeCount = mode === 'unfinished' ? this.rng.int(0, started.inputs.length) : started.inputs.length;
     for (let index = 0; index < consumeCount; index++) this.consume(started, index, meta);
-    if (mode === 'unfinished' && consumeCount < started.inputs.length) {
-      this.stats.unfinished += 1;
-      return;
-    }
-    const produceCount = mode === 'unfinished' ? this.rng.int(0, started.outputs.length) : started.outputs.length;
+    const produceCount = mode === 'complete' || consumeCount === started.inputs.length ? (mode === 'unfinished' ? this.rng.int(0, started.outputs.length) : started.outputs.length) : 0;
     for (let index = 0; index < produceCount; index++) this.produce(started, index, meta, mode === 'unfinished');
     if (mode === 'unfinished') {
-      this.stats.unfinished += 1;
+      this.interrupted(started, meta, started.outputs.length - produceCount);
       return;
     }
+    this.complete(started, meta);
+  }
+
+  private complete(started: ProcessStarted, meta: EventMetadata): void {
+    const { processId } = started;
     this.emit(streamIds.process(processId), { type: 'ProcessCompleted', data: { processId } }, processStepEventId(processId, 'completed', 0), meta);
     this.stats.completed[started.processType] = (this.stats.completed[started.processType] ?? 0) + 1;
+  }
+
+  /** A crash after some steps: recovery picks the process up later, or the history ends first. */
+  private interrupted(started: ProcessStarted, meta: EventMetadata, outputsLeft: number): void {
+    this.stats.unfinished += 1;
+    if (!this.rng.chance(this.mix.recoveryRate)) return;
+    const recovery: PendingRecovery = { due: this.step + this.rng.int(1, 3_000), started, meta, reserved: outputsLeft };
+    this.reserved += outputsLeft;
+    const at = this.recoveries.findIndex((r) => r.due > recovery.due);
+    this.recoveries.splice(at === -1 ? this.recoveries.length : at, 0, recovery);
+  }
+
+  /**
+   * What the process manager's resume does: the same ids (actor, command and correlation of the
+   * intent, caused by the intent event) and the same steps, skipping those already recorded. An
+   * input used by someone else meanwhile fails its consumption check, so the consumptions already
+   * made are reverted and the process rejected.
+   */
+  private recover(recovery: PendingRecovery): void {
+    const { started } = recovery;
+    const meta: EventMetadata = { ...recovery.meta, causationId: processStepEventId(started.processId, 'started', 0) };
+    this.reserved -= recovery.reserved;
+    this.stats.unfinished -= 1;
+    const consumed: number[] = [];
+    for (const [index, input] of started.inputs.entries()) {
+      const check = checkConsumption(this.entry(input.batchId).state, input, started.processId, started.organisationId);
+      if (check.kind === 'already-consumed') {
+        consumed.push(index);
+        continue;
+      }
+      if (check.kind === 'reject') {
+        this.revertAndReject(started, consumed, check.reason, input.batchId, meta);
+        this.stats.recoveredRejected += 1;
+        return;
+      }
+      this.consume(started, index, meta);
+      consumed.push(index);
+    }
+    started.outputs.forEach((output, index) => {
+      const existing = this.batches.get(output.batchId);
+      if (!existing) {
+        this.produce(started, index, meta, false);
+        return;
+      }
+      // Produced before the crash: it counts, and can be used, from the completion on.
+      existing.frozen = false;
+      this.reclassify(output.batchId, existing);
+    });
+    this.complete(started, meta);
+    this.stats.recoveredCompleted += 1;
+  }
+
+  private revertAndReject(started: ProcessStarted, consumed: readonly number[], reason: string, batchId: string, meta: EventMetadata): void {
+    for (const index of consumed) {
+      const input = started.inputs[index]!;
+      this.emitBatch(
+        input.batchId,
+        [{ type: 'BatchConsumptionReverted', data: { batchId: input.batchId, processId: started.processId } }],
+        meta,
+        [processStepEventId(started.processId, 'reverted', index)],
+        'any',
+      );
+    }
+    this.emit(
+      streamIds.process(started.processId),
+      { type: 'ProcessRejected', data: { processId: started.processId, reason, batchId } },
+      processStepEventId(started.processId, 'rejected', 0),
+      meta,
+    );
   }
 
   private consume(started: ProcessStarted, index: number, meta: EventMetadata): void {
@@ -1361,22 +1467,7 @@ class ScenarioGenerator {
     for (let index = 0; index < j; index++) this.consume(started, index, meta);
     const check = checkConsumption(this.entry(culprit.batchId).state, culprit, started.processId, started.organisationId);
     if (check.kind !== 'reject') throw new Error(`input ${culprit.batchId} of process ${started.processId} was changed but still passes the consumption check`);
-    for (let index = 0; index < j; index++) {
-      const input = started.inputs[index]!;
-      this.emitBatch(
-        input.batchId,
-        [{ type: 'BatchConsumptionReverted', data: { batchId: input.batchId, processId: started.processId } }],
-        meta,
-        [processStepEventId(started.processId, 'reverted', index)],
-        'any',
-      );
-    }
-    this.emit(
-      streamIds.process(started.processId),
-      { type: 'ProcessRejected', data: { processId: started.processId, reason: check.reason, batchId: culprit.batchId } },
-      processStepEventId(started.processId, 'rejected', 0),
-      meta,
-    );
+    this.revertAndReject(started, Array.from({ length: j }, (_, i) => i), check.reason, culprit.batchId, meta);
     this.stats.rejected += 1;
   }
 
@@ -1403,6 +1494,7 @@ class ScenarioGenerator {
       processes: {
         completed: sortedRecord(s.completed),
         rejected: s.rejected,
+        recovered: { completed: s.recoveredCompleted, rejected: s.recoveredRejected },
         unfinished: s.unfinished,
         withVirginInput: s.withVirginInput,
         withUntrackedInput: s.withUntrackedInput,

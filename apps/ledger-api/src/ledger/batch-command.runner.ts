@@ -3,6 +3,7 @@ import { streamIds, type BatchState, type DecisionContext, type DomainEvent, typ
 import type { CommandMetadata } from './command-metadata.js';
 import { CommandExecutor, type CommandResult } from './command-executor.js';
 import { DecisionContextFactory } from './decision-context.factory.js';
+import { ProducerGate } from './producer-gate.js';
 import { ReadYourWrites } from './read-your-writes.js';
 import { foldBatchStream } from './stream-loader.js';
 
@@ -17,6 +18,7 @@ export class BatchCommandRunner {
     private readonly executor: CommandExecutor,
     private readonly contexts: DecisionContextFactory,
     private readonly readYourWrites: ReadYourWrites,
+    private readonly producers: ProducerGate,
   ) {}
 
   async run(
@@ -28,7 +30,11 @@ export class BatchCommandRunner {
     options: { createsStream?: boolean } = {},
   ): Promise<BatchCommandResult> {
     const ctx = await this.contexts.create(actor, referencedOrgIds);
-    const result = await this.executor.execute(streamIds.batch(batchId), foldBatchStream, (state) => decide(state, ctx), meta, options);
+    const decideOnUsableBatch = async (state: BatchState | undefined): Promise<DomainEvent[]> => {
+      await this.producers.assertUsable(state);
+      return decide(state, ctx);
+    };
+    const result = await this.executor.execute(streamIds.batch(batchId), foldBatchStream, decideOnUsableBatch, meta, options);
     await this.readYourWrites.settle(result.position);
     return { batchId, ...result };
   }

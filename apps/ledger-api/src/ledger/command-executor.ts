@@ -28,7 +28,7 @@ export class CommandExecutor {
   async execute<S>(
     streamId: string,
     fold: (events: readonly StoredEvent[]) => S,
-    decide: (state: S) => DomainEvent[],
+    decide: (state: S) => DomainEvent[] | Promise<DomainEvent[]>,
     meta: CommandMetadata,
     options: { createsStream?: boolean } = {},
   ): Promise<CommandResult> {
@@ -47,7 +47,7 @@ export class CommandExecutor {
           replayed: true,
         };
       }
-      const decided = decide(fold(events));
+      const decided = await decide(fold(events));
       const expected = events.length === 0 ? 'no-stream' : events[events.length - 1]!.revision;
       const toAppend = decided.map((event, index) => ({
         eventId: eventIdFor(meta.commandId, index),

@@ -9,6 +9,7 @@ import { OrganisationDirectory } from './organisation-directory.js';
 import { BatchCommandRunner } from './batch-command.runner.js';
 import { CommandExecutor } from './command-executor.js';
 import { DecisionContextFactory } from './decision-context.factory.js';
+import { ProducerGate } from './producer-gate.js';
 import { ReadYourWrites } from './read-your-writes.js';
 import { CLOCK, EVENT_STORE, LEDGER_CONFIG, READ_DB, type Clock } from './tokens.js';
 
@@ -60,8 +61,9 @@ export class LedgerInfrastructureModule implements OnApplicationShutdown {
         DecisionContextFactory,
         ReadYourWrites,
         BatchCommandRunner,
+        ProducerGate,
       ],
-      exports: [LEDGER_CONFIG, CLOCK, EVENT_STORE, READ_DB, ProjectionRunner, CommandExecutor,  OrganisationDirectory, DecisionContextFactory, ReadYourWrites, BatchCommandRunner],
+      exports: [LEDGER_CONFIG, CLOCK, EVENT_STORE, READ_DB, ProjectionRunner, CommandExecutor,  OrganisationDirectory, DecisionContextFactory, ReadYourWrites, BatchCommandRunner, ProducerGate],
     };
   }
 

@@ -5,6 +5,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, QueryHandler, type ICommandHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { newIdFor } from '../common/command-meta.decorator.js';
 import { DecisionContextFactory } from '../ledger/decision-context.factory.js';
+import { ProducerGate } from '../ledger/producer-gate.js';
 import { ReadYourWrites } from '../ledger/read-your-writes.js';
 import { loadBatch, loadProcess } from '../ledger/stream-loader.js';
 import { EVENT_STORE, READ_DB } from '../ledger/tokens.js';
@@ -18,6 +19,7 @@ export class RecordProcessHandler implements ICommandHandler<RecordProcessComman
     private readonly contexts: DecisionContextFactory,
     private readonly processManager: ProcessManager,
     private readonly readYourWrites: ReadYourWrites,
+    private readonly producers: ProducerGate,
   ) {}
 
   async execute({ body, actor, meta }: RecordProcessCommand): Promise<RecordProcessResult> {
@@ -42,6 +44,7 @@ export class RecordProcessHandler implements ICommandHandler<RecordProcessComman
       const inputs = new Map<string, LoadedInput>();
       for (const { batchId } of command.inputs) {
         const loaded = await loadBatch(this.store, batchId);
+        await this.producers.assertUsable(loaded.state);
         inputs.set(batchId, { state: loaded.state, revision: loaded.revision });
       }
       const existingOutputIds = new Set<string>();

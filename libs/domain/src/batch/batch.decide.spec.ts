@@ -11,6 +11,7 @@ import { DEFAULT_POLICY, type DecisionContext, type LedgerPolicy, type Organisat
 import { DeciderSpecification } from '../testing/decider-specification.js';
 import { CancelTransfer, CollectBatch, CorrectMass, DispatchTransfer, ReceiveTransfer, RegisterResidualBatch, type RecordOutcome } from './batch.commands.js';
 import {
+  assertProducerCompleted,
   decideCancelTransfer,
   decideCollectBatch,
   decideCorrectMass,
@@ -226,6 +227,35 @@ const landfill = (occurredAt = EARLIER): RecordOutcome => ({ outcome: 'landfille
 const placeOnMarket = (): RecordOutcome => ({ outcome: 'placed-on-market', market: 'domestic', batchId: BATCH, occurredAt: EARLIER });
 
 // ---- §4.1 BatchCollected ----
+
+describe('outputs of a process are usable only once it has completed (DOMAIN.md §4.3)', () => {
+  it('refuses an output while its producing process has not completed', () => {
+    spec
+      .given([produced()])
+      .when((state) => {
+        assertProducerCompleted(state, false);
+        return [];
+      })
+      .thenThrows(ConflictError, 'process-not-completed');
+  });
+
+  it('accepts it once the process has completed, and never concerns origin batches', () => {
+    spec
+      .given([produced()])
+      .when((state) => {
+        assertProducerCompleted(state, true);
+        return [];
+      })
+      .then([]);
+    spec
+      .given([collected()])
+      .when((state) => {
+        assertProducerCompleted(state, false);
+        return [];
+      })
+      .then([]);
+  });
+});
 
 describe('CollectBatch (DOMAIN.md §4.1)', () => {
   it("records the kommune's municipality collecting, naming its collector", () => {

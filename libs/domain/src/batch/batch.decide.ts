@@ -23,6 +23,20 @@ export function assertAvailable(state: BatchState): void {
   }
 }
 
+/**
+ * An output batch is usable only once the process that produced it has completed: until then the
+ * process may still be rejected, and read models count its outputs only at ProcessCompleted.
+ * `producerCompleted` is supplied by the caller, which reads the producing process's stream.
+ */
+export function assertProducerCompleted(state: BatchState | undefined, producerCompleted: boolean): void {
+  if (state?.origin.kind === 'produced' && !producerCompleted) {
+    throw new ConflictError('process-not-completed', `batch ${state.batchId} is an output of process ${state.origin.processId}, which has not completed`, {
+      batchId: state.batchId,
+      processId: state.origin.processId,
+    });
+  }
+}
+
 export function assertCustodian(state: BatchState, ctx: DecisionContext): void {
   if (state.custodianOrgId !== ctx.actor.organisationId) {
     throw new ForbiddenError('not-custodian', `organisation ${ctx.actor.organisationId} is not the custodian of batch ${state.batchId}`, {
