@@ -32,6 +32,7 @@ const option = (name: string, fallback: number): number => {
 const SECONDS = option('seconds', 4);
 const CLIENTS = option('clients', 32);
 const REBUILD_BATCHES = option('rebuild-batches', 20_000);
+const BULK = option('bulk', 50);
 
 function emit(figure: Figure): void {
   process.stdout.write(`${JSON.stringify({ ...figure, value: round(figure.value), ratio: round(figure.ratio) })}\n`);
@@ -73,7 +74,7 @@ function rawSqliteSingleEventCommits(seconds: number): number {
 }
 
 /** Durable commands over real HTTP from concurrent keep-alive clients, each a BatchCollected. */
-async function httpCommandThroughput(seconds: number, clients: number): Promise<number> {
+async function httpCommandThroughput(seconds: number, clients: number, bulkSize = 1): Promise<number> {
   const dir = tempDir('http');
   const operatorKey = 'tl_000000000000_bench-operator-key-with-plenty-of-entropy';
   const config = loadLedgerConfig({ LEDGER_DATA_DIR: dir, LEDGER_OPERATOR_KEY: operatorKey, PORT: '0', HOST: '127.0.0.1', LEDGER_RECOVERY_INTERVAL_MS: '0' });
@@ -91,7 +92,11 @@ async function httpCommandThroughput(seconds: number, clients: number): Promise<
   const collector = await post('/organisations', operatorKey, { name: 'Bench collector', roles: ['collector'] });
   const key = String(collector.apiKey);
   const body = { kommuneCode: '0657', collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 250_000 };
-  const worker = new Worker(new URL('./http-load.worker.js', import.meta.url), { workerData: { base, key, path: '/batches/collections', body, clients, seconds } });
+  const workerData =
+    bulkSize === 1
+      ? { base, key, path: '/batches/collections', body, clients, seconds, commandsPerRequest: 1 }
+      : { base, key, path: '/batches/collections/bulk', body: { collections: Array.from({ length: bulkSize }, () => body) }, clients, seconds, commandsPerRequest: bulkSize };
+  const worker = new Worker(new URL('./http-load.worker.js', import.meta.url), { workerData });
   const { done, seconds: elapsed } = await new Promise<{ done: number; seconds: number }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
@@ -101,6 +106,27 @@ async function httpCommandThroughput(seconds: number, clients: number): Promise<
   await app.close();
   rmSync(dir, { recursive: true, force: true });
   return rate;
+}
+
+/** GET /health from the same client setup: what Nest + Fastify serve here when no command runs. */
+async function httpRequestCeiling(seconds: number, clients: number): Promise<number> {
+  const dir = tempDir('ceiling');
+  const config = loadLedgerConfig({ LEDGER_DATA_DIR: dir, LEDGER_OPERATOR_KEY: 'tl_000000000000_bench-operator-key-with-plenty-of-entropy', LEDGER_RECOVERY_INTERVAL_MS: '0' });
+  const { app } = await createLedgerApp(config, { logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const worker = new Worker(new URL('./http-load.worker.js', import.meta.url), {
+    workerData: { base: `http://127.0.0.1:${port}`, key: '', path: '/health', body: null, clients, seconds, commandsPerRequest: 1, method: 'GET' },
+  });
+  const { done, seconds: elapsed } = await new Promise<{ done: number; seconds: number }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  await app.close();
+  rmSync(dir, { recursive: true, force: true });
+  return done / elapsed;
 }
 
 /** Raw read in global order + JSON.parse of data and metadata: what any rebuild must at least do. */
@@ -151,6 +177,14 @@ emit({ name: 'raw-sqlite-append-1-per-tx-full', value: rawCommit, unit: 'events/
 log(`HTTP commands from ${CLIENTS} clients for ${SECONDS}s…`);
 const http = await httpCommandThroughput(SECONDS, CLIENTS);
 emit({ name: `http-durable-commands-${CLIENTS}-clients`, value: http, unit: 'commands/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: http / rawCommit });
+
+// The ceiling of the HTTP stack itself: a public GET that touches no store, from the same clients.
+const ceiling = await httpRequestCeiling(SECONDS, CLIENTS);
+emit({ name: `http-get-health-${CLIENTS}-clients`, value: ceiling, unit: 'requests/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: ceiling / rawCommit });
+
+log(`HTTP bulk commands (${BULK} per request) from ${CLIENTS} clients for ${SECONDS}s…`);
+const bulk = await httpCommandThroughput(SECONDS, CLIENTS, BULK);
+emit({ name: `http-durable-commands-bulk-${BULK}-${CLIENTS}-clients`, value: bulk, unit: 'commands/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: bulk / rawCommit });
 
 const rebuild = await rebuildThroughput(REBUILD_BATCHES);
 emit({ name: 'raw-read-and-parse', value: rebuild.rawRate, unit: 'events/s', reference: 'self', ratio: 1 });

@@ -31,3 +31,9 @@ export class RegisterResidualBatchCommand {
     readonly meta: CommandMetadata,
   ) {}
 }
+
+/** A weighbridge or municipal import: many collections in one request, each its own command. */
+export const CollectBatchesBulkBody = z
+  .object({ collections: z.array(CollectBatchBody).min(1).max(1000, 'at most 1000 collections per request') })
+  .strict();
+export type CollectBatchesBulkBody = z.infer<typeof CollectBatchesBulkBody>;

@@ -1,5 +1,6 @@
 import type { OrganisationFacts } from '#domain';
-import { Body, Controller, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/actor.js';
@@ -8,7 +9,15 @@ import { ZodApiBody } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod-body.pipe.js';
 import type { BatchCommandResult } from '../ledger/batch-command.runner.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
-import { CollectBatchBody, CollectBatchCommand, RegisterResidualBatchBody, RegisterResidualBatchCommand } from './collection.commands.js';
+import { runBulk, type BulkItemResult } from '../common/bulk-results.js';
+import { deterministicId } from '../ledger/command-metadata.js';
+import {
+  CollectBatchBody,
+  CollectBatchCommand,
+  CollectBatchesBulkBody,
+  RegisterResidualBatchBody,
+  RegisterResidualBatchCommand,
+} from './collection.commands.js';
 
 @ApiTags('collection')
 @ApiBearerAuth()
@@ -25,6 +34,24 @@ export class CollectionController {
     @CommandMeta() meta: CommandMetadata,
   ): Promise<BatchCommandResult> {
     return this.commands.execute(new CollectBatchCommand(body, actor, meta));
+  }
+
+  @Post('collections/bulk')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Record up to 1000 collections in one request (a weighbridge or municipal import). Each is its own command with its own result and status; under an Idempotency-Key each item derives its ids from the key and its index',
+  })
+  @ZodApiBody(CollectBatchesBulkBody)
+  collectBulk(
+    @Body(new ZodPipe(CollectBatchesBulkBody)) body: CollectBatchesBulkBody,
+    @Actor() actor: OrganisationFacts,
+    @CommandMeta() meta: CommandMetadata,
+  ): Promise<{ succeeded: number; failed: number; results: BulkItemResult<BatchCommandResult>[] }> {
+    return runBulk(body.collections, 201, (collection, index) => {
+      const commandId = meta.idempotent ? deterministicId(`${meta.commandId}/item/${index}`) : uuidv7();
+      return this.commands.execute(new CollectBatchCommand(collection, actor, { ...meta, commandId, causationId: meta.commandId }));
+    });
   }
 
   @Post('residuals')

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { LedgerHarness, type RegisteredOrganisation } from '../fixtures/ledger-harness.js';
+
+interface BulkResponse {
+  succeeded: number;
+  failed: number;
+  results: Array<{ index: number; status: number; result?: { batchId: string }; problem?: { code: string } }>;
+}
+
+describe('POST /batches/collections/bulk', () => {
+  let ledger: LedgerHarness;
+  let collector: RegisteredOrganisation;
+
+  beforeAll(async () => {
+    ledger = await LedgerHarness.start();
+    collector = await ledger.registerOrganisation('Collector', ['collector']);
+  });
+  afterAll(async () => {
+    await ledger.close();
+  });
+
+  const item = (kommuneCode: string, massGrams: number) => ({ kommuneCode, collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams });
+
+  it('records each valid item and refuses each invalid one on its own', async () => {
+    const before = await ledger.store.headPosition();
+    const response = await ledger.post<BulkResponse>('/batches/collections/bulk', { collections: [item('0657', 1_000), item('9999', 2_000), item('0661', 3_000)] }, collector.key);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ succeeded: 2, failed: 1 });
+    expect(response.body.results.map((r) => r.status)).toEqual([201, 422, 201]);
+    expect(response.body.results[1]!.problem!.code).toBe('unknown-kommune');
+    expect(await ledger.store.headPosition()).toBe(before + 2);
+    const summary = await ledger.get<{ massGrams: number }>(`/batches/${response.body.results[2]!.result!.batchId}`, collector.key);
+    expect(summary.body.massGrams).toBe(3_000);
+  });
+
+  it('refuses a malformed body as a whole and appends nothing', async () => {
+    const before = await ledger.store.headPosition();
+    const response = await ledger.post<{ code: string }>('/batches/collections/bulk', { collections: [item('0657', 1.5)] }, collector.key);
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('invalid-body');
+    expect(await ledger.store.headPosition()).toBe(before);
+  });
+
+  it('answers a retry under the same Idempotency-Key with the same batches and appends nothing', async () => {
+    const body = { collections: [item('0657', 5_000), item('0756', 6_000)] };
+    const first = await ledger.post<BulkResponse>('/batches/collections/bulk', body, collector.key, { 'idempotency-key': 'import-42' });
+    const head = await ledger.store.headPosition();
+    const retry = await ledger.post<BulkResponse>('/batches/collections/bulk', body, collector.key, { 'idempotency-key': 'import-42' });
+    expect(retry.body.results.map((r) => r.result?.batchId)).toEqual(first.body.results.map((r) => r.result?.batchId));
+    expect(await ledger.store.headPosition()).toBe(head);
+  });
+});
