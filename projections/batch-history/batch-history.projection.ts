@@ -1,6 +1,6 @@
 import { BaseProjection } from '../runner/base-projection.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
-import { insertIgnoreRows, type SqlRow, type TableDef } from '../runner/sql-rows.js';
+import { insertIgnoreRows, positionKeyType, type SqlRow, type TableDef } from '../runner/sql-rows.js';
 
 export type BatchHistoryRow = {
   position: number;
@@ -46,7 +46,7 @@ export class BatchHistoryProjection extends BaseProjection {
     await schema
       .createTable(BATCH_HISTORY_TABLE.name)
       .ifNotExists()
-      .addColumn('position', 'bigint', (c) => c.primaryKey())
+      .addColumn('position', positionKeyType(db), (c) => c.primaryKey())
       .addColumn('batch_id', 'text', (c) => c.notNull())
       .addColumn('revision', 'bigint', (c) => c.notNull())
       .addColumn('event_id', 'text', (c) => c.notNull())

@@ -157,7 +157,9 @@ export class BatchSummaryProjection extends BaseProjection {
   }
 
   protected async loadState(db: ReadDb): Promise<void> {
-    const rows = await db.withTables<BatchSummaryTables>().selectFrom('batch_summary_batch').selectAll().execute();
+    // Consumed and closed batches never change again (every command needs an available batch), so
+    // only open ones are kept in memory.
+    const rows = await db.withTables<BatchSummaryTables>().selectFrom('batch_summary_batch').selectAll().where('status', 'in', ['available', 'in-transit']).execute();
     for (const row of rows) this.batches.set(row.batch_id, fromRow(row));
     await this.gate.load(db);
   }
@@ -202,16 +204,16 @@ export class BatchSummaryProjection extends BaseProjection {
   }
 
   async flush(tx: ReadTx): Promise<void> {
-    for (const batchId of this.dirty) this.rows.put(batchId, toRow(this.batches.get(batchId)!));
+    for (const batchId of this.dirty) {
+      const entry = this.batches.get(batchId)!;
+      this.rows.put(batchId, toRow(entry));
+      if (entry.state.status === 'consumed' || entry.state.status === 'closed') this.batches.delete(batchId);
+    }
     this.dirty.clear();
     await this.rows.flush(tx);
     await this.gate.flush(tx);
   }
 
-  /** For tests: the in-memory state of a batch. */
-  stateOf(batchId: string): BatchState | undefined {
-    return this.batches.get(batchId)?.state;
-  }
 }
 
 function isOrigin(type: string): boolean {

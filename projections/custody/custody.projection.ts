@@ -96,7 +96,15 @@ export class CustodyProjection extends BaseProjection {
 
   protected async loadState(db: ReadDb): Promise<void> {
     const rows = await db.withTables<CustodyTables>().selectFrom('custody_period').selectAll().where('to_position', 'is', null).execute();
-    for (const row of rows) this.open.set(row.batch_id, { ...row, seq: Number(row.seq), from_position: Number(row.from_position) });
+    for (const row of rows) {
+      const period = newPeriod(row.batch_id, Number(row.seq), row.organisation_id, row.owner_org_id, row.from_kind, row.from_detail, row.from_occurred_at, row.from_recorded_at, Number(row.from_position));
+      period.transit_transfer_id = row.transit_transfer_id;
+      period.transit_to_org_id = row.transit_to_org_id;
+      period.transit_mass_grams = row.transit_mass_grams === null ? null : Number(row.transit_mass_grams);
+      period.transit_dispatched_at = row.transit_dispatched_at;
+      period.transit_ownership_transferred = row.transit_ownership_transferred === null ? null : Number(row.transit_ownership_transferred);
+      this.open.set(row.batch_id, period);
+    }
     await this.gate.load(db);
   }
 
@@ -117,43 +125,37 @@ export class CustodyProjection extends BaseProjection {
     const position = process?.completedPosition ?? projected.position;
     switch (event.type) {
       case 'BatchCollected':
+        this.begin(newPeriod(event.data.batchId, 0, event.data.collectorOrgId, event.data.collectorOrgId, 'collected', null, utcInstant(event.data.occurredAt), recordedAt, position));
+        return;
       case 'ResidualBatchRegistered':
+        this.begin(newPeriod(event.data.batchId, 0, event.data.organisationId, event.data.organisationId, 'registered', null, utcInstant(event.data.occurredAt), recordedAt, position));
+        return;
       case 'BatchProduced': {
         const e = event.data;
-        const organisationId = event.type === 'BatchCollected' ? event.data.collectorOrgId : event.data.organisationId;
-        const kind: CustodyStart = event.type === 'BatchCollected' ? 'collected' : event.type === 'ResidualBatchRegistered' ? 'registered' : 'produced';
-        this.begin({
-          ...EMPTY_END,
-          batch_id: e.batchId,
-          seq: 0,
-          organisation_id: organisationId,
-          owner_org_id: organisationId,
-          from_kind: kind,
-          from_detail: event.type === 'BatchProduced' ? event.data.processId : null,
-          from_occurred_at: utcInstant(e.occurredAt),
-          from_recorded_at: recordedAt,
-          from_position: position,
-        });
+        this.begin(newPeriod(e.batchId, 0, e.organisationId, e.organisationId, 'produced', e.processId, utcInstant(e.occurredAt), recordedAt, position));
         return;
       }
       case 'CustodyTransferDispatched': {
         const e = event.data;
         const period = this.open.get(e.batchId);
         if (!period) return;
-        this.update({
-          ...period,
-          transit_transfer_id: e.transferId,
-          transit_to_org_id: e.toOrgId,
-          transit_mass_grams: e.massGrams,
-          transit_dispatched_at: utcInstant(e.occurredAt),
-          transit_ownership_transferred: bit(e.ownershipTransferred),
-        });
+        period.transit_transfer_id = e.transferId;
+        period.transit_to_org_id = e.toOrgId;
+        period.transit_mass_grams = e.massGrams;
+        period.transit_dispatched_at = utcInstant(e.occurredAt);
+        period.transit_ownership_transferred = bit(e.ownershipTransferred);
+        this.touch(period);
         return;
       }
       case 'CustodyTransferCancelled': {
         const period = this.open.get(event.data.batchId);
         if (!period || period.transit_transfer_id !== event.data.transferId) return;
-        this.update({ ...period, transit_transfer_id: null, transit_to_org_id: null, transit_mass_grams: null, transit_dispatched_at: null, transit_ownership_transferred: null });
+        period.transit_transfer_id = null;
+        period.transit_to_org_id = null;
+        period.transit_mass_grams = null;
+        period.transit_dispatched_at = null;
+        period.transit_ownership_transferred = null;
+        this.touch(period);
         return;
       }
       case 'CustodyTransferReceived': {
@@ -161,25 +163,16 @@ export class CustodyProjection extends BaseProjection {
         const period = this.open.get(e.batchId);
         if (!period || period.transit_transfer_id !== e.transferId || period.transit_to_org_id === null) return;
         const at = utcInstant(e.occurredAt);
-        this.end(period, { at, recordedAt, position, endedBy: 'dispatched', detail: e.transferId });
-        this.begin({
-          ...EMPTY_END,
-          batch_id: e.batchId,
-          seq: period.seq + 1,
-          organisation_id: period.transit_to_org_id,
-          owner_org_id: period.transit_ownership_transferred === 1 ? period.transit_to_org_id : period.owner_org_id,
-          from_kind: 'received',
-          from_detail: e.transferId,
-          from_occurred_at: at,
-          from_recorded_at: recordedAt,
-          from_position: position,
-        });
+        const consignee = period.transit_to_org_id;
+        const owner = period.transit_ownership_transferred === 1 ? consignee : period.owner_org_id;
+        this.end(period, at, recordedAt, position, 'dispatched', e.transferId);
+        this.begin(newPeriod(e.batchId, period.seq + 1, consignee, owner, 'received', e.transferId, at, recordedAt, position));
         return;
       }
       case 'BatchConsumed': {
         const period = this.open.get(event.data.batchId);
         if (!period || process === undefined) return;
-        this.end(period, { at: utcInstant(process.started.occurredAt), recordedAt, position, endedBy: 'consumed', detail: event.data.processId });
+        this.end(period, utcInstant(process.started.occurredAt), recordedAt, position, 'consumed', event.data.processId);
         return;
       }
       default: {
@@ -187,30 +180,29 @@ export class CustodyProjection extends BaseProjection {
         const data = event.data as { batchId: string; occurredAt: string };
         const period = this.open.get(data.batchId);
         if (!period) return;
-        this.end(period, { at: utcInstant(data.occurredAt), recordedAt, position, endedBy: 'closed', detail: event.type });
+        this.end(period, utcInstant(data.occurredAt), recordedAt, position, 'closed', event.type);
       }
     }
   }
 
   private begin(period: CustodyPeriodRow): void {
     this.open.set(period.batch_id, period);
+    this.touch(period);
+  }
+
+  /** Open periods are mutated in place; the dirty map holds the same objects until the flush. */
+  private touch(period: CustodyPeriodRow): void {
     this.dirty.set(`${period.batch_id}|${period.seq}`, period);
   }
 
-  private update(period: CustodyPeriodRow): void {
-    this.begin(period);
-  }
-
-  private end(period: CustodyPeriodRow, end: { at: string; recordedAt: string; position: number; endedBy: CustodyEnd; detail: string }): void {
+  private end(period: CustodyPeriodRow, at: string, recordedAt: string, position: number, endedBy: CustodyEnd, detail: string): void {
     this.open.delete(period.batch_id);
-    this.dirty.set(`${period.batch_id}|${period.seq}`, {
-      ...period,
-      to_occurred_at: end.at,
-      to_recorded_at: end.recordedAt,
-      to_position: end.position,
-      ended_by: end.endedBy,
-      end_detail: end.detail,
-    });
+    period.to_occurred_at = at;
+    period.to_recorded_at = recordedAt;
+    period.to_position = position;
+    period.ended_by = endedBy;
+    period.end_detail = detail;
+    this.touch(period);
   }
 
   async flush(tx: ReadTx): Promise<void> {
@@ -221,15 +213,37 @@ export class CustodyProjection extends BaseProjection {
   }
 }
 
-const EMPTY_END = {
-  to_occurred_at: null,
-  to_recorded_at: null,
-  to_position: null,
-  ended_by: null,
-  end_detail: null,
-  transit_transfer_id: null,
-  transit_to_org_id: null,
-  transit_mass_grams: null,
-  transit_dispatched_at: null,
-  transit_ownership_transferred: null,
-} as const;
+/** Every field in one literal, so all periods share one object shape (spreads made V8 slow here). */
+function newPeriod(
+  batchId: string,
+  seq: number,
+  organisationId: string,
+  ownerOrgId: string,
+  fromKind: CustodyStart,
+  fromDetail: string | null,
+  fromOccurredAt: string,
+  fromRecordedAt: string,
+  fromPosition: number,
+): CustodyPeriodRow {
+  return {
+    batch_id: batchId,
+    seq,
+    organisation_id: organisationId,
+    owner_org_id: ownerOrgId,
+    from_kind: fromKind,
+    from_detail: fromDetail,
+    from_occurred_at: fromOccurredAt,
+    from_recorded_at: fromRecordedAt,
+    from_position: fromPosition,
+    to_occurred_at: null,
+    to_recorded_at: null,
+    to_position: null,
+    ended_by: null,
+    end_detail: null,
+    transit_transfer_id: null,
+    transit_to_org_id: null,
+    transit_mass_grams: null,
+    transit_dispatched_at: null,
+    transit_ownership_transferred: null,
+  };
+}

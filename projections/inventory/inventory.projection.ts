@@ -1,7 +1,7 @@
 import { BaseProjection } from '../runner/base-projection.js';
 import { ProcessGate, type ProcessContext } from '../runner/process-gate.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
-import { RowBuffer, insertIgnoreRows, utcInstant, type SqlRow, type TableDef } from '../runner/sql-rows.js';
+import { RowBuffer, insertIgnoreRows, utcInstant, withoutRowid, type SqlRow, type TableDef } from '../runner/sql-rows.js';
 
 /**
  * Movement kinds. The first eight make up the mass balance of an organisation:
@@ -87,7 +87,7 @@ export class InventoryProjection extends BaseProjection {
 
   async migrate(db: ReadDb): Promise<void> {
     const schema = db.withTables<InventoryTables>().schema;
-    await schema
+    const movements = schema
       .createTable(INVENTORY_MOVEMENT_TABLE.name)
       .ifNotExists()
       .addColumn('position', 'bigint', (c) => c.notNull())
@@ -99,10 +99,11 @@ export class InventoryProjection extends BaseProjection {
       .addColumn('occurred_at', 'text', (c) => c.notNull())
       .addColumn('recorded_at', 'text', (c) => c.notNull())
       .addColumn('reference', 'text')
-      .addPrimaryKeyConstraint('inventory_movement_pk', ['position', 'seq'])
-      .execute();
+      .addPrimaryKeyConstraint('inventory_movement_pk', ['position', 'seq']);
+    // Keys only ever grow (log position, then seq): one b-tree, appended to, instead of two.
+    await withoutRowid(db, movements).execute();
     await schema.createIndex('inventory_movement_org_time').ifNotExists().on(INVENTORY_MOVEMENT_TABLE.name).columns(['organisation_id', 'occurred_at']).execute();
-    await schema
+    const holdings = schema
       .createTable(INVENTORY_HOLDING_TABLE.name)
       .ifNotExists()
       .addColumn('batch_id', 'text', (c) => c.primaryKey())
@@ -110,8 +111,9 @@ export class InventoryProjection extends BaseProjection {
       .addColumn('mass_grams', 'bigint', (c) => c.notNull())
       .addColumn('transfer_id', 'text')
       .addColumn('transfer_to_org_id', 'text')
-      .addColumn('dispatched_mass_grams', 'bigint')
-      .execute();
+      .addColumn('dispatched_mass_grams', 'bigint');
+    // Random (UUID) keys: a rowid table plus key index inserts faster than WITHOUT ROWID here.
+    await holdings.execute();
     await this.gate.migrate(db);
   }
 

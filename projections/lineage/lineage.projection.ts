@@ -41,7 +41,7 @@ export class LineageProjection extends BaseProjection {
 
   async migrate(db: ReadDb): Promise<void> {
     const schema = db.withTables<LineageTables>().schema;
-    await schema
+    const edges = schema
       .createTable(LINEAGE_EDGE_TABLE.name)
       .ifNotExists()
       .addColumn('child_batch_id', 'text', (c) => c.notNull())
@@ -52,8 +52,8 @@ export class LineageProjection extends BaseProjection {
       .addColumn('organisation_id', 'text', (c) => c.notNull())
       .addColumn('occurred_at', 'text', (c) => c.notNull())
       .addColumn('position', 'bigint', (c) => c.notNull())
-      .addPrimaryKeyConstraint('lineage_edge_pk', ['child_batch_id', 'parent_batch_id'])
-      .execute();
+      .addPrimaryKeyConstraint('lineage_edge_pk', ['child_batch_id', 'parent_batch_id']);
+    await edges.execute();
     // The primary key serves upstream walks (child → parents); this serves downstream ones.
     await schema.createIndex('lineage_edge_parent').ifNotExists().on(LINEAGE_EDGE_TABLE.name).columns(['parent_batch_id', 'child_batch_id']).execute();
     await this.gate.migrate(db);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { sql } from 'kysely';
 import { SqliteEventStore } from '#event-store';
 import { openSqliteReadDb } from '#read-store';
 import { createCoreProjections } from '../index.js';
@@ -188,11 +189,18 @@ describe('ProjectionRunner', () => {
       ].sort(),
     );
 
+    const indexes = async (): Promise<string[]> =>
+      (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and sql is not null order by name`.execute(db)).rows.map((r) => r.name);
+    const indexesBefore = await indexes();
+    expect(indexesBefore).toEqual(expect.arrayContaining(['batch_history_event_batch', 'inventory_movement_org_time', 'lineage_edge_parent']));
+
     const progress: [number, number][] = [];
     const result = await live.rebuild({ onProgress: (done, total) => progress.push([done, total]), pageSize: 500 });
     expect(result).toMatchObject({ events: head + 1, pages: Math.ceil((head + 1) / 500), position: head });
     expect(progress[progress.length - 1]).toEqual([head, head]);
     expect(await live.checksum()).toEqual(liveChecksum);
+    // The rebuild drops secondary indexes while it fills the tables, and puts every one back.
+    expect(await indexes()).toEqual(indexesBefore);
 
     // And a fresh database rebuilt in one go agrees too.
     const fresh = runner(readDb('fresh.sqlite'), createCoreProjections());

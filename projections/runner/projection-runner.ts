@@ -3,8 +3,8 @@ import { castEvent } from '#domain';
 import type { EventStore, StoredEvent, Subscription } from '#event-store';
 import { SqliteAdapter, sql } from 'kysely';
 import { deleteCheckpoints, migrateCheckpoints, readCheckpoints, writeCheckpoints } from './checkpoint.js';
-import type { ProjectedEvent, Projection, ReadDb } from './projection.js';
-import { dynamicDb } from './sql-rows.js';
+import type { ProjectedEvent, Projection, ReadDb, ReadTx } from './projection.js';
+import { dynamicDb, isSqlite } from './sql-rows.js';
 
 export interface ProjectionRunnerOptions {
   readonly store: EventStore;
@@ -41,6 +41,8 @@ export interface ProjectionChecksum {
   /** SHA-256 over the per-table digests, in table-name order. */
   readonly total: string;
   readonly perTable: Readonly<Record<string, string>>;
+  /** The checkpoint the snapshot was taken at (the slowest projection's). */
+  readonly position: number;
 }
 
 export class WaitForPositionTimeoutError extends Error {
@@ -120,6 +122,7 @@ export class ProjectionRunner {
     this.initialised ??= (async () => {
       for (const projection of this.projections) await projection.migrate(this.db);
       await migrateCheckpoints(this.db);
+      await restoreDeferredIndexes(this.db);
       await this.reloadState();
     })().catch((error: unknown) => {
       this.initialised = undefined;
@@ -215,6 +218,9 @@ export class ProjectionRunner {
       for (const projection of this.projections) projection.reset();
       this.checkpoints.fill(-1);
       this.needsReload = false;
+      // Filling tables without their secondary indexes and building each index once at the end
+      // costs far less than maintaining the indexes row by row.
+      await deferSecondaryIndexes(this.db, this.projections.flatMap((p) => [...p.tables]));
 
       const total = await this.store.headPosition();
       const pageSize = options.pageSize ?? this.rebuildPageSize;
@@ -231,6 +237,7 @@ export class ProjectionRunner {
       }
       return { events, pages, position: this.position(), durationMs: performance.now() - began };
     } finally {
+      await restoreDeferredIndexes(this.db);
       this.rebuilding = false;
       if (wasRunning) await this.start();
     }
@@ -244,14 +251,19 @@ export class ProjectionRunner {
   async checksum(): Promise<ProjectionChecksum> {
     await this.init();
     const tables = this.projections.flatMap((p) => [...p.tables]).sort();
-    const perTable: Record<string, string> = {};
-    const total = createHash('sha256');
-    for (const table of tables) {
-      const digest = await tableDigest(this.db, table);
-      perTable[table] = digest;
-      total.update(`${table}:${digest}\n`);
-    }
-    return { total: total.digest('hex'), perTable };
+    // One transaction: a consistent snapshot of all tables and the checkpoints, even while pages commit.
+    return this.db.transaction().execute(async (tx) => {
+      const perTable: Record<string, string> = {};
+      const total = createHash('sha256');
+      for (const table of tables) {
+        const digest = await tableDigest(tx, table);
+        perTable[table] = digest;
+        total.update(`${table}:${digest}\n`);
+      }
+      const checkpoints = await readCheckpoints(tx);
+      const positions = this.projections.map((p) => checkpoints.get(p.name) ?? -1);
+      return { total: total.digest('hex'), perTable, position: positions.length === 0 ? -1 : Math.min(...positions) };
+    });
   }
 
   private subscribe(): void {
@@ -385,12 +397,61 @@ export function toProjectedEvent(stored: StoredEvent): ProjectedEvent {
   };
 }
 
+/**
+ * Index definitions dropped for a rebuild, kept in a table so that a rebuild interrupted by a crash
+ * gets its indexes back at the next start (init restores them).
+ */
+const DEFERRED_INDEX_TABLE = 'projection_deferred_index';
+
+async function migrateDeferredIndexes(db: ReadDb): Promise<void> {
+  await db.schema
+    .createTable(DEFERRED_INDEX_TABLE)
+    .ifNotExists()
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('definition', 'text', (c) => c.notNull())
+    .execute();
+}
+
+/** SQLite only: other dialects keep their indexes during a rebuild (correct, just slower). */
+async function deferSecondaryIndexes(db: ReadDb, tables: readonly string[]): Promise<void> {
+  if (!isSqlite(db) || tables.length === 0) return;
+  await migrateDeferredIndexes(db);
+  // `sql is not null` leaves out the automatic indexes behind primary keys and unique constraints.
+  const { rows } = await sql<{ name: string; sql: string }>`
+    select name, sql from sqlite_master
+    where type = 'index' and sql is not null and tbl_name in (${sql.join([...tables])})
+    order by name`.execute(db);
+  if (rows.length === 0) return;
+  await db.transaction().execute(async (tx) => {
+    await dynamicDb(tx)
+      .insertInto(DEFERRED_INDEX_TABLE)
+      .values(rows.map((r) => ({ name: r.name, definition: r.sql })))
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    for (const row of rows) await sql`drop index if exists ${sql.id(row.name)}`.execute(tx);
+  });
+}
+
+async function restoreDeferredIndexes(db: ReadDb): Promise<void> {
+  if (!isSqlite(db)) return;
+  await migrateDeferredIndexes(db);
+  const rows = await dynamicDb(db).selectFrom(DEFERRED_INDEX_TABLE).select(['name', 'definition']).orderBy('name').execute();
+  if (rows.length === 0) return;
+  await db.transaction().execute(async (tx) => {
+    for (const row of rows) {
+      const exists = await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'index' and name = ${row.name}`.execute(tx);
+      if (Number(exists.rows[0]?.n ?? 0) === 0) await sql.raw(String(row.definition)).execute(tx);
+    }
+    await dynamicDb(tx).deleteFrom(DEFERRED_INDEX_TABLE).execute();
+  });
+}
+
 interface TableShape {
   readonly columns: string[];
   readonly primaryKey: string[];
 }
 
-async function tableShape(db: ReadDb, table: string): Promise<TableShape> {
+async function tableShape(db: ReadDb | ReadTx, table: string): Promise<TableShape> {
   if (db.getExecutor().adapter instanceof SqliteAdapter) {
     const { rows } = await sql<{ cid: number; name: string; pk: number }>`select cid, name, pk from pragma_table_info(${table})`.execute(db);
     const columns = [...rows].sort((a, b) => a.cid - b.cid);
@@ -415,7 +476,7 @@ async function tableShape(db: ReadDb, table: string): Promise<TableShape> {
   return { columns: columns.rows.map((r) => r.column_name), primaryKey: keys.rows.map((r) => r.column_name) };
 }
 
-async function tableDigest(db: ReadDb, table: string): Promise<string> {
+async function tableDigest(db: ReadDb | ReadTx, table: string): Promise<string> {
   const hash = createHash('sha256');
   const { columns, primaryKey } = await tableShape(db, table);
   if (columns.length === 0) throw new Error(`checksum: table ${table} does not exist`);

@@ -307,8 +307,9 @@ export function prng(seed: number): () => number {
 /**
  * Appends a plausible random flow of about `events` events: collections and registrations, shipments
  * (received with weighing differences, or cancelled), sorting and blending processes (completed,
- * rejected, or left pending), outcomes and corrections. Every rule the command side enforces holds
- * (custodian acts, inputs available, mass balances), so all read models see a valid log.
+ * rejected, or left pending), outcomes and corrections. The rules the read models rely on hold
+ * (the custodian acts, inputs are available, processes balance, outputs are used only after their
+ * process completed); corrections name a placeholder event id, which no projection reads.
  */
 export function syntheticFlow(log: EventLog, events: number, seed = 1): void {
   const random = prng(seed);
