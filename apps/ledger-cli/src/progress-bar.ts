@@ -11,7 +11,7 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
     const share = total > 0 ? Math.min(1, done / total) : 1;
     const width = 30;
     const filled = Math.round(share * width);
-    const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(share * 100).toFixed(1)}% ${done}/${total} events`;
+    const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(share * 100).toFixed(1)}% position ${done}/${total}`;
     stream.write(stream.isTTY ? `\r${line}` : `${line}\n`);
     if (done >= total && stream.isTTY) stream.write('\n');
   };
