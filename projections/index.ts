@@ -18,6 +18,7 @@ import type { Projection } from './runner/projection.js';
 export type { ProjectedEvent, Projection, ReadDb, ReadTx } from './runner/projection.js';
 export {
   ProjectionRunner,
+  ProjectionRunnerClosedError,
   WaitForPositionTimeoutError,
   toProjectedEvent,
   type ProjectionChecksum,

@@ -11,7 +11,7 @@ import { inventory } from '../inventory/inventory.queries.js';
 import { EventLog, ORG, appendToStore, dump, syntheticFlow, uid } from '../testing/fixtures.js';
 import { readCheckpoints } from './checkpoint.js';
 import type { ProjectedEvent, Projection, ReadDb, ReadTx } from './projection.js';
-import { ProjectionRunner, WaitForPositionTimeoutError } from './projection-runner.js';
+import { ProjectionRunner, ProjectionRunnerClosedError, WaitForPositionTimeoutError } from './projection-runner.js';
 import { dynamicDb } from './sql-rows.js';
 
 /** Records what it is given, and can be told to fail its next flushes after writing a row. */
@@ -72,6 +72,14 @@ describe('ProjectionRunner', () => {
     runners.push(created);
     return created;
   }
+
+  it('close() settles pending waitForPosition calls instead of leaving their timers running', async () => {
+    const closing = runner(readDb(), createCoreProjections());
+    await closing.start();
+    const waiting = closing.waitForPosition(1_000_000, 600_000);
+    await closing.close();
+    await expect(waiting).rejects.toThrow(ProjectionRunnerClosedError);
+  });
 
   it('catches up from its checkpoint after a restart instead of replaying from zero', async () => {
     const log = new EventLog();

@@ -63,6 +63,14 @@ export class WaitForPositionTimeoutError extends Error {
 interface Waiter {
   readonly position: number;
   readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+export class ProjectionRunnerClosedError extends Error {
+  constructor(position: number) {
+    super(`the projection runner was closed before reaching position ${position}`);
+    this.name = 'ProjectionRunnerClosedError';
+  }
 }
 
 const MAX_RETRY_DELAY_MS = 30_000;
@@ -144,6 +152,15 @@ export class ProjectionRunner {
   }
 
   /** Stops following the log; resolves once the page in hand is committed or abandoned. */
+  /**
+   * Stops for good: like stop(), and also settles every pending waitForPosition, whose timers would
+   * otherwise keep the process alive until they expire.
+   */
+  async close(): Promise<void> {
+    await this.stop();
+    for (const waiter of [...this.waiters]) waiter.reject(new ProjectionRunnerClosedError(waiter.position));
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     this.generation += 1;
@@ -186,6 +203,11 @@ export class ProjectionRunner {
           clearTimeout(timer);
           this.waiters.delete(waiter);
           resolve();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          reject(error);
         },
       };
       const timer = setTimeout(() => {

@@ -24,6 +24,6 @@ const head = await store.headPosition();
 process.stdout.write(
   `${JSON.stringify({ events: head + 1, seconds: Math.round(seconds * 1000) / 1000, checksumBefore: before?.total ?? null, checksumAfter: after.total, identical: before?.total === after.total })}\n`,
 );
-await runner.stop();
+await runner.close();
 await store.close();
 await db.destroy();

@@ -68,7 +68,7 @@ export class LedgerInfrastructureModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.runner.stop();
+    await this.runner.close();
     await this.store.close();
     await this.readDb.destroy();
   }
