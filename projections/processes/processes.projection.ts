@@ -13,6 +13,11 @@ export type ProcessRow = {
   ended_at: string | null;
   ended_position: number | null;
   rejection_reason: string | null;
+  /**
+   * Inputs this process holds: BatchConsumed minus BatchConsumptionReverted. A rejected process that
+   * still holds some was stopped between ProcessRejected and its reverts; recovery finishes those.
+   */
+  held_inputs: number;
   /** The ProcessStarted data as JSON: inputs, outputs, external inputs and losses. */
   definition: string;
 };
@@ -44,14 +49,16 @@ export class ProcessesProjection implements Projection {
       .addColumn('ended_at', 'text')
       .addColumn('ended_position', 'integer')
       .addColumn('rejection_reason', 'text')
+      .addColumn('held_inputs', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('definition', 'text', (c) => c.notNull())
       .execute();
     await typed.schema.createIndex('processes_process_status').ifNotExists().on('processes_process').columns(['status', 'started_position']).execute();
   }
 
   async load(db: ReadDb): Promise<void> {
-    // Only unfinished processes can still change; finished rows stay in SQL alone.
-    const open = await db.withTables<ProcessTables>().selectFrom('processes_process').selectAll().where('status', '=', 'started').execute();
+    // Completed processes never change again; started and rejected ones can (a rejected one still
+    // receives its reverts, or a late consumption), so they stay in memory. Rejections are rare.
+    const open = await db.withTables<ProcessTables>().selectFrom('processes_process').selectAll().where('status', '!=', 'completed').execute();
     for (const row of open) this.rows.set(row.process_id, row);
     const max = await db
       .withTables<ProcessTables>()
@@ -78,6 +85,7 @@ export class ProcessesProjection implements Projection {
         ended_at: null,
         ended_position: null,
         rejection_reason: null,
+        held_inputs: 0,
         definition: JSON.stringify(d),
       });
       this.dirty.add(d.processId);
@@ -88,6 +96,11 @@ export class ProcessesProjection implements Projection {
       row.ended_at = projected.recordedAt;
       row.ended_position = projected.position;
       row.rejection_reason = event.type === 'ProcessRejected' ? event.data.reason : null;
+      this.dirty.add(row.process_id);
+    } else if (event.type === 'BatchConsumed' || event.type === 'BatchConsumptionReverted') {
+      const row = this.rows.get(event.data.processId);
+      if (!row) return;
+      row.held_inputs += event.type === 'BatchConsumed' ? 1 : -1;
       this.dirty.add(row.process_id);
     }
   }
@@ -106,11 +119,12 @@ export class ProcessesProjection implements Projection {
             ended_at: eb.ref('excluded.ended_at'),
             ended_position: eb.ref('excluded.ended_position'),
             rejection_reason: eb.ref('excluded.rejection_reason'),
+            held_inputs: eb.ref('excluded.held_inputs'),
           })),
         )
         .execute();
     }
-    for (const row of rows) if (row.status !== 'started') this.rows.delete(row.process_id);
+    for (const row of rows) if (row.status === 'completed') this.rows.delete(row.process_id);
     this.dirty.clear();
   }
 

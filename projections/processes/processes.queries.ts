@@ -11,6 +11,8 @@ export interface ProcessView {
   startedAt: string;
   endedAt: string | null;
   rejectionReason: string | null;
+  /** Inputs the process holds now; non-zero on a rejected process means its reverts are unfinished. */
+  heldInputs: number;
   definition: ProcessStarted;
 }
 
@@ -24,6 +26,7 @@ function toView(row: ProcessRow): ProcessView {
     startedAt: row.started_at,
     endedAt: row.ended_at,
     rejectionReason: row.rejection_reason,
+    heldInputs: row.held_inputs,
     definition: JSON.parse(row.definition) as ProcessStarted,
   };
 }
@@ -33,13 +36,16 @@ export async function getProcess(db: ReadDb, processId: string): Promise<Process
   return row && toView(row);
 }
 
-/** Processes started but not ended, oldest first: what recovery must finish or reject. */
+/**
+ * What recovery must see to: processes started but not ended (to finish or reject), and rejected
+ * processes that still hold inputs (stopped between ProcessRejected and their reverts). Oldest first.
+ */
 export async function unfinishedProcesses(db: ReadDb, limit = 1000): Promise<ProcessView[]> {
   const rows = await db
     .withTables<ProcessTables>()
     .selectFrom('processes_process')
     .selectAll()
-    .where('status', '=', 'started')
+    .where((eb) => eb.or([eb('status', '=', 'started'), eb.and([eb('status', '=', 'rejected'), eb('held_inputs', '>', 0)])]))
     .orderBy('started_position')
     .limit(limit)
     .execute();

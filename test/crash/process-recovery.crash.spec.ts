@@ -33,7 +33,7 @@ describe('recovery of a process stopped after consuming some inputs', () => {
     await ledger?.close();
   });
 
-  async function setUp(): Promise<{ sorter: RegisteredOrganisation; inputs: string[]; crash: (appendsBeforeDeath?: number) => Promise<{ processId: string; outputId: string }> }> {
+  async function setUp(): Promise<{ sorter: RegisteredOrganisation; inputs: string[]; crash: (appendsBeforeDeath?: number, beforeStart?: () => Promise<void>) => Promise<{ processId: string; outputId: string }> }> {
     ledger = await LedgerHarness.start();
     const sorter = await ledger.registerOrganisation('Sorter', ['sorter', 'collector']);
     const inputs: string[] = [];
@@ -41,7 +41,7 @@ describe('recovery of a process stopped after consuming some inputs', () => {
       const r = await ledger.post<{ batchId: string }>('/batches/collections', { kommuneCode: '0657', collectionScheme: 'kerbside', ewcCode: '20 01 11', massGrams }, sorter.key);
       inputs.push(r.body.batchId);
     }
-    const crash = async (appendsBeforeDeath = 2) => {
+    const crash = async (appendsBeforeDeath = 2, beforeStart?: () => Promise<void>) => {
       const store = ledger!.store;
       const loaded = new Map<string, LoadedInput>();
       for (const id of inputs) {
@@ -56,6 +56,7 @@ describe('recovery of a process stopped after consuming some inputs', () => {
         { processId, processType: 'blending', inputs: inputs.map((batchId) => ({ batchId })), externalInputs: [], outputs: [{ batchId: outputId, massGrams: 100_000, grade: 'recycling', composition: COTTON as never }], losses: [], occurredAt: new Date().toISOString() },
         { now: new Date(), actor: { organisationId: sorter.id, name: 'Sorter', roles: ['sorter'] }, organisation: () => undefined, policy: DEFAULT_POLICY },
       );
+      await beforeStart?.();
       // By default ProcessStarted + the first BatchConsumed get through; then the process dies.
       const manager = new ProcessManager(crashingAfter(store, appendsBeforeDeath));
       await expect(manager.start(started.data, { actorOrgId: sorter.id, commandId: uuidv7(), correlationId: uuidv7(), causationId: uuidv7(), idempotent: false })).rejects.toThrow(SimulatedCrash);
@@ -101,6 +102,22 @@ describe('recovery of a process stopped after consuming some inputs', () => {
     await restart();
     expect((await ledger!.get<{ status: string }>(`/processes/${processId}`, sorter.key)).body.status).toBe('completed');
     expect((await ledger!.post(`/batches/${outputId}/outcome`, { outcome: 'landfilled' }, sorter.key)).status).toBe(200);
+  });
+
+  it('finishes the reverts of a process killed between ProcessRejected and its reverts', async () => {
+    const { sorter, inputs, crash } = await setUp();
+    // The second input is taken after the decision; the manager consumes the first, finds the second
+    // gone, writes ProcessRejected and dies before reverting the first.
+    const { processId } = await crash(3, async () => {
+      expect((await ledger!.post(`/batches/${inputs[1]}/outcome`, { outcome: 'landfilled' }, sorter.key)).status).toBe(200);
+    });
+    const stuck = await ledger!.store.readStream(streamIds.batch(inputs[0]!));
+    expect(stuck.map((e) => e.type)).toEqual(['BatchCollected', 'BatchConsumed']);
+    await restart();
+    expect((await ledger!.get<{ status: string }>(`/processes/${processId}`, sorter.key)).body.status).toBe('rejected');
+    const healed = await ledger!.store.readStream(streamIds.batch(inputs[0]!));
+    expect(healed.map((e) => e.type)).toEqual(['BatchCollected', 'BatchConsumed', 'BatchConsumptionReverted']);
+    expect((await ledger!.get<{ status: string }>(`/batches/${inputs[0]}`, sorter.key)).body.status).toBe('available');
   });
 
   it('rejects it, and reverts what it consumed, when an input was taken meanwhile', async () => {

@@ -1364,7 +1364,7 @@ class ScenarioGenerator {
         continue;
       }
       if (check.kind === 'reject') {
-        this.revertAndReject(started, consumed, check.reason, input.batchId, meta);
+        this.rejectAndRevert(started, consumed, check.reason, input.batchId, meta);
         this.stats.recoveredRejected += 1;
         return;
       }
@@ -1385,7 +1385,14 @@ class ScenarioGenerator {
     this.stats.recoveredCompleted += 1;
   }
 
-  private revertAndReject(started: ProcessStarted, consumed: readonly number[], reason: string, batchId: string, meta: EventMetadata): void {
+  /** As the process manager does (decision 002): ProcessRejected first, so no driver can still complete it, then the reverts. */
+  private rejectAndRevert(started: ProcessStarted, consumed: readonly number[], reason: string, batchId: string, meta: EventMetadata): void {
+    this.emit(
+      streamIds.process(started.processId),
+      { type: 'ProcessRejected', data: { processId: started.processId, reason, batchId } },
+      processStepEventId(started.processId, 'rejected', 0),
+      meta,
+    );
     for (const index of consumed) {
       const input = started.inputs[index]!;
       this.emitBatch(
@@ -1396,12 +1403,6 @@ class ScenarioGenerator {
         'any',
       );
     }
-    this.emit(
-      streamIds.process(started.processId),
-      { type: 'ProcessRejected', data: { processId: started.processId, reason, batchId } },
-      processStepEventId(started.processId, 'rejected', 0),
-      meta,
-    );
   }
 
   private consume(started: ProcessStarted, index: number, meta: EventMetadata): void {
@@ -1467,7 +1468,7 @@ class ScenarioGenerator {
     for (let index = 0; index < j; index++) this.consume(started, index, meta);
     const check = checkConsumption(this.entry(culprit.batchId).state, culprit, started.processId, started.organisationId);
     if (check.kind !== 'reject') throw new Error(`input ${culprit.batchId} of process ${started.processId} was changed but still passes the consumption check`);
-    this.revertAndReject(started, Array.from({ length: j }, (_, i) => i), check.reason, culprit.batchId, meta);
+    this.rejectAndRevert(started, Array.from({ length: j }, (_, i) => i), check.reason, culprit.batchId, meta);
     this.stats.rejected += 1;
   }
 

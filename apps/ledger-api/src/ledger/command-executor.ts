@@ -1,5 +1,5 @@
 import { CURRENT_SCHEMA_VERSION, type DomainEvent } from '#domain';
-import { NO_STREAM_REVISION, WrongExpectedRevisionError, type EventStore, type StoredEvent } from '#event-store';
+import { DuplicateEventIdError, NO_STREAM_REVISION, WrongExpectedRevisionError, type EventStore, type StoredEvent } from '#event-store';
 import { Inject, Injectable } from '@nestjs/common';
 import { eventIdFor, type CommandMetadata } from './command-metadata.js';
 import { EVENT_STORE } from './tokens.js';
@@ -60,7 +60,9 @@ export class CommandExecutor {
         const result = await this.store.append(streamId, toAppend, expected === NO_STREAM_REVISION ? 'no-stream' : expected);
         return { streamId, eventIds: toAppend.map((e) => e.eventId), eventTypes: toAppend.map((e) => e.type), position: result.position, replayed: false };
       } catch (error) {
-        if (error instanceof WrongExpectedRevisionError && attempt < MAX_ATTEMPTS) continue;
+        // A duplicate event id means a concurrent attempt of this very command (a client retry) was
+        // stored after a revision this attempt did not read; reading again replays it.
+        if ((error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError) && attempt < MAX_ATTEMPTS) continue;
         throw error;
       }
     }

@@ -40,12 +40,15 @@ export class ProcessManager {
       await this.store.append(streamId, [this.envelope('ProcessStarted', started, 'started', 0, started.processId, meta)], 'no-stream');
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) && !(error instanceof DuplicateEventIdError)) throw error;
-      const existing = await loadProcess(this.store, started.processId);
-      if (existing.state?.commandId !== meta.commandId) {
-        throw new ConflictError('process-exists', `process ${started.processId} was already recorded by another command`, {
-          processId: started.processId,
-        });
-      }
+    }
+    // A successful append does not prove the intent is ours: the event id derives from the process id
+    // only, so another command racing with the same client-supplied process id gets the store's
+    // idempotent "already there" answer. Whose intent is stored is told by its commandId.
+    const existing = await loadProcess(this.store, started.processId);
+    if (existing.state?.commandId !== meta.commandId) {
+      throw new ConflictError('process-exists', `process ${started.processId} was already recorded by another command`, {
+        processId: started.processId,
+      });
     }
     return this.drive(started.processId, meta);
   }
@@ -80,15 +83,17 @@ export class ProcessManager {
     const endEvent = processStream.events.find((e) => e.type === 'ProcessCompleted' || e.type === 'ProcessRejected');
     if (state.status === 'completed' && endEvent) return { status: 'completed', processId, position: endEvent.position };
     if (state.status === 'rejected' && endEvent) {
-      return { status: 'rejected', processId, position: endEvent.position, reason: state.rejectionReason ?? 'rejected' };
+      // Whoever sees the rejection finishes its compensation: the driver that ended it may have died
+      // before reverting, and another driver (another instance) may have consumed an input after the
+      // rejecting driver's revert pass. Reverting is idempotent, so running it again is harmless.
+      const position = Math.max(endEvent.position, await this.revertConsumed(state.started, meta));
+      return { status: 'rejected', processId, position, reason: state.rejectionReason ?? 'rejected' };
     }
 
     const started = state.started;
-    const consumedSoFar: number[] = [];
     for (const [index, input] of started.inputs.entries()) {
       const verdict = await this.consume(started, index, meta);
-      if (verdict.kind === 'reject') return this.reject(started, consumedSoFar, verdict.reason, input.batchId, meta);
-      consumedSoFar.push(index);
+      if (verdict.kind === 'reject') return this.reject(started, verdict.reason, input.batchId, meta);
     }
     for (const [index, output] of started.outputs.entries()) {
       const data = {
@@ -113,11 +118,11 @@ export class ProcessManager {
         if (existing[0]?.eventId !== processEventId(processId, 'produced', index)) {
           // Another command took the output id between the decision and now. Nothing consumed can
           // stay consumed for a process that cannot produce.
-          return this.reject(started, consumedSoFar, `output batch id ${output.batchId} was taken by another command`, undefined, meta);
+          return this.reject(started, `output batch id ${output.batchId} was taken by another command`, undefined, meta);
         }
       }
     }
-    return this.end(processId, 'completed', { processId }, meta);
+    return this.end(started, 'completed', { processId }, meta);
   }
 
   /** Appends BatchConsumed for one input, re-deciding on a version conflict. */
@@ -140,28 +145,44 @@ export class ProcessManager {
         await this.store.append(streamIds.batch(input.batchId), [this.envelope('BatchConsumed', data, 'consumed', index, started.processId, meta)], loaded.revision);
         return { kind: 'ok' };
       } catch (error) {
-        if (error instanceof WrongExpectedRevisionError) continue;
+        // A duplicate id means another driver of this process (another instance) appended our
+        // BatchConsumed after a revision other than the one we read: the re-read above finds it.
+        if (error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError) continue;
         throw error;
       }
     }
     return { kind: 'reject', reason: `input batch ${input.batchId} kept changing while the process was recorded` };
   }
 
-  private async reject(
-    started: ProcessStarted,
-    consumed: readonly number[],
-    reason: string,
-    batchId: string | undefined,
-    meta: CommandMetadata,
-  ): Promise<ProcessOutcome> {
-    for (const index of consumed) {
-      const input = started.inputs[index]!;
-      const data = { batchId: input.batchId, processId: started.processId };
-      await this.store.append(streamIds.batch(input.batchId), [this.envelope('BatchConsumptionReverted', data, 'reverted', index, started.processId, meta)], 'any');
-    }
-    const outcome = await this.end(started.processId, 'rejected', { processId: started.processId, reason, ...(batchId ? { batchId } : {}) }, meta);
+  /**
+   * Rejection is decided on the process stream first (ProcessRejected at revision 0) and compensated
+   * after. Reverting first would be unsafe across instances: another driver that had already seen an
+   * input consumed by this process could still append ProcessCompleted, leaving a completed process
+   * whose input is available again for a second process (double consumption). Once ProcessRejected
+   * is stored, ProcessCompleted can never be, so every revert is final.
+   */
+  private async reject(started: ProcessStarted, reason: string, batchId: string | undefined, meta: CommandMetadata): Promise<ProcessOutcome> {
+    const outcome = await this.end(started, 'rejected', { processId: started.processId, reason, ...(batchId ? { batchId } : {}) }, meta);
     if (outcome.status === 'rejected') this.logger.debug(`process ${started.processId} rejected: ${reason}`);
     return outcome;
+  }
+
+  /**
+   * Appends BatchConsumptionReverted to every input this process holds, whichever driver consumed it.
+   * Only called once ProcessRejected is stored. A driver that consumes an input after this pass read
+   * it ends by trying its own end event, which fails, and so runs this pass again. Returns the last
+   * position written (-1 if none), so the 409 is answered only once read models have seen the reverts.
+   */
+  private async revertConsumed(started: ProcessStarted, meta: CommandMetadata): Promise<number> {
+    let last = -1;
+    for (const [index, input] of started.inputs.entries()) {
+      const loaded = await loadBatch(this.store, input.batchId);
+      if (loaded.state?.consumedByProcessId !== started.processId) continue;
+      const data = { batchId: input.batchId, processId: started.processId };
+      const result = await this.store.append(streamIds.batch(input.batchId), [this.envelope('BatchConsumptionReverted', data, 'reverted', index, started.processId, meta)], 'any');
+      last = Math.max(last, result.position);
+    }
+    return last;
   }
 
   /**
@@ -169,21 +190,23 @@ export class ProcessManager {
    * whichever of two concurrent drivers ends it first wins, and the other reports that result.
    */
   private async end(
-    processId: string,
+    started: ProcessStarted,
     step: 'completed' | 'rejected',
     data: { processId: string; reason?: string; batchId?: string },
     meta: CommandMetadata,
   ): Promise<ProcessOutcome> {
+    const processId = started.processId;
     const type = step === 'completed' ? 'ProcessCompleted' : 'ProcessRejected';
+    let position: number;
     try {
-      const result = await this.store.append(streamIds.process(processId), [this.envelope(type, data, step, 0, processId, meta)], 0);
-      return step === 'completed'
-        ? { status: 'completed', processId, position: result.position }
-        : { status: 'rejected', processId, position: result.position, reason: data.reason ?? 'rejected' };
+      position = (await this.store.append(streamIds.process(processId), [this.envelope(type, data, step, 0, processId, meta)], 0)).position;
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) && !(error instanceof DuplicateEventIdError)) throw error;
       return this.driveNow(processId, meta);
     }
+    if (step === 'completed') return { status: 'completed', processId, position };
+    const reverted = await this.revertConsumed(started, meta);
+    return { status: 'rejected', processId, position: Math.max(position, reverted), reason: data.reason ?? 'rejected' };
   }
 
   private envelope(type: DomainEvent['type'], data: unknown, step: Step, index: number, processId: string, meta: CommandMetadata): EventToAppend {
