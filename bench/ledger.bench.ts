@@ -15,6 +15,7 @@ import { openSqliteReadDb } from '#read-store';
 import { appendScenario, generateScenario } from '#scenarios';
 import { loadLedgerConfig } from '../apps/ledger-api/src/config/ledger.config.js';
 import { createLedgerApp } from '../apps/ledger-api/src/ledger-app.js';
+import type { HttpLoadOptions } from './http-load.worker.js';
 
 interface Figure {
   name: string;
@@ -73,60 +74,59 @@ function rawSqliteSingleEventCommits(seconds: number): number {
   return rate;
 }
 
-/** Durable commands over real HTTP from concurrent keep-alive clients, each a BatchCollected. */
-async function httpCommandThroughput(seconds: number, clients: number, bulkSize = 1): Promise<number> {
-  const dir = tempDir('http');
-  const operatorKey = 'tl_000000000000_bench-operator-key-with-plenty-of-entropy';
-  const config = loadLedgerConfig({ LEDGER_DATA_DIR: dir, LEDGER_OPERATOR_KEY: operatorKey, PORT: '0', HOST: '127.0.0.1', LEDGER_RECOVERY_INTERVAL_MS: '0' });
+const OPERATOR_KEY = 'tl_000000000000_bench-operator-key-with-plenty-of-entropy';
+
+/** A ledger serving real HTTP on a loopback port, on a fresh data directory. */
+async function withLedgerServer<T>(name: string, use: (base: string) => Promise<T>): Promise<T> {
+  const dir = tempDir(name);
+  const config = loadLedgerConfig({ LEDGER_DATA_DIR: dir, LEDGER_OPERATOR_KEY: OPERATOR_KEY, LEDGER_RECOVERY_INTERVAL_MS: '0' });
   const { app } = await createLedgerApp(config, { logger: false });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const base = `http://127.0.0.1:${port}`;
-  const post = async (url: string, key: string, body: unknown) => {
-    const response = await fetch(`${base}${url}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const json = (await response.json()) as Record<string, unknown>;
-    if (!response.ok) throw new Error(`${url}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-  const collector = await post('/organisations', operatorKey, { name: 'Bench collector', roles: ['collector'] });
-  const key = String(collector.apiKey);
-  const body = { kommuneCode: '0657', collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 250_000 };
-  const workerData =
-    bulkSize === 1
-      ? { base, key, path: '/batches/collections', body, clients, seconds, commandsPerRequest: 1 }
-      : { base, key, path: '/batches/collections/bulk', body: { collections: Array.from({ length: bulkSize }, () => body) }, clients, seconds, commandsPerRequest: bulkSize };
-  const worker = new Worker(new URL('./http-load.worker.js', import.meta.url), { workerData });
-  const { done, seconds: elapsed } = await new Promise<{ done: number; seconds: number }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
+  try {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    return await use(`http://127.0.0.1:${port}`);
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the load generator in its own thread and answers with its rate (per second of `commandsPerRequest`). */
+async function runLoad(options: HttpLoadOptions): Promise<number> {
+  const worker = new Worker(new URL('./http-load.worker.js', import.meta.url), { workerData: options });
+  try {
+    const { done, seconds } = await new Promise<{ done: number; seconds: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    return done / seconds;
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/** Durable commands over real HTTP from concurrent keep-alive clients, each a BatchCollected. */
+function httpCommandThroughput(seconds: number, clients: number, bulkSize = 1): Promise<number> {
+  return withLedgerServer('http', async (base) => {
+    const response = await fetch(`${base}/organisations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${OPERATOR_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Bench collector', roles: ['collector'] }),
+    });
+    const collector = (await response.json()) as Record<string, unknown>;
+    if (!response.ok) throw new Error(`registering the collector: ${response.status} ${JSON.stringify(collector)}`);
+    const key = String(collector.apiKey);
+    const body = { kommuneCode: '0657', collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 250_000 };
+    return bulkSize === 1
+      ? runLoad({ base, key, path: '/batches/collections', body, clients, seconds, commandsPerRequest: 1 })
+      : runLoad({ base, key, path: '/batches/collections/bulk', body: { collections: Array.from({ length: bulkSize }, () => body) }, clients, seconds, commandsPerRequest: bulkSize });
   });
-  await worker.terminate();
-  const rate = done / elapsed;
-  await app.close();
-  rmSync(dir, { recursive: true, force: true });
-  return rate;
 }
 
 /** GET /health from the same client setup: what Nest + Fastify serve here when no command runs. */
-async function httpRequestCeiling(seconds: number, clients: number): Promise<number> {
-  const dir = tempDir('ceiling');
-  const config = loadLedgerConfig({ LEDGER_DATA_DIR: dir, LEDGER_OPERATOR_KEY: 'tl_000000000000_bench-operator-key-with-plenty-of-entropy', LEDGER_RECOVERY_INTERVAL_MS: '0' });
-  const { app } = await createLedgerApp(config, { logger: false });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const worker = new Worker(new URL('./http-load.worker.js', import.meta.url), {
-    workerData: { base: `http://127.0.0.1:${port}`, key: '', path: '/health', body: null, clients, seconds, commandsPerRequest: 1, method: 'GET' },
-  });
-  const { done, seconds: elapsed } = await new Promise<{ done: number; seconds: number }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  await worker.terminate();
-  await app.close();
-  rmSync(dir, { recursive: true, force: true });
-  return done / elapsed;
+function httpRequestCeiling(seconds: number, clients: number): Promise<number> {
+  return withLedgerServer('ceiling', (base) => runLoad({ base, key: '', path: '/health', method: 'GET', body: null, clients, seconds, commandsPerRequest: 1 }));
 }
 
 /** Raw read in global order + JSON.parse of data and metadata: what any rebuild must at least do. */

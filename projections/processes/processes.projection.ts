@@ -1,6 +1,6 @@
 import type { ProcessStarted } from '#domain';
-import { sql } from 'kysely';
-import type { ProjectedEvent, Projection, ReadDb, ReadTx } from '../runner/projection.js';
+import { BaseProjection } from '../runner/base-projection.js';
+import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
 
 export type ProcessRow = {
   process_id: string;
@@ -27,12 +27,11 @@ export type ProcessTables = {
 };
 
 /** One row per process: what it was asked to do and whether it ended. Recovery reads the unfinished. */
-export class ProcessesProjection implements Projection {
+export class ProcessesProjection extends BaseProjection {
   readonly name = 'processes';
   readonly tables = ['processes_process'] as const;
   private readonly rows = new Map<string, ProcessRow>();
   private readonly dirty = new Set<string>();
-  private lastPosition = -1;
 
   async migrate(db: ReadDb): Promise<void> {
     const typed = db.withTables<ProcessTables>();
@@ -55,22 +54,14 @@ export class ProcessesProjection implements Projection {
     await typed.schema.createIndex('processes_process_status').ifNotExists().on('processes_process').columns(['status', 'started_position']).execute();
   }
 
-  async load(db: ReadDb): Promise<void> {
+  protected async loadState(db: ReadDb): Promise<void> {
     // Completed processes never change again; started and rejected ones can (a rejected one still
     // receives its reverts, or a late consumption), so they stay in memory. Rejections are rare.
     const open = await db.withTables<ProcessTables>().selectFrom('processes_process').selectAll().where('status', '!=', 'completed').execute();
     for (const row of open) this.rows.set(row.process_id, row);
-    const max = await db
-      .withTables<ProcessTables>()
-      .selectFrom('processes_process')
-      .select(sql<number>`max(coalesce(ended_position, started_position))`.as('p'))
-      .executeTakeFirst();
-    this.lastPosition = max?.p ?? -1;
   }
 
-  apply(projected: ProjectedEvent): void {
-    if (projected.position <= this.lastPosition) return;
-    this.lastPosition = projected.position;
+  protected fold(projected: ProjectedEvent): void {
     const { event } = projected;
     if (event.type === 'ProcessStarted') {
       const d: ProcessStarted = event.data;
@@ -128,9 +119,8 @@ export class ProcessesProjection implements Projection {
     this.dirty.clear();
   }
 
-  reset(): void {
+  protected clearState(): void {
     this.rows.clear();
     this.dirty.clear();
-    this.lastPosition = -1;
   }
 }

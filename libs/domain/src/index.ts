@@ -15,3 +15,4 @@ export * from './process/process.commands.js';
 export * from './process/process.state.js';
 export * from './process/process.decide.js';
 export * from './provenance/allocation.js';
+export * from './shared/ledger-ids.js';

@@ -1,5 +1,6 @@
 import type { EventStore, EventToAppend, ExpectedRevision } from '#event-store';
-import { commandEventId, type Scenario, type ScenarioEvent } from './scenario-generator.js';
+import { commandEventId } from '#domain';
+import type { Scenario, ScenarioEvent } from './scenario-generator.js';
 
 export interface AppendScenarioOptions {
   /**

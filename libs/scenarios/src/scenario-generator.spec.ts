@@ -1,8 +1,7 @@
 import { evolveBatch, parseEvent, type BatchState, type DomainEvent, type ProcessStarted } from '#domain';
 import { SqliteEventStore, type StoredEvent } from '#event-store';
-import { processEventId } from '../../../apps/ledger-api/src/ledger/command-metadata.js';
 import { appendScenario } from './append-scenario.js';
-import { generateScenario, processStepEventId, splitGrams, type Scenario } from './scenario-generator.js';
+import { generateScenario, splitGrams, type Scenario } from './scenario-generator.js';
 
 function domainEvent(e: Scenario['events'][number]): DomainEvent {
   return parseEvent(e.event.type, e.event.schemaVersion, e.event.data);
@@ -140,13 +139,6 @@ describe('generateScenario', () => {
     for (const mix of [none, all, { rejectRate: 1 }, { unfinishedRate: 1, recoveryRate: 0 }, { unfinishedRate: 1, recoveryRate: 1 }]) {
       const s = generateScenario({ seed: 3, batches: 400, mix, organisations: { municipalities: 1, collectors: 1, sorters: 1, recyclers: 1, manufacturers: 1, brands: 1 } });
       expect(s.stats.batches).toBe(400);
-    }
-  });
-
-  it("derives process step ids exactly as the app's process manager does, so recovery can resume them", () => {
-    const processId = '01900000-0000-7000-8000-000000000001';
-    for (const step of ['started', 'consumed', 'produced', 'reverted', 'completed', 'rejected'] as const) {
-      expect(processStepEventId(processId, step, 2)).toBe(processEventId(processId, step, 2));
     }
   });
 

@@ -11,6 +11,9 @@ import { createHash } from 'node:crypto';
 import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 import {
   CURRENT_SCHEMA_VERSION,
+  commandEventId,
+  deterministicId,
+  processStepEventId,
   CancelTransfer,
   CollectBatch,
   CorrectMass,
@@ -214,27 +217,8 @@ export interface Scenario {
 // Ids
 // ---------------------------------------------------------------------------------------------
 
-/**
- * The ledger's namespace for name-based ids. It must equal LEDGER_NAMESPACE in
- * apps/ledger-api/src/ledger/command-metadata.ts (a lib cannot import the app): process steps then
- * carry exactly the ids the process manager derives, so recovery treats a generated unfinished
- * process as its own and resumes it instead of rejecting it. The generator spec checks the match.
- */
-export const LEDGER_NAMESPACE = '6f1c9a3e-2b7d-4c1e-9a55-3d2f0e8b7c41';
-/** Parsed once: uuid's v5 would otherwise re-parse the namespace string for every id. */
-const LEDGER_NAMESPACE_BYTES = parseUuid(LEDGER_NAMESPACE);
-
-export type ProcessStep = 'started' | 'consumed' | 'produced' | 'reverted' | 'completed' | 'rejected';
-
-/** The process manager's event id for a step (same derivation as apps/…/command-metadata.ts). */
-export function processStepEventId(processId: string, step: ProcessStep, index: number): string {
-  return uuidv5(`process/${processId}/${step}/${index}`, LEDGER_NAMESPACE_BYTES);
-}
-
-/** The command executor's event id for the n-th event of a command. */
-export function commandEventId(commandId: string, index: number): string {
-  return uuidv5(`${commandId}/event/${index}`, LEDGER_NAMESPACE_BYTES);
-}
+// Event ids come from #domain (processStepEventId, commandEventId): the same derivation as the
+// process manager's, so recovery treats a generated unfinished process as its own and resumes it.
 
 // ---------------------------------------------------------------------------------------------
 // Reference data for realism
@@ -495,7 +479,7 @@ class ScenarioGenerator {
       if (this.counts[key] < 1) throw new RangeError(`a scenario needs at least one of ${key}`);
     }
     this.validate = options.validate ?? true;
-    this.namespace = uuidv5(`textile-ledger/scenario/${String(options.seed)}`, LEDGER_NAMESPACE_BYTES);
+    this.namespace = deterministicId(`textile-ledger/scenario/${String(options.seed)}`);
     this.namespaceBytes = parseUuid(this.namespace);
     this.target = options.batches;
     this.openInventory = options.openInventory ?? Math.max(30, Math.round(options.batches / 200));

@@ -1,4 +1,4 @@
-import type { OrganisationFacts } from '#domain';
+import { deterministicId, type OrganisationFacts } from '#domain';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { CommandBus } from '@nestjs/cqrs';
@@ -10,7 +10,6 @@ import { ZodPipe } from '../common/zod-body.pipe.js';
 import type { BatchCommandResult } from '../ledger/batch-command.runner.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 import { runBulk, type BulkItemResult } from '../common/bulk-results.js';
-import { deterministicId } from '../ledger/command-metadata.js';
 import {
   CollectBatchBody,
   CollectBatchCommand,

@@ -1,6 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { deterministicId, type CommandMetadata } from '../ledger/command-metadata.js';
+import { deterministicId } from '#domain';
+import type { CommandMetadata } from '../ledger/command-metadata.js';
 import type { AuthenticatedRequest } from './actor.js';
 
 function header(request: AuthenticatedRequest, name: string): string | undefined {

@@ -1,7 +1,7 @@
-import { CURRENT_SCHEMA_VERSION, type DomainEvent } from '#domain';
+import { CURRENT_SCHEMA_VERSION, commandEventId, type DomainEvent } from '#domain';
 import { DuplicateEventIdError, NO_STREAM_REVISION, WrongExpectedRevisionError, type EventStore, type StoredEvent } from '#event-store';
 import { Inject, Injectable } from '@nestjs/common';
-import { eventIdFor, type CommandMetadata } from './command-metadata.js';
+import type { CommandMetadata } from './command-metadata.js';
 import { EVENT_STORE } from './tokens.js';
 
 export interface CommandResult {
@@ -50,7 +50,7 @@ export class CommandExecutor {
       const decided = await decide(fold(events));
       const expected = events.length === 0 ? 'no-stream' : events[events.length - 1]!.revision;
       const toAppend = decided.map((event, index) => ({
-        eventId: eventIdFor(meta.commandId, index),
+        eventId: commandEventId(meta.commandId, index),
         type: event.type,
         schemaVersion: CURRENT_SCHEMA_VERSION[event.type],
         data: event.data,

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { deterministicId } from '#domain';
 import type { EventStore } from '#event-store';
 import { findOrganisationByKeyHash, listOrganisations, ProjectionRunner, type ReadDb } from '#projections';
 import { CommandBus } from '@nestjs/cqrs';
 import type { LedgerConfig } from '../config/ledger.config.js';
-import { deterministicId } from '../ledger/command-metadata.js';
 import { hashApiKey } from '../ledger/organisation-directory.js';
 import { EVENT_STORE, LEDGER_CONFIG, READ_DB } from '../ledger/tokens.js';
 import { generateApiKey } from './api-key.js';

@@ -2,13 +2,14 @@ import {
   CURRENT_SCHEMA_VERSION,
   ConflictError,
   checkConsumption,
+  processStepEventId,
   streamIds,
   type DomainEvent,
   type ProcessStarted,
 } from '#domain';
 import { DuplicateEventIdError, WrongExpectedRevisionError, type EventStore, type EventToAppend } from '#event-store';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { processEventId, type CommandMetadata } from '../ledger/command-metadata.js';
+import type { CommandMetadata } from '../ledger/command-metadata.js';
 import { loadBatch, loadProcess } from '../ledger/stream-loader.js';
 import { EVENT_STORE } from '../ledger/tokens.js';
 
@@ -115,7 +116,7 @@ export class ProcessManager {
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) && !(error instanceof DuplicateEventIdError)) throw error;
         const existing = await this.store.readStream(streamIds.batch(output.batchId), { maxCount: 1 });
-        if (existing[0]?.eventId !== processEventId(processId, 'produced', index)) {
+        if (existing[0]?.eventId !== processStepEventId(processId, 'produced', index)) {
           // Another command took the output id between the decision and now. Nothing consumed can
           // stay consumed for a process that cannot produce.
           return this.reject(started, `output batch id ${output.batchId} was taken by another command`, undefined, meta);
@@ -128,7 +129,7 @@ export class ProcessManager {
   /** Appends BatchConsumed for one input, re-deciding on a version conflict. */
   private async consume(started: ProcessStarted, index: number, meta: CommandMetadata): Promise<{ kind: 'ok' } | { kind: 'reject'; reason: string }> {
     const input = started.inputs[index]!;
-    const eventId = processEventId(started.processId, 'consumed', index);
+    const eventId = processStepEventId(started.processId, 'consumed', index);
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const loaded = await loadBatch(this.store, input.batchId);
       if (loaded.events.some((e) => e.eventId === eventId)) {
@@ -211,7 +212,7 @@ export class ProcessManager {
 
   private envelope(type: DomainEvent['type'], data: unknown, step: Step, index: number, processId: string, meta: CommandMetadata): EventToAppend {
     return {
-      eventId: processEventId(processId, step, index),
+      eventId: processStepEventId(processId, step, index),
       type,
       schemaVersion: CURRENT_SCHEMA_VERSION[type],
       data,

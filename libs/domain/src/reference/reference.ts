@@ -41,6 +41,3 @@ export const EWC_CODES = {
 } as const;
 export type EwcCodeValue = keyof typeof EWC_CODES;
 export const EWC_CODE_LIST = Object.keys(EWC_CODES) as [EwcCodeValue, ...EwcCodeValue[]];
-
-/** ISO 3166-1 alpha-2, upper case. The ledger does not need the full list, only the shape. */
-export const COUNTRY_CODE_PATTERN = /^[A-Z]{2}$/;
