@@ -16,10 +16,10 @@ import type { Projection } from './runner/projection.js';
 
 // ---- runner and the Projection contract ----
 export type { ProjectedEvent, Projection, ReadDb, ReadTx } from './runner/projection.js';
+export { ProjectionEngine, type ProjectionHealth } from './runner/projection-engine.js';
+export { PositionWaiters, ProjectionRunnerClosedError, WaitForPositionTimeoutError } from './runner/position-waiters.js';
 export {
   ProjectionRunner,
-  ProjectionRunnerClosedError,
-  WaitForPositionTimeoutError,
   toProjectedEvent,
   type ProjectionChecksum,
   type ProjectionRunnerOptions,

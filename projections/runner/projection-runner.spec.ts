@@ -11,7 +11,8 @@ import { inventory } from '../inventory/inventory.queries.js';
 import { EventLog, ORG, appendToStore, dump, syntheticFlow, uid } from '../testing/fixtures.js';
 import { readCheckpoints } from './checkpoint.js';
 import type { ProjectedEvent, Projection, ReadDb, ReadTx } from './projection.js';
-import { ProjectionRunner, ProjectionRunnerClosedError, WaitForPositionTimeoutError } from './projection-runner.js';
+import { ProjectionRunner } from './projection-runner.js';
+import { ProjectionRunnerClosedError, WaitForPositionTimeoutError } from './position-waiters.js';
 import { dynamicDb } from './sql-rows.js';
 
 /** Records what it is given, and can be told to fail its next flushes after writing a row. */

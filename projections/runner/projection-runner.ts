@@ -4,6 +4,8 @@ import type { EventStore, StoredEvent, Subscription } from '#event-store';
 import { SqliteAdapter, sql } from 'kysely';
 import { deleteCheckpoints, migrateCheckpoints, readCheckpoints, writeCheckpoints } from './checkpoint.js';
 import type { ProjectedEvent, Projection, ReadDb, ReadTx } from './projection.js';
+import { ProjectionEngine, type ProjectionHealth } from './projection-engine.js';
+import { PositionWaiters } from './position-waiters.js';
 import { dynamicDb, isSqlite } from './sql-rows.js';
 
 export interface ProjectionRunnerOptions {
@@ -22,6 +24,8 @@ export interface ProjectionRunnerOptions {
   readonly retryDelayMs?: number;
   /** Told about every failed page or subscription error (the runner retries by itself). */
   readonly onError?: (error: unknown) => void;
+  /** Told the new committed position after every committed page (live or rebuild). */
+  readonly onCommitted?: (position: number) => void;
 }
 
 export interface RebuildOptions {
@@ -49,30 +53,6 @@ export interface ProjectionChecksum {
   readonly position: number;
 }
 
-export class WaitForPositionTimeoutError extends Error {
-  constructor(
-    readonly position: number,
-    readonly reached: number,
-    readonly timeoutMs: number,
-  ) {
-    super(`read models reached position ${reached}, not ${position}, within ${timeoutMs} ms`);
-    this.name = 'WaitForPositionTimeoutError';
-  }
-}
-
-interface Waiter {
-  readonly position: number;
-  readonly resolve: () => void;
-  readonly reject: (error: Error) => void;
-}
-
-export class ProjectionRunnerClosedError extends Error {
-  constructor(position: number) {
-    super(`the projection runner was closed before reaching position ${position}`);
-    this.name = 'ProjectionRunnerClosedError';
-  }
-}
-
 const MAX_RETRY_DELAY_MS = 30_000;
 
 /**
@@ -81,7 +61,7 @@ const MAX_RETRY_DELAY_MS = 30_000;
  * ONE transaction. A failed page commits nothing: the projections are reloaded from their tables and
  * the subscription resumes from the checkpoint after a back-off.
  */
-export class ProjectionRunner {
+export class ProjectionRunner implements ProjectionEngine {
   private readonly store: EventStore;
   private readonly db: ReadDb;
   private readonly projections: readonly Projection[];
@@ -89,6 +69,7 @@ export class ProjectionRunner {
   private readonly rebuildPageSize: number;
   private readonly retryDelayMs: number;
   private readonly onError: ((error: unknown) => void) | undefined;
+  private readonly onCommitted: ((position: number) => void) | undefined;
 
   /** Committed checkpoint of each projection, by index. */
   private readonly checkpoints: number[];
@@ -104,7 +85,7 @@ export class ProjectionRunner {
   private retryDelay: number;
   /** Set when a page failed after applying in memory: the projections must be reloaded first. */
   private needsReload = false;
-  private readonly waiters = new Set<Waiter>();
+  private readonly waiters = new PositionWaiters(() => this.position());
   private failure: unknown;
 
   constructor(options: ProjectionRunnerOptions) {
@@ -116,6 +97,7 @@ export class ProjectionRunner {
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.retryDelay = this.retryDelayMs;
     this.onError = options.onError;
+    this.onCommitted = options.onCommitted;
     this.checkpoints = this.projections.map(() => -1);
     const names = new Set<string>();
     const tables = new Set<string>();
@@ -151,16 +133,16 @@ export class ProjectionRunner {
     this.subscribe();
   }
 
-  /** Stops following the log; resolves once the page in hand is committed or abandoned. */
   /**
    * Stops for good: like stop(), and also settles every pending waitForPosition, whose timers would
    * otherwise keep the process alive until they expire.
    */
   async close(): Promise<void> {
     await this.stop();
-    for (const waiter of [...this.waiters]) waiter.reject(new ProjectionRunnerClosedError(waiter.position));
+    this.waiters.closeAll();
   }
 
+  /** Stops following the log; resolves once the page in hand is committed or abandoned. */
   async stop(): Promise<void> {
     this.running = false;
     this.generation += 1;
@@ -184,7 +166,7 @@ export class ProjectionRunner {
   }
 
   /** For /health: what the runner is doing and the last error, if any. */
-  health(): { running: boolean; rebuilding: boolean; position: number; lastError?: string } {
+  health(): ProjectionHealth {
     const base = { running: this.running, rebuilding: this.rebuilding, position: this.position() };
     if (this.failure === undefined) return base;
     return { ...base, lastError: this.failure instanceof Error ? this.failure.message : String(this.failure) };
@@ -195,27 +177,7 @@ export class ProjectionRunner {
    * Rejects with WaitForPositionTimeoutError after `timeoutMs`.
    */
   waitForPosition(position: number, timeoutMs = 5000): Promise<void> {
-    if (this.position() >= position) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        position,
-        resolve: () => {
-          clearTimeout(timer);
-          this.waiters.delete(waiter);
-          resolve();
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          this.waiters.delete(waiter);
-          reject(error);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(new WaitForPositionTimeoutError(position, this.position(), timeoutMs));
-      }, timeoutMs);
-      this.waiters.add(waiter);
-    });
+    return this.waiters.wait(position, timeoutMs);
   }
 
   /**
@@ -399,8 +361,8 @@ export class ProjectionRunner {
   }
 
   private notifyWaiters(): void {
-    const position = this.position();
-    for (const waiter of [...this.waiters]) if (waiter.position <= position) waiter.resolve();
+    this.waiters.notify();
+    this.onCommitted?.(this.position());
   }
 }
 

@@ -8,7 +8,8 @@ type Json = Record<string, unknown>;
  * The typical flow of the core issue: three kommuner collect, a sorter in Herning sorts, a recycler
  * makes fibre, and a manufacturer makes pillows from that fibre and hospital-laundry residual.
  */
-describe('ledger flow over HTTP', () => {
+// Both ways of running the read side: in a worker thread (the default) and on the API thread.
+describe.each(['worker', 'in-process'] as const)('ledger flow over HTTP (projections: %s)', (projections) => {
   let ledger: LedgerHarness;
   let herning: RegisteredOrganisation;
   let ikast: RegisteredOrganisation;
@@ -20,7 +21,7 @@ describe('ledger flow over HTTP', () => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    ledger = await LedgerHarness.start();
+    ledger = await LedgerHarness.start({ env: { LEDGER_PROJECTIONS: projections } });
     herning = await ledger.registerOrganisation('Herning Kommune', ['municipality'], '0657');
     ikast = await ledger.registerOrganisation('Ikast-Brande Kommune', ['municipality'], '0756');
     holstebro = await ledger.registerOrganisation('Holstebro Kommune', ['municipality'], '0661');

@@ -1,6 +1,6 @@
 import { deterministicId, type OrganisationFacts } from '#domain';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { v7 as uuidv7 } from 'uuid';
+import { newUuidV7 } from '../common/new-uuid.js';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/actor.js';
@@ -48,7 +48,7 @@ export class CollectionController {
     @CommandMeta() meta: CommandMetadata,
   ): Promise<{ succeeded: number; failed: number; results: BulkItemResult<BatchCommandResult>[] }> {
     return runBulk(body.collections, 201, (collection, index) => {
-      const commandId = meta.idempotent ? deterministicId(`${meta.commandId}/item/${index}`) : uuidv7();
+      const commandId = meta.idempotent ? deterministicId(`${meta.commandId}/item/${index}`) : newUuidV7();
       return this.commands.execute(new CollectBatchCommand(collection, actor, { ...meta, commandId, causationId: meta.commandId }));
     });
   }

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { v7 as uuidv7 } from 'uuid';
+import { newUuidV7 } from './new-uuid.js';
 import { deterministicId } from '#domain';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 import type { AuthenticatedRequest } from './actor.js';
@@ -19,7 +19,7 @@ export const CommandMeta = createParamDecorator((_: unknown, ctx: ExecutionConte
   const actorOrgId = request.actor?.organisationId;
   if (!actorOrgId) throw new Error('CommandMeta used on a route without authentication');
   const key = header(request, 'idempotency-key');
-  const commandId = key ? deterministicId(`idempotency/${actorOrgId}/${key}`) : uuidv7();
+  const commandId = key ? deterministicId(`idempotency/${actorOrgId}/${key}`) : newUuidV7();
   const correlationId = header(request, 'x-correlation-id') ?? commandId;
   return { actorOrgId, commandId, correlationId, causationId: commandId, idempotent: key !== undefined };
 });
@@ -30,5 +30,5 @@ export const CommandMeta = createParamDecorator((_: unknown, ctx: ExecutionConte
  */
 export function newIdFor(meta: CommandMetadata, role: string, clientId: string | undefined): string {
   if (clientId) return clientId;
-  return meta.idempotent ? deterministicId(`${meta.commandId}/${role}`) : uuidv7();
+  return meta.idempotent ? deterministicId(`${meta.commandId}/${role}`) : newUuidV7();
 }

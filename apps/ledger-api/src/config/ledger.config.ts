@@ -11,6 +11,11 @@ export interface LedgerConfig {
   readonly synchronous: 'FULL' | 'NORMAL';
   /** Commands answer only once the read models include their events (read-your-writes). */
   readonly readYourWrites: boolean;
+  /**
+   * `worker` (default): the read models are built in a worker thread, off the thread that serves
+   * HTTP and commits events. `in-process`: on the API thread (one thread in all, easier to profile).
+   */
+  readonly projections: 'worker' | 'in-process';
   /** How often the recovery step looks for processes that were started but never ended. */
   readonly recoveryIntervalMs: number;
   readonly transitToleranceBasisPoints: number;
@@ -28,6 +33,8 @@ function integer(value: string | undefined, fallback: number, name: string): num
 export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const synchronous = (env.LEDGER_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase();
   if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new Error('LEDGER_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
+  const projections = env.LEDGER_PROJECTIONS ?? 'worker';
+  if (projections !== 'worker' && projections !== 'in-process') throw new Error('LEDGER_PROJECTIONS must be worker or in-process');
   return {
     port: integer(env.PORT, 3000, 'PORT'),
     host: env.HOST ?? '0.0.0.0',
@@ -35,6 +42,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env): LedgerCo
     operatorKey: env.LEDGER_OPERATOR_KEY || undefined,
     synchronous,
     readYourWrites: (env.LEDGER_READ_YOUR_WRITES ?? 'true') !== 'false',
+    projections,
     recoveryIntervalMs: integer(env.LEDGER_RECOVERY_INTERVAL_MS, 30_000, 'LEDGER_RECOVERY_INTERVAL_MS'),
     transitToleranceBasisPoints: integer(env.LEDGER_TRANSIT_TOLERANCE_BP, 200, 'LEDGER_TRANSIT_TOLERANCE_BP'),
     clockSkewMs: integer(env.LEDGER_CLOCK_SKEW_MS, 5 * 60_000, 'LEDGER_CLOCK_SKEW_MS'),

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { EventStore } from '#event-store';
-import { ProjectionRunner } from '#projections';
+import { ProjectionEngine } from '#projections';
 import { Public } from '../common/actor.js';
 import { EVENT_STORE } from '../ledger/tokens.js';
 
@@ -16,7 +16,7 @@ export interface HealthReport {
 export class HealthController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly runner: ProjectionRunner,
+    private readonly runner: ProjectionEngine,
   ) {}
 
   @Get()

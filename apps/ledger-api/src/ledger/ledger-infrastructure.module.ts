@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { SqliteEventStore, type EventStore } from '#event-store';
-import { createLedgerProjections, ProjectionRunner, type ReadDb } from '#projections';
+import { createLedgerProjections, ProjectionEngine, ProjectionRunner, type ReadDb } from '#projections';
 import { openSqliteReadDb } from '#read-store';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { OrganisationDirectory } from './organisation-directory.js';
@@ -10,6 +10,7 @@ import { BatchCommandRunner } from './batch-command.runner.js';
 import { CommandExecutor } from './command-executor.js';
 import { DecisionContextFactory } from './decision-context.factory.js';
 import { ProducerGate } from './producer-gate.js';
+import { ProjectionWorkerClient } from './projection-worker.client.js';
 import { ReadYourWrites } from './read-your-writes.js';
 import { CLOCK, EVENT_STORE, LEDGER_CONFIG, READ_DB, type Clock } from './tokens.js';
 
@@ -23,7 +24,7 @@ export class LedgerInfrastructureModule implements OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_DB) private readonly readDb: ReadDb,
-    private readonly runner: ProjectionRunner,
+    private readonly runner: ProjectionEngine,
   ) {}
 
   static forRoot(config: LedgerConfig, clock: Clock = { now: () => new Date() }): DynamicModule {
@@ -36,24 +37,27 @@ export class LedgerInfrastructureModule implements OnApplicationShutdown {
           provide: EVENT_STORE,
           useFactory: async (): Promise<EventStore> => {
             mkdirSync(config.dataDir, { recursive: true });
-            return SqliteEventStore.open({ filename: path.join(config.dataDir, 'events.sqlite'), synchronous: config.synchronous, clock: () => clock.now() });
+            return SqliteEventStore.open({ filename: eventsFile(config), synchronous: config.synchronous, clock: () => clock.now() });
           },
         },
         {
           provide: READ_DB,
           useFactory: (): ReadDb => {
             mkdirSync(config.dataDir, { recursive: true });
-            return openSqliteReadDb({ filename: path.join(config.dataDir, 'read-models.sqlite') });
+            return openSqliteReadDb({ filename: readModelsFile(config) });
           },
         },
         {
-          provide: ProjectionRunner,
+          provide: ProjectionEngine,
           inject: [EVENT_STORE, READ_DB],
           // Started here, before any lifecycle hook, so every hook can wait for it to catch up.
-          useFactory: async (store: EventStore, db: ReadDb) => {
-            const runner = new ProjectionRunner({ store, db, projections: createLedgerProjections() });
-            await runner.start();
-            return runner;
+          useFactory: async (store: SqliteEventStore, db: ReadDb): Promise<ProjectionEngine> => {
+            const engine =
+              config.projections === 'worker'
+                ? new ProjectionWorkerClient({ store, eventsFile: eventsFile(config), readModelsFile: readModelsFile(config) })
+                : new ProjectionRunner({ store, db, projections: createLedgerProjections() });
+            await engine.start();
+            return engine;
           },
         },
         CommandExecutor,
@@ -63,7 +67,7 @@ export class LedgerInfrastructureModule implements OnApplicationShutdown {
         BatchCommandRunner,
         ProducerGate,
       ],
-      exports: [LEDGER_CONFIG, CLOCK, EVENT_STORE, READ_DB, ProjectionRunner, CommandExecutor,  OrganisationDirectory, DecisionContextFactory, ReadYourWrites, BatchCommandRunner, ProducerGate],
+      exports: [LEDGER_CONFIG, CLOCK, EVENT_STORE, READ_DB, ProjectionEngine, CommandExecutor, OrganisationDirectory, DecisionContextFactory, ReadYourWrites, BatchCommandRunner, ProducerGate],
     };
   }
 
@@ -73,3 +77,6 @@ export class LedgerInfrastructureModule implements OnApplicationShutdown {
     await this.readDb.destroy();
   }
 }
+
+const eventsFile = (config: LedgerConfig): string => path.join(config.dataDir, 'events.sqlite');
+const readModelsFile = (config: LedgerConfig): string => path.join(config.dataDir, 'read-models.sqlite');

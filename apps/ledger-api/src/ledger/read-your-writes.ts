@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ProjectionRunner } from '#projections';
+import { ProjectionEngine } from '#projections';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { LEDGER_CONFIG } from './tokens.js';
 
@@ -7,7 +7,7 @@ import { LEDGER_CONFIG } from './tokens.js';
 @Injectable()
 export class ReadYourWrites {
   constructor(
-    private readonly runner: ProjectionRunner,
+    private readonly runner: ProjectionEngine,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { deterministicId } from '#domain';
 import type { EventStore } from '#event-store';
-import { findOrganisationByKeyHash, listOrganisations, ProjectionRunner, type ReadDb } from '#projections';
+import { findOrganisationByKeyHash, listOrganisations, ProjectionEngine, type ReadDb } from '#projections';
 import { CommandBus } from '@nestjs/cqrs';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { hashApiKey } from '../ledger/organisation-directory.js';
@@ -26,7 +26,7 @@ export class OperatorBootstrap implements OnApplicationBootstrap {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_DB) private readonly db: ReadDb,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
-    private readonly runner: ProjectionRunner,
+    private readonly runner: ProjectionEngine,
     private readonly commands: CommandBus,
   ) {}
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '#event-store';
-import { ProjectionRunner, unfinishedProcesses, type ReadDb } from '#projections';
+import { ProjectionEngine, unfinishedProcesses, type ReadDb } from '#projections';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { EVENT_STORE, LEDGER_CONFIG, READ_DB } from '../ledger/tokens.js';
 import { ProcessManager } from './process-manager.js';
@@ -18,7 +18,7 @@ export class ProcessRecovery implements OnApplicationBootstrap, OnApplicationShu
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_DB) private readonly db: ReadDb,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
-    private readonly runner: ProjectionRunner,
+    private readonly runner: ProjectionEngine,
     private readonly processManager: ProcessManager,
   ) {}
 

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 
 import type { StoredEvent } from '../event-store.port.js';
+import { canonicalJson } from './canonical-json.js';
 import { GENESIS_HASH, computeEventHash, verifyStreamChain, type HashedEventFields } from './event-hash.js';
 
 const fields: HashedEventFields = {
@@ -40,6 +41,13 @@ describe('computeEventHash', () => {
     const expected = createHash('sha256').update(canonical, 'utf8').digest('hex');
     expect(computeEventHash(GENESIS_HASH, fields)).toBe(expected);
     expect(GENESIS_HASH).toBe('0'.repeat(64));
+  });
+
+  it('equals SHA-256 of canonicalJson over the whole envelope, for nested and non-ASCII data', () => {
+    const event = { ...fields, streamId: 'batch-ø', eventId: 'e-"2"', data: { z: [1, { b: 'Ærø', a: null }], a: 'x\u2028y' } };
+    const envelope = { ...event, prevHash: 'f'.repeat(64) };
+    const expected = createHash('sha256').update(canonicalJson(envelope), 'utf8').digest('hex');
+    expect(computeEventHash('f'.repeat(64), event)).toBe(expected);
   });
 
   it('ignores fields outside the hashed set, such as position and hash', () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 import type { EventMetadata, StoredEvent } from '../event-store.port.js';
 import { canonicalJson } from './canonical-json.js';
@@ -25,19 +25,22 @@ export interface HashedEventFields {
  * trip), otherwise verifyStreamChain fails on stored events.
  */
 export function computeEventHash(prevHash: string, event: HashedEventFields): string {
-  // Explicit field list: extra properties on `event` (position, hash, ...) must never leak into the hash.
-  const payload = canonicalJson({
-    streamId: event.streamId,
-    revision: event.revision,
-    eventId: event.eventId,
-    type: event.type,
-    schemaVersion: event.schemaVersion,
-    data: event.data,
-    metadata: event.metadata,
-    recordedAt: event.recordedAt,
-    prevHash,
-  });
-  return createHash('sha256').update(payload, 'utf8').digest('hex');
+  // The envelope's keys are fixed, so they are written here in RFC 8785 order rather than sorted on
+  // every append; only data and metadata go through the general serialiser. Explicit fields also
+  // keep extra properties of `event` (position, hash, ...) out of the hash. The spec checks this
+  // against canonicalJson of the whole envelope.
+  const payload =
+    `{"data":${canonicalJson(event.data)}` +
+    `,"eventId":${canonicalJson(event.eventId)}` +
+    `,"metadata":${canonicalJson(event.metadata)}` +
+    `,"prevHash":${canonicalJson(prevHash)}` +
+    `,"recordedAt":${canonicalJson(event.recordedAt)}` +
+    `,"revision":${canonicalJson(event.revision)}` +
+    `,"schemaVersion":${canonicalJson(event.schemaVersion)}` +
+    `,"streamId":${canonicalJson(event.streamId)}` +
+    `,"type":${canonicalJson(event.type)}}`;
+  // One-shot crypto.hash: no Hash object per event on the append path.
+  return hash('sha256', payload, 'hex');
 }
 
 export type ChainVerification =

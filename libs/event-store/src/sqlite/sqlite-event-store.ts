@@ -234,10 +234,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     const subscription = new SqliteSubscription(handler, options, {
       readPage: (after, maxCount) => this.readAllNow(after, maxCount),
-      onCommit: (listener) => {
-        this.commitListeners.add(listener);
-        return () => this.commitListeners.delete(listener);
-      },
+      onCommit: (listener) => this.onCommit(listener),
       pollIntervalMs: this.pollIntervalMs,
       onStopped: () => this.subscriptions.delete(subscription),
     });
@@ -338,9 +335,27 @@ export class SqliteEventStore implements EventStore {
       }
     });
     if (wrote) {
-      for (const listener of [...this.commitListeners]) {
-        listener();
-      }
+      this.announceCommit();
+    }
+  }
+
+  /**
+   * Calls `listener` after every commit of this instance that wrote events. Lets a reader on another
+   * connection (a projection worker) be told at once instead of polling. Returns the unsubscribe.
+   */
+  onCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  /**
+   * Tells this instance's subscriptions that new events may be in the file: called after this
+   * instance commits, and by whoever learns that another connection (a writer in another thread)
+   * committed, so idle subscriptions read at once rather than at their next poll.
+   */
+  announceCommit(): void {
+    for (const listener of [...this.commitListeners]) {
+      listener();
     }
   }
 

@@ -1,0 +1,32 @@
+import type { ProjectionChecksum, ProjectionHealth, RebuildResult } from '#projections';
+
+/**
+ * Messages between the API thread and the projection worker (see projection-worker.client.ts).
+ * Only plain data crosses: the worker has its own connections to both SQLite files.
+ */
+export interface ProjectionWorkerData {
+  readonly eventsFile: string;
+  readonly readModelsFile: string;
+}
+
+/** What each call answers with. */
+export interface ProjectionWorkerCalls {
+  start: null;
+  stop: null;
+  close: null;
+  checksum: ProjectionChecksum;
+  rebuild: RebuildResult;
+}
+export type ProjectionWorkerMethod = keyof ProjectionWorkerCalls;
+
+export type ToProjectionWorker =
+  /** The API thread committed events: read now instead of at the next poll. */
+  | { readonly kind: 'wake' }
+  | { readonly kind: 'call'; readonly id: number; readonly method: ProjectionWorkerMethod };
+
+export type FromProjectionWorker =
+  /** Sent once the runner has started, and after every committed page or error. */
+  | ({ readonly kind: 'state' } & ProjectionHealth)
+  | { readonly kind: 'rebuild-progress'; readonly id: number; readonly done: number; readonly total: number }
+  | { readonly kind: 'reply'; readonly id: number; readonly ok: true; readonly value: ProjectionWorkerCalls[ProjectionWorkerMethod] }
+  | { readonly kind: 'reply'; readonly id: number; readonly ok: false; readonly message: string };
