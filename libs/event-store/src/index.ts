@@ -12,3 +12,8 @@ export {
   type SqliteEventStoreOptions,
   type SqliteEventStoreStats,
 } from './sqlite/sqlite-event-store.js';
+export {
+  PostgresEventStore,
+  type PostgresEventStoreOptions,
+  type PostgresEventStoreStats,
+} from './postgres/postgres-event-store.js';

@@ -1,0 +1,640 @@
+import pg from 'pg';
+
+import {
+  DuplicateEventIdError,
+  NO_STREAM_REVISION,
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type PageHandler,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '../event-store.port.js';
+import { GENESIS_HASH, computeEventHash } from '../integrity/event-hash.js';
+import { applyPostgresMigrations } from './postgres-migrations.js';
+
+export interface PostgresEventStoreOptions {
+  /** e.g. postgres://user:password@host:5432/database */
+  readonly connectionString: string;
+  /** Source of recordedAt; injectable so tests and replays are deterministic. */
+  readonly clock?: () => Date;
+  /** Upper bound on appends per group commit, so one transaction does not hold the append lock for long. */
+  readonly maxGroupSize?: number;
+  /** How often an idle subscription reads, in case a notification from another process was missed. */
+  readonly pollIntervalMs?: number;
+  /** Connections of the read pool. */
+  readonly poolSize?: number;
+}
+
+/** Counters that make group commit observable in tests and benchmarks. */
+export interface PostgresEventStoreStats {
+  /** Write transactions committed (or attempted) by this instance. */
+  readonly transactions: number;
+  /** Append calls that reached a transaction. */
+  readonly appends: number;
+}
+
+/**
+ * Key of the transaction-level advisory lock every group takes first. It serialises writers of all
+ * processes, so max(position)+1 is race-free, positions are gap-free, and commits happen in position
+ * order (a reader never sees position n+1 before n).
+ */
+export const APPEND_LOCK_KEY = 7_305_113_002n;
+
+/** Channel notified inside each writing transaction; delivered to listeners only when it commits. */
+export const NOTIFY_CHANNEL = 'ledger_events';
+
+interface EventRow {
+  /** bigint comes back from pg as a string. */
+  position: string;
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  schema_version: number;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+  prev_hash: string;
+  hash: string;
+}
+
+interface LookupRow {
+  head_revision: number | null;
+  head_hash: string | null;
+  first_stream_id: string | null;
+  first_revision: number | null;
+  first_position: string | null;
+}
+
+interface EventLocationRow {
+  event_id: string;
+  stream_id: string;
+  revision: number;
+  position: string;
+}
+
+interface PendingAppend {
+  readonly streamId: string;
+  readonly events: readonly EventToAppend[];
+  readonly expected: ExpectedRevision;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; result: AppendResult; wrote: boolean } | { ok: false; error: unknown };
+
+const COLUMNS = 'position, stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
+
+/**
+ * Event store on PostgreSQL.
+ *
+ * Appends are group-committed on one dedicated connection: while a group's transaction is in flight,
+ * new appends queue up and form the next group, so N concurrent commands share one WAL flush. Each
+ * append runs in its own SAVEPOINT, so a conflict rolls back only that append and every caller gets
+ * its own result. Reads go through a separate pool and never wait for the writer.
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly queue: PendingAppend[] = [];
+  private inFlight: Promise<void> | undefined;
+  private closing = false;
+  private closed = false;
+  private transactionCount = 0;
+  private appendCount = 0;
+  private readonly subscriptions = new Set<PostgresSubscription>();
+  private readonly commitListeners = new Set<() => void>();
+  /** Bumped on every known commit, so a subscription can tell whether one happened while it was reading. */
+  private commitSequence = 0;
+  private readonly clock: () => Date;
+  private readonly maxGroupSize: number;
+  private readonly pollIntervalMs: number;
+  private writerError: Error | undefined;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly writer: pg.Client,
+    private readonly listener: pg.Client,
+    private readonly database: string,
+    options: PostgresEventStoreOptions,
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.maxGroupSize = options.maxGroupSize ?? 1000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.listener.on('notification', () => this.announceCommit());
+  }
+
+  static async open(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
+    const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+    // An idle pooled connection that dies (server restart) must not crash the process; the next
+    // query gets a fresh connection.
+    pool.on('error', () => undefined);
+    const writer = new pg.Client({ connectionString: options.connectionString });
+    const listener = new pg.Client({ connectionString: options.connectionString });
+    const clients: pg.Client[] = [];
+    try {
+      await writer.connect();
+      clients.push(writer);
+      await applyPostgresMigrations(writer);
+      await listener.connect();
+      clients.push(listener);
+      await listener.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      const { rows } = await writer.query<{ db: string }>('SELECT current_database() AS db');
+      const store = new PostgresEventStore(pool, writer, listener, rows[0]?.db ?? '?', options);
+      writer.on('error', (error) => {
+        store.writerError = error;
+      });
+      // The poll timer still covers other processes' commits if the listening connection is lost.
+      listener.on('error', () => undefined);
+      return store;
+    } catch (error) {
+      await Promise.allSettled([...clients.map((c) => c.end()), pool.end()]);
+      throw error;
+    }
+  }
+
+  append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (this.closing || this.closed) {
+      return Promise.reject(new Error('PostgresEventStore is closed'));
+    }
+    if (events.length === 0) {
+      return Promise.reject(new RangeError(`append to ${streamId}: no events given`));
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, events, expected, resolve, reject });
+      this.kick();
+    });
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    const from = Math.max(0, options.fromRevision ?? 0);
+    // LIMIT NULL means "no limit" in PostgreSQL.
+    const limit = options.maxCount ?? null;
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
+      [streamId, from, limit],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  async readAll(options: ReadAllOptions): Promise<StoredEvent[]> {
+    this.assertOpen();
+    return this.readPage(options.after ?? -1, options.maxCount);
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    return this.headNow();
+  }
+
+  subscribeToAll(
+    handler: PageHandler,
+    options: SubscribeOptions & { onError?: (error: unknown) => void } = {},
+  ): Subscription {
+    this.assertOpen();
+    const subscription = new PostgresSubscription(handler, options, {
+      readPage: (after, maxCount) => this.readPage(after, maxCount),
+      commitSequence: () => this.commitSequence,
+      onCommit: (listener) => this.onCommit(listener),
+      pollIntervalMs: this.pollIntervalMs,
+      onStopped: () => this.subscriptions.delete(subscription),
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async status(): Promise<{ store: string; ok: boolean; headPosition: number; detail?: string }> {
+    if (this.closed) {
+      return { store: 'postgres', ok: false, headPosition: -1, detail: 'closed' };
+    }
+    try {
+      if (this.writerError !== undefined) {
+        throw this.writerError;
+      }
+      return { store: 'postgres', ok: true, headPosition: await this.headNow(), detail: `database ${this.database}` };
+    } catch (error) {
+      return { store: 'postgres', ok: false, headPosition: -1, detail: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** Commits the appends still queued, stops all subscriptions, then closes the connections. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closing || this.closed) {
+      return;
+    }
+    this.closing = true;
+    while (this.inFlight !== undefined) {
+      await this.inFlight;
+    }
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    this.closed = true;
+    await Promise.allSettled([this.writer.end(), this.listener.end(), this.pool.end()]);
+  }
+
+  stats(): PostgresEventStoreStats {
+    return { transactions: this.transactionCount, appends: this.appendCount };
+  }
+
+  /**
+   * Calls `listener` after every commit seen by this instance: its own, and other processes' (via
+   * LISTEN/NOTIFY). Returns the unsubscribe function.
+   */
+  onCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  /** Wakes idle subscriptions so that they read at once rather than at their next poll. */
+  announceCommit(): void {
+    this.commitSequence += 1;
+    for (const listener of [...this.commitListeners]) {
+      listener();
+    }
+  }
+
+  private async readPage(after: number, maxCount: number): Promise<StoredEvent[]> {
+    if (!Number.isInteger(maxCount) || maxCount <= 0) {
+      throw new RangeError(`maxCount must be a positive integer, got ${maxCount}`);
+    }
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
+      [after, maxCount],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  private async headNow(): Promise<number> {
+    const { rows } = await this.pool.query<{ position: string | null }>('SELECT max(position) AS position FROM events');
+    const position = rows[0]?.position ?? null;
+    return position === null ? -1 : Number(position);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new Error('PostgresEventStore is closed');
+    }
+  }
+
+  /** Starts a group unless one is scheduled or in flight; that one starts the next when it finishes. */
+  private kick(): void {
+    if (this.inFlight !== undefined || this.queue.length === 0) {
+      return;
+    }
+    // setImmediate (not at once) so that appends requested from several I/O callbacks of the same
+    // poll phase share the first group too, not only those arriving while a group is in flight.
+    this.inFlight = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.flush())
+      .finally(() => {
+        this.inFlight = undefined;
+        this.kick();
+      });
+  }
+
+  private async flush(): Promise<void> {
+    const group = this.queue.splice(0, this.maxGroupSize);
+    this.transactionCount += 1;
+    this.appendCount += group.length;
+    // One recordedAt per group: the events of a group are committed at the same instant.
+    const recordedAt = this.clock().toISOString();
+    const outcomes: Outcome[] = [];
+    let began = false;
+    try {
+      await this.writer.query('BEGIN');
+      began = true;
+      await this.writer.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK_KEY.toString()]);
+      // Read under the lock, so no other process can commit a position in between.
+      const head = await this.writer.query<{ position: string }>(
+        'SELECT coalesce(max(position), -1)::text AS position FROM events',
+      );
+      const state = { nextPosition: Number(head.rows[0]!.position) + 1 };
+      for (const pending of group) {
+        outcomes.push(await this.appendInSavepoint(pending, recordedAt, state));
+      }
+      const wrote = outcomes.some((o) => o.ok && o.wrote);
+      if (wrote) {
+        // Delivered by the server only if and when this transaction commits.
+        await this.writer.query(`NOTIFY ${NOTIFY_CHANNEL}`);
+      }
+      await this.writer.query('COMMIT');
+    } catch (error) {
+      // BEGIN, the lock or COMMIT failed: nothing of the group is durable. (An unknown COMMIT outcome
+      // is reported as a failure; a retry with the same event ids is then answered idempotently.)
+      if (began) {
+        await this.writer.query('ROLLBACK').catch(() => undefined);
+      }
+      for (const pending of group) {
+        pending.reject(error);
+      }
+      return;
+    }
+    let wrote = false;
+    outcomes.forEach((outcome, i) => {
+      const pending = group[i]!;
+      if (outcome.ok) {
+        wrote ||= outcome.wrote;
+        pending.resolve(outcome.result);
+      } else {
+        pending.reject(outcome.error);
+      }
+    });
+    if (wrote) {
+      this.announceCommit();
+    }
+  }
+
+  private async appendInSavepoint(
+    pending: PendingAppend,
+    recordedAt: string,
+    state: { nextPosition: number },
+  ): Promise<Outcome> {
+    const startPosition = state.nextPosition;
+    await this.writer.query('SAVEPOINT append');
+    try {
+      const outcome = await this.appendWithinTransaction(pending, recordedAt, state);
+      await this.writer.query('RELEASE SAVEPOINT append');
+      return outcome;
+    } catch (error) {
+      state.nextPosition = startPosition;
+      // If this fails too, the connection is broken: let the whole group fail.
+      await this.writer.query('ROLLBACK TO SAVEPOINT append');
+      return { ok: false, error };
+    }
+  }
+
+  /** Runs inside the group's transaction, so it sees the effects of earlier appends of the same group. */
+  private async appendWithinTransaction(
+    pending: PendingAppend,
+    recordedAt: string,
+    state: { nextPosition: number },
+  ): Promise<Outcome> {
+    const { streamId, events, expected } = pending;
+    // One round trip for the stream head and the first event id (the usual case of a new id).
+    const lookup = await this.writer.query<LookupRow>(
+      `SELECT h.revision AS head_revision, h.hash AS head_hash,
+              f.stream_id AS first_stream_id, f.revision AS first_revision, f.position::text AS first_position
+         FROM (SELECT 1) AS one
+         LEFT JOIN (SELECT revision, hash FROM events WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1) AS h ON true
+         LEFT JOIN (SELECT stream_id, revision, position FROM events WHERE event_id = $2) AS f ON true`,
+      [streamId, events[0]!.eventId],
+    );
+    const row = lookup.rows[0]!;
+    const current = row.head_revision ?? NO_STREAM_REVISION;
+
+    if (row.first_stream_id !== null) {
+      const retried = await this.idempotentResult(streamId, events, expected, {
+        stream_id: row.first_stream_id,
+        revision: row.first_revision!,
+        position: row.first_position!,
+      });
+      return { ok: true, result: retried, wrote: false };
+    }
+    if (!matchesExpected(expected, current)) {
+      throw new WrongExpectedRevisionError(streamId, expected, current === NO_STREAM_REVISION ? 'no-stream' : current);
+    }
+
+    let prevHash = row.head_hash ?? GENESIS_HASH;
+    const columns: {
+      position: number[];
+      revision: number[];
+      eventId: string[];
+      type: string[];
+      schemaVersion: number[];
+      data: string[];
+      metadata: string[];
+      prevHash: string[];
+      hash: string[];
+    } = { position: [], revision: [], eventId: [], type: [], schemaVersion: [], data: [], metadata: [], prevHash: [], hash: [] };
+    events.forEach((event, i) => {
+      const revision = current + 1 + i;
+      const dataJson = JSON.stringify(event.data ?? null);
+      const metadataJson = JSON.stringify(event.metadata);
+      // Hash what a reader will get back after the JSON round trip, not the caller's object
+      // (which may hold Dates, undefined fields, class instances...).
+      const hash = computeEventHash(prevHash, {
+        streamId,
+        revision,
+        eventId: event.eventId,
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        data: JSON.parse(dataJson) as unknown,
+        metadata: JSON.parse(metadataJson) as EventMetadata,
+        recordedAt,
+      });
+      columns.position.push(state.nextPosition + i);
+      columns.revision.push(revision);
+      columns.eventId.push(event.eventId);
+      columns.type.push(event.type);
+      columns.schemaVersion.push(event.schemaVersion);
+      columns.data.push(dataJson);
+      columns.metadata.push(metadataJson);
+      columns.prevHash.push(prevHash);
+      columns.hash.push(hash);
+      prevHash = hash;
+    });
+    try {
+      // One statement for the whole append, whatever its size: arrays in, unnest into rows.
+      await this.writer.query(
+        `INSERT INTO events (position, stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at, prev_hash, hash)
+         SELECT p, $2, r, e, t, v, d, m, $10, ph, h
+           FROM unnest($1::bigint[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $11::text[])
+             AS x(p, r, e, t, v, d, m, ph, h)`,
+        [
+          columns.position,
+          streamId,
+          columns.revision,
+          columns.eventId,
+          columns.type,
+          columns.schemaVersion,
+          columns.data,
+          columns.metadata,
+          columns.prevHash,
+          recordedAt,
+          columns.hash,
+        ],
+      );
+    } catch (error) {
+      if (isUniqueViolation(error, 'events_event_id_key')) {
+        throw new DuplicateEventIdError(duplicateIdOf(error) ?? events[0]!.eventId, streamId);
+      }
+      throw error;
+    }
+    state.nextPosition += events.length;
+    return {
+      ok: true,
+      result: { nextExpectedRevision: current + events.length, position: state.nextPosition - 1 },
+      wrote: true,
+    };
+  }
+
+  /**
+   * The first event id is already stored: the append is either an exact retry (return the original
+   * result, write nothing) or a conflict. An id that is new for the first event but stored for a
+   * later one is caught by the unique constraint on insert.
+   */
+  private async idempotentResult(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+    first: { stream_id: string; revision: number; position: string },
+  ): Promise<AppendResult> {
+    const startsWhereExpected =
+      expected === 'any' || expected === 'stream-exists'
+        ? true
+        : expected === 'no-stream'
+          ? first.revision === 0
+          : first.revision === expected + 1;
+    if (first.stream_id !== streamId || !startsWhereExpected) {
+      throw new DuplicateEventIdError(events[0]!.eventId, streamId);
+    }
+    let last = { revision: first.revision, position: first.position };
+    if (events.length > 1) {
+      const ids = events.slice(1).map((e) => e.eventId);
+      const { rows } = await this.writer.query<EventLocationRow>(
+        'SELECT event_id, stream_id, revision, position::text AS position FROM events WHERE event_id = ANY($1::text[])',
+        [ids],
+      );
+      const found = new Map(rows.map((r) => [r.event_id, r]));
+      for (let i = 1; i < events.length; i++) {
+        const location = found.get(events[i]!.eventId);
+        if (location === undefined || location.stream_id !== streamId || location.revision !== first.revision + i) {
+          throw new DuplicateEventIdError(location === undefined ? events[0]!.eventId : events[i]!.eventId, streamId);
+        }
+        last = location;
+      }
+    }
+    return { nextExpectedRevision: last.revision, position: Number(last.position) };
+  }
+}
+
+interface SubscriptionSource {
+  readonly readPage: (after: number, maxCount: number) => Promise<StoredEvent[]>;
+  /** Lets a subscription notice a commit that happened while its (asynchronous) read was running. */
+  readonly commitSequence: () => number;
+  readonly onCommit: (listener: () => void) => () => void;
+  readonly pollIntervalMs: number;
+  readonly onStopped: () => void;
+}
+
+/**
+ * Delivers pages strictly one after another: catch up with readAll, then wait for a commit signal
+ * (this instance's commits, or NOTIFY from other processes) or for the poll timer.
+ */
+class PostgresSubscription implements Subscription {
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private readonly done: Promise<void>;
+
+  constructor(
+    private readonly handler: PageHandler,
+    private readonly options: SubscribeOptions & { onError?: (error: unknown) => void },
+    private readonly source: SubscriptionSource,
+  ) {
+    this.done = this.run();
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.done;
+  }
+
+  private async run(): Promise<void> {
+    let checkpoint = this.options.after ?? -1;
+    const pageSize = this.options.pageSize ?? 500;
+    try {
+      // Let subscribeToAll return before the first page is handled.
+      await Promise.resolve();
+      while (!this.stopped) {
+        const sequence = this.source.commitSequence();
+        const page = await this.source.readPage(checkpoint, pageSize);
+        if (this.stopped) {
+          break;
+        }
+        if (page.length > 0) {
+          await this.handler(page);
+          checkpoint = page[page.length - 1]!.position;
+          continue;
+        }
+        if (this.source.commitSequence() === sequence) {
+          await this.waitForCommit();
+        }
+      }
+    } catch (error) {
+      if (!this.stopped) {
+        this.stopped = true;
+        this.options.onError?.(error);
+      }
+    } finally {
+      this.source.onStopped();
+    }
+  }
+
+  private waitForCommit(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => finish(), this.source.pollIntervalMs);
+      // Only the poll timer: an idle subscription must not keep the process alive by itself.
+      timer.unref();
+      const unsubscribe = this.source.onCommit(() => finish());
+      const finish = (): void => {
+        clearTimeout(timer);
+        unsubscribe();
+        this.wake = undefined;
+        resolve();
+      };
+      this.wake = finish;
+    });
+  }
+}
+
+function matchesExpected(expected: ExpectedRevision, current: number): boolean {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no-stream':
+      return current === NO_STREAM_REVISION;
+    case 'stream-exists':
+      return current !== NO_STREAM_REVISION;
+    default:
+      return current === expected;
+  }
+}
+
+/** Duck-typed: pg's DatabaseError may come from another realm under Jest, so instanceof is unreliable. */
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  if (typeof error !== 'object' || error === null) {
+    return false;
+  }
+  const fields = error as { code?: unknown; constraint?: unknown };
+  return fields.code === '23505' && fields.constraint === constraint;
+}
+
+/** The server names the offending key in the error detail: `Key (event_id)=(...) already exists.` */
+function duplicateIdOf(error: unknown): string | undefined {
+  const detail = (error as { detail?: unknown }).detail;
+  if (typeof detail !== 'string') {
+    return undefined;
+  }
+  return /^Key \(event_id\)=\((.*)\) already exists\.$/s.exec(detail)?.[1];
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: Number(row.position),
+    eventId: row.event_id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    data: JSON.parse(row.data) as unknown,
+    metadata: JSON.parse(row.metadata) as EventMetadata,
+    recordedAt: row.recorded_at,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}

@@ -1,0 +1,115 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+
+import type { EventToAppend, StoredEvent } from '../../libs/event-store/src/event-store.port.js';
+import { verifyStreamChain } from '../../libs/event-store/src/integrity/event-hash.js';
+
+import { eventStoreConformance } from '../../libs/event-store/src/conformance/event-store.conformance.js';
+import { PostgresEventStore } from '../../libs/event-store/src/postgres/postgres-event-store.js';
+import { startTestPostgres, type TestPostgres } from '../support/postgres-server.js';
+
+/**
+ * The suite registers its tests synchronously, so the server starts on first use (inside a
+ * beforeEach, which has the 60 s test timeout) and is stopped once for the whole file.
+ */
+let server: Promise<TestPostgres> | undefined;
+const testServer = (): Promise<TestPostgres> => (server ??= startTestPostgres());
+
+afterAll(async () => {
+  if (server !== undefined) {
+    await (await server).stop();
+  }
+}, 60_000);
+
+eventStoreConformance('PostgreSQL (group commit, fsync on)', async () => {
+  const connectionString = await (await testServer()).createDatabase();
+  const opened: PostgresEventStore[] = [];
+  const open = async (): Promise<PostgresEventStore> => {
+    const store = await PostgresEventStore.open({ connectionString, pollIntervalMs: 50 });
+    opened.push(store);
+    return store;
+  };
+  return {
+    store: await open(),
+    reopen: open,
+    cleanup: async () => {
+      for (const store of opened) await store.close();
+    },
+  };
+});
+
+describe('PostgresEventStore specifics', () => {
+  const evt = (id: string): EventToAppend => ({
+    eventId: id,
+    type: 'TestEvent',
+    schemaVersion: 1,
+    data: { id, at: new Date(0), skipped: undefined },
+    metadata: { actorOrgId: 'org-1', commandId: `cmd-${id}`, correlationId: 'corr', causationId: 'cause' },
+  });
+
+  it('group-commits concurrent appends: fewer transactions than appends, one recordedAt per group', async () => {
+    const connectionString = await (await testServer()).createDatabase();
+    const store = await PostgresEventStore.open({ connectionString });
+    try {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => store.append(`s-${i}`, [evt(`e-${i}`)], 'no-stream')));
+      const stats = store.stats();
+      expect(stats.appends).toBe(100);
+      expect(stats.transactions).toBeLessThan(100);
+      const log = await store.readAll({ maxCount: 1000 });
+      expect(log.map((e) => e.position)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+      expect(new Set(log.map((e) => e.recordedAt)).size).toBeLessThanOrEqual(stats.transactions);
+      // Dates and undefined fields are hashed as a reader gets them back.
+      expect(log[0]!.data).toEqual({ id: 'e-0', at: new Date(0).toISOString() });
+      expect(verifyStreamChain(log.filter((e) => e.streamId === 's-0'))).toEqual({ ok: true });
+      expect(await store.status()).toMatchObject({ store: 'postgres', ok: true, headPosition: 99 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps positions gap-free and chains intact with two instances (as two processes) writing one stream', async () => {
+    const connectionString = await (await testServer()).createDatabase();
+    const a = await PostgresEventStore.open({ connectionString });
+    const b = await PostgresEventStore.open({ connectionString });
+    try {
+      await Promise.all(
+        Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? a : b).append('shared', [evt(`x-${i}`), evt(`y-${i}`)], 'any')),
+      );
+      const log = await a.readAll({ maxCount: 1000 });
+      expect(log.map((e) => e.position)).toEqual(Array.from({ length: 120 }, (_, i) => i));
+      const stream = await b.readStream('shared');
+      expect(stream.map((e) => e.revision)).toEqual(Array.from({ length: 120 }, (_, i) => i));
+      expect(verifyStreamChain(stream)).toEqual({ ok: true });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it("wakes a subscription on another instance through NOTIFY, well before its poll interval", async () => {
+    const connectionString = await (await testServer()).createDatabase();
+    const writer = await PostgresEventStore.open({ connectionString });
+    const reader = await PostgresEventStore.open({ connectionString, pollIntervalMs: 60_000 });
+    try {
+      const received: StoredEvent[] = [];
+      let delivered: () => void = () => {};
+      const arrived = new Promise<void>((resolve) => (delivered = resolve));
+      const subscription = reader.subscribeToAll(async (page) => {
+        received.push(...page);
+        if (received.length >= 1) delivered();
+      });
+      try {
+        // Let the subscription find the log empty and go idle first.
+        await new Promise((r) => setTimeout(r, 200));
+        await writer.append('notified', [evt('n-1')], 'no-stream');
+        await Promise.race([
+          arrived,
+          new Promise((_, reject) => setTimeout(() => reject(new Error('not woken by NOTIFY')), 10_000).unref()),
+        ]);
+      } finally {
+        await subscription.close();
+      }
+      expect(received.map((e) => e.eventId)).toEqual(['n-1']);
+    } finally {
+      await Promise.all([writer.close(), reader.close()]);
+    }
+  });
+});
