@@ -2,19 +2,28 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { streamIds } from '#domain';
 import { COTTON_POLY } from '../fixtures/composition.js';
 import { LedgerHarness, type RegisteredOrganisation } from '../fixtures/ledger-harness.js';
+import { startTestPostgres, type TestPostgres } from '../support/postgres-server.js';
 
 /** The cardinal invariant: a batch is consumed by at most one process, under any concurrency. */
-describe('50 concurrent processes on the same batch', () => {
+// On the embedded log and on PostgreSQL: the guarantee must not depend on the store.
+describe.each(['sqlite', 'postgres'] as const)('50 concurrent processes on the same batch (event log: %s)', (eventLog) => {
+  let postgres: TestPostgres | undefined;
   let ledger: LedgerHarness;
   let sorter: RegisteredOrganisation;
 
   beforeAll(async () => {
-    ledger = await LedgerHarness.start();
+    const env: NodeJS.ProcessEnv = { LEDGER_STORE: eventLog };
+    if (eventLog === 'postgres') {
+      postgres = await startTestPostgres();
+      env.LEDGER_DATABASE_URL = await postgres.createDatabase();
+    }
+    ledger = await LedgerHarness.start({ env });
     sorter = await ledger.registerOrganisation('Sorter', ['sorter', 'collector']);
-  });
+  }, 60_000);
   afterAll(async () => {
     await ledger.close();
-  });
+    await postgres?.stop();
+  }, 60_000);
 
   it('lets exactly one succeed; the rest get 409 and leave nothing half-written', async () => {
     const collected = await ledger.post<{ batchId: string }>('/batches/collections', { kommuneCode: '0657', collectionScheme: 'kerbside', ewcCode: '20 01 11', massGrams: 100_000 }, sorter.key);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { COTTON, COTTON_POLY, POLYESTER } from '../fixtures/composition.js';
 import { LedgerHarness, type RegisteredOrganisation } from '../fixtures/ledger-harness.js';
+import { startTestPostgres, type TestPostgres } from '../support/postgres-server.js';
 
 type Json = Record<string, unknown>;
 
@@ -8,8 +9,14 @@ type Json = Record<string, unknown>;
  * The typical flow of the core issue: three kommuner collect, a sorter in Herning sorts, a recycler
  * makes fibre, and a manufacturer makes pillows from that fibre and hospital-laundry residual.
  */
-// Both ways of running the read side: in a worker thread (the default) and on the API thread.
-describe.each(['worker', 'in-process'] as const)('ledger flow over HTTP (projections: %s)', (projections) => {
+// The read side in a worker thread (the default) and on the API thread, on the embedded log; and the
+// event log in a real PostgreSQL (started by test/support/postgres-server.ts; it never skips).
+describe.each([
+  ['sqlite', 'worker'],
+  ['sqlite', 'in-process'],
+  ['postgres', 'worker'],
+] as const)('ledger flow over HTTP (event log: %s, projections: %s)', (eventLog, projections) => {
+  let postgres: TestPostgres | undefined;
   let ledger: LedgerHarness;
   let herning: RegisteredOrganisation;
   let ikast: RegisteredOrganisation;
@@ -21,7 +28,12 @@ describe.each(['worker', 'in-process'] as const)('ledger flow over HTTP (project
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    ledger = await LedgerHarness.start({ env: { LEDGER_PROJECTIONS: projections } });
+    const env: NodeJS.ProcessEnv = { LEDGER_PROJECTIONS: projections, LEDGER_STORE: eventLog };
+    if (eventLog === 'postgres') {
+      postgres = await startTestPostgres();
+      env.LEDGER_DATABASE_URL = await postgres.createDatabase();
+    }
+    ledger = await LedgerHarness.start({ env });
     herning = await ledger.registerOrganisation('Herning Kommune', ['municipality'], '0657');
     ikast = await ledger.registerOrganisation('Ikast-Brande Kommune', ['municipality'], '0756');
     holstebro = await ledger.registerOrganisation('Holstebro Kommune', ['municipality'], '0661');
@@ -29,11 +41,12 @@ describe.each(['worker', 'in-process'] as const)('ledger flow over HTTP (project
     recycler = await ledger.registerOrganisation('Fibre Loop ApS', ['recycler']);
     manufacturer = await ledger.registerOrganisation('Pude & Pose A/S', ['manufacturer']);
     laundry = await ledger.registerOrganisation('Regionshospital Vaskeri', ['collector']);
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await ledger.close();
-  });
+    await postgres?.stop();
+  }, 60_000);
 
   async function ok(response: Promise<{ status: number; body: Json }>, status = 200): Promise<Json> {
     const r = await response;

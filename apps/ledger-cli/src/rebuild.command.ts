@@ -5,14 +5,14 @@
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { SqliteEventStore } from '#event-store';
 import { createLedgerProjections, ProjectionRunner } from '#projections';
 import { openSqliteReadDb } from '#read-store';
 import { loadLedgerConfig } from '../../ledger-api/src/config/ledger.config.js';
+import { openEventLog } from '../../ledger-api/src/ledger/event-log.js';
 import { progressBar } from './progress-bar.js';
 
 const config = loadLedgerConfig();
-const store = await SqliteEventStore.open({ filename: path.join(config.dataDir, 'events.sqlite'), synchronous: config.synchronous });
+const store = await openEventLog(config.eventLog);
 const db = openSqliteReadDb({ filename: path.join(config.dataDir, 'read-models.sqlite') });
 const runner = new ProjectionRunner({ store, db, projections: createLedgerProjections() });
 const started = performance.now();

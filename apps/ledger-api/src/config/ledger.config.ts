@@ -5,6 +5,11 @@ export interface LedgerConfig {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  /**
+   * Where the event log lives: the embedded SQLite file under dataDir (default), or PostgreSQL at
+   * `databaseUrl`. Read models stay in SQLite under dataDir for now.
+   */
+  readonly eventLog: EventLogConfig;
   /** Set, or generated and printed once on first start. */
   readonly operatorKey: string | undefined;
   /** `FULL` (default) survives a power cut; `NORMAL` only a process crash. */
@@ -23,6 +28,10 @@ export interface LedgerConfig {
   readonly logRequests: boolean;
 }
 
+export type EventLogConfig =
+  | { readonly kind: 'sqlite'; readonly filename: string; readonly synchronous: 'FULL' | 'NORMAL' }
+  | { readonly kind: 'postgres'; readonly connectionString: string };
+
 function integer(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
@@ -33,12 +42,15 @@ function integer(value: string | undefined, fallback: number, name: string): num
 export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const synchronous = (env.LEDGER_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase();
   if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new Error('LEDGER_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
+  const dataDir = path.resolve(env.LEDGER_DATA_DIR ?? './data');
+  const eventLog = eventLogConfig(env, dataDir, synchronous);
   const projections = env.LEDGER_PROJECTIONS ?? 'worker';
   if (projections !== 'worker' && projections !== 'in-process') throw new Error('LEDGER_PROJECTIONS must be worker or in-process');
   return {
     port: integer(env.PORT, 3000, 'PORT'),
     host: env.HOST ?? '0.0.0.0',
-    dataDir: path.resolve(env.LEDGER_DATA_DIR ?? './data'),
+    dataDir,
+    eventLog,
     operatorKey: env.LEDGER_OPERATOR_KEY || undefined,
     synchronous,
     readYourWrites: (env.LEDGER_READ_YOUR_WRITES ?? 'true') !== 'false',
@@ -48,4 +60,22 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env): LedgerCo
     clockSkewMs: integer(env.LEDGER_CLOCK_SKEW_MS, 5 * 60_000, 'LEDGER_CLOCK_SKEW_MS'),
     logRequests: env.LEDGER_LOG_REQUESTS === 'true',
   };
+}
+
+function eventLogConfig(env: NodeJS.ProcessEnv, dataDir: string, synchronous: 'FULL' | 'NORMAL'): EventLogConfig {
+  const store = env.LEDGER_STORE ?? 'sqlite';
+  switch (store) {
+    case 'sqlite':
+      return { kind: 'sqlite', filename: path.join(dataDir, 'events.sqlite'), synchronous };
+    case 'postgres': {
+      const connectionString = env.LEDGER_DATABASE_URL;
+      if (!connectionString) throw new Error('LEDGER_STORE=postgres needs LEDGER_DATABASE_URL (postgres://user:password@host:5432/database)');
+      return { kind: 'postgres', connectionString };
+    }
+    case 'eventstoredb':
+      // Said plainly rather than silently falling back to another store.
+      throw new Error('LEDGER_STORE=eventstoredb is not available yet: the EventStoreDB adapter is still to be written (issue 3)');
+    default:
+      throw new Error(`LEDGER_STORE must be sqlite or postgres, got "${store}"`);
+  }
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { SqliteEventStore, type EventStore } from '#event-store';
+import type { EventStore } from '#event-store';
 import { createLedgerProjections, ProjectionEngine, ProjectionRunner, type ReadDb } from '#projections';
 import { openSqliteReadDb } from '#read-store';
 import type { LedgerConfig } from '../config/ledger.config.js';
@@ -11,6 +11,7 @@ import { CommandExecutor } from './command-executor.js';
 import { DecisionContextFactory } from './decision-context.factory.js';
 import { ProducerGate } from './producer-gate.js';
 import { ProjectionWorkerClient } from './projection-worker.client.js';
+import { openEventLog, type CommitAnnouncingStore } from './event-log.js';
 import { ReadYourWrites } from './read-your-writes.js';
 import { CLOCK, EVENT_STORE, LEDGER_CONFIG, READ_DB, type Clock } from './tokens.js';
 
@@ -37,7 +38,7 @@ export class LedgerInfrastructureModule implements OnApplicationShutdown {
           provide: EVENT_STORE,
           useFactory: async (): Promise<EventStore> => {
             mkdirSync(config.dataDir, { recursive: true });
-            return SqliteEventStore.open({ filename: eventsFile(config), synchronous: config.synchronous, clock: () => clock.now() });
+            return openEventLog(config.eventLog, () => clock.now());
           },
         },
         {
@@ -51,10 +52,10 @@ export class LedgerInfrastructureModule implements OnApplicationShutdown {
           provide: ProjectionEngine,
           inject: [EVENT_STORE, READ_DB],
           // Started here, before any lifecycle hook, so every hook can wait for it to catch up.
-          useFactory: async (store: SqliteEventStore, db: ReadDb): Promise<ProjectionEngine> => {
+          useFactory: async (store: EventStore & CommitAnnouncingStore, db: ReadDb): Promise<ProjectionEngine> => {
             const engine =
               config.projections === 'worker'
-                ? new ProjectionWorkerClient({ store, eventsFile: eventsFile(config), readModelsFile: readModelsFile(config) })
+                ? new ProjectionWorkerClient({ store, eventLog: config.eventLog, readModelsFile: readModelsFile(config) })
                 : new ProjectionRunner({ store, db, projections: createLedgerProjections() });
             await engine.start();
             return engine;
@@ -78,5 +79,4 @@ export class LedgerInfrastructureModule implements OnApplicationShutdown {
   }
 }
 
-const eventsFile = (config: LedgerConfig): string => path.join(config.dataDir, 'events.sqlite');
 const readModelsFile = (config: LedgerConfig): string => path.join(config.dataDir, 'read-models.sqlite');

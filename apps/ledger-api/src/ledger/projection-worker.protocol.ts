@@ -1,11 +1,12 @@
 import type { ProjectionChecksum, ProjectionHealth, RebuildResult } from '#projections';
+import type { EventLogConfig } from '../config/ledger.config.js';
 
 /**
  * Messages between the API thread and the projection worker (see projection-worker.client.ts).
- * Only plain data crosses: the worker has its own connections to both SQLite files.
+ * Only plain data crosses: the worker has its own connections to the event log and the read models.
  */
 export interface ProjectionWorkerData {
-  readonly eventsFile: string;
+  readonly eventLog: EventLogConfig;
   readonly readModelsFile: string;
 }
 

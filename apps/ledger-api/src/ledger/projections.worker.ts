@@ -5,17 +5,17 @@
  * practice) and to the read-model file; the API thread keeps a read connection to the same file.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { SqliteEventStore } from '#event-store';
+import { openEventLog } from './event-log.js';
 import { createLedgerProjections, ProjectionRunner } from '#projections';
 import { openSqliteReadDb } from '#read-store';
 import type { FromProjectionWorker, ProjectionWorkerCalls, ProjectionWorkerData, ProjectionWorkerMethod, ToProjectionWorker } from './projection-worker.protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('projections.worker.ts runs only as a worker thread');
-const { eventsFile, readModelsFile } = workerData as ProjectionWorkerData;
+const { eventLog, readModelsFile } = workerData as ProjectionWorkerData;
 
-// This connection never appends, so its synchronous setting does not matter; FULL keeps it honest.
-const store = await SqliteEventStore.open({ filename: eventsFile, synchronous: 'FULL' });
+// This connection to the log only reads.
+const store = await openEventLog(eventLog);
 const db = openSqliteReadDb({ filename: readModelsFile });
 const post = (message: FromProjectionWorker): void => port.postMessage(message);
 const postState = (): void => post({ kind: 'state', ...runner.health() });

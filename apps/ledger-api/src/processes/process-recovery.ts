@@ -25,7 +25,11 @@ export class ProcessRecovery implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     // The unfinished list is a read model: catch up first, so no started process is missed.
     await this.runner.waitForPosition(await this.store.headPosition(), 600_000);
-    await this.recover(0);
+    if ((await this.recover(0)) > 0) {
+      // The server starts serving once the read models show what recovery did, as they would after
+      // a command (read-your-writes); with the projections in a worker this is not immediate.
+      await this.runner.waitForPosition(await this.store.headPosition(), 600_000);
+    }
     if (this.config.recoveryIntervalMs > 0) {
       // Only processes older than one interval: younger ones are most likely still being recorded.
       this.timer = setInterval(() => void this.recover(this.config.recoveryIntervalMs), this.config.recoveryIntervalMs);
