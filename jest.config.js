@@ -35,4 +35,5 @@ export default {
   testMatch: ['<rootDir>/{apps,libs,projections,test}/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/support/skipped-tests.reporter.js'],
 };

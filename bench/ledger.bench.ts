@@ -9,12 +9,14 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { SqliteEventStore } from '#event-store';
+import pg from 'pg';
+import { PostgresEventStore, SqliteEventStore } from '#event-store';
 import { createLedgerProjections, ProjectionRunner } from '#projections';
 import { openSqliteReadDb } from '#read-store';
 import { appendScenario, generateScenario } from '#scenarios';
 import { loadLedgerConfig } from '../apps/ledger-api/src/config/ledger.config.js';
 import { createLedgerApp } from '../apps/ledger-api/src/ledger-app.js';
+import { startTestPostgres, type TestPostgres } from '../test/support/postgres-server.js';
 import type { HttpLoadOptions } from './http-load.worker.js';
 
 interface Figure {
@@ -34,6 +36,8 @@ const SECONDS = option('seconds', 4);
 const CLIENTS = option('clients', 32);
 const REBUILD_BATCHES = option('rebuild-batches', 20_000);
 const BULK = option('bulk', 50);
+/** `--no-postgres` skips the PostgreSQL figures (they start a throwaway server, as the tests do). */
+const POSTGRES = !args.includes('--no-postgres');
 
 function emit(figure: Figure): void {
   process.stdout.write(`${JSON.stringify({ ...figure, value: round(figure.value), ratio: round(figure.ratio) })}\n`);
@@ -79,9 +83,9 @@ const OPERATOR_KEY = 'tl_000000000000_bench-operator-key-with-plenty-of-entropy'
 /** A ledger serving real HTTP on a loopback port, on a fresh data directory. */
 type ProjectionsMode = 'worker' | 'in-process';
 
-async function withLedgerServer<T>(name: string, use: (base: string) => Promise<T>, projections: ProjectionsMode = 'worker'): Promise<T> {
+async function withLedgerServer<T>(name: string, use: (base: string) => Promise<T>, projections: ProjectionsMode = 'worker', env: NodeJS.ProcessEnv = {}): Promise<T> {
   const dir = tempDir(name);
-  const config = loadLedgerConfig({ LEDGER_DATA_DIR: dir, LEDGER_OPERATOR_KEY: OPERATOR_KEY, LEDGER_RECOVERY_INTERVAL_MS: '0', LEDGER_PROJECTIONS: projections });
+  const config = loadLedgerConfig({ LEDGER_DATA_DIR: dir, LEDGER_OPERATOR_KEY: OPERATOR_KEY, LEDGER_RECOVERY_INTERVAL_MS: '0', LEDGER_PROJECTIONS: projections, ...env });
   const { app } = await createLedgerApp(config, { logger: false });
   try {
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -109,7 +113,7 @@ async function runLoad(options: HttpLoadOptions): Promise<number> {
 }
 
 /** Durable commands over real HTTP from concurrent keep-alive clients, each a BatchCollected. */
-function httpCommandThroughput(seconds: number, clients: number, bulkSize = 1, projections: ProjectionsMode = 'worker'): Promise<number> {
+function httpCommandThroughput(seconds: number, clients: number, bulkSize = 1, projections: ProjectionsMode = 'worker', env: NodeJS.ProcessEnv = {}): Promise<number> {
   return withLedgerServer('http', async (base) => {
     const response = await fetch(`${base}/organisations`, {
       method: 'POST',
@@ -123,7 +127,48 @@ function httpCommandThroughput(seconds: number, clients: number, bulkSize = 1, p
     return bulkSize === 1
       ? runLoad({ base, key, path: '/batches/collections', body, clients, seconds, commandsPerRequest: 1 })
       : runLoad({ base, key, path: '/batches/collections/bulk', body: { collections: Array.from({ length: bulkSize }, () => body) }, clients, seconds, commandsPerRequest: bulkSize });
-  }, projections);
+  }, projections, env);
+}
+
+/** PostgreSQL's physical anchor: one ~290-byte event per transaction (autocommit INSERT), fsync on. */
+async function rawPostgresSingleEventCommits(connectionString: string, seconds: number): Promise<number> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    await client.query('CREATE TABLE raw_events (position bigserial PRIMARY KEY, stream_id text NOT NULL, revision int NOT NULL, event_id text NOT NULL UNIQUE, type text NOT NULL, data text NOT NULL, metadata text NOT NULL, recorded_at text NOT NULL, UNIQUE (stream_id, revision))');
+    let n = 0;
+    const start = performance.now();
+    while (performance.now() - start < seconds * 1000) {
+      const { data, metadata } = sampleEvent(n);
+      await client.query('INSERT INTO raw_events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES ($1, 0, $2, $3, $4, $5, $6)', [`batch-${n}`, `e-${n}`, 'BatchCollected', data, metadata, new Date().toISOString()]);
+      n += 1;
+    }
+    return n / ((performance.now() - start) / 1000);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The adapter itself: `writers` concurrent single-event appends to fresh streams, group-committed. */
+async function postgresAdapterAppends(connectionString: string, seconds: number, writers: number): Promise<number> {
+  const store = await PostgresEventStore.open({ connectionString });
+  try {
+    let n = 0;
+    const start = performance.now();
+    const deadline = start + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        for (let i = 0; performance.now() < deadline; i++) {
+          const { data, metadata } = sampleEvent(i);
+          await store.append(`batch-${w}-${i}`, [{ eventId: `e-${w}-${i}`, type: 'BatchCollected', schemaVersion: 1, data: JSON.parse(data) as unknown, metadata: { ...(JSON.parse(metadata) as { actorOrgId: string; commandId: string }), correlationId: 'bench', causationId: 'bench' } }], 'no-stream');
+          n += 1;
+        }
+      }),
+    );
+    return n / ((performance.now() - start) / 1000);
+  } finally {
+    await store.close();
+  }
 }
 
 /** GET /health from the same client setup: what Nest + Fastify serve here when no command runs. */
@@ -229,6 +274,25 @@ emit({ name: `http-durable-commands-bulk-${BULK}-${CLIENTS}-clients`, value: bul
 log(`HTTP bulk commands with in-process projections for ${SECONDS}s…`);
 const bulkInProcess = await httpCommandThroughput(SECONDS, CLIENTS, BULK, 'in-process');
 emit({ name: `http-durable-commands-bulk-${BULK}-${CLIENTS}-clients-in-process-projections`, value: bulkInProcess, unit: 'commands/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: bulkInProcess / rawCommit });
+
+if (POSTGRES) {
+  log('starting a throwaway PostgreSQL (fsync on)…');
+  const postgres: TestPostgres = await startTestPostgres();
+  try {
+    log(`raw PostgreSQL single-event commits for ${SECONDS}s…`);
+    const rawPg = await rawPostgresSingleEventCommits(await postgres.createDatabase(), SECONDS);
+    emit({ name: 'raw-postgres-append-1-per-tx', value: rawPg, unit: 'events/s', reference: 'self', ratio: 1 });
+    const appends = await postgresAdapterAppends(await postgres.createDatabase(), SECONDS, CLIENTS);
+    emit({ name: `postgres-adapter-appends-${CLIENTS}-writers`, value: appends, unit: 'events/s', reference: 'raw-postgres-append-1-per-tx', ratio: appends / rawPg });
+    log(`HTTP commands with the event log in PostgreSQL for ${SECONDS}s…`);
+    const pgSingle = await httpCommandThroughput(SECONDS, CLIENTS, 1, 'worker', { LEDGER_STORE: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() });
+    emit({ name: `http-durable-commands-postgres-${CLIENTS}-clients`, value: pgSingle, unit: 'commands/s', reference: 'raw-postgres-append-1-per-tx', ratio: pgSingle / rawPg });
+    const pgBulk = await httpCommandThroughput(SECONDS, CLIENTS, BULK, 'worker', { LEDGER_STORE: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() });
+    emit({ name: `http-durable-commands-bulk-${BULK}-postgres-${CLIENTS}-clients`, value: pgBulk, unit: 'commands/s', reference: 'raw-postgres-append-1-per-tx', ratio: pgBulk / rawPg });
+  } finally {
+    await postgres.stop();
+  }
+}
 
 const rebuild = await rebuildThroughput(REBUILD_BATCHES);
 emit({ name: 'raw-read-and-parse', value: rebuild.rawRate, unit: 'events/s', reference: 'self', ratio: 1 });

@@ -1,6 +1,6 @@
 import { BaseProjection } from '../runner/base-projection.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
-import { insertIgnoreRows, positionKeyType, type SqlRow, type TableDef } from '../runner/sql-rows.js';
+import { insertIgnoreRows, positionKeyType, textType, type SqlRow, type TableDef } from '../runner/sql-rows.js';
 
 export type BatchHistoryRow = {
   position: number;
@@ -47,15 +47,15 @@ export class BatchHistoryProjection extends BaseProjection {
       .createTable(BATCH_HISTORY_TABLE.name)
       .ifNotExists()
       .addColumn('position', positionKeyType(db), (c) => c.primaryKey())
-      .addColumn('batch_id', 'text', (c) => c.notNull())
+      .addColumn('batch_id', textType(db), (c) => c.notNull())
       .addColumn('revision', 'bigint', (c) => c.notNull())
-      .addColumn('event_id', 'text', (c) => c.notNull())
-      .addColumn('type', 'text', (c) => c.notNull())
-      .addColumn('data', 'text', (c) => c.notNull())
-      .addColumn('occurred_at', 'text')
-      .addColumn('recorded_at', 'text', (c) => c.notNull())
-      .addColumn('actor_org_id', 'text', (c) => c.notNull())
-      .addColumn('hash', 'text', (c) => c.notNull())
+      .addColumn('event_id', textType(db), (c) => c.notNull())
+      .addColumn('type', textType(db), (c) => c.notNull())
+      .addColumn('data', textType(db), (c) => c.notNull())
+      .addColumn('occurred_at', textType(db))
+      .addColumn('recorded_at', textType(db), (c) => c.notNull())
+      .addColumn('actor_org_id', textType(db), (c) => c.notNull())
+      .addColumn('hash', textType(db), (c) => c.notNull())
       .execute();
     // One batch's events in order, which is also the order of revisions and of recordedAt.
     await schema.createIndex('batch_history_event_batch').ifNotExists().on(BATCH_HISTORY_TABLE.name).columns(['batch_id', 'position']).execute();

@@ -1,24 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { openSqliteReadDb } from '#read-store';
+import { beforeEach, expect, it } from '@jest/globals';
 import type { ReadDb } from '../runner/projection.js';
 import { EventLog, ORG, dump, project, uid } from '../testing/fixtures.js';
+import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
 import { BatchHistoryProjection } from './batch-history.projection.js';
 import { history } from './batch-history.queries.js';
 
-describe('batch history projection', () => {
+describeOnEachReadDb('batch history projection', (openDb) => {
   let db: ReadDb;
   let projection: BatchHistoryProjection;
 
   beforeEach(async () => {
-    db = openSqliteReadDb({ filename: ':memory:' });
+    db = await openDb();
     projection = new BatchHistoryProjection();
     await projection.migrate(db);
     await projection.load(db);
   });
-  afterEach(async () => {
-    await db.destroy();
-  });
-
   function scenario(): { log: EventLog; batch: string } {
     const log = new EventLog('2025-03-03T08:00:00.000Z');
     const batch = uid(1);

@@ -2,7 +2,7 @@ import { evolveBatch, type BatchOutcome, type BatchState, type BatchStatus, type
 import { BaseProjection } from '../runner/base-projection.js';
 import { ProcessGate, type ProcessContext } from '../runner/process-gate.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
-import { RowBuffer, bit, utcInstant, type TableDef } from '../runner/sql-rows.js';
+import { RowBuffer, bit, utcInstant, textType, type TableDef } from '../runner/sql-rows.js';
 
 export type BatchSummaryRow = {
   batch_id: string;
@@ -128,7 +128,7 @@ export class BatchSummaryProjection extends BaseProjection {
   private readonly sink = (event: ProjectedEvent, process: ProcessContext | undefined): void => this.take(event, process);
 
   async migrate(db: ReadDb): Promise<void> {
-    let table = db.schema.createTable(BATCH_SUMMARY_TABLE.name).ifNotExists().addColumn('batch_id', 'text', (c) => c.primaryKey());
+    let table = db.schema.createTable(BATCH_SUMMARY_TABLE.name).ifNotExists().addColumn('batch_id', textType(db), (c) => c.primaryKey());
     const integers = new Set(['mass_grams', 'anomalies', 'pending_mass_grams', 'pending_ownership_transferred', 'mass_from_origin', 'created_position', 'updated_position']);
     const nullable = new Set([
       'origin_kommune_code',
@@ -148,7 +148,7 @@ export class BatchSummaryProjection extends BaseProjection {
       'consumed_by_process_id',
     ]);
     for (const column of COLUMNS.slice(1)) {
-      table = table.addColumn(column, integers.has(column) ? 'bigint' : 'text', (c) => (nullable.has(column) ? c : c.notNull()));
+      table = table.addColumn(column, integers.has(column) ? 'bigint' : textType(db), (c) => (nullable.has(column) ? c : c.notNull()));
     }
     await table.execute();
     await db.schema.createIndex('batch_summary_batch_custodian').ifNotExists().on(BATCH_SUMMARY_TABLE.name).columns(['custodian_org_id', 'batch_id']).execute();

@@ -1,25 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { openSqliteReadDb } from '#read-store';
+import { beforeEach, expect, it } from '@jest/globals';
 import { writeCheckpoints } from '../runner/checkpoint.js';
 import type { ReadDb } from '../runner/projection.js';
 import { EventLog, ORG, dump, project, uid } from '../testing/fixtures.js';
+import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
 import { BatchSummaryProjection } from './batch-summary.projection.js';
 import { getBatch, listBatches } from './batch-summary.queries.js';
 
-describe('batch summary projection', () => {
+describeOnEachReadDb('batch summary projection', (openDb) => {
   let db: ReadDb;
   let projection: BatchSummaryProjection;
 
   beforeEach(async () => {
-    db = openSqliteReadDb({ filename: ':memory:' });
+    db = await openDb();
     projection = new BatchSummaryProjection();
     await projection.migrate(db);
     await projection.load(db);
   });
-  afterEach(async () => {
-    await db.destroy();
-  });
-
   it('follows collection, dispatch and receipt: custodian, owner, mass and anomalies', async () => {
     const log = new EventLog();
     const batch = uid(1);

@@ -6,7 +6,7 @@ import { toBigIntValue } from '../provenance/projection-support.js';
 import { BaseProjection } from '../runner/base-projection.js';
 import { ProcessGate, type ProcessContext } from '../runner/process-gate.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
-import { RowBuffer, type TableDef } from '../runner/sql-rows.js';
+import { RowBuffer, textType, type TableDef } from '../runner/sql-rows.js';
 
 /** The buckets of DOMAIN.md §5.6, in report order. Every collected gram is in exactly one. */
 export const BUCKETS = [
@@ -159,11 +159,11 @@ export class CircularityProjection extends BaseProjection {
     let table = db.schema
       .createTable(COHORTS.name)
       .ifNotExists()
-      .addColumn('cohort', 'text', (c) => c.primaryKey())
-      .addColumn('origin_key', 'text', (c) => c.notNull())
-      .addColumn('month', 'text', (c) => c.notNull())
-      .addColumn('quarter', 'text', (c) => c.notNull())
-      .addColumn('year', 'text', (c) => c.notNull())
+      .addColumn('cohort', textType(db), (c) => c.primaryKey())
+      .addColumn('origin_key', textType(db), (c) => c.notNull())
+      .addColumn('month', textType(db), (c) => c.notNull())
+      .addColumn('quarter', textType(db), (c) => c.notNull())
+      .addColumn('year', textType(db), (c) => c.notNull())
       .addColumn('collected_grams', 'bigint', (c) => c.notNull());
     for (const bucket of BUCKETS) table = table.addColumn(BUCKET_COLUMNS[bucket], 'bigint', (c) => c.notNull());
     await table.execute();

@@ -2,7 +2,7 @@ import type { CreateTableBuilder } from 'kysely';
 import { BaseProjection } from '../runner/base-projection.js';
 import { ProcessGate, type ProcessContext } from '../runner/process-gate.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
-import { RowBuffer, bit, utcInstant, type TableDef } from '../runner/sql-rows.js';
+import { RowBuffer, bit, utcInstant, textType, type TableDef } from '../runner/sql-rows.js';
 
 export type CustodyStart = 'collected' | 'registered' | 'produced' | 'received';
 export type CustodyEnd = 'dispatched' | 'consumed' | 'closed';
@@ -87,7 +87,7 @@ export class CustodyProjection extends BaseProjection {
     const required = new Set(['batch_id', 'seq', 'organisation_id', 'owner_org_id', 'from_kind', 'from_occurred_at', 'from_recorded_at', 'from_position']);
     let table: CreateTableBuilder<string, string> = db.schema.createTable(CUSTODY_PERIOD_TABLE.name).ifNotExists();
     for (const column of CUSTODY_PERIOD_TABLE.columns) {
-      table = table.addColumn(column, integers.has(column) ? 'bigint' : 'text', (c) => (required.has(column) ? c.notNull() : c));
+      table = table.addColumn(column, integers.has(column) ? 'bigint' : textType(db), (c) => (required.has(column) ? c.notNull() : c));
     }
     await table.addPrimaryKeyConstraint('custody_period_pk', ['batch_id', 'seq']).execute();
     await db.schema.createIndex('custody_period_org').ifNotExists().on(CUSTODY_PERIOD_TABLE.name).columns(['organisation_id', 'from_occurred_at']).execute();

@@ -1,24 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { openSqliteReadDb } from '#read-store';
+import { beforeEach, expect, it } from '@jest/globals';
 import type { ReadDb } from '../runner/projection.js';
 import { EventLog, ORG, dump, project, uid } from '../testing/fixtures.js';
+import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
 import { CustodyProjection } from './custody.projection.js';
 import { timeline } from './custody.queries.js';
 
-describe('custody projection', () => {
+describeOnEachReadDb('custody projection', (openDb) => {
   let db: ReadDb;
   let projection: CustodyProjection;
 
   beforeEach(async () => {
-    db = openSqliteReadDb({ filename: ':memory:' });
+    db = await openDb();
     projection = new CustodyProjection();
     await projection.migrate(db);
     await projection.load(db);
   });
-  afterEach(async () => {
-    await db.destroy();
-  });
-
   it('keeps the batch with the sender while in transit and starts the consignee period at receipt', async () => {
     const log = new EventLog();
     const batch = uid(1);

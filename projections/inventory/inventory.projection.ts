@@ -1,7 +1,7 @@
 import { BaseProjection } from '../runner/base-projection.js';
 import { ProcessGate, type ProcessContext } from '../runner/process-gate.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
-import { RowBuffer, insertIgnoreRows, utcInstant, withoutRowid, type SqlRow, type TableDef } from '../runner/sql-rows.js';
+import { RowBuffer, insertIgnoreRows, utcInstant, withoutRowid, textType, type SqlRow, type TableDef } from '../runner/sql-rows.js';
 
 /**
  * Movement kinds. The first eight make up the mass balance of an organisation:
@@ -92,13 +92,13 @@ export class InventoryProjection extends BaseProjection {
       .ifNotExists()
       .addColumn('position', 'bigint', (c) => c.notNull())
       .addColumn('seq', 'bigint', (c) => c.notNull())
-      .addColumn('organisation_id', 'text', (c) => c.notNull())
-      .addColumn('batch_id', 'text')
-      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('organisation_id', textType(db), (c) => c.notNull())
+      .addColumn('batch_id', textType(db))
+      .addColumn('kind', textType(db), (c) => c.notNull())
       .addColumn('grams', 'bigint', (c) => c.notNull())
-      .addColumn('occurred_at', 'text', (c) => c.notNull())
-      .addColumn('recorded_at', 'text', (c) => c.notNull())
-      .addColumn('reference', 'text')
+      .addColumn('occurred_at', textType(db), (c) => c.notNull())
+      .addColumn('recorded_at', textType(db), (c) => c.notNull())
+      .addColumn('reference', textType(db))
       .addPrimaryKeyConstraint('inventory_movement_pk', ['position', 'seq']);
     // Keys only ever grow (log position, then seq): one b-tree, appended to, instead of two.
     await withoutRowid(db, movements).execute();
@@ -106,11 +106,11 @@ export class InventoryProjection extends BaseProjection {
     const holdings = schema
       .createTable(INVENTORY_HOLDING_TABLE.name)
       .ifNotExists()
-      .addColumn('batch_id', 'text', (c) => c.primaryKey())
-      .addColumn('organisation_id', 'text', (c) => c.notNull())
+      .addColumn('batch_id', textType(db), (c) => c.primaryKey())
+      .addColumn('organisation_id', textType(db), (c) => c.notNull())
       .addColumn('mass_grams', 'bigint', (c) => c.notNull())
-      .addColumn('transfer_id', 'text')
-      .addColumn('transfer_to_org_id', 'text')
+      .addColumn('transfer_id', textType(db))
+      .addColumn('transfer_to_org_id', textType(db))
       .addColumn('dispatched_mass_grams', 'bigint');
     // Random (UUID) keys: a rowid table plus key index inserts faster than WITHOUT ROWID here.
     await holdings.execute();

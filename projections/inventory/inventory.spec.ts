@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { openSqliteReadDb } from '#read-store';
+import { beforeEach, expect, it } from '@jest/globals';
 import { BatchSummaryProjection } from '../batch-summary/batch-summary.projection.js';
 import type { ProjectedEvent, ReadDb } from '../runner/projection.js';
 import { dynamicDb } from '../runner/sql-rows.js';
 import { EventLog, ORG, dump, project, uid } from '../testing/fixtures.js';
+import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
 import { InventoryProjection } from './inventory.projection.js';
 import { inventory } from './inventory.queries.js';
 
@@ -30,13 +30,13 @@ function scenario(log: EventLog): void {
   log.append(`batch-${a}`, { type: 'BatchSoldForReuse', data: { batchId: a, market: 'domestic', occurredAt: '2025-03-10T12:00:00Z' } }, { actorOrgId: ORG.sorter });
 }
 
-describe('inventory projection', () => {
+describeOnEachReadDb('inventory projection', (openDb) => {
   let db: ReadDb;
   let inv: InventoryProjection;
   let summary: BatchSummaryProjection;
 
   beforeEach(async () => {
-    db = openSqliteReadDb({ filename: ':memory:' });
+    db = await openDb();
     inv = new InventoryProjection();
     summary = new BatchSummaryProjection();
     for (const p of [inv, summary]) {
@@ -44,10 +44,6 @@ describe('inventory projection', () => {
       await p.load(db);
     }
   });
-  afterEach(async () => {
-    await db.destroy();
-  });
-
   async function both(events: readonly ProjectedEvent[]): Promise<void> {
     await project(db, inv, events);
     await project(db, summary, events);

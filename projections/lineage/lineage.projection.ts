@@ -1,7 +1,7 @@
 import { BaseProjection } from '../runner/base-projection.js';
 import { ProcessGate, type ProcessContext } from '../runner/process-gate.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
-import { RowBuffer, utcInstant, type TableDef } from '../runner/sql-rows.js';
+import { RowBuffer, utcInstant, textType, type TableDef } from '../runner/sql-rows.js';
 
 export type LineageEdgeRow = {
   child_batch_id: string;
@@ -44,13 +44,13 @@ export class LineageProjection extends BaseProjection {
     const edges = schema
       .createTable(LINEAGE_EDGE_TABLE.name)
       .ifNotExists()
-      .addColumn('child_batch_id', 'text', (c) => c.notNull())
-      .addColumn('parent_batch_id', 'text', (c) => c.notNull())
+      .addColumn('child_batch_id', textType(db), (c) => c.notNull())
+      .addColumn('parent_batch_id', textType(db), (c) => c.notNull())
       .addColumn('grams', 'bigint', (c) => c.notNull())
-      .addColumn('process_id', 'text', (c) => c.notNull())
-      .addColumn('process_type', 'text', (c) => c.notNull())
-      .addColumn('organisation_id', 'text', (c) => c.notNull())
-      .addColumn('occurred_at', 'text', (c) => c.notNull())
+      .addColumn('process_id', textType(db), (c) => c.notNull())
+      .addColumn('process_type', textType(db), (c) => c.notNull())
+      .addColumn('organisation_id', textType(db), (c) => c.notNull())
+      .addColumn('occurred_at', textType(db), (c) => c.notNull())
       .addColumn('position', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('lineage_edge_pk', ['child_batch_id', 'parent_batch_id']);
     await edges.execute();

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { ReadDb } from '../runner/projection.js';
+import { isSqlite } from '../runner/sql-rows.js';
 import type { LineageEdgeRow } from './lineage.projection.js';
 
 export interface LineageNode {
@@ -46,9 +47,12 @@ async function walk(db: ReadDb, root: string, direction: 'upstream' | 'downstrea
   // new batches), and UNION drops repeated (batch, depth) pairs, so the recursion terminates.
   const from = sql.ref(direction === 'upstream' ? 'e.child_batch_id' : 'e.parent_batch_id');
   const to = sql.ref(direction === 'upstream' ? 'e.parent_batch_id' : 'e.child_batch_id');
+  // The root must have the edge columns' collation ("C" on PostgreSQL, see textType) or PostgreSQL
+  // rejects the recursive union.
+  const rootId = isSqlite(db) ? sql`cast(${root} as text)` : sql`cast(${root} as text) collate "C"`;
   const reached = sql`
     with recursive walk(batch_id, depth) as (
-      select cast(${root} as text), 0
+      select ${rootId}, 0
       union
       select ${to}, walk.depth + 1
       from lineage_edge e join walk on ${from} = walk.batch_id

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { openSqliteReadDb } from '#read-store';
+import { beforeEach, expect, it } from '@jest/globals';
 import type { ReadDb } from '../runner/projection.js';
 import { EventLog, ORG, dump, project, uid } from '../testing/fixtures.js';
+import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
 import { LineageProjection } from './lineage.projection.js';
 import { downstream, upstream } from './lineage.queries.js';
 
@@ -28,20 +28,16 @@ function chain(log: EventLog): Record<string, string> {
   return ids;
 }
 
-describe('lineage projection', () => {
+describeOnEachReadDb('lineage projection', (openDb) => {
   let db: ReadDb;
   let projection: LineageProjection;
 
   beforeEach(async () => {
-    db = openSqliteReadDb({ filename: ':memory:' });
+    db = await openDb();
     projection = new LineageProjection();
     await projection.migrate(db);
     await projection.load(db);
   });
-  afterEach(async () => {
-    await db.destroy();
-  });
-
   it('walks upstream to any depth with a recursive CTE', async () => {
     const log = new EventLog();
     const ids = chain(log);

@@ -4,7 +4,7 @@ import { quarterOfMonth } from '../circularity/circularity.projection.js';
 import { BaseProjection } from '../runner/base-projection.js';
 import { ProcessGate, type ProcessContext } from '../runner/process-gate.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
-import { RowBuffer, type TableDef } from '../runner/sql-rows.js';
+import { RowBuffer, textType, type TableDef } from '../runner/sql-rows.js';
 
 /** One row per collected batch; the report sums them by kommune, period, EWC code and scheme. */
 export type MunicipalReportBatchRow = {
@@ -55,13 +55,13 @@ export class MunicipalReportProjection extends BaseProjection {
     await db.schema
       .createTable(BATCHES.name)
       .ifNotExists()
-      .addColumn('batch_id', 'text', (c) => c.primaryKey())
-      .addColumn('kommune_code', 'text', (c) => c.notNull())
-      .addColumn('ewc_code', 'text', (c) => c.notNull())
-      .addColumn('collection_scheme', 'text', (c) => c.notNull())
-      .addColumn('month', 'text', (c) => c.notNull())
-      .addColumn('quarter', 'text', (c) => c.notNull())
-      .addColumn('year', 'text', (c) => c.notNull())
+      .addColumn('batch_id', textType(db), (c) => c.primaryKey())
+      .addColumn('kommune_code', textType(db), (c) => c.notNull())
+      .addColumn('ewc_code', textType(db), (c) => c.notNull())
+      .addColumn('collection_scheme', textType(db), (c) => c.notNull())
+      .addColumn('month', textType(db), (c) => c.notNull())
+      .addColumn('quarter', textType(db), (c) => c.notNull())
+      .addColumn('year', textType(db), (c) => c.notNull())
       .addColumn('mass_grams', 'bigint', (c) => c.notNull())
       .addColumn('correctable', 'bigint', (c) => c.notNull())
       .execute();

@@ -1,6 +1,6 @@
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
 import { BaseProjection } from '../runner/base-projection.js';
-import { RowBuffer, utcInstant, type TableDef } from '../runner/sql-rows.js';
+import { RowBuffer, utcInstant, textType, type TableDef } from '../runner/sql-rows.js';
 
 export type OrganisationRow = {
   organisation_id: string;
@@ -54,24 +54,24 @@ export class OrganisationsProjection extends BaseProjection {
     await schema
       .createTable(ORGANISATION.name)
       .ifNotExists()
-      .addColumn('organisation_id', 'text', (c) => c.primaryKey())
-      .addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('cvr', 'text')
-      .addColumn('roles', 'text', (c) => c.notNull())
-      .addColumn('kommune_code', 'text')
-      .addColumn('sites', 'text', (c) => c.notNull())
-      .addColumn('registered_at', 'text', (c) => c.notNull())
-      .addColumn('recorded_at', 'text', (c) => c.notNull())
+      .addColumn('organisation_id', textType(db), (c) => c.primaryKey())
+      .addColumn('name', textType(db), (c) => c.notNull())
+      .addColumn('cvr', textType(db))
+      .addColumn('roles', textType(db), (c) => c.notNull())
+      .addColumn('kommune_code', textType(db))
+      .addColumn('sites', textType(db), (c) => c.notNull())
+      .addColumn('registered_at', textType(db), (c) => c.notNull())
+      .addColumn('recorded_at', textType(db), (c) => c.notNull())
       .addColumn('position', 'bigint', (c) => c.notNull())
       .execute();
     await schema
       .createTable(API_KEY.name)
       .ifNotExists()
-      .addColumn('key_hash', 'text', (c) => c.primaryKey())
-      .addColumn('key_id', 'text', (c) => c.notNull())
-      .addColumn('organisation_id', 'text', (c) => c.notNull())
-      .addColumn('issued_at', 'text', (c) => c.notNull())
-      .addColumn('recorded_at', 'text', (c) => c.notNull())
+      .addColumn('key_hash', textType(db), (c) => c.primaryKey())
+      .addColumn('key_id', textType(db), (c) => c.notNull())
+      .addColumn('organisation_id', textType(db), (c) => c.notNull())
+      .addColumn('issued_at', textType(db), (c) => c.notNull())
+      .addColumn('recorded_at', textType(db), (c) => c.notNull())
       .addColumn('position', 'bigint', (c) => c.notNull())
       .execute();
     await schema.createIndex('organisations_api_key_org').ifNotExists().on(API_KEY.name).column('organisation_id').execute();

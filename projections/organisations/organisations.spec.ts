@@ -1,24 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { openSqliteReadDb } from '#read-store';
+import { beforeEach, expect, it } from '@jest/globals';
 import type { ReadDb } from '../runner/projection.js';
 import { EventLog, ORG, dump, project } from '../testing/fixtures.js';
+import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
 import { OrganisationsProjection } from './organisations.projection.js';
 import { findOrganisationByKeyHash, getOrganisation, listOrganisations } from './organisations.queries.js';
 
-describe('organisations projection', () => {
+describeOnEachReadDb('organisations projection', (openDb) => {
   let db: ReadDb;
   let projection: OrganisationsProjection;
 
   beforeEach(async () => {
-    db = openSqliteReadDb({ filename: ':memory:' });
+    db = await openDb();
     projection = new OrganisationsProjection();
     await projection.migrate(db);
     await projection.load(db);
   });
-  afterEach(async () => {
-    await db.destroy();
-  });
-
   function scenario(): EventLog {
     const log = new EventLog();
     log.append(`organisation-${ORG.herning}`, {

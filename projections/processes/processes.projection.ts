@@ -1,6 +1,7 @@
 import type { ProcessStarted } from '#domain';
 import { BaseProjection } from '../runner/base-projection.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
+import { textType } from '../runner/sql-rows.js';
 
 export type ProcessRow = {
   process_id: string;
@@ -38,18 +39,18 @@ export class ProcessesProjection extends BaseProjection {
     await typed.schema
       .createTable('processes_process')
       .ifNotExists()
-      .addColumn('process_id', 'text', (c) => c.primaryKey())
-      .addColumn('organisation_id', 'text', (c) => c.notNull())
-      .addColumn('process_type', 'text', (c) => c.notNull())
-      .addColumn('status', 'text', (c) => c.notNull())
-      .addColumn('occurred_at', 'text', (c) => c.notNull())
-      .addColumn('started_at', 'text', (c) => c.notNull())
-      .addColumn('started_position', 'integer', (c) => c.notNull())
-      .addColumn('ended_at', 'text')
-      .addColumn('ended_position', 'integer')
-      .addColumn('rejection_reason', 'text')
+      .addColumn('process_id', textType(db), (c) => c.primaryKey())
+      .addColumn('organisation_id', textType(db), (c) => c.notNull())
+      .addColumn('process_type', textType(db), (c) => c.notNull())
+      .addColumn('status', textType(db), (c) => c.notNull())
+      .addColumn('occurred_at', textType(db), (c) => c.notNull())
+      .addColumn('started_at', textType(db), (c) => c.notNull())
+      .addColumn('started_position', 'bigint', (c) => c.notNull())
+      .addColumn('ended_at', textType(db))
+      .addColumn('ended_position', 'bigint')
+      .addColumn('rejection_reason', textType(db))
       .addColumn('held_inputs', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('definition', 'text', (c) => c.notNull())
+      .addColumn('definition', textType(db), (c) => c.notNull())
       .execute();
     await typed.schema.createIndex('processes_process_status').ifNotExists().on('processes_process').columns(['status', 'started_position']).execute();
   }

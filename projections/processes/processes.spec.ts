@@ -1,27 +1,23 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, expect, it } from '@jest/globals';
 import type { ProcessStarted } from '#domain';
-import { openSqliteReadDb } from '#read-store';
 import type { ReadDb } from '../runner/projection.js';
 import { COTTON, EventLog, ORG, project, uid } from '../testing/fixtures.js';
+import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
 import { ProcessesProjection } from './processes.projection.js';
 import { getProcess, unfinishedProcesses } from './processes.queries.js';
 
 /** The processes read model is what recovery reads: every process that still needs a driver. */
-describe('processes read model', () => {
+describeOnEachReadDb('processes read model', (openDb) => {
   let db: ReadDb;
   let projection: ProcessesProjection;
   let log: EventLog;
 
   beforeEach(async () => {
-    db = openSqliteReadDb({ filename: ':memory:' });
+    db = await openDb();
     projection = new ProcessesProjection();
     await projection.migrate(db);
     log = new EventLog();
   });
-  afterEach(async () => {
-    await db.destroy();
-  });
-
   function start(n: number, inputs: string[]): ProcessStarted {
     const data: ProcessStarted = {
       processId: uid(n, 9),

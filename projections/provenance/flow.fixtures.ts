@@ -5,12 +5,12 @@
  * projections/index.ts.
  */
 import { cohortKey, evolveBatch, type BatchState } from '#domain';
-import { openSqliteReadDb } from '#read-store';
 import { sql } from 'kysely';
 import { migrateCheckpoints, writeCheckpoints } from '../runner/checkpoint.js';
 import { toProjectedEvent } from '../runner/projection-runner.js';
 import type { ProjectedEvent, Projection, ReadDb } from '../runner/projection.js';
 import { EventLog, uid } from '../testing/fixtures.js';
+import type { OpenReadDb } from '../testing/read-db-dialects.js';
 
 type CollectionScheme = 'kerbside' | 'bring-bank' | 'recycling-centre' | 'charity-shop' | 'other';
 type EwcCode = '20 01 10' | '20 01 11' | '19 12 08' | '04 02 21' | '04 02 22' | '15 01 09';
@@ -97,8 +97,9 @@ export class FlowLog extends EventLog {
   }
 }
 
-export async function openDb(projections: readonly Projection[]): Promise<ReadDb> {
-  const db = openSqliteReadDb({ filename: ':memory:' });
+/** A fresh read DB from `open` (see describeOnEachReadDb) with the projections' tables. */
+export async function openDb(open: OpenReadDb, projections: readonly Projection[]): Promise<ReadDb> {
+  const db = await open();
   for (const p of projections) await p.migrate(db);
   await migrateCheckpoints(db);
   return db;

@@ -1,6 +1,6 @@
 import { Application, toSafeNumber, vectorFromJson, vectorSum, vectorToJson } from '#domain';
 import type { ReadDb, ReadTx } from '../runner/projection.js';
-import { RowBuffer, bit, type TableDef } from '../runner/sql-rows.js';
+import { RowBuffer, bit, textType, type TableDef } from '../runner/sql-rows.js';
 import type { ProvenanceEffect, ProvenanceFold, TrackedBatch } from './provenance.fold.js';
 
 export type FoldBatchRow = {
@@ -69,14 +69,14 @@ export class FoldStore {
     await db.schema
       .createTable(this.def.name)
       .ifNotExists()
-      .addColumn('batch_id', 'text', (c) => c.primaryKey())
-      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('batch_id', textType(db), (c) => c.primaryKey())
+      .addColumn('state', textType(db), (c) => c.notNull())
       .addColumn('mass_grams', 'bigint', (c) => c.notNull())
-      .addColumn('vector', 'text', (c) => c.notNull())
+      .addColumn('vector', textType(db), (c) => c.notNull())
       .addColumn('mass_from_origin', 'bigint', (c) => c.notNull())
-      .addColumn('origin_cohort', 'text')
+      .addColumn('origin_cohort', textType(db))
       .addColumn('reprocessed', 'bigint', (c) => c.notNull())
-      .addColumn('application', 'text')
+      .addColumn('application', textType(db))
       .execute();
     await db.schema.createIndex(`${this.def.name}_state`).ifNotExists().on(this.def.name).columns(['state', 'batch_id']).execute();
   }

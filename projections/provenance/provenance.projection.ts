@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { BaseProjection } from '../runner/base-projection.js';
 import { ProcessGate, type ProcessContext } from '../runner/process-gate.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
-import { RowBuffer, type TableDef } from '../runner/sql-rows.js';
+import { RowBuffer, textType, type TableDef } from '../runner/sql-rows.js';
 import { FoldStore, type FoldBatchRow } from './fold-store.js';
 import { ProvenanceFold, type ProvenanceEffect } from './provenance.fold.js';
 
@@ -69,19 +69,19 @@ export class ProvenanceProjection extends BaseProjection {
     await db.schema
       .createTable(LOSSES.name)
       .ifNotExists()
-      .addColumn('process_id', 'text', (c) => c.notNull())
+      .addColumn('process_id', textType(db), (c) => c.notNull())
       .addColumn('loss_index', 'bigint', (c) => c.notNull())
-      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('kind', textType(db), (c) => c.notNull())
       .addColumn('mass_grams', 'bigint', (c) => c.notNull())
-      .addColumn('vector', 'text', (c) => c.notNull())
+      .addColumn('vector', textType(db), (c) => c.notNull())
       .addPrimaryKeyConstraint('provenance_losses_pk', ['process_id', 'loss_index'])
       .execute();
     await db.schema
       .createTable(WEIGHINGS.name)
       .ifNotExists()
-      .addColumn('event_id', 'text', (c) => c.notNull())
-      .addColumn('cohort', 'text', (c) => c.notNull())
-      .addColumn('batch_id', 'text', (c) => c.notNull())
+      .addColumn('event_id', textType(db), (c) => c.notNull())
+      .addColumn('cohort', textType(db), (c) => c.notNull())
+      .addColumn('batch_id', textType(db), (c) => c.notNull())
       .addColumn('position', 'bigint', (c) => c.notNull())
       .addColumn('difference_grams', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('provenance_weighing_differences_pk', ['event_id', 'cohort'])

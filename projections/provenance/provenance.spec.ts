@@ -1,19 +1,20 @@
 import { parseEvent } from '#domain';
 import { uid } from '../testing/fixtures.js';
+import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
 import { chainFlow, COHORTS, commit, dumpTables, FlowLog, IDS, openDb, ORGS, projectedOf } from './flow.fixtures.js';
 import { ProvenanceProjection } from './provenance.projection.js';
 import { provenance, provenanceWeighingDifferences } from './provenance.queries.js';
 
-async function project(log: FlowLog) {
-  const p = new ProvenanceProjection();
-  const db = await openDb([p]);
-  await commit(db, [p], projectedOf(log));
-  return { p, db };
-}
+describeOnEachReadDb('ProvenanceProjection', (openReadDb) => {
+  async function project(log: FlowLog) {
+    const p = new ProvenanceProjection();
+    const db = await openDb(openReadDb, [p]);
+    await commit(db, [p], projectedOf(log));
+    return { p, db };
+  }
 
-const grams = (view: Awaited<ReturnType<typeof provenance>>) => Object.fromEntries((view?.cohorts ?? []).map((c) => [c.cohort, c.grams]));
+  const grams = (view: Awaited<ReturnType<typeof provenance>>) => Object.fromEntries((view?.cohorts ?? []).map((c) => [c.cohort, c.grams]));
 
-describe('ProvenanceProjection', () => {
   it('builds its fixtures from events that pass their zod schemas', () => {
     for (const e of chainFlow().events) expect(() => parseEvent(e.type, e.schemaVersion, e.data)).not.toThrow();
   });
@@ -118,7 +119,7 @@ describe('ProvenanceProjection', () => {
       'pending',
     );
     const p = new ProvenanceProjection();
-    const db = await openDb([p]);
+    const db = await openDb(openReadDb, [p]);
     await commit(db, [p], projectedOf(log));
     expect(await provenance(db, out)).toBeUndefined();
     expect(await provenance(db, rejectedOut)).toBeUndefined();
@@ -142,7 +143,7 @@ describe('ProvenanceProjection', () => {
     const expected = await dumpTables(whole.db, whole.p.tables);
 
     const paged = new ProvenanceProjection();
-    const db = await openDb([paged]);
+    const db = await openDb(openReadDb, [paged]);
     for (let i = 0; i < events.length; i += 3) {
       await commit(db, [paged], events.slice(i, i + 3));
       // Replaying what was already applied changes nothing.
@@ -150,7 +151,7 @@ describe('ProvenanceProjection', () => {
     }
     expect(await dumpTables(db, paged.tables)).toBe(expected);
 
-    const restartedDb = await openDb([new ProvenanceProjection()]);
+    const restartedDb = await openDb(openReadDb, [new ProvenanceProjection()]);
     let current = new ProvenanceProjection();
     for (let i = 0; i < events.length; i += 5) {
       current = new ProvenanceProjection();

@@ -1,5 +1,5 @@
 import type { ReadDb, ReadTx } from './projection.js';
-import { dynamicDb, upsertRows, type TableDef } from './sql-rows.js';
+import { dynamicDb, upsertRows, textType, type TableDef } from './sql-rows.js';
 
 /**
  * One row per projection: the last log position whose effects are in that projection's tables. All
@@ -21,7 +21,7 @@ export async function migrateCheckpoints(db: ReadDb): Promise<void> {
   await db.schema
     .createTable(CHECKPOINT_TABLE.name)
     .ifNotExists()
-    .addColumn('projection', 'text', (c) => c.primaryKey())
+    .addColumn('projection', textType(db), (c) => c.primaryKey())
     .addColumn('position', 'bigint', (c) => c.notNull())
     .execute();
 }

@@ -1,6 +1,6 @@
 import type { ProcessStarted } from '#domain';
 import type { ProjectedEvent, ReadDb, ReadTx } from './projection.js';
-import { RowBuffer, dynamicDb, type TableDef } from './sql-rows.js';
+import { RowBuffer, dynamicDb, textType, type TableDef } from './sql-rows.js';
 
 /** What a projection knows about a process when its held events are released. */
 export interface ProcessContext {
@@ -65,9 +65,9 @@ export class ProcessGate {
     await db.schema
       .createTable(this.def.name)
       .ifNotExists()
-      .addColumn('process_id', 'text', (c) => c.primaryKey())
+      .addColumn('process_id', textType(db), (c) => c.primaryKey())
       .addColumn('started_position', 'bigint', (c) => c.notNull())
-      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('payload', textType(db), (c) => c.notNull())
       .execute();
   }
 

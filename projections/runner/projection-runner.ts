@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { castEvent } from '#domain';
 import type { EventStore, StoredEvent, Subscription } from '#event-store';
-import { SqliteAdapter, sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { deleteCheckpoints, migrateCheckpoints, readCheckpoints, writeCheckpoints } from './checkpoint.js';
 import type { ProjectedEvent, Projection, ReadDb, ReadTx } from './projection.js';
 import { ProjectionEngine, type ProjectionHealth } from './projection-engine.js';
 import { PositionWaiters } from './position-waiters.js';
-import { dynamicDb, isSqlite } from './sql-rows.js';
+import { dynamicDb, isSqlite, textType, type SqlValue } from './sql-rows.js';
 
 export interface ProjectionRunnerOptions {
   readonly store: EventStore;
@@ -240,7 +240,10 @@ export class ProjectionRunner implements ProjectionEngine {
     await this.init();
     const tables = this.projections.flatMap((p) => [...p.tables]).sort();
     // One transaction: a consistent snapshot of all tables and the checkpoints, even while pages commit.
-    return this.db.transaction().execute(async (tx) => {
+    // SQLite's transactions are snapshots already; PostgreSQL's default (read committed) takes a
+    // fresh snapshot per statement, so it must be asked for repeatable read.
+    const snapshot = isSqlite(this.db) ? this.db.transaction() : this.db.transaction().setIsolationLevel('repeatable read');
+    return snapshot.execute(async (tx) => {
       const perTable: Record<string, string> = {};
       const total = createHash('sha256');
       for (const table of tables) {
@@ -395,8 +398,8 @@ async function migrateDeferredIndexes(db: ReadDb): Promise<void> {
   await db.schema
     .createTable(DEFERRED_INDEX_TABLE)
     .ifNotExists()
-    .addColumn('name', 'text', (c) => c.primaryKey())
-    .addColumn('definition', 'text', (c) => c.notNull())
+    .addColumn('name', textType(db), (c) => c.primaryKey())
+    .addColumn('definition', textType(db), (c) => c.notNull())
     .execute();
 }
 
@@ -437,10 +440,12 @@ async function restoreDeferredIndexes(db: ReadDb): Promise<void> {
 interface TableShape {
   readonly columns: string[];
   readonly primaryKey: string[];
+  /** Columns of a character type, which PostgreSQL orders by the database's collation unless told. */
+  readonly textColumns: ReadonlySet<string>;
 }
 
 async function tableShape(db: ReadDb | ReadTx, table: string): Promise<TableShape> {
-  if (db.getExecutor().adapter instanceof SqliteAdapter) {
+  if (isSqlite(db)) {
     const { rows } = await sql<{ cid: number; name: string; pk: number }>`select cid, name, pk from pragma_table_info(${table})`.execute(db);
     const columns = [...rows].sort((a, b) => a.cid - b.cid);
     return {
@@ -449,10 +454,12 @@ async function tableShape(db: ReadDb | ReadTx, table: string): Promise<TableShap
         .filter((r) => r.pk > 0)
         .sort((a, b) => a.pk - b.pk)
         .map((r) => r.name),
+      // SQLite compares text with BINARY unless a column says otherwise, and none here does.
+      textColumns: new Set(),
     };
   }
-  const columns = await sql<{ column_name: string }>`
-    select column_name from information_schema.columns
+  const columns = await sql<{ column_name: string; data_type: string }>`
+    select column_name, data_type from information_schema.columns
     where table_name = ${table} and table_schema = current_schema()
     order by ordinal_position`.execute(db);
   const keys = await sql<{ column_name: string }>`
@@ -461,22 +468,63 @@ async function tableShape(db: ReadDb | ReadTx, table: string): Promise<TableShap
       on kcu.constraint_name = tc.constraint_name and kcu.table_schema = tc.table_schema and kcu.table_name = tc.table_name
     where tc.constraint_type = 'PRIMARY KEY' and tc.table_name = ${table} and tc.table_schema = current_schema()
     order by kcu.ordinal_position`.execute(db);
-  return { columns: columns.rows.map((r) => r.column_name), primaryKey: keys.rows.map((r) => r.column_name) };
+  return {
+    columns: columns.rows.map((r) => r.column_name),
+    primaryKey: keys.rows.map((r) => r.column_name),
+    textColumns: new Set(columns.rows.filter((r) => r.data_type === 'text' || r.data_type.startsWith('character')).map((r) => r.column_name)),
+  };
 }
+
+/** Rows per read while digesting a table. */
+const DIGEST_PAGE_ROWS = 1000;
 
 async function tableDigest(db: ReadDb | ReadTx, table: string): Promise<string> {
   const hash = createHash('sha256');
-  const { columns, primaryKey } = await tableShape(db, table);
+  const shape = await tableShape(db, table);
+  const { columns } = shape;
   if (columns.length === 0) throw new Error(`checksum: table ${table} does not exist`);
   hash.update(`${JSON.stringify(columns)}\n`);
-  // Without a primary key, all columns order the rows, which is just as deterministic.
-  const order = primaryKey.length > 0 ? primaryKey : columns;
-  let query = dynamicDb(db).selectFrom(table).select(columns);
-  for (const column of order) query = query.orderBy(column);
-  for await (const row of query.stream(1000)) {
+  for await (const row of orderedRows(db, table, shape)) {
     hash.update(`${JSON.stringify(columns.map((c) => serialiseValue(row[c])))}\n`);
   }
   return hash.digest('hex');
+}
+
+/**
+ * Every row of a table in primary-key order (all columns without one, which is just as
+ * deterministic). Text sorts by bytes on both dialects (SQLite's BINARY, PostgreSQL's "C"), so equal
+ * tables give equal digests whatever collation a PostgreSQL database was created with.
+ *
+ * SQLite streams the rows. Kysely's PostgreSQL driver can stream only with the pg-cursor package,
+ * so there the rows are read in pages, by key (or by offset for a table without a primary key),
+ * inside the caller's transaction.
+ */
+async function* orderedRows(db: ReadDb | ReadTx, table: string, shape: TableShape): AsyncGenerator<Record<string, SqlValue>> {
+  const { columns, primaryKey, textColumns } = shape;
+  const order = primaryKey.length > 0 ? primaryKey : columns;
+  const ordered = (column: string): RawBuilder<unknown> => (textColumns.has(column) ? sql`${sql.ref(column)} collate "C"` : sql`${sql.ref(column)}`);
+  let query = dynamicDb(db).selectFrom(table).select(columns);
+  for (const column of order) query = query.orderBy(ordered(column));
+  if (isSqlite(db)) {
+    yield* query.stream(DIGEST_PAGE_ROWS);
+    return;
+  }
+  let after: Record<string, SqlValue> | undefined;
+  for (let offset = 0; ; offset += DIGEST_PAGE_ROWS) {
+    let page = query.limit(DIGEST_PAGE_ROWS);
+    if (primaryKey.length === 0) {
+      page = page.offset(offset);
+    } else if (after !== undefined) {
+      const last = after;
+      const keys = sql.join(primaryKey.map(ordered));
+      const values = sql.join(primaryKey.map((c) => last[c]));
+      page = page.where(sql<boolean>`(${keys}) > (${values})`);
+    }
+    const rows = await page.execute();
+    yield* rows;
+    if (rows.length < DIGEST_PAGE_ROWS) return;
+    after = rows[rows.length - 1];
+  }
 }
 
 function serialiseValue(value: unknown): unknown {

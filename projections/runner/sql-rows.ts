@@ -198,3 +198,13 @@ export function positionKeyType(db: ReadDb): 'integer' | 'bigint' {
 export function withoutRowid<TB extends string, C extends string>(db: ReadDb, table: CreateTableBuilder<TB, C>): CreateTableBuilder<TB, C> {
   return isSqlite(db) ? table.modifyEnd(sql`without rowid`) : table;
 }
+
+/**
+ * Column type for text. SQLite compares text by bytes (BINARY); PostgreSQL would use the database's
+ * collation, often a locale that sorts ids, names and cohort keys differently (and makes `>` cursors
+ * and range scans disagree with SQLite's). `collate "C"` compares bytes there too, so every query
+ * orders and filters alike on both dialects, whatever locale the database was created with.
+ */
+export function textType(db: ReadDb): 'text' | RawBuilder<unknown> {
+  return isSqlite(db) ? 'text' : sql`text collate "C"`;
+}

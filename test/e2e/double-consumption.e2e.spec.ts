@@ -12,7 +12,8 @@ describe.each(['sqlite', 'postgres'] as const)('50 concurrent processes on the s
   let sorter: RegisteredOrganisation;
 
   beforeAll(async () => {
-    const env: NodeJS.ProcessEnv = { LEDGER_STORE: eventLog };
+    // On PostgreSQL, the read models live there too (the postgres topology).
+    const env: NodeJS.ProcessEnv = { LEDGER_STORE: eventLog, LEDGER_READ_MODELS: eventLog };
     if (eventLog === 'postgres') {
       postgres = await startTestPostgres();
       env.LEDGER_DATABASE_URL = await postgres.createDatabase();

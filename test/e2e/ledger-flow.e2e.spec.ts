@@ -5,17 +5,29 @@ import { startTestPostgres, type TestPostgres } from '../support/postgres-server
 
 type Json = Record<string, unknown>;
 
+// The three topologies of docs/operations.md: embedded (projections in a worker, and in-process),
+// postgres (events and read models in a real PostgreSQL, started by test/support/postgres-server.ts;
+// it never skips), and eventstoredb (events in EventStoreDB, read models in PostgreSQL), which runs
+// only when EVENTSTORE_CONNECTION_STRING names a server and is otherwise reported skipped by name.
+const eventStoreDb = process.env.EVENTSTORE_CONNECTION_STRING;
+type Topology = readonly ['sqlite' | 'postgres' | 'eventstoredb', 'sqlite' | 'postgres', 'worker' | 'in-process'];
+const topologies: readonly Topology[] = [
+  ['sqlite', 'sqlite', 'worker'],
+  ['sqlite', 'sqlite', 'in-process'],
+  ['postgres', 'postgres', 'worker'],
+  ...(eventStoreDb ? [['eventstoredb', 'postgres', 'worker'] as const] : []),
+];
+if (!eventStoreDb) {
+  describe('ledger flow over HTTP (event log: eventstoredb, read models: postgres)', () => {
+    it.skip('skipped: EVENTSTORE_CONNECTION_STRING is not set (no EventStoreDB server on this machine)', () => undefined);
+  });
+}
+
 /**
  * The typical flow of the core issue: three kommuner collect, a sorter in Herning sorts, a recycler
  * makes fibre, and a manufacturer makes pillows from that fibre and hospital-laundry residual.
  */
-// The read side in a worker thread (the default) and on the API thread, on the embedded log; and the
-// event log in a real PostgreSQL (started by test/support/postgres-server.ts; it never skips).
-describe.each([
-  ['sqlite', 'worker'],
-  ['sqlite', 'in-process'],
-  ['postgres', 'worker'],
-] as const)('ledger flow over HTTP (event log: %s, projections: %s)', (eventLog, projections) => {
+describe.each(topologies)('ledger flow over HTTP (event log: %s, read models: %s, projections: %s)', (eventLog, readModels, projections) => {
   let postgres: TestPostgres | undefined;
   let ledger: LedgerHarness;
   let herning: RegisteredOrganisation;
@@ -28,11 +40,12 @@ describe.each([
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    const env: NodeJS.ProcessEnv = { LEDGER_PROJECTIONS: projections, LEDGER_STORE: eventLog };
-    if (eventLog === 'postgres') {
+    const env: NodeJS.ProcessEnv = { LEDGER_PROJECTIONS: projections, LEDGER_STORE: eventLog, LEDGER_READ_MODELS: readModels };
+    if (eventLog === 'postgres' || readModels === 'postgres') {
       postgres = await startTestPostgres();
       env.LEDGER_DATABASE_URL = await postgres.createDatabase();
     }
+    if (eventLog === 'eventstoredb') env.EVENTSTORE_CONNECTION_STRING = eventStoreDb;
     ledger = await LedgerHarness.start({ env });
     herning = await ledger.registerOrganisation('Herning Kommune', ['municipality'], '0657');
     ikast = await ledger.registerOrganisation('Ikast-Brande Kommune', ['municipality'], '0756');

@@ -3,17 +3,16 @@
  * prints the checksum so it can be compared with the live one (`GET /health` reports lag only).
  * Stop the server first: the read store is rebuilt in place.
  */
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createLedgerProjections, ProjectionRunner } from '#projections';
-import { openSqliteReadDb } from '#read-store';
 import { loadLedgerConfig } from '../../ledger-api/src/config/ledger.config.js';
 import { openEventLog } from '../../ledger-api/src/ledger/event-log.js';
+import { openReadModels } from '../../ledger-api/src/ledger/read-models.js';
 import { progressBar } from './progress-bar.js';
 
 const config = loadLedgerConfig();
 const store = await openEventLog(config.eventLog);
-const db = openSqliteReadDb({ filename: path.join(config.dataDir, 'read-models.sqlite') });
+const db = openReadModels(config.readModels, 'projections');
 const runner = new ProjectionRunner({ store, db, projections: createLedgerProjections() });
 const started = performance.now();
 const before = await runner.checksum().catch(() => undefined);

@@ -139,3 +139,20 @@ export class DuplicateEventIdError extends Error {
 
 /** Revision of the last event when a stream has `count` events; -1 means "no stream". */
 export const NO_STREAM_REVISION = -1;
+
+/**
+ * Stores that can take a log exported from another store exactly as it was (moving from the embedded
+ * SQLite file to PostgreSQL): positions, revisions, recordedAt and hashes are kept, so the hash chain
+ * and every checksum stay valid. The caller verifies the chain first (`LogImportVerifier`).
+ */
+export interface VerbatimImport {
+  /**
+   * Writes `events` as given, in one transaction. The first position must follow the store's head
+   * exactly and positions must be consecutive; otherwise nothing is written.
+   */
+  importVerbatim(events: readonly StoredEvent[]): Promise<void>;
+}
+
+export function supportsVerbatimImport(store: EventStore): store is EventStore & VerbatimImport {
+  return typeof (store as Partial<VerbatimImport>).importVerbatim === 'function';
+}

@@ -1,5 +1,6 @@
 export * from './event-store.port.js';
 export { canonicalJson } from './integrity/canonical-json.js';
+export { LogImportError, LogImportVerifier } from './integrity/log-import-verifier.js';
 export {
   GENESIS_HASH,
   computeEventHash,
@@ -17,3 +18,4 @@ export {
   type PostgresEventStoreOptions,
   type PostgresEventStoreStats,
 } from './postgres/postgres-event-store.js';
+export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb/eventstoredb-event-store.js';

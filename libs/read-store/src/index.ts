@@ -1,1 +1,2 @@
 export * from './sqlite-read-db.js';
+export * from './postgres-read-db.js';

@@ -10,6 +10,11 @@ export interface LedgerConfig {
    * `databaseUrl`. Read models stay in SQLite under dataDir for now.
    */
   readonly eventLog: EventLogConfig;
+  /**
+   * Where the read models live: `<dataDir>/read-models.sqlite` by default (LEDGER_READ_MODELS_FILE),
+   * or PostgreSQL with LEDGER_READ_MODELS=postgres (LEDGER_READ_MODELS_URL, else LEDGER_DATABASE_URL).
+   */
+  readonly readModels: ReadModelsConfig;
   /** Set, or generated and printed once on first start. */
   readonly operatorKey: string | undefined;
   /** `FULL` (default) survives a power cut; `NORMAL` only a process crash. */
@@ -30,6 +35,11 @@ export interface LedgerConfig {
 
 export type EventLogConfig =
   | { readonly kind: 'sqlite'; readonly filename: string; readonly synchronous: 'FULL' | 'NORMAL' }
+  | { readonly kind: 'postgres'; readonly connectionString: string }
+  | { readonly kind: 'eventstoredb'; readonly connectionString: string };
+
+export type ReadModelsConfig =
+  | { readonly kind: 'sqlite'; readonly filename: string }
   | { readonly kind: 'postgres'; readonly connectionString: string };
 
 function integer(value: string | undefined, fallback: number, name: string): number {
@@ -44,6 +54,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env): LedgerCo
   if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new Error('LEDGER_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
   const dataDir = path.resolve(env.LEDGER_DATA_DIR ?? './data');
   const eventLog = eventLogConfig(env, dataDir, synchronous);
+  const readModels = readModelsConfig(env, dataDir);
   const projections = env.LEDGER_PROJECTIONS ?? 'worker';
   if (projections !== 'worker' && projections !== 'in-process') throw new Error('LEDGER_PROJECTIONS must be worker or in-process');
   return {
@@ -51,6 +62,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env): LedgerCo
     host: env.HOST ?? '0.0.0.0',
     dataDir,
     eventLog,
+    readModels,
     operatorKey: env.LEDGER_OPERATOR_KEY || undefined,
     synchronous,
     readYourWrites: (env.LEDGER_READ_YOUR_WRITES ?? 'true') !== 'false',
@@ -72,10 +84,27 @@ function eventLogConfig(env: NodeJS.ProcessEnv, dataDir: string, synchronous: 'F
       if (!connectionString) throw new Error('LEDGER_STORE=postgres needs LEDGER_DATABASE_URL (postgres://user:password@host:5432/database)');
       return { kind: 'postgres', connectionString };
     }
-    case 'eventstoredb':
-      // Said plainly rather than silently falling back to another store.
-      throw new Error('LEDGER_STORE=eventstoredb is not available yet: the EventStoreDB adapter is still to be written (issue 3)');
+    case 'eventstoredb': {
+      const connectionString = env.EVENTSTORE_CONNECTION_STRING;
+      if (!connectionString) throw new Error('LEDGER_STORE=eventstoredb needs EVENTSTORE_CONNECTION_STRING (esdb://host:2113?tls=false, or esdb+discover://… for a cluster)');
+      return { kind: 'eventstoredb', connectionString };
+    }
     default:
-      throw new Error(`LEDGER_STORE must be sqlite or postgres, got "${store}"`);
+      throw new Error(`LEDGER_STORE must be sqlite, postgres or eventstoredb, got "${store}"`);
+  }
+}
+
+function readModelsConfig(env: NodeJS.ProcessEnv, dataDir: string): ReadModelsConfig {
+  const kind = env.LEDGER_READ_MODELS ?? 'sqlite';
+  switch (kind) {
+    case 'sqlite':
+      return { kind: 'sqlite', filename: path.resolve(env.LEDGER_READ_MODELS_FILE ?? path.join(dataDir, 'read-models.sqlite')) };
+    case 'postgres': {
+      const connectionString = env.LEDGER_READ_MODELS_URL || env.LEDGER_DATABASE_URL;
+      if (!connectionString) throw new Error('LEDGER_READ_MODELS=postgres needs LEDGER_READ_MODELS_URL or LEDGER_DATABASE_URL');
+      return { kind: 'postgres', connectionString };
+    }
+    default:
+      throw new Error(`LEDGER_READ_MODELS must be sqlite or postgres, got "${kind}"`);
   }
 }

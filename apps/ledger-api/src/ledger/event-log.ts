@@ -1,4 +1,6 @@
-import { PostgresEventStore, SqliteEventStore, type EventStore } from '#event-store';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { EventStoreDbEventStore, PostgresEventStore, SqliteEventStore, type EventStore } from '#event-store';
 import type { EventLogConfig } from '../config/ledger.config.js';
 
 /** What the projection worker's client needs of the API thread's store besides the port. */
@@ -14,8 +16,11 @@ export interface CommitAnnouncingStore {
 export async function openEventLog(config: EventLogConfig, clock?: () => Date): Promise<EventStore & CommitAnnouncingStore> {
   switch (config.kind) {
     case 'sqlite':
+      mkdirSync(path.dirname(config.filename), { recursive: true });
       return SqliteEventStore.open({ filename: config.filename, synchronous: config.synchronous, ...(clock ? { clock } : {}) });
     case 'postgres':
       return PostgresEventStore.open({ connectionString: config.connectionString, ...(clock ? { clock } : {}) });
+    case 'eventstoredb':
+      return EventStoreDbEventStore.open({ connectionString: config.connectionString, ...(clock ? { clock } : {}) });
   }
 }

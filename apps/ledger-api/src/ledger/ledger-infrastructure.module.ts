@@ -1,9 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '#event-store';
 import { createLedgerProjections, ProjectionEngine, ProjectionRunner, type ReadDb } from '#projections';
-import { openSqliteReadDb } from '#read-store';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { OrganisationDirectory } from './organisation-directory.js';
 import { BatchCommandRunner } from './batch-command.runner.js';
@@ -12,6 +10,7 @@ import { DecisionContextFactory } from './decision-context.factory.js';
 import { ProducerGate } from './producer-gate.js';
 import { ProjectionWorkerClient } from './projection-worker.client.js';
 import { openEventLog, type CommitAnnouncingStore } from './event-log.js';
+import { openReadModels } from './read-models.js';
 import { ReadYourWrites } from './read-your-writes.js';
 import { CLOCK, EVENT_STORE, LEDGER_CONFIG, READ_DB, type Clock } from './tokens.js';
 
@@ -44,8 +43,7 @@ export class LedgerInfrastructureModule implements OnApplicationShutdown {
         {
           provide: READ_DB,
           useFactory: (): ReadDb => {
-            mkdirSync(config.dataDir, { recursive: true });
-            return openSqliteReadDb({ filename: readModelsFile(config) });
+            return openReadModels(config.readModels);
           },
         },
         {
@@ -55,7 +53,7 @@ export class LedgerInfrastructureModule implements OnApplicationShutdown {
           useFactory: async (store: EventStore & CommitAnnouncingStore, db: ReadDb): Promise<ProjectionEngine> => {
             const engine =
               config.projections === 'worker'
-                ? new ProjectionWorkerClient({ store, eventLog: config.eventLog, readModelsFile: readModelsFile(config) })
+                ? new ProjectionWorkerClient({ store, eventLog: config.eventLog, readModels: config.readModels })
                 : new ProjectionRunner({ store, db, projections: createLedgerProjections() });
             await engine.start();
             return engine;
@@ -79,4 +77,3 @@ export class LedgerInfrastructureModule implements OnApplicationShutdown {
   }
 }
 
-const readModelsFile = (config: LedgerConfig): string => path.join(config.dataDir, 'read-models.sqlite');

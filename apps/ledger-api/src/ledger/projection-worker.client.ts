@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PositionWaiters, ProjectionEngine, type ProjectionChecksum, type ProjectionHealth, type RebuildOptions, type RebuildResult } from '#projections';
-import type { EventLogConfig } from '../config/ledger.config.js';
+import type { EventLogConfig, ReadModelsConfig } from '../config/ledger.config.js';
 import type { CommitAnnouncingStore } from './event-log.js';
 import type { FromProjectionWorker, ProjectionWorkerCalls, ProjectionWorkerData, ProjectionWorkerMethod, ToProjectionWorker } from './projection-worker.protocol.js';
 
@@ -10,7 +10,7 @@ export interface ProjectionWorkerClientOptions {
   /** The API thread's store: its commits wake the worker at once. */
   readonly store: CommitAnnouncingStore;
   readonly eventLog: EventLogConfig;
-  readonly readModelsFile: string;
+  readonly readModels: ReadModelsConfig;
   /** Told when the worker fails; it is restarted by itself after a back-off. */
   readonly onError?: (error: unknown) => void;
   /** First restart delay after the worker died; doubles up to 30 s (default 1000 ms). */
@@ -119,7 +119,7 @@ export class ProjectionWorkerClient extends ProjectionEngine {
   }
 
   private spawn(): Promise<void> {
-    const data: ProjectionWorkerData = { eventLog: this.options.eventLog, readModelsFile: this.options.readModelsFile };
+    const data: ProjectionWorkerData = { eventLog: this.options.eventLog, readModels: this.options.readModels };
     const worker = new Worker(projectionWorkerEntry(), { workerData: data });
     this.worker = worker;
     this.ready = new Promise<void>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import type { ProjectionChecksum, ProjectionHealth, RebuildResult } from '#projections';
-import type { EventLogConfig } from '../config/ledger.config.js';
+import type { EventLogConfig, ReadModelsConfig } from '../config/ledger.config.js';
 
 /**
  * Messages between the API thread and the projection worker (see projection-worker.client.ts).
@@ -7,7 +7,7 @@ import type { EventLogConfig } from '../config/ledger.config.js';
  */
 export interface ProjectionWorkerData {
   readonly eventLog: EventLogConfig;
-  readonly readModelsFile: string;
+  readonly readModels: ReadModelsConfig;
 }
 
 /** What each call answers with. */

@@ -6,17 +6,17 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openEventLog } from './event-log.js';
+import { openReadModels } from './read-models.js';
 import { createLedgerProjections, ProjectionRunner } from '#projections';
-import { openSqliteReadDb } from '#read-store';
 import type { FromProjectionWorker, ProjectionWorkerCalls, ProjectionWorkerData, ProjectionWorkerMethod, ToProjectionWorker } from './projection-worker.protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('projections.worker.ts runs only as a worker thread');
-const { eventLog, readModelsFile } = workerData as ProjectionWorkerData;
+const { eventLog, readModels } = workerData as ProjectionWorkerData;
 
 // This connection to the log only reads.
 const store = await openEventLog(eventLog);
-const db = openSqliteReadDb({ filename: readModelsFile });
+const db = openReadModels(readModels, 'projections');
 const post = (message: FromProjectionWorker): void => port.postMessage(message);
 const postState = (): void => post({ kind: 'state', ...runner.health() });
 const runner = new ProjectionRunner({ store, db, projections: createLedgerProjections(), onCommitted: postState, onError: postState });

@@ -15,6 +15,7 @@ import {
   type StoredEvent,
   type SubscribeOptions,
   type Subscription,
+  type VerbatimImport,
 } from '../event-store.port.js';
 import { GENESIS_HASH, computeEventHash } from '../integrity/event-hash.js';
 import { applyPostgresMigrations } from './postgres-migrations.js';
@@ -100,7 +101,7 @@ const COLUMNS = 'position, stream_id, revision, event_id, type, schema_version, 
  * append runs in its own SAVEPOINT, so a conflict rolls back only that append and every caller gets
  * its own result. Reads go through a separate pool and never wait for the writer.
  */
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements EventStore, VerbatimImport {
   private readonly queue: PendingAppend[] = [];
   private inFlight: Promise<void> | undefined;
   private closing = false;
@@ -237,6 +238,59 @@ export class PostgresEventStore implements EventStore {
     await Promise.allSettled([this.writer.end(), this.listener.end(), this.pool.end()]);
   }
 
+  async importVerbatim(events: readonly StoredEvent[]): Promise<void> {
+    this.assertOpen();
+    if (events.length === 0) return;
+    // Through the writer's queue discipline: wait for any group in flight, then hold the append lock
+    // so that the head check and the inserts see no concurrent append, here or in another process.
+    while (this.inFlight !== undefined) await this.inFlight;
+    let release!: () => void;
+    this.inFlight = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    try {
+      await this.writer.query('BEGIN');
+      try {
+        await this.writer.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK_KEY.toString()]);
+        const head = await this.writer.query<{ position: string }>('SELECT coalesce(max(position), -1)::text AS position FROM events');
+        let expected = Number(head.rows[0]!.position) + 1;
+        for (const event of events) {
+          if (event.position !== expected) {
+            throw new RangeError(`import: expected position ${expected}, got ${event.position} (the log must continue the store's head)`);
+          }
+          expected += 1;
+        }
+        await this.writer.query(
+          `INSERT INTO events (position, stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at, prev_hash, hash)
+           SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])`,
+          [
+            events.map((e) => e.position),
+            events.map((e) => e.streamId),
+            events.map((e) => e.revision),
+            events.map((e) => e.eventId),
+            events.map((e) => e.type),
+            events.map((e) => e.schemaVersion),
+            events.map((e) => JSON.stringify(e.data ?? null)),
+            events.map((e) => JSON.stringify(e.metadata)),
+            events.map((e) => e.recordedAt),
+            events.map((e) => e.prevHash),
+            events.map((e) => e.hash),
+          ],
+        );
+        await this.writer.query(`NOTIFY ${NOTIFY_CHANNEL}`);
+        await this.writer.query('COMMIT');
+      } catch (error) {
+        await this.writer.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      this.inFlight = undefined;
+      release();
+      this.kick();
+    }
+    this.announceCommit();
+  }
+
   stats(): PostgresEventStoreStats {
     return { transactions: this.transactionCount, appends: this.appendCount };
   }
@@ -313,8 +367,13 @@ export class PostgresEventStore implements EventStore {
         'SELECT coalesce(max(position), -1)::text AS position FROM events',
       );
       const state = { nextPosition: Number(head.rows[0]!.position) + 1 };
-      for (const pending of group) {
-        outcomes.push(await this.appendInSavepoint(pending, recordedAt, state));
+      const batched = await this.appendGroupAtOnce(group, recordedAt, state);
+      if (batched !== undefined) {
+        outcomes.push(...batched);
+      } else {
+        for (const pending of group) {
+          outcomes.push(await this.appendInSavepoint(pending, recordedAt, state));
+        }
       }
       const wrote = outcomes.some((o) => o.ok && o.wrote);
       if (wrote) {
@@ -346,6 +405,86 @@ export class PostgresEventStore implements EventStore {
     if (wrote) {
       this.announceCommit();
     }
+  }
+
+  /**
+   * The common case in a constant number of round trips, whatever the group's size: one query for
+   * the heads of all its streams and for any of its event ids already stored, the expected-revision
+   * checks in memory (each append sees the earlier appends of the group), and one INSERT for every
+   * row of every accepted append. A conflicting append writes nothing, so it needs no savepoint.
+   * Answers undefined, having written nothing, when any event id is already stored or repeats
+   * within the group: those appends need the per-append path, whose savepoints and idempotency
+   * reads handle retries exactly.
+   */
+  private async appendGroupAtOnce(
+    group: readonly PendingAppend[],
+    recordedAt: string,
+    state: { nextPosition: number },
+  ): Promise<Outcome[] | undefined> {
+    const streamIds = [...new Set(group.map((p) => p.streamId))];
+    const eventIds = group.flatMap((p) => p.events.map((e) => e.eventId));
+    if (new Set(eventIds).size !== eventIds.length) return undefined;
+    const { rows } = await this.writer.query<{ kind: 'head' | 'id'; stream_id: string; revision: number; hash: string }>(
+      `SELECT 'head' AS kind, stream_id, revision, hash FROM (
+         SELECT DISTINCT ON (stream_id) stream_id, revision, hash FROM events
+          WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, revision DESC) AS heads
+       UNION ALL
+       SELECT 'id' AS kind, stream_id, revision, hash FROM events WHERE event_id = ANY($2::text[])`,
+      [streamIds, eventIds],
+    );
+    if (rows.some((r) => r.kind === 'id')) return undefined;
+    const heads = new Map(rows.map((r) => [r.stream_id, { revision: r.revision, hash: r.hash }]));
+
+    const outcomes: Outcome[] = [];
+    const columns = { position: [] as number[], streamId: [] as string[], revision: [] as number[], eventId: [] as string[], type: [] as string[], schemaVersion: [] as number[], data: [] as string[], metadata: [] as string[], prevHash: [] as string[], hash: [] as string[] };
+    for (const { streamId, events, expected } of group) {
+      const head = heads.get(streamId);
+      const current = head?.revision ?? NO_STREAM_REVISION;
+      if (!matchesExpected(expected, current)) {
+        outcomes.push({ ok: false, error: new WrongExpectedRevisionError(streamId, expected, current === NO_STREAM_REVISION ? 'no-stream' : current) });
+        continue;
+      }
+      let prevHash = head?.hash ?? GENESIS_HASH;
+      events.forEach((event, i) => {
+        const revision = current + 1 + i;
+        const dataJson = JSON.stringify(event.data ?? null);
+        const metadataJson = JSON.stringify(event.metadata);
+        const hash = computeEventHash(prevHash, {
+          streamId,
+          revision,
+          eventId: event.eventId,
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          data: JSON.parse(dataJson) as unknown,
+          metadata: JSON.parse(metadataJson) as EventMetadata,
+          recordedAt,
+        });
+        columns.position.push(state.nextPosition);
+        columns.streamId.push(streamId);
+        columns.revision.push(revision);
+        columns.eventId.push(event.eventId);
+        columns.type.push(event.type);
+        columns.schemaVersion.push(event.schemaVersion);
+        columns.data.push(dataJson);
+        columns.metadata.push(metadataJson);
+        columns.prevHash.push(prevHash);
+        columns.hash.push(hash);
+        state.nextPosition += 1;
+        prevHash = hash;
+      });
+      heads.set(streamId, { revision: current + events.length, hash: prevHash });
+      outcomes.push({ ok: true, wrote: true, result: { nextExpectedRevision: current + events.length, position: state.nextPosition - 1 } });
+    }
+    if (columns.position.length > 0) {
+      await this.writer.query(
+        `INSERT INTO events (position, stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at, prev_hash, hash)
+         SELECT p, s, r, e, t, v, d, m, $11, ph, h
+           FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[])
+             AS x(p, s, r, e, t, v, d, m, ph, h)`,
+        [columns.position, columns.streamId, columns.revision, columns.eventId, columns.type, columns.schemaVersion, columns.data, columns.metadata, columns.prevHash, columns.hash, recordedAt],
+      );
+    }
+    return outcomes;
   }
 
   private async appendInSavepoint(

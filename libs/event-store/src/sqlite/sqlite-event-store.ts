@@ -15,6 +15,7 @@ import {
   type StoredEvent,
   type SubscribeOptions,
   type Subscription,
+  type VerbatimImport,
 } from '../event-store.port.js';
 import { GENESIS_HASH, computeEventHash } from '../integrity/event-hash.js';
 
@@ -105,7 +106,7 @@ const COLUMNS = 'position, stream_id, revision, event_id, type, schema_version, 
  * write transaction, so N concurrent commands share a single fsync. Each append runs in its own
  * SAVEPOINT, so a conflict rolls back only that append and every caller gets its own result.
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, VerbatimImport {
   private readonly queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -125,6 +126,7 @@ export class SqliteEventStore implements EventStore {
     readonly readStream: Database.Statement<[string, number, number], EventRow>;
     readonly readAll: Database.Statement<[number, number], EventRow>;
     readonly head: Database.Statement<[], { position: number | null }>;
+    readonly insertVerbatim: Database.Statement<[number, string, number, string, string, number, string, string, string, string, string], never>;
   };
 
   private readonly runGroup: Database.Transaction<(group: readonly PendingAppend[], recordedAt: string) => Outcome[]>;
@@ -156,6 +158,10 @@ export class SqliteEventStore implements EventStore {
       ),
       readAll: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
       head: db.prepare('SELECT max(position) AS position FROM events'),
+      insertVerbatim: db.prepare(
+        `INSERT INTO events (position, stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
     };
 
     // better-sqlite3 turns a nested transaction function into a SAVEPOINT and rolls back to it when
@@ -264,6 +270,37 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     this.db.close();
+  }
+
+  async importVerbatim(events: readonly StoredEvent[]): Promise<void> {
+    this.assertOpen();
+    if (events.length === 0) return;
+    // Immediate: the head check and the inserts happen under the write lock, so no append slips in.
+    this.db
+      .transaction(() => {
+        let expected = this.headNow() + 1;
+        for (const event of events) {
+          if (event.position !== expected) {
+            throw new RangeError(`import: expected position ${expected}, got ${event.position} (the log must continue the store's head)`);
+          }
+          this.stmt.insertVerbatim.run(
+            event.position,
+            event.streamId,
+            event.revision,
+            event.eventId,
+            event.type,
+            event.schemaVersion,
+            JSON.stringify(event.data ?? null),
+            JSON.stringify(event.metadata),
+            event.recordedAt,
+            event.prevHash,
+            event.hash,
+          );
+          expected += 1;
+        }
+      })
+      .immediate();
+    this.announceCommit();
   }
 
   stats(): SqliteEventStoreStats {
