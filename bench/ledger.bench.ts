@@ -3,8 +3,7 @@
  * Every ratio divides by a reference measured in the same run, on the same machine, because these
  * machines are shared and noisy: a bare absolute figure would mean little.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -17,15 +16,10 @@ import { appendScenario, generateScenario } from '#scenarios';
 import { loadLedgerConfig } from '../apps/ledger-api/src/config/ledger.config.js';
 import { createLedgerApp } from '../apps/ledger-api/src/ledger-app.js';
 import { startTestPostgres, type TestPostgres } from '../test/support/postgres-server.js';
+import { emit, log, rawReadAndParse, sampleEvent, tempDir } from './bench-support.js';
+import { emmettPeerAppends } from './emmett-peer.js';
 import type { HttpLoadOptions } from './http-load.worker.js';
-
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  reference: string;
-  ratio: number;
-}
+import { runScaleBench } from './scale.bench.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -38,24 +32,6 @@ const REBUILD_BATCHES = option('rebuild-batches', 20_000);
 const BULK = option('bulk', 50);
 /** `--no-postgres` skips the PostgreSQL figures (they start a throwaway server, as the tests do). */
 const POSTGRES = !args.includes('--no-postgres');
-
-function emit(figure: Figure): void {
-  process.stdout.write(`${JSON.stringify({ ...figure, value: round(figure.value), ratio: round(figure.ratio) })}\n`);
-}
-const round = (n: number) => Math.round(n * 1000) / 1000;
-const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
-
-function tempDir(name: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), `ledger-bench-${name}-`));
-}
-
-/** A representative event row of ~290 bytes, as STACK.md's raw figures used. */
-function sampleEvent(i: number): { data: string; metadata: string } {
-  return {
-    data: JSON.stringify({ batchId: `0190${String(i).padStart(28, '0')}`, kommuneCode: '0657', collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 123_456 + i, occurredAt: '2026-03-10T09:00:00+01:00' }),
-    metadata: JSON.stringify({ actorOrgId: '0190aaaa-0000-7000-8000-000000000001', commandId: `c-${i}` }),
-  };
-}
 
 /** The physical anchor: better-sqlite3, one event per transaction, WAL, synchronous=FULL. */
 function rawSqliteSingleEventCommits(seconds: number): number {
@@ -176,25 +152,6 @@ function httpRequestCeiling(seconds: number, clients: number): Promise<number> {
   return withLedgerServer('ceiling', (base) => runLoad({ base, key: '', path: '/health', method: 'GET', body: null, clients, seconds, commandsPerRequest: 1 }));
 }
 
-/** Raw read in global order + JSON.parse of data and metadata: what any rebuild must at least do. */
-function rawReadAndParse(filename: string): { events: number; rate: number } {
-  const db = new Database(filename, { readonly: true });
-  const rows = db.prepare('SELECT data, metadata FROM events ORDER BY position');
-  let n = 0;
-  let checksum = 0;
-  const start = performance.now();
-  for (const row of rows.iterate() as Iterable<{ data: string; metadata: string }>) {
-    const data = JSON.parse(row.data) as Record<string, unknown>;
-    const metadata = JSON.parse(row.metadata) as Record<string, unknown>;
-    checksum += Object.keys(data).length + Object.keys(metadata).length;
-    n += 1;
-  }
-  const rate = n / ((performance.now() - start) / 1000);
-  db.close();
-  if (checksum === 0) throw new Error('nothing read');
-  return { events: n, rate };
-}
-
 /**
  * The least any rebuild into these read models must do besides reading: write their final rows.
  * Copies every row of the rebuilt read-model file into an empty file with the same tables (no
@@ -254,53 +211,69 @@ async function rebuildThroughput(batches: number): Promise<{ events: number; reb
   return { events: raw.events, rebuildRate, rawRate: Math.max(raw.rate, rawAgain.rate), floor };
 }
 
-log(`raw SQLite single-event commits (synchronous=FULL) for ${SECONDS}s…`);
-const rawCommit = rawSqliteSingleEventCommits(SECONDS);
-emit({ name: 'raw-sqlite-append-1-per-tx-full', value: rawCommit, unit: 'events/s', reference: 'self', ratio: 1 });
+/** The figures of the core issue, and the PostgreSQL ones of the production-stores issue. */
+async function standardBench(): Promise<void> {
+  log(`raw SQLite single-event commits (synchronous=FULL) for ${SECONDS}s…`);
+  const rawCommit = rawSqliteSingleEventCommits(SECONDS);
+  emit({ name: 'raw-sqlite-append-1-per-tx-full', value: rawCommit, unit: 'events/s', reference: 'self', ratio: 1 });
 
-log(`HTTP commands from ${CLIENTS} clients for ${SECONDS}s…`);
-const http = await httpCommandThroughput(SECONDS, CLIENTS);
-emit({ name: `http-durable-commands-${CLIENTS}-clients`, value: http, unit: 'commands/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: http / rawCommit });
+  log(`HTTP commands from ${CLIENTS} clients for ${SECONDS}s…`);
+  const http = await httpCommandThroughput(SECONDS, CLIENTS);
+  emit({ name: `http-durable-commands-${CLIENTS}-clients`, value: http, unit: 'commands/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: http / rawCommit });
 
-// The ceiling of the HTTP stack itself: a public GET that touches no store, from the same clients.
-const ceiling = await httpRequestCeiling(SECONDS, CLIENTS);
-emit({ name: `http-get-health-${CLIENTS}-clients`, value: ceiling, unit: 'requests/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: ceiling / rawCommit });
+  // The ceiling of the HTTP stack itself: a public GET that touches no store, from the same clients.
+  const ceiling = await httpRequestCeiling(SECONDS, CLIENTS);
+  emit({ name: `http-get-health-${CLIENTS}-clients`, value: ceiling, unit: 'requests/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: ceiling / rawCommit });
 
-log(`HTTP bulk commands (${BULK} per request) from ${CLIENTS} clients for ${SECONDS}s…`);
-const bulk = await httpCommandThroughput(SECONDS, CLIENTS, BULK);
-emit({ name: `http-durable-commands-bulk-${BULK}-${CLIENTS}-clients`, value: bulk, unit: 'commands/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: bulk / rawCommit });
+  log(`HTTP bulk commands (${BULK} per request) from ${CLIENTS} clients for ${SECONDS}s…`);
+  const bulk = await httpCommandThroughput(SECONDS, CLIENTS, BULK);
+  emit({ name: `http-durable-commands-bulk-${BULK}-${CLIENTS}-clients`, value: bulk, unit: 'commands/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: bulk / rawCommit });
 
-// The same load with the projections on the API thread (LEDGER_PROJECTIONS=in-process): what the worker thread buys.
-log(`HTTP bulk commands with in-process projections for ${SECONDS}s…`);
-const bulkInProcess = await httpCommandThroughput(SECONDS, CLIENTS, BULK, 'in-process');
-emit({ name: `http-durable-commands-bulk-${BULK}-${CLIENTS}-clients-in-process-projections`, value: bulkInProcess, unit: 'commands/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: bulkInProcess / rawCommit });
+  // The same load with the projections on the API thread (LEDGER_PROJECTIONS=in-process): what the worker thread buys.
+  log(`HTTP bulk commands with in-process projections for ${SECONDS}s…`);
+  const bulkInProcess = await httpCommandThroughput(SECONDS, CLIENTS, BULK, 'in-process');
+  emit({ name: `http-durable-commands-bulk-${BULK}-${CLIENTS}-clients-in-process-projections`, value: bulkInProcess, unit: 'commands/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: bulkInProcess / rawCommit });
 
-if (POSTGRES) {
-  log('starting a throwaway PostgreSQL (fsync on)…');
-  const postgres: TestPostgres = await startTestPostgres();
-  try {
-    log(`raw PostgreSQL single-event commits for ${SECONDS}s…`);
-    const rawPg = await rawPostgresSingleEventCommits(await postgres.createDatabase(), SECONDS);
-    emit({ name: 'raw-postgres-append-1-per-tx', value: rawPg, unit: 'events/s', reference: 'self', ratio: 1 });
-    const appends = await postgresAdapterAppends(await postgres.createDatabase(), SECONDS, CLIENTS);
-    emit({ name: `postgres-adapter-appends-${CLIENTS}-writers`, value: appends, unit: 'events/s', reference: 'raw-postgres-append-1-per-tx', ratio: appends / rawPg });
-    log(`HTTP commands with the event log in PostgreSQL for ${SECONDS}s…`);
-    const pgSingle = await httpCommandThroughput(SECONDS, CLIENTS, 1, 'worker', { LEDGER_STORE: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() });
-    emit({ name: `http-durable-commands-postgres-${CLIENTS}-clients`, value: pgSingle, unit: 'commands/s', reference: 'raw-postgres-append-1-per-tx', ratio: pgSingle / rawPg });
-    const pgBulk = await httpCommandThroughput(SECONDS, CLIENTS, BULK, 'worker', { LEDGER_STORE: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() });
-    emit({ name: `http-durable-commands-bulk-${BULK}-postgres-${CLIENTS}-clients`, value: pgBulk, unit: 'commands/s', reference: 'raw-postgres-append-1-per-tx', ratio: pgBulk / rawPg });
-  } finally {
-    await postgres.stop();
+  if (POSTGRES) {
+    log('starting a throwaway PostgreSQL (fsync on)…');
+    const postgres: TestPostgres = await startTestPostgres();
+    try {
+      log(`raw PostgreSQL single-event commits for ${SECONDS}s…`);
+      const rawPg = await rawPostgresSingleEventCommits(await postgres.createDatabase(), SECONDS);
+      emit({ name: 'raw-postgres-append-1-per-tx', value: rawPg, unit: 'events/s', reference: 'self', ratio: 1 });
+      const appends = await postgresAdapterAppends(await postgres.createDatabase(), SECONDS, CLIENTS);
+      emit({ name: `postgres-adapter-appends-${CLIENTS}-writers`, value: appends, unit: 'events/s', reference: 'raw-postgres-append-1-per-tx', ratio: appends / rawPg });
+      // The peer: Emmett's PostgreSQL event store, same events, same writers, same server and fsync.
+      log(`Emmett's PostgreSQL event store, ${CLIENTS} writers, for ${SECONDS}s…`);
+      const emmett = await emmettPeerAppends(await postgres.createDatabase(), SECONDS, CLIENTS);
+      emit({ name: `emmett-postgresql-appends-${CLIENTS}-writers`, value: emmett, unit: 'events/s', reference: 'raw-postgres-append-1-per-tx', ratio: emmett / rawPg });
+      emit({ name: `postgres-adapter-appends-vs-emmett-${CLIENTS}-writers`, value: appends, unit: 'events/s', reference: `emmett-postgresql-appends-${CLIENTS}-writers`, ratio: appends / emmett });
+      log(`HTTP commands with the event log in PostgreSQL for ${SECONDS}s…`);
+      const pgSingle = await httpCommandThroughput(SECONDS, CLIENTS, 1, 'worker', { LEDGER_STORE: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() });
+      emit({ name: `http-durable-commands-postgres-${CLIENTS}-clients`, value: pgSingle, unit: 'commands/s', reference: 'raw-postgres-append-1-per-tx', ratio: pgSingle / rawPg });
+      const pgBulk = await httpCommandThroughput(SECONDS, CLIENTS, BULK, 'worker', { LEDGER_STORE: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() });
+      emit({ name: `http-durable-commands-bulk-${BULK}-postgres-${CLIENTS}-clients`, value: pgBulk, unit: 'commands/s', reference: 'raw-postgres-append-1-per-tx', ratio: pgBulk / rawPg });
+    } finally {
+      await postgres.stop();
+    }
   }
+
+  const rebuild = await rebuildThroughput(REBUILD_BATCHES);
+  emit({ name: 'raw-read-and-parse', value: rebuild.rawRate, unit: 'events/s', reference: 'self', ratio: 1 });
+  emit({ name: `projection-rebuild-${rebuild.events}-events`, value: rebuild.rebuildRate, unit: 'events/s', reference: 'raw-read-and-parse', ratio: rebuild.rebuildRate / rebuild.rawRate });
+  // Writing the rebuilt rows alone, expressed in events/s of the log they came from: its ratio to raw
+  // read+parse is the ceiling of the rebuild's own ratio with a fold that cost nothing.
+  const floorRate = rebuild.events / rebuild.floor.seconds;
+  emit({ name: `read-model-row-write-floor-${rebuild.floor.rows}-rows`, value: floorRate, unit: 'events/s', reference: 'raw-read-and-parse', ratio: floorRate / rebuild.rawRate });
+  const ceilingRate = 1 / (1 / rebuild.rawRate + 1 / floorRate);
+  emit({ name: 'rebuild-ceiling-read-then-write-rows', value: ceilingRate, unit: 'events/s', reference: 'raw-read-and-parse', ratio: ceilingRate / rebuild.rawRate });
+  emit({ name: `projection-rebuild-vs-ceiling`, value: rebuild.rebuildRate, unit: 'events/s', reference: 'rebuild-ceiling-read-then-write-rows', ratio: rebuild.rebuildRate / ceilingRate });
 }
 
-const rebuild = await rebuildThroughput(REBUILD_BATCHES);
-emit({ name: 'raw-read-and-parse', value: rebuild.rawRate, unit: 'events/s', reference: 'self', ratio: 1 });
-emit({ name: `projection-rebuild-${rebuild.events}-events`, value: rebuild.rebuildRate, unit: 'events/s', reference: 'raw-read-and-parse', ratio: rebuild.rebuildRate / rebuild.rawRate });
-// Writing the rebuilt rows alone, expressed in events/s of the log they came from: its ratio to raw
-// read+parse is the ceiling of the rebuild's own ratio with a fold that cost nothing.
-const floorRate = rebuild.events / rebuild.floor.seconds;
-emit({ name: `read-model-row-write-floor-${rebuild.floor.rows}-rows`, value: floorRate, unit: 'events/s', reference: 'raw-read-and-parse', ratio: floorRate / rebuild.rawRate });
-const ceilingRate = 1 / (1 / rebuild.rawRate + 1 / floorRate);
-emit({ name: 'rebuild-ceiling-read-then-write-rows', value: ceilingRate, unit: 'events/s', reference: 'raw-read-and-parse', ratio: ceilingRate / rebuild.rawRate });
-emit({ name: `projection-rebuild-vs-ceiling`, value: rebuild.rebuildRate, unit: 'events/s', reference: 'rebuild-ceiling-read-then-write-rows', ratio: rebuild.rebuildRate / ceilingRate });
+const scale = args.indexOf('--scale');
+if (scale >= 0) {
+  const batches = Number(args[scale + 1]);
+  await runScaleBench({ batches: Number.isInteger(batches) && batches > 0 ? batches : 1_000_000, postgres: POSTGRES, clients: CLIENTS });
+} else {
+  await standardBench();
+}

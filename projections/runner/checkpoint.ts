@@ -50,3 +50,35 @@ export async function deleteCheckpoints(tx: ReadTx, projections: readonly string
   if (projections.length === 0) return;
   await dynamicDb(tx).deleteFrom(CHECKPOINT_TABLE.name).where('projection', 'in', [...projections]).execute();
 }
+
+/**
+ * The schema version each projection's tables were built with (see Projection.version). A read-model
+ * store is migrated by rebuilding, one projection at a time, rather than by ALTER scripts: read
+ * models are derived data, and a replay is the one migration that cannot drift from the fold.
+ */
+export const PROJECTION_VERSION_TABLE = 'projection_version';
+
+type VersionTable = { projection_version: { projection: string; version: number } };
+
+export async function migrateProjectionVersions(db: ReadDb): Promise<void> {
+  await db.schema
+    .createTable(PROJECTION_VERSION_TABLE)
+    .ifNotExists()
+    .addColumn('projection', textType(db), (c) => c.primaryKey())
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .execute();
+}
+
+export async function readProjectionVersions(db: ReadDb | ReadTx): Promise<Map<string, number>> {
+  const rows = await db.withTables<VersionTable>().selectFrom('projection_version').selectAll().execute();
+  return new Map(rows.map((r) => [r.projection, Number(r.version)]));
+}
+
+export async function writeProjectionVersion(tx: ReadTx, projection: string, version: number): Promise<void> {
+  await tx
+    .withTables<VersionTable>()
+    .insertInto('projection_version')
+    .values({ projection, version })
+    .onConflict((oc) => oc.column('projection').doUpdateSet({ version }))
+    .execute();
+}

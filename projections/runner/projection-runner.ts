@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { castEvent } from '#domain';
 import type { EventStore, StoredEvent, Subscription } from '#event-store';
 import { sql, type RawBuilder } from 'kysely';
-import { deleteCheckpoints, migrateCheckpoints, readCheckpoints, writeCheckpoints } from './checkpoint.js';
+import { deleteCheckpoints, migrateCheckpoints, migrateProjectionVersions, readCheckpoints, readProjectionVersions, writeCheckpoints, writeProjectionVersion } from './checkpoint.js';
 import type { ProjectedEvent, Projection, ReadDb, ReadTx } from './projection.js';
 import { ProjectionEngine, type ProjectionHealth } from './projection-engine.js';
 import { PositionWaiters } from './position-waiters.js';
@@ -114,8 +114,9 @@ export class ProjectionRunner implements ProjectionEngine {
   /** Migrates every projection and the checkpoint table, then loads state and checkpoints. Idempotent. */
   init(): Promise<void> {
     this.initialised ??= (async () => {
-      for (const projection of this.projections) await projection.migrate(this.db);
       await migrateCheckpoints(this.db);
+      await this.migrateVersions();
+      for (const projection of this.projections) await projection.migrate(this.db);
       await restoreDeferredIndexes(this.db);
       await this.reloadState();
     })().catch((error: unknown) => {
@@ -123,6 +124,30 @@ export class ProjectionRunner implements ProjectionEngine {
       throw error;
     });
     return this.initialised;
+  }
+
+  /**
+   * A projection whose version differs from the one its tables were built with loses its tables and
+   * its checkpoint (one transaction), so that its migrate() creates the new tables and the runner
+   * replays the log into them; the others keep their checkpoints. Tables built before versions were
+   * recorded count as version 1.
+   */
+  private async migrateVersions(): Promise<void> {
+    await migrateProjectionVersions(this.db);
+    const stored = await readProjectionVersions(this.db);
+    for (const projection of this.projections) {
+      const version = projection.version ?? 1;
+      const previous = stored.get(projection.name);
+      if (previous === version) continue;
+      const replay = previous !== undefined || version !== 1;
+      await this.db.transaction().execute(async (tx) => {
+        if (replay) {
+          for (const table of projection.tables) await sql`drop table if exists ${sql.table(table)}`.execute(tx);
+          await deleteCheckpoints(tx, [projection.name]);
+        }
+        await writeProjectionVersion(tx, projection.name, version);
+      });
+    }
   }
 
   /** Subscribes from the checkpoint: catches up, then follows the log live. */

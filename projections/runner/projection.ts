@@ -32,6 +32,12 @@ export interface ProjectedEvent {
  */
 export interface Projection {
   readonly name: string;
+  /**
+   * Version of this projection's tables and of what its fold writes into them (default 1). Bump it
+   * whenever either changes: at start-up the runner then drops the projection's tables and replays
+   * the log into the new ones, while every other projection carries on from its checkpoint.
+   */
+  readonly version?: number;
   /** Tables this projection owns, for reset and checksum. Prefix them with the projection name. */
   readonly tables: readonly string[];
   /** Creates its tables if absent (idempotent). */

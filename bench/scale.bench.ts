@@ -1,0 +1,240 @@
+/**
+ * `npm run bench -- --scale N`: a realistic ledger of N batches (default 1,000,000; the generator
+ * writes about 3.5 events per batch), for the embedded and the postgres topologies:
+ * - raw appends per second (the store's own group commit, 32 appends in flight);
+ * - lineage and provenance p50/p95 for the product with the ancestry nearest 1,000 batches, first
+ *   at ~100k events, then for the same product once all N batches are in;
+ * - full rebuild in events/s against raw read + parse, and peak RSS during the rebuild;
+ * - time from start-up to serving over the large store (read models up to date: no replay), against
+ *   the same on an empty store.
+ */
+import { rmSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { Kysely } from 'kysely';
+import pg from 'pg';
+import { commandEventId } from '#domain';
+import type { EventStore } from '#event-store';
+import { createLedgerProjections, provenance, ProjectionRunner, upstream, type ReadDb } from '#projections';
+import { appendScenario, generateScenario, type Scenario, type ScenarioEvent } from '#scenarios';
+import { loadLedgerConfig } from '../apps/ledger-api/src/config/ledger.config.js';
+import { openEventLog } from '../apps/ledger-api/src/ledger/event-log.js';
+import { createLedgerApp } from '../apps/ledger-api/src/ledger-app.js';
+import { openReadModels } from '../apps/ledger-api/src/ledger/read-models.js';
+import { startTestPostgres, type TestPostgres } from '../test/support/postgres-server.js';
+import { emit, latency, log, rawReadAndParse, tempDir } from './bench-support.js';
+
+export interface ScaleBenchOptions {
+  readonly batches: number;
+  readonly postgres: boolean;
+  /** Appends in flight while loading the ledger. */
+  readonly clients: number;
+}
+
+const SNAPSHOT_EVENTS = 100_000;
+const TARGET_ANCESTORS = 1_000;
+const QUERY_RUNS = 100;
+const OPERATOR_KEY = 'tl_000000000000_bench-operator-key-with-plenty-of-entropy';
+
+export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
+  log(`generating a ledger of ${options.batches} batches…`);
+  const began = performance.now();
+  const scenario = generateScenario({ seed: 42, batches: options.batches });
+  log(`… ${scenario.events.length} events in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  await scaleTopology('embedded', scenario, options, undefined);
+  if (options.postgres) {
+    log('starting a throwaway PostgreSQL (fsync on)…');
+    const server = await startTestPostgres();
+    try {
+      await scaleTopology('postgres', scenario, options, server);
+    } finally {
+      await server.stop();
+    }
+  }
+}
+
+/** The first index at or after `at` where a new append call begins (a multi-event append is never split). */
+function splitPoint(events: readonly ScenarioEvent[], at: number): number {
+  let i = Math.min(at, events.length);
+  while (i > 0 && i < events.length) {
+    const { streamId, event } = events[i]!;
+    const previous = events[i - 1]!;
+    const continues = previous.streamId === streamId && event.metadata.commandId === previous.event.metadata.commandId && event.eventId !== commandEventId(event.metadata.commandId, 0);
+    if (!continues) break;
+    i += 1;
+  }
+  return i;
+}
+
+async function waitUntilProjected(runner: ProjectionRunner, store: EventStore): Promise<void> {
+  await runner.waitForPosition(await store.headPosition(), 3_600_000);
+}
+
+/** The batch whose upstream lineage is nearest TARGET_ANCESTORS, from the lineage table. */
+async function productWithAncestry(db: ReadDb): Promise<{ batchId: string; ancestors: number } | undefined> {
+  const edges = await (db as unknown as Kysely<{ lineage_edge: { child_batch_id: string; parent_batch_id: string } }>)
+    .selectFrom('lineage_edge')
+    .select(['child_batch_id', 'parent_batch_id'])
+    .execute();
+  const parents = new Map<string, string[]>();
+  for (const { child_batch_id: child, parent_batch_id: parent } of edges) {
+    const list = parents.get(child);
+    if (list) list.push(parent);
+    else parents.set(child, [parent]);
+  }
+  const ancestorsOf = (id: string): number => {
+    const seen = new Set<string>();
+    const stack = [...(parents.get(id) ?? [])];
+    while (stack.length > 0 && seen.size <= 5 * TARGET_ANCESTORS) {
+      const next = stack.pop()!;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      for (const parent of parents.get(next) ?? []) stack.push(parent);
+    }
+    return seen.size;
+  };
+  // Batches that feed nothing further are the products; a sample keeps this quick on big ledgers.
+  const fed = new Set(edges.map((e) => e.parent_batch_id));
+  const candidates = [...parents.keys()].filter((id) => !fed.has(id)).slice(0, 5_000);
+  let best: { batchId: string; ancestors: number } | undefined;
+  for (const batchId of candidates) {
+    const ancestors = ancestorsOf(batchId);
+    if (!best || Math.abs(ancestors - TARGET_ANCESTORS) < Math.abs(best.ancestors - TARGET_ANCESTORS)) best = { batchId, ancestors };
+  }
+  return best;
+}
+
+async function queryLatencies(db: ReadDb, batchId: string): Promise<{ lineage: { p50: number; p95: number }; provenance: { p50: number; p95: number } }> {
+  return {
+    lineage: await latency(QUERY_RUNS, () => upstream(db, batchId)),
+    provenance: await latency(QUERY_RUNS, () => provenance(db, batchId)),
+  };
+}
+
+/** Raw read in position order + JSON.parse, on PostgreSQL: pages of 10,000 by position. */
+async function rawReadAndParsePostgres(connectionString: string): Promise<{ events: number; rate: number }> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    let n = 0;
+    let after = -1;
+    const start = performance.now();
+    for (;;) {
+      const { rows } = await client.query<{ position: string; data: string; metadata: string }>('SELECT position::text AS position, data, metadata FROM events WHERE position > $1 ORDER BY position LIMIT 10000', [after]);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        JSON.parse(row.data);
+        JSON.parse(row.metadata);
+      }
+      n += rows.length;
+      after = Number(rows[rows.length - 1]!.position);
+    }
+    return { events: n, rate: n / ((performance.now() - start) / 1000) };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Milliseconds from creating the app to the first successful GET /health over HTTP. */
+async function startupMs(env: NodeJS.ProcessEnv): Promise<number> {
+  const start = performance.now();
+  const { app } = await createLedgerApp(loadLedgerConfig({ LEDGER_OPERATOR_KEY: OPERATOR_KEY, LEDGER_RECOVERY_INTERVAL_MS: '0', ...env }), { logger: false });
+  try {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const response = await fetch(`http://127.0.0.1:${port}/health`);
+    if (!response.ok) throw new Error(`/health answered ${response.status}`);
+    return performance.now() - start;
+  } finally {
+    await app.close();
+  }
+}
+
+async function scaleTopology(topology: 'embedded' | 'postgres', scenario: Scenario, options: ScaleBenchOptions, server: TestPostgres | undefined): Promise<void> {
+  const dir = tempDir(`scale-${topology}`);
+  const env: NodeJS.ProcessEnv = { LEDGER_DATA_DIR: dir, LEDGER_SQLITE_SYNCHRONOUS: 'FULL' };
+  if (topology === 'postgres') {
+    if (!server) throw new Error('the postgres topology needs a server');
+    Object.assign(env, { LEDGER_STORE: 'postgres', LEDGER_READ_MODELS: 'postgres', LEDGER_DATABASE_URL: await server.createDatabase() });
+  }
+  const config = loadLedgerConfig(env);
+  const store = await openEventLog(config.eventLog);
+  const db = openReadModels(config.readModels, 'projections');
+  const runner = new ProjectionRunner({ store, db, projections: createLedgerProjections() });
+  const name = (figure: string): string => `scale-${topology}-${figure}`;
+  try {
+    // Appends are timed with no projection running, then the read models catch up (timed apart).
+    const split = splitPoint(scenario.events, SNAPSHOT_EVENTS);
+    let appendSeconds = 0;
+    const load = async (events: readonly ScenarioEvent[]): Promise<void> => {
+      const start = performance.now();
+      await appendScenario(store, { events: [...events] }, { concurrency: options.clients });
+      appendSeconds += (performance.now() - start) / 1000;
+    };
+
+    log(`${topology}: appending the first ${split} events…`);
+    await load(scenario.events.slice(0, split));
+    await runner.start();
+    await waitUntilProjected(runner, store);
+    await runner.stop();
+    const product = await productWithAncestry(db);
+    const small = product ? await queryLatencies(db, product.batchId) : undefined;
+
+    log(`${topology}: appending the other ${scenario.events.length - split} events…`);
+    await load(scenario.events.slice(split));
+    const total = scenario.events.length;
+    emit({ name: name(`appends-${total}-events`), value: total / appendSeconds, unit: 'events/s', reference: 'self', ratio: 1 });
+    const catchUpStart = performance.now();
+    await runner.start();
+    await waitUntilProjected(runner, store);
+    const catchUpRate = (total - split) / ((performance.now() - catchUpStart) / 1000);
+    emit({ name: name(`catch-up-${total - split}-events`), value: catchUpRate, unit: 'events/s', reference: name(`appends-${total}-events`), ratio: catchUpRate / (total / appendSeconds) });
+
+    if (product && small) {
+      const large = await queryLatencies(db, product.batchId);
+      const detail = `${product.ancestors}-ancestors`;
+      emit({ name: name(`lineage-p50-${detail}-at-${split}-events`), value: small.lineage.p50, unit: 'ms', reference: 'self', ratio: 1 });
+      emit({ name: name(`lineage-p95-${detail}-at-${split}-events`), value: small.lineage.p95, unit: 'ms', reference: 'self', ratio: 1 });
+      emit({ name: name(`lineage-p50-${detail}-at-${total}-events`), value: large.lineage.p50, unit: 'ms', reference: name(`lineage-p50-${detail}-at-${split}-events`), ratio: large.lineage.p50 / small.lineage.p50 });
+      emit({ name: name(`lineage-p95-${detail}-at-${total}-events`), value: large.lineage.p95, unit: 'ms', reference: name(`lineage-p95-${detail}-at-${split}-events`), ratio: large.lineage.p95 / small.lineage.p95 });
+      emit({ name: name(`provenance-p50-at-${split}-events`), value: small.provenance.p50, unit: 'ms', reference: 'self', ratio: 1 });
+      emit({ name: name(`provenance-p95-at-${split}-events`), value: small.provenance.p95, unit: 'ms', reference: 'self', ratio: 1 });
+      emit({ name: name(`provenance-p50-at-${total}-events`), value: large.provenance.p50, unit: 'ms', reference: name(`provenance-p50-at-${split}-events`), ratio: large.provenance.p50 / small.provenance.p50 });
+      emit({ name: name(`provenance-p95-at-${total}-events`), value: large.provenance.p95, unit: 'ms', reference: name(`provenance-p95-at-${split}-events`), ratio: large.provenance.p95 / small.provenance.p95 });
+    } else {
+      log(`${topology}: no lineage in the first ${split} events; lineage figures left out`);
+    }
+
+    log(`${topology}: rebuilding every read model from zero…`);
+    await runner.stop();
+    const rssBefore = process.memoryUsage().rss;
+    let peakRss = rssBefore;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 50);
+    const rebuildStart = performance.now();
+    const rebuilt = await runner.rebuild();
+    const rebuildSeconds = (performance.now() - rebuildStart) / 1000;
+    clearInterval(sampler);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    const raw = config.eventLog.kind === 'sqlite' ? rawReadAndParse(config.eventLog.filename) : await rawReadAndParsePostgres(config.eventLog.kind === 'postgres' ? config.eventLog.connectionString : '');
+    emit({ name: name('raw-read-and-parse'), value: raw.rate, unit: 'events/s', reference: 'self', ratio: 1 });
+    emit({ name: name(`rebuild-${rebuilt.events}-events`), value: rebuilt.events / rebuildSeconds, unit: 'events/s', reference: name('raw-read-and-parse'), ratio: rebuilt.events / rebuildSeconds / raw.rate });
+    emit({ name: name('rebuild-peak-rss'), value: peakRss / 2 ** 20, unit: 'MiB', reference: name('rss-before-rebuild'), ratio: peakRss / rssBefore });
+    await runner.start();
+    await waitUntilProjected(runner, store);
+  } finally {
+    await runner.close();
+    await store.close();
+    await db.destroy();
+  }
+
+  const large = await startupMs(env);
+  const emptyDir = tempDir(`scale-${topology}-empty`);
+  const emptyEnv: NodeJS.ProcessEnv = { ...env, LEDGER_DATA_DIR: emptyDir, ...(server ? { LEDGER_DATABASE_URL: await server.createDatabase() } : {}) };
+  const empty = await startupMs(emptyEnv);
+  emit({ name: name('startup-to-serving-empty-store'), value: empty, unit: 'ms', reference: 'self', ratio: 1 });
+  emit({ name: name(`startup-to-serving-${scenario.events.length}-events`), value: large, unit: 'ms', reference: name('startup-to-serving-empty-store'), ratio: large / empty });
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(emptyDir, { recursive: true, force: true });
+}
