@@ -159,7 +159,8 @@ describeOnEachReadDb('ProjectionRunner', (openDb, dialect) => {
     const db = await readDb();
     const probe = new ProbeProjection();
     const errors: unknown[] = [];
-    const r = runner(db, [...createCoreProjections(), probe], { onError: (e) => errors.push(e), retryDelayMs: 300 });
+    // The back-off must outlast the checks below, which on a loaded machine take a while on PostgreSQL.
+    const r = runner(db, [...createCoreProjections(), probe], { onError: (e) => errors.push(e), retryDelayMs: 3000 });
     await r.start();
     await r.waitForPosition(0, 5000);
     const before = await r.checksum();
@@ -178,7 +179,7 @@ describeOnEachReadDb('ProjectionRunner', (openDb, dialect) => {
     expect(r.health().lastError).toBe('disk on fire');
 
     // After the back-off the runner resubscribes from the checkpoint and commits the page.
-    await r.waitForPosition(1, 5000);
+    await r.waitForPosition(1, 15_000);
     expect(errors).toHaveLength(1);
     expect(await dump(db, 'probe_seen')).toEqual([{ position: 0 }, { position: 1 }]);
     expect(await getBatch(db, uid(2))).toMatchObject({ massGrams: 5_000 });

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 
 import type { EventToAppend, StoredEvent } from '../../libs/event-store/src/event-store.port.js';
 import { verifyStreamChain } from '../../libs/event-store/src/integrity/event-hash.js';
@@ -112,4 +113,53 @@ describe('PostgresEventStore specifics', () => {
       await Promise.all([writer.close(), reader.close()]);
     }
   });
+
+  it('survives its connections being killed: appends resume on a fresh writer, and NOTIFY wakes again', async () => {
+    const connectionString = await (await testServer()).createDatabase();
+    const writer = await PostgresEventStore.open({ connectionString });
+    const reader = await PostgresEventStore.open({ connectionString, pollIntervalMs: 60_000 });
+    const admin = new pg.Client({ connectionString });
+    await admin.connect();
+    try {
+      const received: string[] = [];
+      const subscription = reader.subscribeToAll(async (page) => {
+        received.push(...page.map((e) => e.eventId));
+      });
+      try {
+        await writer.append('before-kill', [evt('k-1')], 'no-stream');
+        await waitFor(() => received.includes(evt('k-1').eventId));
+
+        // What a failover or an administrator does to every connection of both stores.
+        const killed = await admin.query<{ pid: number }>('SELECT pg_terminate_backend(pid) AS pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+        expect(killed.rows.length).toBeGreaterThanOrEqual(2);
+
+        // The group in flight when the writer died may fail; an identical retry is idempotent.
+        let result: Awaited<ReturnType<PostgresEventStore['append']>> | undefined;
+        for (let attempt = 0; attempt < 20 && result === undefined; attempt++) {
+          result = await writer.append('after-kill', [evt('k-2')], 'no-stream').catch(async () => {
+            await new Promise((r) => setTimeout(r, 100));
+            return undefined;
+          });
+        }
+        expect(result).toBeDefined();
+        expect((await writer.status()).ok).toBe(true);
+        // Woken by NOTIFY on the re-opened LISTEN connection, long before the 60 s poll.
+        await waitFor(() => received.includes(evt('k-2').eventId));
+        expect(received).toEqual([evt('k-1').eventId, evt('k-2').eventId]);
+      } finally {
+        await subscription.close();
+      }
+    } finally {
+      await admin.end();
+      await Promise.all([writer.close(), reader.close()]);
+    }
+  });
 });
+
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

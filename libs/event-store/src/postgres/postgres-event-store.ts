@@ -51,6 +51,9 @@ export const APPEND_LOCK_KEY = 7_305_113_002n;
 /** Channel notified inside each writing transaction; delivered to listeners only when it commits. */
 export const NOTIFY_CHANNEL = 'ledger_events';
 
+const LISTENER_RETRY_MIN_MS = 100;
+const LISTENER_RETRY_MAX_MS = 5_000;
+
 interface EventRow {
   /** bigint comes back from pg as a string. */
   position: string;
@@ -115,19 +118,96 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
   private readonly clock: () => Date;
   private readonly maxGroupSize: number;
   private readonly pollIntervalMs: number;
+  /** Set when the writer connection failed; the next group opens a fresh one. */
   private writerError: Error | undefined;
+  private listenerRetryTimer: NodeJS.Timeout | undefined;
+  private listenerRetryDelayMs = LISTENER_RETRY_MIN_MS;
 
   private constructor(
     private readonly pool: pg.Pool,
-    private readonly writer: pg.Client,
-    private readonly listener: pg.Client,
+    private writer: pg.Client,
+    private listener: pg.Client,
     private readonly database: string,
+    private readonly connectionString: string,
     options: PostgresEventStoreOptions,
   ) {
     this.clock = options.clock ?? (() => new Date());
     this.maxGroupSize = options.maxGroupSize ?? 1000;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
-    this.listener.on('notification', () => this.announceCommit());
+    this.watchWriter(writer);
+    this.watchListener(listener);
+  }
+
+  private watchWriter(writer: pg.Client): void {
+    writer.on('error', (error) => {
+      if (this.writer === writer) this.writerError = error;
+    });
+  }
+
+  /**
+   * A dropped writer connection (server restart, failover, an administrator's kill) is replaced at
+   * the next group rather than failing every later append. The group in flight when it dropped is
+   * reported as failed; a retry with the same event ids is then answered idempotently.
+   */
+  private async ensureWriter(): Promise<void> {
+    if (this.writerError === undefined) return;
+    const stale = this.writer;
+    void stale.end().catch(() => undefined);
+    const fresh = new pg.Client({ connectionString: this.connectionString });
+    try {
+      await fresh.connect();
+    } catch (error) {
+      await fresh.end().catch(() => undefined);
+      throw error;
+    }
+    this.writer = fresh;
+    this.writerError = undefined;
+    this.watchWriter(fresh);
+  }
+
+  /**
+   * The LISTEN connection is what wakes this instance for other processes' commits. If it drops, it
+   * is re-opened with back-off; meanwhile the poll timer covers, and on reconnecting the
+   * subscriptions look once, in case a notification was missed.
+   */
+  private watchListener(listener: pg.Client): void {
+    listener.on('notification', () => this.announceCommit());
+    const lost = (): void => {
+      if (this.listener !== listener || this.closing || this.closed || this.listenerRetryTimer) return;
+      this.listenerRetryTimer = setTimeout(() => void this.reconnectListener(), this.listenerRetryDelayMs);
+      this.listenerRetryTimer.unref();
+      this.listenerRetryDelayMs = Math.min(LISTENER_RETRY_MAX_MS, this.listenerRetryDelayMs * 2);
+    };
+    listener.on('error', lost);
+    listener.on('end', lost);
+  }
+
+  private async reconnectListener(): Promise<void> {
+    this.listenerRetryTimer = undefined;
+    if (this.closing || this.closed) return;
+    const stale = this.listener;
+    const fresh = new pg.Client({ connectionString: this.connectionString });
+    // Errors before the swap must not reach the stale client's handlers as a second loss.
+    fresh.on('error', () => undefined);
+    try {
+      await fresh.connect();
+      await fresh.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    } catch {
+      await fresh.end().catch(() => undefined);
+      this.listenerRetryTimer = setTimeout(() => void this.reconnectListener(), this.listenerRetryDelayMs);
+      this.listenerRetryTimer.unref();
+      this.listenerRetryDelayMs = Math.min(LISTENER_RETRY_MAX_MS, this.listenerRetryDelayMs * 2);
+      return;
+    }
+    if (this.closing || this.closed) {
+      await fresh.end().catch(() => undefined);
+      return;
+    }
+    this.listener = fresh;
+    this.listenerRetryDelayMs = LISTENER_RETRY_MIN_MS;
+    this.watchListener(fresh);
+    void stale.end().catch(() => undefined);
+    this.announceCommit();
   }
 
   static async open(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
@@ -146,13 +226,7 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
       clients.push(listener);
       await listener.query(`LISTEN ${NOTIFY_CHANNEL}`);
       const { rows } = await writer.query<{ db: string }>('SELECT current_database() AS db');
-      const store = new PostgresEventStore(pool, writer, listener, rows[0]?.db ?? '?', options);
-      writer.on('error', (error) => {
-        store.writerError = error;
-      });
-      // The poll timer still covers other processes' commits if the listening connection is lost.
-      listener.on('error', () => undefined);
-      return store;
+      return new PostgresEventStore(pool, writer, listener, rows[0]?.db ?? '?', options.connectionString, options);
     } catch (error) {
       await Promise.allSettled([...clients.map((c) => c.end()), pool.end()]);
       throw error;
@@ -234,6 +308,7 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
       await this.inFlight;
     }
     await Promise.all([...this.subscriptions].map((s) => s.close()));
+    if (this.listenerRetryTimer) clearTimeout(this.listenerRetryTimer);
     this.closed = true;
     await Promise.allSettled([this.writer.end(), this.listener.end(), this.pool.end()]);
   }
@@ -249,6 +324,7 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
       release = resolve;
     });
     try {
+      await this.ensureWriter();
       await this.writer.query('BEGIN');
       try {
         await this.writer.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK_KEY.toString()]);
@@ -359,6 +435,7 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
     const outcomes: Outcome[] = [];
     let began = false;
     try {
+      await this.ensureWriter();
       await this.writer.query('BEGIN');
       began = true;
       await this.writer.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK_KEY.toString()]);
@@ -384,8 +461,14 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
     } catch (error) {
       // BEGIN, the lock or COMMIT failed: nothing of the group is durable. (An unknown COMMIT outcome
       // is reported as a failure; a retry with the same event ids is then answered idempotently.)
-      if (began) {
-        await this.writer.query('ROLLBACK').catch(() => undefined);
+      if (!began) {
+        // BEGIN fails only when the connection does: replace it before the next group.
+        this.writerError = error instanceof Error ? error : new Error(String(error));
+      } else {
+        await this.writer.query('ROLLBACK').catch((rollbackError: unknown) => {
+          // A writer that cannot even roll back is unusable: the next group opens a fresh one.
+          this.writerError = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        });
       }
       for (const pending of group) {
         pending.reject(error);
