@@ -33,7 +33,8 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../event-store.port.js';
-import { GENESIS_HASH, computeEventHash } from '../integrity/event-hash.js';
+import { chainEvents, matchesExpected } from '../append-support.js';
+import { GENESIS_HASH } from '../integrity/event-hash.js';
 
 export interface EventStoreDbEventStoreOptions {
   /** e.g. esdb://localhost:2113?tls=false */
@@ -363,23 +364,7 @@ export class EventStoreDbEventStore implements EventStore {
 
     // Step 5: the append, with the hash chain continued from the head read in step 3.
     const recordedAt = this.clock().toISOString();
-    let prevHash = head?.prevHashForNext ?? GENESIS_HASH;
-    const proposed = events.map((event, i) => {
-      const revision = current + 1 + i;
-      // Hash what a reader will get back after the JSON round trip, not the caller's object
-      // (which may hold Dates, undefined fields, class instances...).
-      const data = JSON.parse(JSON.stringify(event.data ?? null)) as unknown;
-      const metadata = JSON.parse(JSON.stringify(event.metadata)) as EventMetadata;
-      const hash = computeEventHash(prevHash, {
-        streamId,
-        revision,
-        eventId: event.eventId,
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        data,
-        metadata,
-        recordedAt,
-      });
+    const proposed = chainEvents(streamId, current, head?.prevHashForNext ?? GENESIS_HASH, events, recordedAt).map(({ event, data, metadata, prevHash, hash }, i) => {
       const stored: StoredMetadata = {
         $correlationId: metadata.correlationId,
         $causationId: metadata.causationId,
@@ -393,7 +378,6 @@ export class EventStoreDbEventStore implements EventStore {
           metadata,
         },
       };
-      prevHash = hash;
       // The client JSON-serialises data itself; its JSONType leaves out numbers, booleans and null,
       // which are valid JSON documents as well and come back unchanged.
       return jsonEvent({ id: ids[i]!, type: event.type, data: data as JSONType, metadata: stored });
@@ -725,19 +709,6 @@ class EventStoreDbSubscription implements Subscription {
 class HandlerError extends Error {
   constructor(override readonly cause: unknown) {
     super('subscription handler failed');
-  }
-}
-
-function matchesExpected(expected: ExpectedRevision, current: number): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no-stream':
-      return current === NO_STREAM_REVISION;
-    case 'stream-exists':
-      return current !== NO_STREAM_REVISION;
-    default:
-      return current === expected;
   }
 }
 

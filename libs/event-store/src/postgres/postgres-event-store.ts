@@ -17,7 +17,8 @@ import {
   type Subscription,
   type VerbatimImport,
 } from '../event-store.port.js';
-import { GENESIS_HASH, computeEventHash } from '../integrity/event-hash.js';
+import { chainEvents, matchesExpected, type ChainedEvent } from '../append-support.js';
+import { GENESIS_HASH } from '../integrity/event-hash.js';
 import { applyPostgresMigrations } from './postgres-migrations.js';
 
 export interface PostgresEventStoreOptions {
@@ -336,23 +337,11 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
           }
           expected += 1;
         }
-        await this.writer.query(
-          `INSERT INTO events (position, stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at, prev_hash, hash)
-           SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])`,
-          [
-            events.map((e) => e.position),
-            events.map((e) => e.streamId),
-            events.map((e) => e.revision),
-            events.map((e) => e.eventId),
-            events.map((e) => e.type),
-            events.map((e) => e.schemaVersion),
-            events.map((e) => JSON.stringify(e.data ?? null)),
-            events.map((e) => JSON.stringify(e.metadata)),
-            events.map((e) => e.recordedAt),
-            events.map((e) => e.prevHash),
-            events.map((e) => e.hash),
-          ],
-        );
+        const rows = new EventRows();
+        for (const event of events) {
+          rows.add(event.position, event.streamId, event.recordedAt, { revision: event.revision, event, dataJson: JSON.stringify(event.data ?? null), metadataJson: JSON.stringify(event.metadata), prevHash: event.prevHash, hash: event.hash });
+        }
+        await this.insertRows(rows);
         await this.writer.query(`NOTIFY ${NOTIFY_CHANNEL}`);
         await this.writer.query('COMMIT');
       } catch (error) {
@@ -490,6 +479,15 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
     }
   }
 
+  /** One statement for any number of rows, whatever the append or import: arrays in, unnest into rows. */
+  private async insertRows(rows: EventRows): Promise<void> {
+    await this.writer.query(
+      `INSERT INTO events (position, stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at, prev_hash, hash)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])`,
+      [rows.position, rows.streamId, rows.revision, rows.eventId, rows.type, rows.schemaVersion, rows.data, rows.metadata, rows.recordedAt, rows.prevHash, rows.hash],
+    );
+  }
+
   /**
    * The common case in a constant number of round trips, whatever the group's size: one query for
    * the heads of all its streams and for any of its event ids already stored, the expected-revision
@@ -519,7 +517,7 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
     const heads = new Map(rows.map((r) => [r.stream_id, { revision: r.revision, hash: r.hash }]));
 
     const outcomes: Outcome[] = [];
-    const columns = { position: [] as number[], streamId: [] as string[], revision: [] as number[], eventId: [] as string[], type: [] as string[], schemaVersion: [] as number[], data: [] as string[], metadata: [] as string[], prevHash: [] as string[], hash: [] as string[] };
+    const inserts = new EventRows();
     for (const { streamId, events, expected } of group) {
       const head = heads.get(streamId);
       const current = head?.revision ?? NO_STREAM_REVISION;
@@ -527,46 +525,12 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
         outcomes.push({ ok: false, error: new WrongExpectedRevisionError(streamId, expected, current === NO_STREAM_REVISION ? 'no-stream' : current) });
         continue;
       }
-      let prevHash = head?.hash ?? GENESIS_HASH;
-      events.forEach((event, i) => {
-        const revision = current + 1 + i;
-        const dataJson = JSON.stringify(event.data ?? null);
-        const metadataJson = JSON.stringify(event.metadata);
-        const hash = computeEventHash(prevHash, {
-          streamId,
-          revision,
-          eventId: event.eventId,
-          type: event.type,
-          schemaVersion: event.schemaVersion,
-          data: JSON.parse(dataJson) as unknown,
-          metadata: JSON.parse(metadataJson) as EventMetadata,
-          recordedAt,
-        });
-        columns.position.push(state.nextPosition);
-        columns.streamId.push(streamId);
-        columns.revision.push(revision);
-        columns.eventId.push(event.eventId);
-        columns.type.push(event.type);
-        columns.schemaVersion.push(event.schemaVersion);
-        columns.data.push(dataJson);
-        columns.metadata.push(metadataJson);
-        columns.prevHash.push(prevHash);
-        columns.hash.push(hash);
-        state.nextPosition += 1;
-        prevHash = hash;
-      });
-      heads.set(streamId, { revision: current + events.length, hash: prevHash });
+      const chained = chainEvents(streamId, current, head?.hash ?? GENESIS_HASH, events, recordedAt);
+      for (const event of chained) inserts.add(state.nextPosition++, streamId, recordedAt, event);
+      heads.set(streamId, { revision: current + events.length, hash: chained[chained.length - 1]!.hash });
       outcomes.push({ ok: true, wrote: true, result: { nextExpectedRevision: current + events.length, position: state.nextPosition - 1 } });
     }
-    if (columns.position.length > 0) {
-      await this.writer.query(
-        `INSERT INTO events (position, stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at, prev_hash, hash)
-         SELECT p, s, r, e, t, v, d, m, $11, ph, h
-           FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[])
-             AS x(p, s, r, e, t, v, d, m, ph, h)`,
-        [columns.position, columns.streamId, columns.revision, columns.eventId, columns.type, columns.schemaVersion, columns.data, columns.metadata, columns.prevHash, columns.hash, recordedAt],
-      );
-    }
+    if (inserts.size > 0) await this.insertRows(inserts);
     return outcomes;
   }
 
@@ -620,66 +584,10 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
       throw new WrongExpectedRevisionError(streamId, expected, current === NO_STREAM_REVISION ? 'no-stream' : current);
     }
 
-    let prevHash = row.head_hash ?? GENESIS_HASH;
-    const columns: {
-      position: number[];
-      revision: number[];
-      eventId: string[];
-      type: string[];
-      schemaVersion: number[];
-      data: string[];
-      metadata: string[];
-      prevHash: string[];
-      hash: string[];
-    } = { position: [], revision: [], eventId: [], type: [], schemaVersion: [], data: [], metadata: [], prevHash: [], hash: [] };
-    events.forEach((event, i) => {
-      const revision = current + 1 + i;
-      const dataJson = JSON.stringify(event.data ?? null);
-      const metadataJson = JSON.stringify(event.metadata);
-      // Hash what a reader will get back after the JSON round trip, not the caller's object
-      // (which may hold Dates, undefined fields, class instances...).
-      const hash = computeEventHash(prevHash, {
-        streamId,
-        revision,
-        eventId: event.eventId,
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        data: JSON.parse(dataJson) as unknown,
-        metadata: JSON.parse(metadataJson) as EventMetadata,
-        recordedAt,
-      });
-      columns.position.push(state.nextPosition + i);
-      columns.revision.push(revision);
-      columns.eventId.push(event.eventId);
-      columns.type.push(event.type);
-      columns.schemaVersion.push(event.schemaVersion);
-      columns.data.push(dataJson);
-      columns.metadata.push(metadataJson);
-      columns.prevHash.push(prevHash);
-      columns.hash.push(hash);
-      prevHash = hash;
-    });
+    const rows = new EventRows();
+    chainEvents(streamId, current, row.head_hash ?? GENESIS_HASH, events, recordedAt).forEach((event, i) => rows.add(state.nextPosition + i, streamId, recordedAt, event));
     try {
-      // One statement for the whole append, whatever its size: arrays in, unnest into rows.
-      await this.writer.query(
-        `INSERT INTO events (position, stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at, prev_hash, hash)
-         SELECT p, $2, r, e, t, v, d, m, $10, ph, h
-           FROM unnest($1::bigint[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $11::text[])
-             AS x(p, r, e, t, v, d, m, ph, h)`,
-        [
-          columns.position,
-          streamId,
-          columns.revision,
-          columns.eventId,
-          columns.type,
-          columns.schemaVersion,
-          columns.data,
-          columns.metadata,
-          columns.prevHash,
-          recordedAt,
-          columns.hash,
-        ],
-      );
+      await this.insertRows(rows);
     } catch (error) {
       if (isUniqueViolation(error, 'events_event_id_key')) {
         throw new DuplicateEventIdError(duplicateIdOf(error) ?? events[0]!.eventId, streamId);
@@ -814,19 +722,38 @@ class PostgresSubscription implements Subscription {
   }
 }
 
-function matchesExpected(expected: ExpectedRevision, current: number): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no-stream':
-      return current === NO_STREAM_REVISION;
-    case 'stream-exists':
-      return current !== NO_STREAM_REVISION;
-    default:
-      return current === expected;
+/** The columns of an INSERT … unnest, one array each. */
+class EventRows {
+  readonly position: number[] = [];
+  readonly streamId: string[] = [];
+  readonly revision: number[] = [];
+  readonly eventId: string[] = [];
+  readonly type: string[] = [];
+  readonly schemaVersion: number[] = [];
+  readonly data: string[] = [];
+  readonly metadata: string[] = [];
+  readonly recordedAt: string[] = [];
+  readonly prevHash: string[] = [];
+  readonly hash: string[] = [];
+
+  add(position: number, streamId: string, recordedAt: string, row: Pick<ChainedEvent, 'revision' | 'event' | 'dataJson' | 'metadataJson' | 'prevHash' | 'hash'>): void {
+    this.position.push(position);
+    this.streamId.push(streamId);
+    this.revision.push(row.revision);
+    this.eventId.push(row.event.eventId);
+    this.type.push(row.event.type);
+    this.schemaVersion.push(row.event.schemaVersion);
+    this.data.push(row.dataJson);
+    this.metadata.push(row.metadataJson);
+    this.recordedAt.push(recordedAt);
+    this.prevHash.push(row.prevHash);
+    this.hash.push(row.hash);
+  }
+
+  get size(): number {
+    return this.position.length;
   }
 }
-
 /** Duck-typed: pg's DatabaseError may come from another realm under Jest, so instanceof is unreliable. */
 function isUniqueViolation(error: unknown, constraint: string): boolean {
   if (typeof error !== 'object' || error === null) {

@@ -17,7 +17,8 @@ import {
   type Subscription,
   type VerbatimImport,
 } from '../event-store.port.js';
-import { GENESIS_HASH, computeEventHash } from '../integrity/event-hash.js';
+import { chainEvents, matchesExpected } from '../append-support.js';
+import { GENESIS_HASH } from '../integrity/event-hash.js';
 
 export interface SqliteEventStoreOptions {
   /** Path of the database file. ':memory:' works but cannot be reopened or shared with another process. */
@@ -410,46 +411,29 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
       throw new WrongExpectedRevisionError(streamId, expected, current === NO_STREAM_REVISION ? 'no-stream' : current);
     }
 
-    let prevHash = head?.hash ?? GENESIS_HASH;
     let position = -1;
-    events.forEach((event, i) => {
-      const revision = current + 1 + i;
-      const dataJson = JSON.stringify(event.data ?? null);
-      const metadataJson = JSON.stringify(event.metadata);
-      // Hash what a reader will get back after the JSON round trip, not the caller's object
-      // (which may hold Dates, undefined fields, class instances...).
-      const hash = computeEventHash(prevHash, {
-        streamId,
-        revision,
-        eventId: event.eventId,
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        data: JSON.parse(dataJson) as unknown,
-        metadata: JSON.parse(metadataJson) as EventMetadata,
-        recordedAt,
-      });
+    for (const chained of chainEvents(streamId, current, head?.hash ?? GENESIS_HASH, events, recordedAt)) {
       try {
         const info = this.stmt.insert.run(
           streamId,
-          revision,
-          event.eventId,
-          event.type,
-          event.schemaVersion,
-          dataJson,
-          metadataJson,
+          chained.revision,
+          chained.event.eventId,
+          chained.event.type,
+          chained.event.schemaVersion,
+          chained.dataJson,
+          chained.metadataJson,
           recordedAt,
-          prevHash,
-          hash,
+          chained.prevHash,
+          chained.hash,
         );
         position = Number(info.lastInsertRowid);
       } catch (error) {
         if (isUniqueViolation(error, 'events.event_id')) {
-          throw new DuplicateEventIdError(event.eventId, streamId);
+          throw new DuplicateEventIdError(chained.event.eventId, streamId);
         }
         throw error;
       }
-      prevHash = hash;
-    });
+    }
     return { nextExpectedRevision: current + events.length, position };
   }
 
@@ -557,19 +541,6 @@ class SqliteSubscription implements Subscription {
       };
       this.wake = finish;
     });
-  }
-}
-
-function matchesExpected(expected: ExpectedRevision, current: number): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no-stream':
-      return current === NO_STREAM_REVISION;
-    case 'stream-exists':
-      return current !== NO_STREAM_REVISION;
-    default:
-      return current === expected;
   }
 }
 
