@@ -17,6 +17,7 @@ import { loadLedgerConfig } from '../apps/ledger-api/src/config/ledger.config.js
 import { createLedgerApp } from '../apps/ledger-api/src/ledger-app.js';
 import { startTestPostgres, type TestPostgres } from '../test/support/postgres-server.js';
 import { emit, log, rawReadAndParse, sampleEvent, tempDir } from './bench-support.js';
+import { postgresHashingBench, sqliteHashingBench, verifyBench } from './audit.bench.js';
 import { emmettPeerAppends } from './emmett-peer.js';
 import type { HttpLoadOptions } from './http-load.worker.js';
 import { runScaleBench } from './scale.bench.js';
@@ -32,6 +33,8 @@ const REBUILD_BATCHES = option('rebuild-batches', 20_000);
 const BULK = option('bulk', 50);
 /** `--no-postgres` skips the PostgreSQL figures (they start a throwaway server, as the tests do). */
 const POSTGRES = !args.includes('--no-postgres');
+/** Events in the store that `verify` checks; 0 leaves that figure out. */
+const VERIFY_EVENTS = option('verify-events', 1_000_000);
 
 /** The physical anchor: better-sqlite3, one event per transaction, WAL, synchronous=FULL. */
 function rawSqliteSingleEventCommits(seconds: number): number {
@@ -234,6 +237,8 @@ async function standardBench(): Promise<void> {
   const bulkInProcess = await httpCommandThroughput(SECONDS, CLIENTS, BULK, 'in-process');
   emit({ name: `http-durable-commands-bulk-${BULK}-${CLIENTS}-clients-in-process-projections`, value: bulkInProcess, unit: 'commands/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: bulkInProcess / rawCommit });
 
+  await sqliteHashingBench({ seconds: SECONDS, writers: CLIENTS, batch: BULK });
+
   if (POSTGRES) {
     log('starting a throwaway PostgreSQL (fsync on)…');
     const postgres: TestPostgres = await startTestPostgres();
@@ -253,6 +258,7 @@ async function standardBench(): Promise<void> {
       emit({ name: `http-durable-commands-postgres-${CLIENTS}-clients`, value: pgSingle, unit: 'commands/s', reference: 'raw-postgres-append-1-per-tx', ratio: pgSingle / rawPg });
       const pgBulk = await httpCommandThroughput(SECONDS, CLIENTS, BULK, 'worker', { LEDGER_STORE: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() });
       emit({ name: `http-durable-commands-bulk-${BULK}-postgres-${CLIENTS}-clients`, value: pgBulk, unit: 'commands/s', reference: 'raw-postgres-append-1-per-tx', ratio: pgBulk / rawPg });
+      await postgresHashingBench(postgres, { seconds: SECONDS, writers: CLIENTS, batch: BULK });
     } finally {
       await postgres.stop();
     }
@@ -268,6 +274,8 @@ async function standardBench(): Promise<void> {
   const ceilingRate = 1 / (1 / rebuild.rawRate + 1 / floorRate);
   emit({ name: 'rebuild-ceiling-read-then-write-rows', value: ceilingRate, unit: 'events/s', reference: 'raw-read-and-parse', ratio: ceilingRate / rebuild.rawRate });
   emit({ name: `projection-rebuild-vs-ceiling`, value: rebuild.rebuildRate, unit: 'events/s', reference: 'rebuild-ceiling-read-then-write-rows', ratio: rebuild.rebuildRate / ceilingRate });
+
+  if (VERIFY_EVENTS > 0) await verifyBench(VERIFY_EVENTS);
 }
 
 const scale = args.indexOf('--scale');

@@ -2,6 +2,8 @@
  * The read side: the projection runner, the Projection contract, every read model and its queries.
  * The API wraps the query functions with its QueryBus; the CLI and benchmarks use them directly.
  */
+import { AnomaliesProjection } from './anomalies/anomalies.projection.js';
+import { AuditLogProjection } from './audit-log/audit-log.projection.js';
 import { BatchHistoryProjection } from './batch-history/batch-history.projection.js';
 import { BatchSummaryProjection } from './batch-summary/batch-summary.projection.js';
 import { CircularityProjection } from './circularity/circularity.projection.js';
@@ -32,7 +34,7 @@ export { CHECKPOINT_TABLE, readCheckpoint, readCheckpoints } from './runner/chec
 
 // ---- core read models (DOMAIN.md §5.1–5.4, 5.8) ----
 export { OrganisationsProjection, type ApiKeyRow, type OrganisationRow, type OrganisationTables } from './organisations/organisations.projection.js';
-export { findOrganisationByKeyHash, getOrganisation, listOrganisations, type ApiKeyOwner, type Organisation } from './organisations/organisations.queries.js';
+export { findApiKeyByHash, findOrganisationByKeyHash, getOrganisation, listApiKeys, listOrganisations, type ApiKeyOwner, type ApiKeyView, type Organisation } from './organisations/organisations.queries.js';
 
 export { BatchSummaryProjection, BATCH_SUMMARY_TABLE, type BatchSummaryRow, type BatchSummaryTables } from './batch-summary/batch-summary.projection.js';
 export {
@@ -66,9 +68,47 @@ export {
 } from './inventory/inventory.projection.js';
 export { currentStock, inventory, type CurrentStock, type GradeStock, type Inventory, type InventoryPeriod, type InventoryReport } from './inventory/inventory.queries.js';
 
+// ---- audit: the Merkle tree over the global log, for proofs and checkpoints (decision 010) ----
+export { AuditLogProjection, AUDIT_LOG_LEAF_TABLE, AUDIT_LOG_NODE_TABLE, type AuditLogLeafRow, type AuditLogNodeRow, type AuditLogTables } from './audit-log/audit-log.projection.js';
+export {
+  auditNodeSource,
+  auditRoot,
+  auditTreeHead,
+  consistencyProofBetween,
+  inclusionProofAt,
+  leafAtIndex,
+  leafAtPosition,
+  leavesAtPositions,
+  proofOf,
+  type AuditLeaf,
+  type AuditTreeHead,
+  type InclusionProofView,
+} from './audit-log/audit-log.queries.js';
+
+// ---- anomalies for the auditor (issue 4 §6; decision 012) ----
+export { AnomaliesProjection, ANOMALY_PROCESS_TABLE, ANOMALY_TRANSFER_TABLE, type AnomalyProcessRow, type AnomalyTables, type AnomalyTransferRow } from './anomalies/anomalies.projection.js';
+export {
+  anomalies,
+  ANOMALY_KINDS,
+  DEFAULT_ANOMALY_SETTINGS,
+  DEFAULT_CUSTODY_GAP_HOURS,
+  DEFAULT_LOSS_NORMS_BASIS_POINTS,
+  DEFAULT_UNFINISHED_PROCESS_GRACE_MINUTES,
+  type Anomaly,
+  type AnomalyFilter,
+  type AnomalyKind,
+  type AnomalyPage,
+  type AnomalySettings,
+  type CustodyGap,
+  type EventRef,
+  type ProcessLossAnomaly,
+  type TransitDiscrepancy,
+  type UnfinishedProcess,
+} from './anomalies/anomalies.queries.js';
+
 // ---- processes (started / completed / rejected; what recovery must finish) ----
 export { ProcessesProjection, type ProcessRow, type ProcessTables } from './processes/processes.projection.js';
-export { getProcess, unfinishedProcesses, type ProcessView } from './processes/processes.queries.js';
+export { getProcess, needsVoidDriver, unfinishedProcesses, type ProcessView, type ProcessVoidView } from './processes/processes.queries.js';
 
 // ---- provenance, circularity, municipal report (DOMAIN.md §5.5–5.7) ----
 export { ProvenanceProjection } from './provenance/provenance.projection.js';
@@ -100,5 +140,13 @@ export function createCoreProjections(): Projection[] {
  * while the others carry on from theirs.
  */
 export function createLedgerProjections(): Projection[] {
-  return [...createCoreProjections(), new ProcessesProjection(), new ProvenanceProjection(), new CircularityProjection(), new MunicipalReportProjection()];
+  return [
+    ...createCoreProjections(),
+    new ProcessesProjection(),
+    new ProvenanceProjection(),
+    new CircularityProjection(),
+    new MunicipalReportProjection(),
+    new AuditLogProjection(),
+    new AnomaliesProjection(),
+  ];
 }

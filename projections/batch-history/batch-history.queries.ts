@@ -23,6 +23,13 @@ export interface HistoryEvent {
   recordedAt: string;
   actorOrgId: string;
   hash: string;
+  /** For a correction (BatchMassCorrected, BatchVoided, BatchRestored): the event it corrects. */
+  corrects: string | null;
+  /**
+   * The corrections of this event known at the cut, next to the original: an as-of before a
+   * correction shows the original alone. A void reverted within the cut no longer counts.
+   */
+  correctedBy: string[];
 }
 
 export interface BatchHistory {
@@ -50,19 +57,40 @@ export async function history(db: ReadDb, batchId: string, asOf?: HistoryAsOf): 
     query = query.where('recorded_at', '<=', axis.recordedAt);
   }
   const rows = await query.orderBy('position').execute();
-  return {
-    batchId,
-    asOf: axis,
-    events: rows.map((row) => ({
+  const events: HistoryEvent[] = rows.map((row) => {
+    const data = JSON.parse(row.data) as DomainEvent['data'];
+    const corrected = (data as { correctedEventId?: unknown }).correctedEventId;
+    return {
       position: Number(row.position),
       revision: Number(row.revision),
       eventId: row.event_id,
       type: row.type as DomainEvent['type'],
-      data: JSON.parse(row.data) as DomainEvent['data'],
+      data,
       occurredAt: row.occurred_at,
       recordedAt: row.recorded_at,
       actorOrgId: row.actor_org_id,
       hash: row.hash,
-    })),
-  };
+      corrects: typeof corrected === 'string' ? corrected : null,
+      correctedBy: [],
+    };
+  });
+  linkCorrections(events);
+  return { batchId, asOf: axis, events };
+}
+
+/** Puts each correction in effect at the cut next to the event it corrects (decision 011). */
+function linkCorrections(events: HistoryEvent[]): void {
+  const byId = new Map(events.map((e) => [e.eventId, e]));
+  const revertedVoids = new Set(
+    events.filter((e) => e.type === 'BatchVoidReverted').map((e) => voidKey(e.data as { processId: string; attempt: number })),
+  );
+  for (const event of events) {
+    if (event.corrects === null) continue;
+    if (event.type === 'BatchVoided' && revertedVoids.has(voidKey(event.data as { processId: string; attempt: number }))) continue;
+    byId.get(event.corrects)?.correctedBy.push(event.eventId);
+  }
+}
+
+function voidKey(data: { processId: string; attempt: number }): string {
+  return `${data.processId}/${data.attempt}`;
 }

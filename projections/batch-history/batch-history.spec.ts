@@ -2,6 +2,7 @@ import { beforeEach, expect, it } from '@jest/globals';
 import type { ReadDb } from '../runner/projection.js';
 import { EventLog, ORG, dump, project, uid } from '../testing/fixtures.js';
 import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
+import { voidProcess } from '../processes/testing/void-log.js';
 import { BatchHistoryProjection } from './batch-history.projection.js';
 import { history } from './batch-history.queries.js';
 
@@ -47,6 +48,8 @@ describeOnEachReadDb('batch history projection', (openDb) => {
       recordedAt: '2025-03-03T08:00:02.000Z',
       actorOrgId: ORG.collector,
       hash: log.events[1]!.hash,
+      corrects: null,
+      correctedBy: [],
     });
   });
 
@@ -78,5 +81,53 @@ describeOnEachReadDb('batch history projection', (openDb) => {
     const once = await dump(db, 'batch_history_event');
     await project(db, projection, page);
     expect(await dump(db, 'batch_history_event')).toEqual(once);
+  });
+
+  it('shows each correction next to the event it corrects; an as-of before the correction shows the original alone', async () => {
+    const log = new EventLog();
+    const [input, output, processId] = [uid(1), uid(2), uid(50)];
+    const collected = log.collect(input, 1_000);
+    const corrected = log.correct(input, collected.eventId, 1_000, 1_010, ORG.collector);
+    log.process({ processId, organisationId: ORG.collector, inputs: [{ batchId: input, massGrams: 1_010 }], outputs: [{ batchId: output, massGrams: 1_010 }] });
+    const voided = voidProcess(log, processId);
+    await project(db, projection, log.projected());
+
+    const inputHistory = (await history(db, input)).events;
+    expect(inputHistory.map((e) => [e.type, e.corrects, e.correctedBy])).toEqual([
+      ['BatchCollected', null, [corrected.eventId]],
+      ['BatchMassCorrected', collected.eventId, []],
+      ['BatchConsumed', null, [voided.restored[0]!.eventId]],
+      ['BatchRestored', inputHistory[2]!.eventId, []],
+    ]);
+    const outputHistory = (await history(db, output)).events;
+    expect(outputHistory.map((e) => [e.type, e.corrects, e.correctedBy])).toEqual([
+      ['BatchProduced', null, [voided.outputsVoided[0]!.eventId]],
+      ['BatchVoided', outputHistory[0]!.eventId, []],
+    ]);
+
+    // As the ledger knew it just before the void: the original alone, with no correction named.
+    const before = await history(db, input, { position: voided.intent.position });
+    expect(before.events.map((e) => [e.type, e.correctedBy])).toEqual([
+      ['BatchCollected', [corrected.eventId]],
+      ['BatchMassCorrected', []],
+      ['BatchConsumed', []],
+    ]);
+    const byTime = await history(db, input, { recordedAt: voided.intent.recordedAt });
+    expect(byTime.events.map((e) => e.type)).toEqual(['BatchCollected', 'BatchMassCorrected', 'BatchConsumed']);
+  });
+
+  it('does not count a void that was rejected and reverted as a correction', async () => {
+    const log = new EventLog();
+    const [input, a, b, processId] = [uid(1), uid(2), uid(3), uid(50)];
+    log.collect(input, 1_000);
+    log.process({ processId, organisationId: ORG.collector, inputs: [{ batchId: input, massGrams: 1_000 }], outputs: [{ batchId: a, massGrams: 600 }, { batchId: b, massGrams: 400 }] });
+    voidProcess(log, processId, { mode: 'rejected' });
+    await project(db, projection, log.projected());
+    const events = (await history(db, a)).events;
+    expect(events.map((e) => [e.type, e.correctedBy.length])).toEqual([
+      ['BatchProduced', 0],
+      ['BatchVoided', 0],
+      ['BatchVoidReverted', 0],
+    ]);
   });
 });

@@ -1,4 +1,5 @@
-import { evolveBatch, type BatchOutcome, type BatchState, type BatchStatus, type Composition } from '#domain';
+import { evolveBatch, releaseConsumption, voidOutput, type BatchOutcome, type BatchState, type BatchStatus, type Composition, type ProcessVoided } from '#domain';
+import { DeferredEvents } from '../processes/deferred-events.js';
 import { BaseProjection } from '../runner/base-projection.js';
 import { ProcessGate, type ProcessContext } from '../runner/process-gate.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
@@ -113,19 +114,26 @@ interface Entry {
   updated: Stamp;
 }
 
+/** The void steps on batch streams: they take effect together, at ProcessVoided (decision 011). */
+const VOID_STEPS = new Set(['BatchVoided', 'BatchVoidReverted', 'BatchRestored']);
+
 /**
  * The current state of every batch (DOMAIN.md §5.1), folded with the domain's own evolveBatch so the
  * read model and the command side agree. Process steps take effect only when the process completes:
- * until then an input shows as it was and an output does not exist.
+ * until then an input shows as it was and an output does not exist. A void takes effect when
+ * ProcessVoided is recorded: outputs become `voided`, inputs available again.
  */
 export class BatchSummaryProjection extends BaseProjection {
   readonly name = 'batch_summary';
+  /** 2: the `voided` status and voids (decision 011). */
+  readonly version = 2;
   private readonly gate = new ProcessGate('batch_summary');
   readonly tables = [BATCH_SUMMARY_TABLE.name, this.gate.table] as const;
   private readonly batches = new Map<string, Entry>();
   private readonly dirty = new Set<string>();
   private readonly rows = new RowBuffer(BATCH_SUMMARY_TABLE);
   private readonly sink = (event: ProjectedEvent, process: ProcessContext | undefined): void => this.take(event, process);
+  private readonly deferred = new DeferredEvents();
 
   async migrate(db: ReadDb): Promise<void> {
     let table = db.schema.createTable(BATCH_SUMMARY_TABLE.name).ifNotExists().addColumn('batch_id', textType(db), (c) => c.primaryKey());
@@ -169,16 +177,23 @@ export class BatchSummaryProjection extends BaseProjection {
     this.dirty.clear();
     this.rows.clear();
     this.gate.reset();
+    this.deferred.clear();
   }
 
   protected fold(event: ProjectedEvent): void {
+    // A void restores inputs, which left memory when they were consumed: read them back first.
+    if (this.deferred.defer(event, (e) => e.event.type === 'ProcessVoided')) return;
     this.gate.route(event, this.sink);
   }
 
   /** An event that takes effect now (directly, or released by a completed process). */
   private take(projected: ProjectedEvent, process: ProcessContext | undefined): void {
     const { event } = projected;
-    if (!projected.streamId.startsWith('batch-')) return;
+    if (event.type === 'ProcessVoided') {
+      this.applyVoid(projected, event.data);
+      return;
+    }
+    if (!projected.streamId.startsWith('batch-') || VOID_STEPS.has(event.type)) return;
     const batchId = (event.data as { batchId: string }).batchId;
     const entry = this.batches.get(batchId);
     const next = evolveBatch(entry?.state, event, { eventId: projected.eventId });
@@ -203,11 +218,41 @@ export class BatchSummaryProjection extends BaseProjection {
     this.dirty.add(batchId);
   }
 
+  private applyVoid(projected: ProjectedEvent, voided: ProcessVoided): void {
+    const updated: Stamp = { position: projected.position, occurredAt: utcInstant(voided.occurredAt), recordedAt: projected.recordedAt };
+    const change = (batchId: string, apply: (state: BatchState) => BatchState): void => {
+      const entry = this.batches.get(batchId);
+      if (!entry) return;
+      entry.state = apply(entry.state);
+      entry.updated = updated;
+      this.dirty.add(batchId);
+    };
+    for (const output of voided.outputs) change(output.batchId, (state) => voidOutput(state, voided.processId, voided.attempt));
+    for (const input of voided.inputs) change(input.batchId, (state) => releaseConsumption(state, voided.processId));
+  }
+
   async flush(tx: ReadTx): Promise<void> {
+    await this.deferred.drain(tx, {
+      write: (t) => this.writeRows(t),
+      load: (event, t) => this.loadVoided(event, t),
+      fold: (event) => this.fold(event),
+    });
+    await this.writeRows(tx);
+  }
+
+  /** Reads back the inputs (and outputs) of a voided process that are no longer in memory. */
+  private async loadVoided(projected: ProjectedEvent, tx: ReadTx): Promise<void> {
+    if (projected.event.type !== 'ProcessVoided') return;
+    const ids = [...projected.event.data.inputs, ...projected.event.data.outputs].map((b) => b.batchId);
+    const rows = await tx.withTables<BatchSummaryTables>().selectFrom('batch_summary_batch').selectAll().where('batch_id', 'in', ids).execute();
+    for (const row of rows) if (!this.batches.has(row.batch_id)) this.batches.set(row.batch_id, fromRow(row));
+  }
+
+  private async writeRows(tx: ReadTx): Promise<void> {
     for (const batchId of this.dirty) {
       const entry = this.batches.get(batchId)!;
       this.rows.put(batchId, toRow(entry));
-      if (entry.state.status === 'consumed' || entry.state.status === 'closed') this.batches.delete(batchId);
+      if (entry.state.status === 'consumed' || entry.state.status === 'closed' || entry.state.status === 'voided') this.batches.delete(batchId);
     }
     this.dirty.clear();
     await this.rows.flush(tx);

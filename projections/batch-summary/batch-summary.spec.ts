@@ -1,8 +1,9 @@
-import { beforeEach, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { writeCheckpoints } from '../runner/checkpoint.js';
 import type { ReadDb } from '../runner/projection.js';
 import { EventLog, ORG, dump, project, uid } from '../testing/fixtures.js';
 import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
+import { expectSameRowsWhateverThePages, voidProcess } from '../processes/testing/void-log.js';
 import { BatchSummaryProjection } from './batch-summary.projection.js';
 import { getBatch, listBatches } from './batch-summary.queries.js';
 
@@ -150,5 +151,63 @@ describeOnEachReadDb('batch summary projection', (openDb) => {
     ]);
     expect((await listBatches(db, { status: 'available', grade: 'unsorted' })).items).toHaveLength(6);
     expect((await listBatches(db, { grade: 'reuse' })).items).toHaveLength(0);
+  });
+
+  describe('voids (decision 011)', () => {
+    function sorted(log: EventLog): { input: string; a: string; b: string; processId: string } {
+      const [input, a, b, processId] = [uid(1), uid(2), uid(3), uid(50)];
+      log.collect(input, 10_000);
+      log.process({ processId, organisationId: ORG.collector, inputs: [{ batchId: input, massGrams: 10_000 }], outputs: [{ batchId: a, massGrams: 6_000, grade: 'reuse' }, { batchId: b, massGrams: 3_500 }], losses: [{ kind: 'moisture-dust', massGrams: 500 }] });
+      return { input, a, b, processId };
+    }
+
+    it('takes effect at ProcessVoided: the outputs become voided and the inputs available again, stamped with the void', async () => {
+      const log = new EventLog();
+      const { input, a, b, processId } = sorted(log);
+      const voided = voidProcess(log, processId, { mode: 'unrestored' });
+      await project(db, projection, log.projected(0, voided.voided!.position));
+      // Intent and BatchVoided written, the void not decided yet: nothing changes.
+      expect(await getBatch(db, a)).toMatchObject({ status: 'available' });
+      expect(await getBatch(db, input)).toMatchObject({ status: 'consumed', consumedByProcessId: processId });
+
+      await project(db, projection, log.projected(voided.voided!.position));
+      expect(await getBatch(db, a)).toMatchObject({ status: 'voided', massGrams: 6_000, custodianOrgId: ORG.collector });
+      expect(await getBatch(db, b)).toMatchObject({ status: 'voided' });
+      const restored = await getBatch(db, input);
+      expect(restored).toMatchObject({ status: 'available', consumedByProcessId: null, custodianOrgId: ORG.collector, massGrams: 10_000 });
+      expect(restored!.updated.position).toBe(voided.voided!.position);
+      expect((await listBatches(db, { status: 'voided' })).items.map((i) => i.batchId)).toEqual([a, b]);
+    });
+
+    it('ignores the restores that follow ProcessVoided, and lets a restored input be used again', async () => {
+      const log = new EventLog();
+      const { input, processId } = sorted(log);
+      voidProcess(log, processId);
+      const again = uid(4);
+      log.process({ processId: uid(51), organisationId: ORG.collector, inputs: [{ batchId: input, massGrams: 10_000 }], outputs: [{ batchId: again, massGrams: 10_000 }] });
+      await project(db, projection, log.projected());
+      expect(await getBatch(db, input)).toMatchObject({ status: 'consumed', consumedByProcessId: uid(51) });
+      expect(await getBatch(db, again)).toMatchObject({ status: 'available' });
+    });
+
+    it('writes the same rows whatever the pages, across restarts (inputs are read back for the void)', async () => {
+      const log = new EventLog();
+      const { input, processId } = sorted(log);
+      voidProcess(log, processId);
+      log.process({ processId: uid(51), organisationId: ORG.collector, inputs: [{ batchId: input, massGrams: 10_000 }], outputs: [{ batchId: uid(4), massGrams: 10_000 }] });
+      const rows = await expectSameRowsWhateverThePages(openDb, () => new BatchSummaryProjection(), log.projected());
+      expect(rows.batch_summary_batch).toHaveLength(4);
+    });
+
+    it('leaves nothing changed by a rejected void', async () => {
+      const log = new EventLog();
+      const { processId } = sorted(log);
+      await project(db, projection, log.projected());
+      const before = await dump(db, 'batch_summary_batch');
+      const from = log.events.length;
+      voidProcess(log, processId, { mode: 'rejected' });
+      await project(db, projection, log.projected(from));
+      expect(await dump(db, 'batch_summary_batch')).toEqual(before);
+    });
   });
 });

@@ -7,6 +7,7 @@ import { BaseProjection } from '../runner/base-projection.js';
 import { ProcessGate, type ProcessContext } from '../runner/process-gate.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
 import { RowBuffer, textType, type TableDef } from '../runner/sql-rows.js';
+import { DeferredEvents } from '../processes/deferred-events.js';
 
 /** The buckets of DOMAIN.md §5.6, in report order. Every collected gram is in exactly one. */
 export const BUCKETS = [
@@ -141,10 +142,13 @@ function emptyTotals(): CohortTotals {
  * the ProvenanceProjection's state because the runner applies a whole page to one projection before
  * the next, and each projection has its own checkpoint; the allocation code itself is shared.
  * Invariant, for every cohort: collected = Σ buckets, exactly. A weighing loss counts as a positive
- * weighing difference (the grams left the batches), a gain as a negative one.
+ * weighing difference (the grams left the batches), a gain as a negative one. A void (decision 011)
+ * moves every gram back where it was before its process completed.
  */
 export class CircularityProjection extends BaseProjection {
   readonly name = 'circularity';
+  /** 2: voids (decision 011). */
+  readonly version = 2;
   private readonly origins = new ProvenanceFold();
   private readonly store = new FoldStore('circularity');
   private readonly gate = new ProcessGate('circularity');
@@ -152,6 +156,7 @@ export class CircularityProjection extends BaseProjection {
   private readonly dirtyCohorts = new Set<string>();
   private readonly cohortRows = new RowBuffer(COHORTS);
   private readonly sink = (event: ProjectedEvent, process: ProcessContext | undefined): void => this.take(event, process);
+  private readonly deferred = new DeferredEvents();
 
   readonly tables = [COHORTS.name, this.store.table, this.gate.table] as const;
 
@@ -196,9 +201,11 @@ export class CircularityProjection extends BaseProjection {
     this.cohorts.clear();
     this.dirtyCohorts.clear();
     this.cohortRows.clear();
+    this.deferred.clear();
   }
 
   protected fold(projected: ProjectedEvent): void {
+    if (this.deferred.defer(projected, (e) => e.event.type === 'ProcessVoided')) return;
     this.gate.route(projected, this.sink);
   }
 
@@ -240,6 +247,11 @@ export class CircularityProjection extends BaseProjection {
         for (const output of effect.outputs) this.add(openBucket(output), output.vector, 1n);
         for (const loss of effect.losses) this.add('processLoss', loss.vector, 1n);
         break;
+      case 'process-voided':
+        for (const output of effect.outputs) this.add(openBucket(output), output.vector, -1n);
+        for (const input of effect.inputs) this.add(openBucket(input), input.vector, 1n);
+        for (const loss of effect.losses) this.add('processLoss', loss.vector, -1n);
+        break;
       case 'updated':
         break;
     }
@@ -271,6 +283,17 @@ export class CircularityProjection extends BaseProjection {
   }
 
   async flush(tx: ReadTx): Promise<void> {
+    await this.deferred.drain(tx, {
+      write: (t) => this.writeRows(t),
+      load: async (event, t) => {
+        if (event.event.type === 'ProcessVoided') await this.store.loadConsumed(t, this.origins, event.event.data.inputs.map((i) => i.batchId));
+      },
+      fold: (event) => this.fold(event),
+    });
+    await this.writeRows(tx);
+  }
+
+  private async writeRows(tx: ReadTx): Promise<void> {
     for (const cohort of this.dirtyCohorts) {
       const totals = this.cohorts.get(cohort) ?? emptyTotals();
       const { originKey, month } = parseCohortKey(cohort);

@@ -15,7 +15,8 @@ import {
 import type { FoldBatchRow } from '../provenance/fold-store.js';
 import { ProvenanceProjection } from '../provenance/provenance.projection.js';
 import type { ReadDb } from '../runner/projection.js';
-import { uid } from '../testing/fixtures.js';
+import { EventLog, ORG, dump, project as projectPage, uid } from '../testing/fixtures.js';
+import { expectSameRowsWhateverThePages, voidProcess } from '../processes/testing/void-log.js';
 import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
 import { BUCKET_COLUMNS, BUCKETS, CircularityProjection, circularityDb, closedBucket, type Bucket } from './circularity.projection.js';
 import { circularity } from './circularity.queries.js';
@@ -269,6 +270,65 @@ describeOnEachReadDb('circularity', (openReadDb, dialect) => {
         // PostgreSQL round trips make a run ~10× slower; a few runs there show the SQL agrees.
         { numRuns: dialect === 'sqlite' ? 120 : 10 },
       );
+    });
+  });
+
+  describe('voids (decision 011)', () => {
+    const [c1, c2, fibre, felt, recycling, making] = [uid(1, 4), uid(2, 4), uid(3, 4), uid(4, 4), uid(5, 4), uid(6, 4)];
+    /** Two collections recycled into fibre (with virgin fibre blended in), then the fibre made into felt. */
+    function flow(): EventLog {
+      const log = new EventLog();
+      log.collect(c1, 10_000, { kommuneCode: '0657', occurredAt: '2025-01-10T10:00:00Z' });
+      log.collect(c2, 7_001, { kommuneCode: '0101', occurredAt: '2025-02-10T10:00:00Z' });
+      log.process({
+        processId: recycling,
+        organisationId: ORG.collector,
+        processType: 'mechanical-recycling',
+        inputs: [{ batchId: c1, massGrams: 10_000 }, { batchId: c2, massGrams: 7_001 }],
+        externalInputs: [{ description: 'virgin polyester', massGrams: 999, originClass: 'virgin' }],
+        outputs: [{ batchId: fibre, massGrams: 16_500, grade: 'fibre' }],
+        losses: [{ kind: 'process-waste', massGrams: 1_200 }, { kind: 'moisture-dust', massGrams: 300 }],
+      });
+      return log;
+    }
+
+    it('moves every gram back where it was before the process, for every cohort', async () => {
+      const log = flow();
+      const db = await openReadDb();
+      const p = new CircularityProjection();
+      await p.migrate(db);
+      await p.load(db);
+      const beforeProcess = log.events.findIndex((e) => e.type === 'ProcessStarted');
+      await projectPage(db, p, log.projected(0, beforeProcess));
+      const asCollected = await cohortRows(db);
+      expect(asCollected.map((r) => r.buckets.inStock)).toEqual([7_001, 10_000]);
+
+      await projectPage(db, p, log.projected(beforeProcess));
+      expect((await cohortRows(db)).map((r) => [r.buckets.recycledOther > 0, r.buckets.processLoss > 0, r.buckets.inStock])).toEqual([
+        [true, true, 0],
+        [true, true, 0],
+      ]);
+      const from = log.events.length;
+      voidProcess(log, recycling);
+      await projectPage(db, p, log.projected(from));
+      expect(await cohortRows(db)).toEqual(asCollected);
+      await expectCollectedEqualsBuckets(db, p);
+    });
+
+    it('writes the same rows whatever the pages, with a void in the middle of a chain', async () => {
+      const log = flow();
+      log.process({ processId: making, organisationId: ORG.collector, processType: 'manufacturing', inputs: [{ batchId: fibre, massGrams: 16_500 }], outputs: [{ batchId: felt, massGrams: 16_500, grade: 'product', productType: 'felt', application: 'non-textile' }] });
+      voidProcess(log, making);
+      voidProcess(log, recycling);
+      const rows = await expectSameRowsWhateverThePages(openReadDb, () => new CircularityProjection(), log.projected());
+      const db = await openReadDb();
+      const p = new CircularityProjection();
+      await p.migrate(db);
+      await p.load(db);
+      await projectPage(db, p, log.projected());
+      expect(await dump(db, 'circularity_cohorts')).toEqual(rows.circularity_cohorts);
+      expect((await cohortRows(db)).map((r) => r.buckets.inStock)).toEqual([7_001, 10_000]);
+      await expectCollectedEqualsBuckets(db, p);
     });
   });
 });

@@ -1,11 +1,14 @@
+import type { ProcessVoided } from '#domain';
 import type { CreateTableBuilder } from 'kysely';
+import { DeferredEvents } from '../processes/deferred-events.js';
 import { BaseProjection } from '../runner/base-projection.js';
 import { ProcessGate, type ProcessContext } from '../runner/process-gate.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
 import { RowBuffer, bit, utcInstant, textType, type TableDef } from '../runner/sql-rows.js';
 
 export type CustodyStart = 'collected' | 'registered' | 'produced' | 'received';
-export type CustodyEnd = 'dispatched' | 'consumed' | 'closed';
+/** `voided`: the batch was an output of a process that was voided (decision 011). */
+export type CustodyEnd = 'dispatched' | 'consumed' | 'closed' | 'voided';
 
 export type CustodyPeriodRow = {
   batch_id: string;
@@ -24,7 +27,7 @@ export type CustodyPeriodRow = {
   to_recorded_at: string | null;
   to_position: number | null;
   ended_by: CustodyEnd | null;
-  /** Transfer id (dispatched), process id (consumed) or the outcome event type (closed). */
+  /** Transfer id (dispatched), process id (consumed, voided) or the outcome event type (closed). */
   end_detail: string | null;
   /** The shipment that ended (or, while in transit, will end) this period. */
   transit_transfer_id: string | null;
@@ -70,10 +73,14 @@ const OUTCOMES = new Set(['BatchSoldForReuse', 'BatchIncinerated', 'BatchLandfil
  * Custody periods of every batch (DOMAIN.md §5.4): who possessed it from when to when, and how each
  * period ended. A dispatched batch stays in the sender's custody until the consignee receives it
  * (the sender's period carries the shipment meanwhile); a cancelled shipment simply clears it.
- * Consumption and production count from the process's completion.
+ * Consumption and production count from the process's completion. A void (decision 011) ends the
+ * outputs' periods (`voided`) and re-opens the periods its consumption had ended: the inputs never
+ * left their custodian, so their custody continues without a gap.
  */
 export class CustodyProjection extends BaseProjection {
   readonly name = 'custody';
+  /** 2: voids (decision 011). */
+  readonly version = 2;
   private readonly gate = new ProcessGate('custody');
   readonly tables = [CUSTODY_PERIOD_TABLE.name, this.gate.table] as const;
   /** The open period of every batch still in someone's custody. */
@@ -81,6 +88,9 @@ export class CustodyProjection extends BaseProjection {
   private readonly dirty = new Map<string, CustodyPeriodRow>();
   private readonly rows = new RowBuffer(CUSTODY_PERIOD_TABLE);
   private readonly sink = (event: ProjectedEvent, process: ProcessContext | undefined): void => this.take(event, process);
+  private readonly deferred = new DeferredEvents();
+  /** Periods ended by consumption, read back for a void that re-opens them (by batch id). */
+  private readonly consumedPeriods = new Map<string, CustodyPeriodRow>();
 
   async migrate(db: ReadDb): Promise<void> {
     const integers = new Set(['seq', 'from_position', 'to_position', 'transit_mass_grams', 'transit_ownership_transferred']);
@@ -96,15 +106,7 @@ export class CustodyProjection extends BaseProjection {
 
   protected async loadState(db: ReadDb): Promise<void> {
     const rows = await db.withTables<CustodyTables>().selectFrom('custody_period').selectAll().where('to_position', 'is', null).execute();
-    for (const row of rows) {
-      const period = newPeriod(row.batch_id, Number(row.seq), row.organisation_id, row.owner_org_id, row.from_kind, row.from_detail, row.from_occurred_at, row.from_recorded_at, Number(row.from_position));
-      period.transit_transfer_id = row.transit_transfer_id;
-      period.transit_to_org_id = row.transit_to_org_id;
-      period.transit_mass_grams = row.transit_mass_grams === null ? null : Number(row.transit_mass_grams);
-      period.transit_dispatched_at = row.transit_dispatched_at;
-      period.transit_ownership_transferred = row.transit_ownership_transferred === null ? null : Number(row.transit_ownership_transferred);
-      this.open.set(row.batch_id, period);
-    }
+    for (const row of rows) this.open.set(row.batch_id, fromRow(row));
     await this.gate.load(db);
   }
 
@@ -113,9 +115,12 @@ export class CustodyProjection extends BaseProjection {
     this.dirty.clear();
     this.rows.clear();
     this.gate.reset();
+    this.deferred.clear();
+    this.consumedPeriods.clear();
   }
 
   protected fold(event: ProjectedEvent): void {
+    if (this.deferred.defer(event, (e) => e.event.type === 'ProcessVoided')) return;
     this.gate.route(event, this.sink);
   }
 
@@ -124,6 +129,9 @@ export class CustodyProjection extends BaseProjection {
     const recordedAt = process?.completedRecordedAt ?? projected.recordedAt;
     const position = process?.completedPosition ?? projected.position;
     switch (event.type) {
+      case 'ProcessVoided':
+        this.applyVoid(event.data, recordedAt, position);
+        return;
       case 'BatchCollected':
         this.begin(newPeriod(event.data.batchId, 0, event.data.collectorOrgId, event.data.collectorOrgId, 'collected', null, utcInstant(event.data.occurredAt), recordedAt, position));
         return;
@@ -185,6 +193,25 @@ export class CustodyProjection extends BaseProjection {
     }
   }
 
+  private applyVoid(voided: ProcessVoided, recordedAt: string, position: number): void {
+    const at = utcInstant(voided.occurredAt);
+    for (const output of voided.outputs) {
+      const period = this.open.get(output.batchId);
+      if (period) this.end(period, at, recordedAt, position, 'voided', voided.processId);
+    }
+    for (const input of voided.inputs) {
+      const period = this.consumedPeriods.get(input.batchId);
+      this.consumedPeriods.delete(input.batchId);
+      if (!period || period.ended_by !== 'consumed' || period.end_detail !== voided.processId) continue;
+      period.to_occurred_at = null;
+      period.to_recorded_at = null;
+      period.to_position = null;
+      period.ended_by = null;
+      period.end_detail = null;
+      this.begin(period);
+    }
+  }
+
   private begin(period: CustodyPeriodRow): void {
     this.open.set(period.batch_id, period);
     this.touch(period);
@@ -206,11 +233,44 @@ export class CustodyProjection extends BaseProjection {
   }
 
   async flush(tx: ReadTx): Promise<void> {
+    await this.deferred.drain(tx, {
+      write: (t) => this.writeRows(t),
+      load: (event, t) => this.loadConsumedPeriods(event, t),
+      fold: (event) => this.fold(event),
+    });
+    await this.writeRows(tx);
+  }
+
+  /** Reads back the last period of each input of a voided process: the one its consumption ended. */
+  private async loadConsumedPeriods(projected: ProjectedEvent, tx: ReadTx): Promise<void> {
+    if (projected.event.type !== 'ProcessVoided') return;
+    const ids = projected.event.data.inputs.map((i) => i.batchId);
+    const rows = await tx.withTables<CustodyTables>().selectFrom('custody_period').selectAll().where('batch_id', 'in', ids).orderBy('batch_id').orderBy('seq').execute();
+    for (const row of rows) this.consumedPeriods.set(row.batch_id, fromRow(row));
+  }
+
+  private async writeRows(tx: ReadTx): Promise<void> {
     for (const [key, row] of this.dirty) this.rows.put(key, row);
     this.dirty.clear();
     await this.rows.flush(tx);
     await this.gate.flush(tx);
   }
+}
+
+/** A stored period, in the shape the fold builds (integers as numbers, whatever the driver returns). */
+function fromRow(row: CustodyPeriodRow): CustodyPeriodRow {
+  const period = newPeriod(row.batch_id, Number(row.seq), row.organisation_id, row.owner_org_id, row.from_kind, row.from_detail, row.from_occurred_at, row.from_recorded_at, Number(row.from_position));
+  period.to_occurred_at = row.to_occurred_at;
+  period.to_recorded_at = row.to_recorded_at;
+  period.to_position = row.to_position === null ? null : Number(row.to_position);
+  period.ended_by = row.ended_by;
+  period.end_detail = row.end_detail;
+  period.transit_transfer_id = row.transit_transfer_id;
+  period.transit_to_org_id = row.transit_to_org_id;
+  period.transit_mass_grams = row.transit_mass_grams === null ? null : Number(row.transit_mass_grams);
+  period.transit_dispatched_at = row.transit_dispatched_at;
+  period.transit_ownership_transferred = row.transit_ownership_transferred === null ? null : Number(row.transit_ownership_transferred);
+  return period;
 }
 
 /** Every field in one literal, so all periods share one object shape (spreads made V8 slow here). */

@@ -2,6 +2,7 @@ import { beforeEach, expect, it } from '@jest/globals';
 import type { ReadDb } from '../runner/projection.js';
 import { EventLog, ORG, dump, project, uid } from '../testing/fixtures.js';
 import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
+import { expectSameRowsWhateverThePages, voidProcess } from '../processes/testing/void-log.js';
 import { CustodyProjection } from './custody.projection.js';
 import { timeline } from './custody.queries.js';
 
@@ -94,5 +95,46 @@ describeOnEachReadDb('custody projection', (openDb) => {
     const once = await dump(db, 'custody_period');
     await project(db, projection, page);
     expect(await dump(db, 'custody_period')).toEqual(once);
+  });
+
+  it('ends the outputs of a voided process (voided) and re-opens the period its consumption ended, without a gap', async () => {
+    const log = new EventLog();
+    const [input, output, processId] = [uid(1), uid(2), uid(50)];
+    log.collect(input, 10_000, { occurredAt: '2025-03-03T07:00:00Z' });
+    const transfer = log.dispatch(input, ORG.collector, ORG.sorter, 10_000);
+    log.receive(input, transfer, 10_000, 10_000, ORG.sorter);
+    log.process({ processId, organisationId: ORG.sorter, inputs: [{ batchId: input, massGrams: 10_000 }], outputs: [{ batchId: output, massGrams: 10_000 }] });
+    await project(db, projection, log.projected());
+    const consumed = (await timeline(db, input))!;
+    expect(consumed.currentCustodianOrgId).toBeNull();
+
+    const from = log.events.length;
+    const voided = voidProcess(log, processId, { occurredAt: '2025-03-04T10:00:00Z' });
+    await project(db, projection, log.projected(from));
+    const restored = (await timeline(db, input))!;
+    expect(restored.currentCustodianOrgId).toBe(ORG.sorter);
+    expect(restored.periods.map((p) => [p.seq, p.organisationId, p.from.kind, p.to?.endedBy ?? null])).toEqual([
+      [0, ORG.collector, 'collected', 'dispatched'],
+      [1, ORG.sorter, 'received', null],
+    ]);
+    expect(restored.periods[1]).toEqual(consumed.periods[1] && { ...consumed.periods[1], to: null });
+
+    const gone = (await timeline(db, output))!;
+    expect(gone.currentCustodianOrgId).toBeNull();
+    expect(gone.periods).toEqual([
+      expect.objectContaining({ organisationId: ORG.sorter, to: expect.objectContaining({ endedBy: 'voided', detail: processId, occurredAt: '2025-03-04T10:00:00.000Z', position: voided.voided!.position }) }),
+    ]);
+  });
+
+  it('writes the same rows for a void whatever the pages, and carries on after it', async () => {
+    const log = new EventLog();
+    const [input, output, processId] = [uid(1), uid(2), uid(50)];
+    log.collect(input, 10_000);
+    log.process({ processId, organisationId: ORG.collector, inputs: [{ batchId: input, massGrams: 10_000 }], outputs: [{ batchId: output, massGrams: 10_000 }] });
+    voidProcess(log, processId);
+    const transfer = log.dispatch(input, ORG.collector, ORG.sorter, 10_000);
+    log.receive(input, transfer, 10_000, 10_000, ORG.sorter);
+    const rows = await expectSameRowsWhateverThePages(openDb, () => new CustodyProjection(), log.projected());
+    expect((rows.custody_period as Array<{ batch_id: string }>).filter((r) => r.batch_id === input)).toHaveLength(2);
   });
 });

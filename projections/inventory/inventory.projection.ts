@@ -73,10 +73,15 @@ const OUTCOMES = new Set(['BatchSoldForReuse', 'BatchIncinerated', 'BatchLandfil
  *   one's books, and is shown to the consignee as information;
  * - a cancelled shipment reverses the sender's dispatch and its adjustment;
  * - a mass correction is an adjustment of the custodian;
- * - process steps count once the process completes (the ProcessGate holds them until then).
+ * - process steps count once the process completes (the ProcessGate holds them until then);
+ * - a void (decision 011) books the reverse of every movement of its process, at the process's own
+ *   business time, so every period's balance reads as if the process had never happened (each
+ *   movement's recorded_at still tells when the void became known).
  */
 export class InventoryProjection extends BaseProjection {
   readonly name = 'inventory';
+  /** 2: voids (decision 011). */
+  readonly version = 2;
   private readonly gate = new ProcessGate('inventory');
   readonly tables = [INVENTORY_MOVEMENT_TABLE.name, INVENTORY_HOLDING_TABLE.name, this.gate.table] as const;
   private readonly holdings = new Map<string, InventoryHoldingRow>();
@@ -224,6 +229,24 @@ export class InventoryProjection extends BaseProjection {
         move(holding.organisation_id, e.batchId, 'adjustment', e.massGrams - holding.mass_grams, at, e.processId);
         move(holding.organisation_id, e.batchId, 'consumed', -e.massGrams, at, e.processId);
         this.release(e.batchId);
+        return;
+      }
+      case 'ProcessVoided': {
+        const e = event.data;
+        const at = utcInstant(e.processOccurredAt);
+        for (const output of e.outputs) {
+          if (!this.holdings.has(output.batchId)) continue;
+          move(e.organisationId, output.batchId, 'produced', -output.massGrams, at, e.processId);
+          this.release(output.batchId);
+        }
+        // A consumed input left the holdings; it comes back to the organisation that consumed it, at
+        // the mass it was consumed at (the consumption re-check requires both to be unchanged).
+        for (const input of e.inputs) {
+          move(e.organisationId, input.batchId, 'consumed', input.massGrams, at, e.processId);
+          this.hold({ batch_id: input.batchId, organisation_id: e.organisationId, mass_grams: input.massGrams, transfer_id: null, transfer_to_org_id: null, dispatched_mass_grams: null });
+        }
+        for (const loss of e.losses) move(e.organisationId, null, 'process-loss', -loss.massGrams, at, `${e.processId}|${loss.kind}`);
+        for (const input of e.externalInputs) move(e.organisationId, null, 'external-input', -input.massGrams, at, `${e.processId}|${input.originClass}`);
         return;
       }
       case 'ProcessCompleted': {

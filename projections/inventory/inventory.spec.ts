@@ -4,6 +4,7 @@ import type { ProjectedEvent, ReadDb } from '../runner/projection.js';
 import { dynamicDb } from '../runner/sql-rows.js';
 import { EventLog, ORG, dump, project, uid } from '../testing/fixtures.js';
 import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
+import { expectSameRowsWhateverThePages, voidProcess } from '../processes/testing/void-log.js';
 import { InventoryProjection } from './inventory.projection.js';
 import { inventory } from './inventory.queries.js';
 
@@ -141,5 +142,47 @@ describeOnEachReadDb('inventory projection', (openDb) => {
     const once = [await dump(db, 'inventory_movement'), await dump(db, 'inventory_holding')];
     await both(page);
     expect([await dump(db, 'inventory_movement'), await dump(db, 'inventory_holding')]).toEqual(once);
+  });
+
+  it('un-counts a voided process at its own business time: every period balances as if it had never happened', async () => {
+    const log = new EventLog();
+    scenario(log);
+    await both(log.projected());
+    const march = { from: '2025-03-01T00:00:00+01:00', to: '2025-04-01T00:00:00+02:00' };
+    const before = [await inventory(db, ORG.sorter), await inventory(db, ORG.sorter, march)];
+
+    const from = log.events.length;
+    log.process({
+      processId: uid(72),
+      organisationId: ORG.sorter,
+      processType: 'blending',
+      inputs: [{ batchId: b, massGrams: 3_500 }],
+      externalInputs: [{ description: 'virgin polyester', massGrams: 200, originClass: 'virgin' }],
+      outputs: [{ batchId: x, massGrams: 3_600 }],
+      losses: [{ kind: 'process-waste', massGrams: 100 }],
+      occurredAt: '2025-03-15T12:00:00Z',
+    });
+    await both(log.projected(from));
+    expect(await inventory(db, ORG.sorter)).toMatchObject({ consumedGrams: 13_490, producedGrams: 13_100, externalInputGrams: 200, closingGrams: 3_600, balanced: true });
+
+    const voidFrom = log.events.length;
+    voidProcess(log, uid(72), { occurredAt: '2025-04-02T09:00:00Z' });
+    await both(log.projected(voidFrom));
+    expect([await inventory(db, ORG.sorter), await inventory(db, ORG.sorter, march)]).toEqual(before);
+    expect((await inventory(db, ORG.sorter)).stock.byGrade).toEqual([{ grade: 'recycling', availableGrams: 3_500, availableBatches: 1, inTransitGrams: 0, inTransitBatches: 0 }]);
+    // The restored input is the sorter's again: it can ship it.
+    const shipFrom = log.events.length;
+    const transfer = log.dispatch(b, ORG.sorter, ORG.recycler, 3_500);
+    log.receive(b, transfer, 3_500, 3_500, ORG.recycler);
+    await both(log.projected(shipFrom));
+    expect(await inventory(db, ORG.sorter)).toMatchObject({ dispatchedGrams: 3_500, closingGrams: 0, balanced: true });
+  });
+
+  it('writes the same rows for a void whatever the pages', async () => {
+    const log = new EventLog();
+    scenario(log);
+    log.process({ processId: uid(72), organisationId: ORG.sorter, inputs: [{ batchId: b, massGrams: 3_500 }], outputs: [{ batchId: x, massGrams: 3_500 }] });
+    voidProcess(log, uid(72));
+    await expectSameRowsWhateverThePages(openDb, () => new InventoryProjection(), log.projected());
   });
 });

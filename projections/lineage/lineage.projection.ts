@@ -1,7 +1,7 @@
 import { BaseProjection } from '../runner/base-projection.js';
 import { ProcessGate, type ProcessContext } from '../runner/process-gate.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
-import { RowBuffer, utcInstant, textType, type TableDef } from '../runner/sql-rows.js';
+import { RowBuffer, dynamicDb, utcInstant, textType, type TableDef } from '../runner/sql-rows.js';
 
 export type LineageEdgeRow = {
   child_batch_id: string;
@@ -29,14 +29,19 @@ export const LINEAGE_EDGE_TABLE: TableDef = {
 
 /**
  * Parent → child edges with the contributed grams and the process (DOMAIN.md §5.3). An edge exists
- * only once its process completed; a rejected process leaves none. Each output batch is produced by
- * exactly one process, so (child, parent) identifies an edge.
+ * only once its process completed; a rejected process leaves none, and a voided one (decision 011)
+ * loses its edges: its outputs came from nothing and its inputs went nowhere. Each output batch is
+ * produced by exactly one process, so (child, parent) identifies an edge.
  */
 export class LineageProjection extends BaseProjection {
   readonly name = 'lineage';
+  /** 2: voids (decision 011). */
+  readonly version = 2;
   private readonly gate = new ProcessGate('lineage');
   readonly tables = [LINEAGE_EDGE_TABLE.name, this.gate.table] as const;
   private readonly edges = new RowBuffer(LINEAGE_EDGE_TABLE);
+  /** Outputs of voided processes whose edges go at the next flush (after the page's new edges). */
+  private voidedChildren: string[] = [];
   private readonly sink = (event: ProjectedEvent, process: ProcessContext | undefined): void => this.take(event, process);
 
   async migrate(db: ReadDb): Promise<void> {
@@ -66,6 +71,7 @@ export class LineageProjection extends BaseProjection {
   protected clearState(): void {
     this.edges.clear();
     this.gate.reset();
+    this.voidedChildren = [];
   }
 
   protected fold(event: ProjectedEvent): void {
@@ -74,6 +80,11 @@ export class LineageProjection extends BaseProjection {
 
   private take(projected: ProjectedEvent, process: ProcessContext | undefined): void {
     const { event } = projected;
+    if (event.type === 'ProcessVoided') {
+      // An output is produced by one process only, so no later event of the page re-creates these.
+      for (const output of event.data.outputs) this.voidedChildren.push(output.batchId);
+      return;
+    }
     if (event.type !== 'BatchProduced' || process === undefined) return;
     const e = event.data;
     // A parent listed twice contributes the sum.
@@ -95,6 +106,13 @@ export class LineageProjection extends BaseProjection {
 
   async flush(tx: ReadTx): Promise<void> {
     await this.edges.flush(tx);
+    if (this.voidedChildren.length > 0) {
+      const children = this.voidedChildren;
+      this.voidedChildren = [];
+      for (let i = 0; i < children.length; i += 256) {
+        await dynamicDb(tx).deleteFrom(LINEAGE_EDGE_TABLE.name).where('child_batch_id', 'in', children.slice(i, i + 256)).execute();
+      }
+    }
     await this.gate.flush(tx);
   }
 }

@@ -2,6 +2,7 @@ import { beforeEach, expect, it } from '@jest/globals';
 import type { ReadDb } from '../runner/projection.js';
 import { EventLog, ORG, dump, project, uid } from '../testing/fixtures.js';
 import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
+import { expectSameRowsWhateverThePages, voidProcess } from '../processes/testing/void-log.js';
 import { LineageProjection } from './lineage.projection.js';
 import { downstream, upstream } from './lineage.queries.js';
 
@@ -112,5 +113,26 @@ describeOnEachReadDb('lineage projection', (openDb) => {
     const once = await dump(db, 'lineage_edge');
     await project(db, projection, page);
     expect(await dump(db, 'lineage_edge')).toEqual(once);
+  });
+
+  it('drops the edges of a voided process: its inputs lead nowhere and its outputs come from nowhere', async () => {
+    const log = new EventLog();
+    const ids = chain(log);
+    // The manufacturing (f → g) is voided; the chain up to f stays.
+    voidProcess(log, uid(55));
+    await project(db, projection, log.projected());
+    expect((await downstream(db, ids.c1!)).nodes.map((n) => n.batchId)).toEqual([ids.c1, ids.a, ids.b, ids.e, ids.f]);
+    expect(await upstream(db, ids.g!)).toMatchObject({ nodes: [{ batchId: ids.g, depth: 0 }], edges: [] });
+    expect((await upstream(db, ids.f!)).edges).toHaveLength(5);
+
+    // Voided in the same page as its completion, and re-run on the restored input afterwards.
+    const again = new EventLog();
+    const [input, first, second] = [uid(11), uid(12), uid(13)];
+    again.collect(input, 1_000);
+    again.process({ processId: uid(61), organisationId: ORG.collector, inputs: [{ batchId: input, massGrams: 1_000 }], outputs: [{ batchId: first, massGrams: 1_000 }] });
+    voidProcess(again, uid(61));
+    again.process({ processId: uid(62), organisationId: ORG.collector, inputs: [{ batchId: input, massGrams: 1_000 }], outputs: [{ batchId: second, massGrams: 1_000 }] });
+    const rows = await expectSameRowsWhateverThePages(openDb, () => new LineageProjection(), again.projected());
+    expect((rows.lineage_edge as Array<{ child_batch_id: string }>).map((r) => r.child_batch_id)).toEqual([second]);
   });
 });

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { CircularityProjection } from '../circularity/circularity.projection.js';
 import { circularity } from '../circularity/circularity.queries.js';
 import { chainFlow, commit, dumpTables, FlowLog, openDb, ORGS, projectedOf, randomFlow, type FlowStep } from '../provenance/flow.fixtures.js';
-import { uid } from '../testing/fixtures.js';
+import { EventLog, ORG, project as projectPage, uid } from '../testing/fixtures.js';
+import { expectSameRowsWhateverThePages, voidProcess } from '../processes/testing/void-log.js';
 import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
 import { MunicipalReportProjection } from './municipal-report.projection.js';
 import { municipalReport, municipalReportCsv } from './municipal-report.queries.js';
@@ -145,5 +146,48 @@ describeOnEachReadDb('MunicipalReportProjection', (openReadDb, dialect) => {
       // PostgreSQL round trips make a run ~10× slower; a few runs there show the SQL agrees.
       { numRuns: dialect === 'sqlite' ? 60 : 8 },
     );
+  });
+
+  describe('voids (decision 011)', () => {
+    const [kept, shipped, processId, out1, out2] = [uid(1, 5), uid(2, 5), uid(3, 5), uid(4, 5), uid(5, 5)];
+    /** Two Herning collections sorted together; `shipped` was received (re-weighed) before it was sorted. */
+    function flow(): EventLog {
+      const log = new EventLog();
+      log.collect(kept, 10_000, { kommuneCode: '0657', occurredAt: '2025-01-10T10:00:00Z' });
+      log.collect(shipped, 4_000, { kommuneCode: '0657', occurredAt: '2025-01-11T10:00:00Z' });
+      const t = log.dispatch(shipped, ORG.collector, ORG.sorter, 4_000);
+      log.receive(shipped, t, 4_000, 4_000, ORG.sorter);
+      const back = log.dispatch(shipped, ORG.sorter, ORG.collector, 4_000);
+      log.receive(shipped, back, 4_000, 4_000, ORG.collector);
+      log.process({ processId, organisationId: ORG.collector, inputs: [{ batchId: kept, massGrams: 10_000 }, { batchId: shipped, massGrams: 4_000 }], outputs: [{ batchId: out1, massGrams: 8_000 }, { batchId: out2, massGrams: 6_000 }] });
+      return log;
+    }
+
+    it('lets a correction of a restored collection change what was collected again, as before the process', async () => {
+      const log = flow();
+      voidProcess(log, processId);
+      log.correct(kept, `batch-${kept}:0`, 10_000, 10_250, ORG.collector);
+      log.correct(shipped, 'a-receipt', 4_000, 3_900, ORG.collector);
+      const db = await openReadDb();
+      for (const p of [new CircularityProjection(), new MunicipalReportProjection()]) {
+        await p.migrate(db);
+        await p.load(db);
+        await projectPage(db, p, log.projected());
+      }
+      const report = await municipalReport(db, '0657', 2025);
+      // The first is an origin correction (10 250 g were collected); the second re-weighs a received batch.
+      expect(report.collected).toEqual({ grams: 14_250, kg: '14.250', batches: 2 });
+    });
+
+    it('writes the same rows whatever the pages', async () => {
+      const log = flow();
+      voidProcess(log, processId);
+      log.correct(kept, `batch-${kept}:0`, 10_000, 10_250, ORG.collector);
+      const rows = await expectSameRowsWhateverThePages(openReadDb, () => new MunicipalReportProjection(), log.projected());
+      expect((rows.municipal_report_batches as Array<{ batch_id: string; mass_grams: unknown; correctable: unknown }>).map((r) => [r.batch_id, Number(r.mass_grams), Number(r.correctable)])).toEqual([
+        [kept, 10_250, 1],
+        [shipped, 4_000, 0],
+      ]);
+    });
   });
 });

@@ -22,6 +22,15 @@ export type ApiKeyRow = {
   key_id: string;
   organisation_id: string;
   issued_at: string;
+  /** Null for the key issued with the registration. */
+  issued_by: string | null;
+  issue_reason: string | null;
+  /** The revocation's business time, UTC; null while the key is valid. */
+  revoked_at: string | null;
+  revoked_by: string | null;
+  revoke_reason: string | null;
+  /** Set when the key was rotated: the key issued in its place. */
+  replaced_by_key_id: string | null;
   recorded_at: string;
   position: number;
 };
@@ -38,16 +47,38 @@ const ORGANISATION: TableDef = {
 };
 const API_KEY: TableDef = {
   name: 'organisations_api_key',
-  columns: ['key_hash', 'key_id', 'organisation_id', 'issued_at', 'recorded_at', 'position'],
+  columns: [
+    'key_hash',
+    'key_id',
+    'organisation_id',
+    'issued_at',
+    'issued_by',
+    'issue_reason',
+    'revoked_at',
+    'revoked_by',
+    'revoke_reason',
+    'replaced_by_key_id',
+    'recorded_at',
+    'position',
+  ],
   primaryKey: ['key_hash'],
 };
 
-/** Registered organisations and their API keys (only SHA-256 hashes; the key itself is never stored). */
+/**
+ * Registered organisations and their API keys (only SHA-256 hashes; the key itself is never stored).
+ * Version 2 added who issued a key, why, and its revocation.
+ */
 export class OrganisationsProjection extends BaseProjection {
   readonly name = 'organisations';
+  readonly version = 2;
   readonly tables = [ORGANISATION.name, API_KEY.name] as const;
   private readonly organisations = new RowBuffer(ORGANISATION);
   private readonly apiKeys = new RowBuffer(API_KEY);
+  /**
+   * Every key row by `organisationId/keyId`: a revocation names its key by id, not by the hash that
+   * keys the row. Keys are few (a handful per organisation), so all of them are kept.
+   */
+  private readonly keysById = new Map<string, ApiKeyRow>();
 
   async migrate(db: ReadDb): Promise<void> {
     const schema = db.withTables<OrganisationTables>().schema;
@@ -71,19 +102,27 @@ export class OrganisationsProjection extends BaseProjection {
       .addColumn('key_id', textType(db), (c) => c.notNull())
       .addColumn('organisation_id', textType(db), (c) => c.notNull())
       .addColumn('issued_at', textType(db), (c) => c.notNull())
+      .addColumn('issued_by', textType(db))
+      .addColumn('issue_reason', textType(db))
+      .addColumn('revoked_at', textType(db))
+      .addColumn('revoked_by', textType(db))
+      .addColumn('revoke_reason', textType(db))
+      .addColumn('replaced_by_key_id', textType(db))
       .addColumn('recorded_at', textType(db), (c) => c.notNull())
       .addColumn('position', 'bigint', (c) => c.notNull())
       .execute();
     await schema.createIndex('organisations_api_key_org').ifNotExists().on(API_KEY.name).column('organisation_id').execute();
   }
 
-  protected async loadState(): Promise<void> {
-    // Every event is self-contained: nothing to warm.
+  protected async loadState(db: ReadDb): Promise<void> {
+    const rows = await db.withTables<OrganisationTables>().selectFrom('organisations_api_key').selectAll().execute();
+    for (const row of rows) this.keysById.set(`${row.organisation_id}/${row.key_id}`, { ...row, position: Number(row.position) });
   }
 
   protected clearState(): void {
     this.organisations.clear();
     this.apiKeys.clear();
+    this.keysById.clear();
   }
 
   protected fold(projected: ProjectedEvent): void {
@@ -103,14 +142,36 @@ export class OrganisationsProjection extends BaseProjection {
       });
     } else if (event.type === 'ApiKeyIssued') {
       const e = event.data;
-      this.apiKeys.put(e.keyHash, {
+      const row: ApiKeyRow = {
         key_hash: e.keyHash,
         key_id: e.keyId,
         organisation_id: e.organisationId,
         issued_at: utcInstant(e.occurredAt),
+        issued_by: e.issuedBy ?? null,
+        issue_reason: e.reason ?? null,
+        revoked_at: null,
+        revoked_by: null,
+        revoke_reason: null,
+        replaced_by_key_id: null,
         recorded_at: projected.recordedAt,
         position: projected.position,
-      });
+      };
+      this.keysById.set(`${e.organisationId}/${e.keyId}`, row);
+      this.apiKeys.put(e.keyHash, row);
+    } else if (event.type === 'ApiKeyRevoked') {
+      const e = event.data;
+      const key = this.keysById.get(`${e.organisationId}/${e.keyId}`);
+      // The decision refuses to revoke a key that was never issued, so this only guards a hand-made log.
+      if (!key) return;
+      const row: ApiKeyRow = {
+        ...key,
+        revoked_at: utcInstant(e.occurredAt),
+        revoked_by: e.revokedBy,
+        revoke_reason: e.reason,
+        replaced_by_key_id: e.replacedByKeyId ?? null,
+      };
+      this.keysById.set(`${e.organisationId}/${e.keyId}`, row);
+      this.apiKeys.put(row.key_hash, row);
     }
   }
 

@@ -59,13 +59,54 @@ export async function listOrganisations(db: ReadDb, filter: { role?: Role } = {}
   return role === undefined ? organisations : organisations.filter((o) => o.roles.includes(role));
 }
 
-/** The organisation an API key belongs to, by the key's SHA-256 (hex). */
+/** The organisation a valid (never revoked) API key belongs to, by the key's SHA-256 (hex). */
 export async function findOrganisationByKeyHash(db: ReadDb, keyHash: string): Promise<ApiKeyOwner | undefined> {
+  const key = await findApiKeyByHash(db, keyHash);
+  return key && key.revokedAt === null ? { organisationId: key.organisationId, keyId: key.keyId, issuedAt: key.issuedAt } : undefined;
+}
+
+/** An API key by its SHA-256 (hex), revoked or not, so that a revoked key can be told from an unknown one. */
+export async function findApiKeyByHash(db: ReadDb, keyHash: string): Promise<(ApiKeyOwner & { revokedAt: string | null }) | undefined> {
   const row = await db
     .withTables<OrganisationTables>()
     .selectFrom('organisations_api_key')
-    .select(['organisation_id', 'key_id', 'issued_at'])
+    .select(['organisation_id', 'key_id', 'issued_at', 'revoked_at'])
     .where('key_hash', '=', keyHash)
     .executeTakeFirst();
-  return row && { organisationId: row.organisation_id, keyId: row.key_id, issuedAt: row.issued_at };
+  return row && { organisationId: row.organisation_id, keyId: row.key_id, issuedAt: row.issued_at, revokedAt: row.revoked_at };
+}
+
+/** What anyone may know of a key: never the key, nor its hash. */
+export interface ApiKeyView {
+  keyId: string;
+  issuedAt: string;
+  /** Null for the key issued with the registration. */
+  issuedBy: string | null;
+  issueReason: string | null;
+  revokedAt: string | null;
+  revokedBy: string | null;
+  revokeReason: string | null;
+  replacedByKeyId: string | null;
+}
+
+/** An organisation's API keys, in the order they were issued. */
+export async function listApiKeys(db: ReadDb, organisationId: string): Promise<ApiKeyView[]> {
+  const rows = await db
+    .withTables<OrganisationTables>()
+    .selectFrom('organisations_api_key')
+    .select(['key_id', 'issued_at', 'issued_by', 'issue_reason', 'revoked_at', 'revoked_by', 'revoke_reason', 'replaced_by_key_id'])
+    .where('organisation_id', '=', organisationId)
+    .orderBy('position')
+    .orderBy('key_id')
+    .execute();
+  return rows.map((row) => ({
+    keyId: row.key_id,
+    issuedAt: row.issued_at,
+    issuedBy: row.issued_by,
+    issueReason: row.issue_reason,
+    revokedAt: row.revoked_at,
+    revokedBy: row.revoked_by,
+    revokeReason: row.revoke_reason,
+    replacedByKeyId: row.replaced_by_key_id,
+  }));
 }

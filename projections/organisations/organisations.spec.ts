@@ -3,7 +3,7 @@ import type { ReadDb } from '../runner/projection.js';
 import { EventLog, ORG, dump, project } from '../testing/fixtures.js';
 import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
 import { OrganisationsProjection } from './organisations.projection.js';
-import { findOrganisationByKeyHash, getOrganisation, listOrganisations } from './organisations.queries.js';
+import { findApiKeyByHash, findOrganisationByKeyHash, getOrganisation, listApiKeys, listOrganisations } from './organisations.queries.js';
 
 describeOnEachReadDb('organisations projection', (openDb) => {
   let db: ReadDb;
@@ -61,11 +61,66 @@ describeOnEachReadDb('organisations projection', (openDb) => {
     expect(await findOrganisationByKeyHash(db, 'b'.repeat(64))).toBeUndefined();
   });
 
+  /** The scenario, then a rotation of key-1 to key-2 by the operator, in one append as the decision makes it. */
+  function rotated(): EventLog {
+    const log = scenario();
+    log.append(`organisation-${ORG.sorter}`, {
+      type: 'ApiKeyIssued',
+      data: { organisationId: ORG.sorter, keyId: 'key-2', keyHash: 'c'.repeat(64), issuedBy: ORG.herning, reason: 'rotation', occurredAt: '2025-04-01T10:00:00Z' },
+    });
+    log.append(`organisation-${ORG.sorter}`, {
+      type: 'ApiKeyRevoked',
+      data: { organisationId: ORG.sorter, keyId: 'key-1', revokedBy: ORG.herning, reason: 'rotation', replacedByKeyId: 'key-2', occurredAt: '2025-04-01T10:00:00Z' },
+    });
+    return log;
+  }
+
+  it('stops finding a revoked key, yet tells it apart from an unknown one', async () => {
+    await project(db, projection, rotated().projected());
+    expect(await findOrganisationByKeyHash(db, 'a'.repeat(64))).toBeUndefined();
+    expect(await findApiKeyByHash(db, 'a'.repeat(64))).toEqual({ organisationId: ORG.sorter, keyId: 'key-1', issuedAt: '2025-03-03T10:00:00.000Z', revokedAt: '2025-04-01T10:00:00.000Z' });
+    expect(await findOrganisationByKeyHash(db, 'c'.repeat(64))).toMatchObject({ organisationId: ORG.sorter, keyId: 'key-2' });
+    expect(await findApiKeyByHash(db, 'c'.repeat(64))).toMatchObject({ keyId: 'key-2', revokedAt: null });
+    expect(await findApiKeyByHash(db, 'b'.repeat(64))).toBeUndefined();
+  });
+
+  it('revokes a key issued before a restart: the keys are loaded back from the table', async () => {
+    const log = rotated();
+    const all = log.projected();
+    await project(db, projection, all.slice(0, -2));
+    const restarted = new OrganisationsProjection();
+    await restarted.load(db);
+    await project(db, restarted, all.slice(-2));
+    expect(await findApiKeyByHash(db, 'a'.repeat(64))).toMatchObject({ keyId: 'key-1', revokedAt: '2025-04-01T10:00:00.000Z' });
+  });
+
+  it('lists the keys of one organisation with who issued and revoked them, never a hash', async () => {
+    await project(db, projection, rotated().projected());
+    const keys = await listApiKeys(db, ORG.sorter);
+    expect(keys).toEqual([
+      {
+        keyId: 'key-1',
+        issuedAt: '2025-03-03T10:00:00.000Z',
+        issuedBy: null,
+        issueReason: null,
+        revokedAt: '2025-04-01T10:00:00.000Z',
+        revokedBy: ORG.herning,
+        revokeReason: 'rotation',
+        replacedByKeyId: 'key-2',
+      },
+      { keyId: 'key-2', issuedAt: '2025-04-01T10:00:00.000Z', issuedBy: ORG.herning, issueReason: 'rotation', revokedAt: null, revokedBy: null, revokeReason: null, replacedByKeyId: null },
+    ]);
+    expect(JSON.stringify(keys)).not.toMatch(/aaaa|cccc/);
+    expect(await listApiKeys(db, ORG.herning)).toEqual([]);
+  });
+
   it('is idempotent when a page is applied twice', async () => {
-    const page = scenario().projected();
+    const page = rotated().projected();
     await project(db, projection, page);
-    const once = [await dump(db, 'organisations_organisation'), await dump(db, 'organisations_api_key')];
+    const tables = ['organisations_organisation', 'organisations_api_key'];
+    const once = await Promise.all(tables.map((t) => dump(db, t)));
+    expect(once[1]).toEqual(expect.arrayContaining([expect.objectContaining({ key_id: 'key-1', revoke_reason: 'rotation' })]));
     await project(db, projection, page);
-    expect([await dump(db, 'organisations_organisation'), await dump(db, 'organisations_api_key')]).toEqual(once);
+    expect(await Promise.all(tables.map((t) => dump(db, t)))).toEqual(once);
   });
 });

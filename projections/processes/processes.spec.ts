@@ -1,10 +1,11 @@
-import { beforeEach, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import type { ProcessStarted } from '#domain';
 import type { ReadDb } from '../runner/projection.js';
 import { COTTON, EventLog, ORG, project, uid } from '../testing/fixtures.js';
 import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
+import { expectSameRowsWhateverThePages, voidProcess } from './testing/void-log.js';
 import { ProcessesProjection } from './processes.projection.js';
-import { getProcess, unfinishedProcesses } from './processes.queries.js';
+import { getProcess, needsVoidDriver, unfinishedProcesses } from './processes.queries.js';
 
 /** The processes read model is what recovery reads: every process that still needs a driver. */
 describeOnEachReadDb('processes read model', (openDb) => {
@@ -84,5 +85,88 @@ describeOnEachReadDb('processes read model', (openDb) => {
     await project(db, projection, events);
     await project(db, projection, events);
     expect((await getProcess(db, p.processId))?.heldInputs).toBe(1);
+  });
+
+  describe('voids (decision 011)', () => {
+    /** A completed sorting of a fresh input into two outputs, by the sorter. */
+    function sorting(n: number): string {
+      const input = uid(100 + n);
+      const processId = uid(n, 7);
+      log.collect(input, 1_000, { collectorOrgId: ORG.sorter });
+      log.process({ processId, organisationId: ORG.sorter, inputs: [{ batchId: input, massGrams: 1_000 }], outputs: [{ batchId: uid(200 + n), massGrams: 600 }, { batchId: uid(300 + n), massGrams: 400 }] });
+      return processId;
+    }
+    /** Projects what was appended since `from` with a fresh projection, as after a restart. */
+    async function restartAndProject(from: number): Promise<void> {
+      const restarted = new ProcessesProjection();
+      await restarted.load(db);
+      await project(db, restarted, log.projected(from));
+    }
+    const append = (processId: string, batchId: string, type: 'BatchRestored' | 'BatchVoidReverted') =>
+      log.append(
+        `batch-${batchId}`,
+        type === 'BatchRestored'
+          ? { type, data: { batchId, processId, correctedEventId: 'evt-consumed', massGrams: 1_000, reason: 'wrong lot', occurredAt: log.now() } }
+          : { type, data: { batchId, processId, attempt: 0 } },
+        { actorOrgId: ORG.sorter },
+      );
+
+    it('records the void of a completed process: what, why, who and when', async () => {
+      const processId = sorting(1);
+      await project(db, projection, log.projected());
+      const from = log.events.length;
+      const record = voidProcess(log, processId, { reason: 'recorded against the wrong lot' });
+      await restartAndProject(from);
+      expect(await getProcess(db, processId)).toMatchObject({
+        status: 'voided',
+        heldInputs: 0,
+        void: {
+          attempts: 1,
+          status: 'voided',
+          reason: 'recorded against the wrong lot',
+          correctedEventId: `process-${processId}:1`,
+          actorOrgId: ORG.sorter,
+          startedAt: record.intent.recordedAt,
+          endedAt: record.voided!.recordedAt,
+          rejectionReason: null,
+          voidedOutputs: 2,
+        },
+      });
+      expect(await ids()).toEqual([]);
+    });
+
+    it('lists for recovery a void not ended, a rejected one still holding outputs, and a voided process still holding inputs', async () => {
+      const [pending, rejected, unrestored, done] = [sorting(1), sorting(2), sorting(3), sorting(4)];
+      await project(db, projection, log.projected());
+      let from = log.events.length;
+      voidProcess(log, pending, { mode: 'pending' });
+      voidProcess(log, rejected, { mode: 'rejected-unreverted' });
+      voidProcess(log, unrestored, { mode: 'unrestored' });
+      voidProcess(log, done);
+      await restartAndProject(from);
+      expect(await ids()).toEqual([pending, rejected, unrestored].sort());
+      const views = await unfinishedProcesses(db);
+      expect(views.every(needsVoidDriver)).toBe(true);
+      expect(await getProcess(db, rejected)).toMatchObject({ status: 'completed', void: { status: 'rejected', voidedOutputs: 1, rejectionReason: 'an output was used meanwhile' } });
+      expect(await getProcess(db, unrestored)).toMatchObject({ status: 'voided', heldInputs: 1 });
+
+      from = log.events.length;
+      append(rejected, uid(202), 'BatchVoidReverted');
+      append(unrestored, uid(103), 'BatchRestored');
+      await restartAndProject(from);
+      expect(await ids()).toEqual([pending]);
+    });
+
+    it('writes the same rows whatever the pages', async () => {
+      const [a, b] = [sorting(1), sorting(2)];
+      voidProcess(log, a, { mode: 'rejected' });
+      voidProcess(log, a, { attempt: 1 });
+      voidProcess(log, b, { mode: 'unrestored' });
+      const rows = await expectSameRowsWhateverThePages(openDb, () => new ProcessesProjection(), log.projected());
+      expect((rows.processes_process as Array<{ status: string; void_attempts: number }>).map((r) => [r.status, Number(r.void_attempts)]).sort()).toEqual([
+        ['voided', 1],
+        ['voided', 2],
+      ]);
+    });
   });
 });

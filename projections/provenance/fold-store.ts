@@ -5,7 +5,7 @@ import type { ProvenanceEffect, ProvenanceFold, TrackedBatch } from './provenanc
 
 export type FoldBatchRow = {
   batch_id: string;
-  /** open | consumed | closed */
+  /** open | consumed | closed | voided */
   state: string;
   mass_grams: number;
   /** Deterministic JSON: sorted cohort keys, integer grams. */
@@ -32,7 +32,7 @@ export function foldBatchRow(batch: TrackedBatch): FoldBatchRow {
 }
 
 export function trackedFromRow(row: FoldBatchRow): TrackedBatch {
-  const state = row.state === 'consumed' || row.state === 'closed' ? row.state : 'open';
+  const state = row.state === 'consumed' || row.state === 'closed' || row.state === 'voided' ? row.state : 'open';
   const application = row.application === null ? undefined : Application.parse(row.application);
   return {
     batchId: row.batch_id,
@@ -92,6 +92,21 @@ export class FoldStore {
     for (const row of rows) fold.restoreBatch(trackedFromRow(row));
   }
 
+  /**
+   * Reads the inputs of a voided process back into the fold (decision 011): they left memory when
+   * they were consumed. Called from the flush, inside its transaction, after the rows so far are written.
+   */
+  async loadConsumed(tx: ReadTx, fold: ProvenanceFold, batchIds: readonly string[]): Promise<void> {
+    const rows = await tx
+      .withTables<Record<string, FoldBatchRow>>()
+      .selectFrom(this.def.name)
+      .selectAll()
+      .where('batch_id', 'in', [...batchIds])
+      .where('state', '=', 'consumed')
+      .execute();
+    for (const row of rows) fold.restoreBatch(trackedFromRow(row));
+  }
+
   /** Notes every batch an effect touched. */
   record(effect: ProvenanceEffect): void {
     switch (effect.kind) {
@@ -103,6 +118,7 @@ export class FoldStore {
         this.put(effect.batch);
         break;
       case 'process-completed':
+      case 'process-voided':
         for (const b of effect.inputs) this.put(b);
         for (const b of effect.outputs) this.put(b);
         break;

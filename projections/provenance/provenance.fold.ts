@@ -6,10 +6,13 @@ import {
   REPROCESSING_TYPES,
   rescale,
   vectorSum,
+  vectorsEqual,
   type Application,
   type DomainEvent,
+  type ExternalInput,
   type OriginVector,
   type ProcessStarted,
+  type ProcessVoided,
 } from '#domain';
 import type { ProcessContext } from '../runner/process-gate.js';
 
@@ -39,8 +42,11 @@ export interface TrackedBatch {
   /** An output, or a descendant of an output, of mechanical-/chemical-recycling or manufacturing. */
   readonly reprocessed: boolean;
   readonly application?: Application;
-  /** `open` covers available, in transit and consumed by a process that has not completed. */
-  readonly state: 'open' | 'consumed' | 'closed';
+  /**
+   * `open` covers available, in transit and consumed by a process that has not completed; `voided`
+   * is an output of a voided process (decision 011), whose grams went back to the inputs.
+   */
+  readonly state: 'open' | 'consumed' | 'closed' | 'voided';
 }
 
 export type Outcome =
@@ -77,6 +83,14 @@ export type ProvenanceEffect =
       readonly inputs: readonly TrackedBatch[];
       readonly outputs: readonly TrackedBatch[];
       readonly losses: readonly LossShare[];
+    }
+  /** The reverse of `process-completed`: inputs open again, outputs voided, losses gone. */
+  | {
+      readonly kind: 'process-voided';
+      readonly voided: ProcessVoided;
+      readonly inputs: readonly TrackedBatch[];
+      readonly outputs: readonly TrackedBatch[];
+      readonly losses: readonly LossShare[];
     };
 
 export class ProvenanceInvariantError extends Error {
@@ -91,6 +105,8 @@ export class ProvenanceFold {
   private readonly batches = new Map<string, TrackedBatch>();
   /** The process whose held events are being released (a release is one synchronous run). */
   private releasing: string | undefined;
+  /** Consumed inputs of a voided process, read back from the table for its ProcessVoided. */
+  private readonly staged = new Map<string, TrackedBatch>();
 
   batch(batchId: string): TrackedBatch | undefined {
     return this.batches.get(batchId);
@@ -102,10 +118,12 @@ export class ProvenanceFold {
 
   restoreBatch(batch: TrackedBatch): void {
     if (batch.state === 'open') this.batches.set(batch.batchId, batch);
+    else if (batch.state === 'consumed') this.staged.set(batch.batchId, batch);
   }
 
   reset(): void {
     this.batches.clear();
+    this.staged.clear();
     this.releasing = undefined;
   }
 
@@ -155,6 +173,8 @@ export class ProvenanceFold {
         return this.close(event.data.batchId, { kind: 'exported', purpose: event.data.purpose });
       case 'ProductPlacedOnMarket':
         return this.close(event.data.batchId, { kind: 'placed-on-market' });
+      case 'ProcessVoided':
+        return this.void(event.data);
       default:
         // Consumption and BatchProduced only matter through their completed process; dispatch and
         // cancellation move no grams.
@@ -210,7 +230,6 @@ export class ProvenanceFold {
   /** Pools the inputs' vectors and the external inputs, then hands the pool out in fixed order. */
   private complete(process: ProcessStarted): ProvenanceEffect[] {
     const processId = process.processId;
-    const vectors: OriginVector[] = [];
     const inputs: TrackedBatch[] = [];
     for (const input of process.inputs) {
       const batch = this.batches.get(input.batchId);
@@ -219,26 +238,9 @@ export class ProvenanceFold {
       if (!batch) {
         throw new ProvenanceInvariantError(`process ${processId} consumes ${input.batchId}, which is not an open batch`);
       }
-      if (vectorSum(batch.vector) !== BigInt(input.massGrams)) {
-        throw new ProvenanceInvariantError(
-          `process ${processId} consumes ${input.massGrams} g of ${input.batchId}, which holds ${vectorSum(batch.vector)} g`,
-        );
-      }
       inputs.push(batch);
-      vectors.push(batch.vector);
     }
-    for (const external of process.externalInputs) {
-      const cohort = cohortKey(originKeys.external(external.originClass, processId), process.occurredAt);
-      vectors.push(new Map([[cohort, BigInt(external.massGrams)]]));
-    }
-    const pool = addVectors(...vectors);
-    const items = [...process.outputs.map((o) => o.massGrams), ...process.losses.map((l) => l.massGrams)];
-    const itemGrams = items.reduce((sum, g) => sum + BigInt(g), 0n);
-    if (vectorSum(pool) !== itemGrams) {
-      throw new ProvenanceInvariantError(`process ${processId} does not balance: ${vectorSum(pool)} g in, ${itemGrams} g out`);
-    }
-
-    const shares = allocateSequentially(pool, items);
+    const shares = allocate(process, inputs);
     const reprocessed = REPROCESSING_TYPES.has(process.processType) || inputs.some((b) => b.reprocessed);
     const outputs = process.outputs.map(
       (output, i): TrackedBatch => ({
@@ -259,4 +261,70 @@ export class ProvenanceFold {
     for (const b of outputs) this.batches.set(b.batchId, b);
     return [{ kind: 'process-completed', process, inputs: consumed, outputs, losses }];
   }
+
+  /**
+   * Undoes a completed process (decision 011): the inputs, read back as they were consumed, are open
+   * again; the outputs, which the write side let nobody touch or re-weigh, are voided. The allocation
+   * is run again from the inputs, and must give back exactly the outputs' vectors; the losses' shares
+   * are what it gives them.
+   */
+  private void(voided: ProcessVoided): ProvenanceEffect[] {
+    const processId = voided.processId;
+    const inputs: TrackedBatch[] = voided.inputs.map(({ batchId }) => {
+      const batch = this.staged.get(batchId);
+      this.staged.delete(batchId);
+      if (!batch) throw new ProvenanceInvariantError(`void of process ${processId} restores ${batchId}, which is not a batch it consumed`);
+      return batch;
+    });
+    const outputs: TrackedBatch[] = voided.outputs.map(({ batchId }) => {
+      const batch = this.batches.get(batchId);
+      if (!batch) throw new ProvenanceInvariantError(`void of process ${processId} voids ${batchId}, which is not an open batch`);
+      return batch;
+    });
+    const shares = allocate({ ...voided, occurredAt: voided.processOccurredAt }, inputs);
+    outputs.forEach((output, i) => {
+      if (!vectorsEqual(output.vector, shares[i] ?? new Map())) {
+        throw new ProvenanceInvariantError(`void of process ${processId}: output ${output.batchId} no longer holds the grams the process gave it`);
+      }
+    });
+    const losses = voided.losses.map((loss, i): LossShare => ({ index: i, kind: loss.kind, vector: shares[voided.outputs.length + i] ?? new Map() }));
+    const restored = inputs.map((b): TrackedBatch => ({ ...b, state: 'open' }));
+    const gone = outputs.map((b): TrackedBatch => ({ ...b, state: 'voided' }));
+    for (const b of outputs) this.batches.delete(b.batchId);
+    for (const b of restored) this.batches.set(b.batchId, b);
+    return [{ kind: 'process-voided', voided, inputs: restored, outputs: gone, losses }];
+  }
+}
+
+interface Allocated {
+  readonly processId: string;
+  readonly inputs: ReadonlyArray<{ readonly batchId: string; readonly massGrams: number }>;
+  readonly externalInputs: readonly ExternalInput[];
+  readonly outputs: ReadonlyArray<{ readonly massGrams: number }>;
+  readonly losses: ReadonlyArray<{ readonly massGrams: number }>;
+  readonly occurredAt: string;
+}
+
+/** The shares of a process's outputs then losses, from its inputs' vectors and its external inputs. */
+function allocate(process: Allocated, inputs: readonly TrackedBatch[]): OriginVector[] {
+  const processId = process.processId;
+  const vectors: OriginVector[] = [];
+  process.inputs.forEach((input, i) => {
+    const batch = inputs[i]!;
+    if (vectorSum(batch.vector) !== BigInt(input.massGrams)) {
+      throw new ProvenanceInvariantError(`process ${processId} consumes ${input.massGrams} g of ${input.batchId}, which holds ${vectorSum(batch.vector)} g`);
+    }
+    vectors.push(batch.vector);
+  });
+  for (const external of process.externalInputs) {
+    const cohort = cohortKey(originKeys.external(external.originClass, processId), process.occurredAt);
+    vectors.push(new Map([[cohort, BigInt(external.massGrams)]]));
+  }
+  const pool = addVectors(...vectors);
+  const items = [...process.outputs.map((o) => o.massGrams), ...process.losses.map((l) => l.massGrams)];
+  const itemGrams = items.reduce((sum, g) => sum + BigInt(g), 0n);
+  if (vectorSum(pool) !== itemGrams) {
+    throw new ProvenanceInvariantError(`process ${processId} does not balance: ${vectorSum(pool)} g in, ${itemGrams} g out`);
+  }
+  return allocateSequentially(pool, items);
 }

@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 import { BaseProjection } from '../runner/base-projection.js';
 import { ProcessGate, type ProcessContext } from '../runner/process-gate.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
-import { RowBuffer, textType, type TableDef } from '../runner/sql-rows.js';
+import { RowBuffer, dynamicDb, textType, type TableDef } from '../runner/sql-rows.js';
+import { DeferredEvents } from '../processes/deferred-events.js';
 import { FoldStore, type FoldBatchRow } from './fold-store.js';
 import { ProvenanceFold, type ProvenanceEffect } from './provenance.fold.js';
 
@@ -50,10 +51,13 @@ const WEIGHINGS: TableDef = {
  * Origin vector per batch (DOMAIN.md §5.5): grams by `<originKey>|<YYYY-MM>` cohort, allocated by
  * largest remainder when a process completes and rescaled by weighings. Also keeps the vector of
  * every completed process loss and every weighing difference, so an auditor can account for each
- * gram that left a batch other than through an output.
+ * gram that left a batch other than through an output. A void (decision 011) gives the inputs back
+ * their vectors, marks the outputs `voided` and drops the process's losses.
  */
 export class ProvenanceProjection extends BaseProjection {
   readonly name = 'provenance';
+  /** 2: voids (decision 011). */
+  readonly version = 2;
   private readonly origins = new ProvenanceFold();
   private readonly store = new FoldStore('provenance');
   private readonly gate = new ProcessGate('provenance');
@@ -61,6 +65,9 @@ export class ProvenanceProjection extends BaseProjection {
   private readonly losses = new RowBuffer(LOSSES, 'insert-ignore');
   private readonly weighings = new RowBuffer(WEIGHINGS, 'insert-ignore');
   private readonly sink = (event: ProjectedEvent, process: ProcessContext | undefined): void => this.take(event, process);
+  private readonly deferred = new DeferredEvents();
+  /** Voided processes whose loss rows go at the next flush (after the page's new ones). */
+  private voidedProcesses: string[] = [];
 
   readonly tables = [this.store.table, LOSSES.name, WEIGHINGS.name, this.gate.table] as const;
 
@@ -106,9 +113,12 @@ export class ProvenanceProjection extends BaseProjection {
     this.gate.reset();
     this.losses.clear();
     this.weighings.clear();
+    this.deferred.clear();
+    this.voidedProcesses = [];
   }
 
   protected fold(projected: ProjectedEvent): void {
+    if (this.deferred.defer(projected, (e) => e.event.type === 'ProcessVoided')) return;
     this.gate.route(projected, this.sink);
   }
 
@@ -130,6 +140,8 @@ export class ProvenanceProjection extends BaseProjection {
           difference_grams: toSafeNumber(grams),
         });
       }
+    } else if (effect.kind === 'process-voided') {
+      this.voidedProcesses.push(effect.voided.processId);
     } else if (effect.kind === 'process-completed') {
       for (const loss of effect.losses) {
         this.losses.put(`${effect.process.processId}\u0000${loss.index}`, {
@@ -144,8 +156,24 @@ export class ProvenanceProjection extends BaseProjection {
   }
 
   async flush(tx: ReadTx): Promise<void> {
+    await this.deferred.drain(tx, {
+      write: (t) => this.writeRows(t),
+      load: async (event, t) => {
+        if (event.event.type === 'ProcessVoided') await this.store.loadConsumed(t, this.origins, event.event.data.inputs.map((i) => i.batchId));
+      },
+      fold: (event) => this.fold(event),
+    });
+    await this.writeRows(tx);
+  }
+
+  private async writeRows(tx: ReadTx): Promise<void> {
     await this.store.flush(tx);
     await this.losses.flush(tx);
+    if (this.voidedProcesses.length > 0) {
+      const processIds = this.voidedProcesses;
+      this.voidedProcesses = [];
+      await dynamicDb(tx).deleteFrom(LOSSES.name).where('process_id', 'in', processIds).execute();
+    }
     await this.weighings.flush(tx);
     await this.gate.flush(tx);
   }

@@ -13,8 +13,11 @@ export interface CohortGrams {
 
 export interface ProvenanceView {
   batchId: string;
-  /** `open` includes in transit and consumed by a process that has not completed. */
-  state: 'open' | 'consumed' | 'closed';
+  /**
+   * `open` includes in transit and consumed by a process that has not completed; `voided`: an output
+   * of a voided process (decision 011), whose grams went back to the process's inputs.
+   */
+  state: 'open' | 'consumed' | 'closed' | 'voided';
   massGrams: number;
   cohorts: CohortGrams[];
   byKommune: Array<{ kommuneCode: string; grams: number }>;
@@ -59,7 +62,7 @@ export async function provenance(db: ReadDb, batchId: string): Promise<Provenanc
   const byKommune = [...kommuner]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([kommuneCode, grams]) => ({ kommuneCode, grams: toSafeNumber(grams) }));
-  const state = row.state === 'consumed' || row.state === 'closed' ? row.state : 'open';
+  const state = row.state === 'consumed' || row.state === 'closed' || row.state === 'voided' ? row.state : 'open';
   return {
     batchId: row.batch_id,
     state,

@@ -1,5 +1,7 @@
+import { describe, expect, it } from '@jest/globals';
 import { parseEvent } from '#domain';
-import { uid } from '../testing/fixtures.js';
+import { EventLog, ORG, project as projectPage, uid } from '../testing/fixtures.js';
+import { expectSameRowsWhateverThePages, voidProcess } from '../processes/testing/void-log.js';
 import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
 import { chainFlow, COHORTS, commit, dumpTables, FlowLog, IDS, openDb, ORGS, projectedOf } from './flow.fixtures.js';
 import { ProvenanceProjection } from './provenance.projection.js';
@@ -159,5 +161,64 @@ describeOnEachReadDb('ProvenanceProjection', (openReadDb) => {
       await commit(restartedDb, [current], events.slice(i, i + 5));
     }
     expect(await dumpTables(restartedDb, current.tables)).toBe(expected);
+  });
+
+  describe('voids (decision 011)', () => {
+    const [c1, c2, o1, o2, o3, o4, p1, p2] = [uid(1, 3), uid(2, 3), uid(3, 3), uid(4, 3), uid(5, 3), uid(6, 3), uid(7, 3), uid(8, 3)];
+    /** Two kommuner's collections blended with virgin fibre; the same blend again under `processId`. */
+    function blendOnce(log: EventLog, processId: string, outputs: readonly [string, string]): void {
+      log.process({
+        processId,
+        organisationId: ORG.collector,
+        processType: 'blending',
+        inputs: [{ batchId: c1, massGrams: 10_000 }, { batchId: c2, massGrams: 5_001 }],
+        externalInputs: [{ description: 'virgin polyester', massGrams: 300, originClass: 'virgin' }],
+        outputs: [{ batchId: outputs[0], massGrams: 9_001 }, { batchId: outputs[1], massGrams: 6_000 }],
+        losses: [{ kind: 'moisture-dust', massGrams: 300 }],
+      });
+    }
+    function flow(): EventLog {
+      const log = new EventLog();
+      log.collect(c1, 10_000, { kommuneCode: '0657', occurredAt: '2025-01-10T10:00:00Z' });
+      log.collect(c2, 5_001, { kommuneCode: '0751', occurredAt: '2025-02-10T10:00:00Z' });
+      blendOnce(log, p1, [o1, o2]);
+      return log;
+    }
+    const wasteGrams = (view: Awaited<ReturnType<typeof provenance>>) => Object.fromEntries((view?.cohorts ?? []).filter((c) => c.originKey.startsWith('kommune:')).map((c) => [c.cohort, c.grams]));
+
+    it('gives the inputs back their vectors, marks the outputs voided and drops the losses', async () => {
+      const log = flow();
+      const db = await openReadDb();
+      const p = new ProvenanceProjection();
+      await p.migrate(db);
+      await p.load(db);
+      await projectPage(db, p, log.projected());
+      const produced = [await provenance(db, o1), await provenance(db, o2)];
+      const from = log.events.length;
+      voidProcess(log, p1);
+      await projectPage(db, p, log.projected(from));
+
+      expect(await provenance(db, c1)).toMatchObject({ state: 'open', massGrams: 10_000, cohorts: [{ originKey: 'kommune:0657', month: '2025-01', grams: 10_000 }] });
+      expect(await provenance(db, c2)).toMatchObject({ state: 'open', massGrams: 5_001, cohorts: [{ originKey: 'kommune:0751', month: '2025-02', grams: 5_001 }] });
+      expect(await provenance(db, o1)).toEqual({ ...produced[0], state: 'voided' });
+      expect(await provenance(db, o2)).toEqual({ ...produced[1], state: 'voided' });
+      const losses = await db.withTables<{ provenance_losses: { process_id: string } }>().selectFrom('provenance_losses').selectAll().execute();
+      expect(losses).toEqual([]);
+
+      // The same blend recorded again gives the same grams per kommune: the inputs are exactly as before.
+      const again = log.events.length;
+      blendOnce(log, p2, [o3, o4]);
+      await projectPage(db, p, log.projected(again));
+      expect(wasteGrams(await provenance(db, o3))).toEqual(wasteGrams(produced[0]));
+      expect(wasteGrams(await provenance(db, o4))).toEqual(wasteGrams(produced[1]));
+    });
+
+    it('writes the same rows whatever the pages (the consumed inputs are read back for the void)', async () => {
+      const log = flow();
+      voidProcess(log, p1);
+      blendOnce(log, p2, [o3, o4]);
+      const rows = await expectSameRowsWhateverThePages(openReadDb, () => new ProvenanceProjection(), log.projected());
+      expect(rows.provenance_losses).toHaveLength(1);
+    });
   });
 });

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { describe, expect, it } from '@jest/globals';
 
 import { eventStoreConformance } from '../../libs/event-store/src/conformance/event-store.conformance.js';
@@ -27,15 +29,24 @@ if (connectionString === '') {
         EventStoreDbEventStore.open({ connectionString: target, streamPrefix: 'ledger', claimStreamPrefix: 'ledger-id:' }),
       ).rejects.toThrow(/overlap/);
     });
+
+    it('refuses a checkpoint stream that a port stream, a claim or a system stream could name', async () => {
+      const target = 'esdb://localhost:2113?tls=false';
+      for (const checkpointStream of ['', '$ledger-checkpoints', 'ledger:checkpoints', 'ledger-id:checkpoints']) {
+        await expect(EventStoreDbEventStore.open({ connectionString: target, checkpointStream })).rejects.toThrow(/checkpointStream/);
+      }
+    });
   });
 } else {
-  // The suite's stream and event ids are unique per test, so a shared server with old data works.
+  // The suite's stream and event ids are unique per test, so a shared server with old data works. The
+  // checkpoint log is global to a store, so each test gets its own checkpoint stream (an empty log).
   eventStoreConformance(
     'EventStoreDB',
     async () => {
       const opened: EventStoreDbEventStore[] = [];
+      const checkpointStream = `ledger-checkpoints-conformance-${randomUUID()}`;
       const open = async (): Promise<EventStoreDbEventStore> => {
-        const store = await EventStoreDbEventStore.open({ connectionString });
+        const store = await EventStoreDbEventStore.open({ connectionString, checkpointStream });
         opened.push(store);
         return store;
       };

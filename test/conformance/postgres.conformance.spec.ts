@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 
 import type { EventToAppend, StoredEvent } from '../../libs/event-store/src/event-store.port.js';
+import { CheckpointOrderError, type SignedCheckpoint } from '../../libs/event-store/src/checkpoint-log.port.js';
 import { verifyStreamChain } from '../../libs/event-store/src/integrity/event-hash.js';
 
 import { eventStoreConformance } from '../../libs/event-store/src/conformance/event-store.conformance.js';
@@ -62,6 +63,70 @@ describe('PostgresEventStore specifics', () => {
       expect(log[0]!.data).toEqual({ id: 'e-0', at: new Date(0).toISOString() });
       expect(verifyStreamChain(log.filter((e) => e.streamId === 's-0'))).toEqual({ ok: true });
       expect(await store.status()).toMatchObject({ store: 'postgres', ok: true, headPosition: 99 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  const checkpoint = (treeSize: number, variant = 0): SignedCheckpoint => ({
+    origin: 'textile-ledger/postgres-spec',
+    treeSize,
+    rootHash: (variant % 2 === 0 ? 'ab' : 'cd').repeat(32),
+    lastPosition: treeSize - 1,
+    signedAt: '2026-01-01T00:00:00.000Z',
+    keyId: '0123456789abcdef',
+    signature: Buffer.alloc(64, treeSize + variant).toString('base64'),
+  });
+
+  it('writes checkpoints in the group transaction of the appends queued with them; a refused one fails alone', async () => {
+    const connectionString = await (await testServer()).createDatabase();
+    const store = await PostgresEventStore.open({ connectionString });
+    try {
+      await store.appendCheckpoint(checkpoint(5));
+      const before = store.stats().transactions;
+      const [append, stored, refused] = await Promise.allSettled([
+        store.append('s', [evt('c-1')], 'no-stream'),
+        store.appendCheckpoint(checkpoint(6)),
+        store.appendCheckpoint(checkpoint(4)),
+      ]);
+      expect(append).toEqual({ status: 'fulfilled', value: { nextExpectedRevision: 0, position: 0 } });
+      expect(stored).toEqual({ status: 'fulfilled', value: true });
+      expect(refused.status === 'rejected' && refused.reason instanceof CheckpointOrderError).toBe(true);
+      expect(store.stats().transactions - before).toBe(1);
+      expect((await store.listCheckpoints()).map((c) => c.treeSize)).toEqual([5, 6]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('lets one of two instances (as two processes) store a tree size; the other answers false', async () => {
+    const connectionString = await (await testServer()).createDatabase();
+    const a = await PostgresEventStore.open({ connectionString });
+    const b = await PostgresEventStore.open({ connectionString });
+    try {
+      for (let size = 1; size <= 10; size++) {
+        const results = await Promise.all([a.appendCheckpoint(checkpoint(size, 0)), b.appendCheckpoint(checkpoint(size, 1))]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await b.latestCheckpoint()).toEqual(checkpoint(size, results[0] ? 0 : 1));
+      }
+      expect((await a.listCheckpoints()).map((c) => c.treeSize)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('writes zeros instead of the hash chain only when a benchmark turns hashChain off, on both append paths', async () => {
+    const connectionString = await (await testServer()).createDatabase();
+    const store = await PostgresEventStore.open({ connectionString, hashChain: false });
+    try {
+      // New ids only: the one-statement path for the whole group.
+      await Promise.all([store.append('s', [evt('h-1'), evt('h-2')], 'no-stream'), store.append('t', [evt('h-3')], 'no-stream')]);
+      // A group holding a retry takes the per-append path with savepoints.
+      await Promise.all([store.append('s', [evt('h-1'), evt('h-2')], 'no-stream'), store.append('s', [evt('h-4')], 1)]);
+      const log = await store.readAll({ maxCount: 10 });
+      expect(log.map((e) => e.eventId)).toEqual(['h-1', 'h-2', 'h-3', 'h-4']);
+      expect(new Set(log.flatMap((e) => [e.prevHash, e.hash]))).toEqual(new Set(['0'.repeat(64)]));
+      expect(verifyStreamChain(await store.readStream('s'))).toMatchObject({ ok: false, firstBadRevision: 0 });
     } finally {
       await store.close();
     }

@@ -1,31 +1,12 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { decideStartProcess, DEFAULT_POLICY, streamIds, type LoadedInput } from '#domain';
-import type { EventStore } from '#event-store';
 import { v7 as uuidv7 } from 'uuid';
 import { ProcessManager } from '../../apps/ledger-api/src/processes/process-manager.js';
 import { loadBatch } from '../../apps/ledger-api/src/ledger/stream-loader.js';
 import { COTTON } from '../fixtures/composition.js';
+import { SimulatedCrash, crashingAfter } from '../fixtures/crashing-store.js';
 import { LedgerHarness, type RegisteredOrganisation } from '../fixtures/ledger-harness.js';
 
-class SimulatedCrash extends Error {}
-
-/** A store that dies after `allowed` appends, as a process killed mid-way would. */
-function crashingAfter(store: EventStore, allowed: number): EventStore {
-  let appends = 0;
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      if (property === 'append') {
-        return async (...args: Parameters<EventStore['append']>) => {
-          if (appends >= allowed) throw new SimulatedCrash('killed');
-          appends += 1;
-          return target.append(...args);
-        };
-      }
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
 
 describe('recovery of a process stopped after consuming some inputs', () => {
   let ledger: LedgerHarness | undefined;

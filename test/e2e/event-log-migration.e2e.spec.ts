@@ -4,7 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PostgresEventStore, SqliteEventStore, type EventStore, type StoredEvent } from '#event-store';
+import {
+  MerkleFrontier,
+  PostgresEventStore,
+  SqliteEventStore,
+  ledgerLeafHash,
+  loadOrCreateAuditKey,
+  signCheckpoint,
+  type EventStore,
+  type SignedCheckpoint,
+  type StoredEvent,
+} from '#event-store';
 import { createLedgerProjections, ProjectionRunner } from '#projections';
 import { openSqliteReadDb } from '#read-store';
 import { appendScenario, generateScenario } from '#scenarios';
@@ -42,6 +52,7 @@ describe('event log export and import', () => {
   let exported: string;
   let postgres: TestPostgres;
   let sourceLog: StoredEvent[];
+  let checkpoints: SignedCheckpoint[];
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'ledger-migration-'));
@@ -49,6 +60,18 @@ describe('event log export and import', () => {
     // A realistic log: collections, transfers, every process type, outcomes, corrections, rejections.
     await appendScenario(source, generateScenario({ seed: 7, batches: 300 }));
     sourceLog = await readWholeLog(source);
+    // Two signed checkpoints, as the server would have made them.
+    const { key } = loadOrCreateAuditKey(path.join(dir, 'audit-key.pem'));
+    const tree = MerkleFrontier.empty();
+    checkpoints = [];
+    for (const event of sourceLog) {
+      tree.append(ledgerLeafHash(event));
+      if (tree.size === 100 || tree.size === sourceLog.length - 5) {
+        const checkpoint = signCheckpoint({ origin: 'textile-ledger', treeSize: tree.size, rootHash: tree.root().toString('hex'), lastPosition: event.position, signedAt: '2026-11-22T10:00:00.000Z' }, key);
+        await source.appendCheckpoint(checkpoint);
+        checkpoints.push(checkpoint);
+      }
+    }
     exported = path.join(dir, 'log.ndjson');
     postgres = await startTestPostgres();
   }, 120_000);
@@ -69,6 +92,9 @@ describe('event log export and import', () => {
       const imported = await importEventLog(target, exported);
       expect(imported.events).toBe(sourceLog.length);
       expect(await readWholeLog(target)).toEqual(sourceLog);
+      // The signed checkpoints are evidence: they move with the log, verbatim.
+      expect(imported.checkpoints).toBe(2);
+      expect(await target.listCheckpoints()).toEqual(checkpoints);
       expect(await readModelChecksum(target, dir, 'from-postgres')).toBe(await readModelChecksum(source, dir, 'from-sqlite'));
       // The imported log goes on like any other: appends continue its positions and chains.
       const next = await target.append('batch-after-import', [{ eventId: 'after-import-1', type: 'TestEvent', schemaVersion: 1, data: {}, metadata: { actorOrgId: 'o', commandId: 'c', correlationId: 'c', causationId: 'c' } }], 'no-stream');
@@ -86,6 +112,7 @@ describe('event log export and import', () => {
     ['a deleted event', (lines: string[]) => lines.filter((_l, i) => i !== 40), /expected position/],
     ['two swapped events', (lines: string[]) => lines.map((l, i) => (i === 40 ? lines[41]! : i === 41 ? lines[40]! : l)), /expected position/],
     ['a truncated tail', (lines: string[]) => lines.slice(0, -3), /truncated/],
+    ['a checkpoint whose root was changed', (lines: string[]) => lines.map((l) => (l.startsWith('{"checkpoint"') ? l.replace(/"rootHash":"(.)/, (_m, c: string) => `"rootHash":"${c === 'a' ? 'b' : 'a'}`) : l)), /checkpoint of 100 events does not match the Merkle root/],
   ])('refuses a log with %s and imports nothing', async (_name, tamper, message) => {
     await exportEventLog(source, exported);
     const lines = readFileSync(exported, 'utf8').trimEnd().split('\n');
@@ -128,6 +155,6 @@ describe('event log export and import', () => {
     writeFileSync(file, lines.join('\n'));
     const failed = await run(process.execPath, [cli, 'events', 'verify', file]).catch((error: { code: number; stdout: string }) => error);
     expect(failed).toMatchObject({ code: 1 });
-    expect(JSON.parse(failed.stdout)).toMatchObject({ ok: false, error: expect.stringMatching(/:11: event at position 9: .*hash does not match/) });
+    expect(JSON.parse(failed.stdout)).toMatchObject({ ok: false, error: expect.stringMatching(/:11: event at position 7: .*hash does not match/) });
   }, 60_000);
 });

@@ -12,15 +12,34 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { castEvent, cohortKey, originKeys, vectorFromJson, vectorSum, evolveBatch, type BatchState } from '#domain';
+import {
+  castEvent,
+  checkVoidOutput,
+  cohortKey,
+  decideStartVoid,
+  DEFAULT_POLICY,
+  deterministicId,
+  evolveBatch,
+  evolveProcess,
+  isVoided,
+  originKeys,
+  processVoidStepEventId,
+  vectorFromJson,
+  vectorSum,
+  type BatchState,
+  type DomainEvent,
+  type LoadedOutput,
+  type ProcessState,
+  type VoidStep,
+} from '#domain';
 import { SqliteEventStore } from '#event-store';
 import { BATCH_SUMMARY_TABLE, BUCKETS, ProjectionRunner, circularity, createLedgerProjections, provenance, type ReadDb } from '#projections';
 import { openSqliteReadDb } from '#read-store';
-import { appendScenario, generateScenario, type Scenario, type ScenarioMix } from '#scenarios';
+import { appendScenario, generateScenario, type Scenario, type ScenarioEvent, type ScenarioMix } from '#scenarios';
 import { sql } from 'kysely';
 
 const BATCHES = Math.max(10_000, Number(process.env['LEDGER_PROPERTY_BATCHES'] ?? 10_000));
-const RUNS = Math.max(1, Number(process.env['LEDGER_PROPERTY_RUNS'] ?? 3));
+const RUNS = Math.max(1, Number(process.env['LEDGER_PROPERTY_RUNS'] ?? 2));
 const FC_SEED = process.env['LEDGER_PROPERTY_FC_SEED'];
 
 interface ScenarioParams {
@@ -54,6 +73,109 @@ const params: fc.Arbitrary<ScenarioParams> = fc.record({
     repairRate: share(0.4),
   }),
 });
+
+/**
+ * Voids (decision 011) of about one in `every` completed processes that may still be voided (every
+ * output still as the process made it), decided with the domain's decideStartVoid and written as the
+ * void manager writes them, after `events`. The projections then read back inputs that left their
+ * memory long before, in live pages and in a rebuild's large ones.
+ */
+function voidsAfter(events: readonly ScenarioEvent[], every: number): ScenarioEvent[] {
+  interface Stream {
+    state: BatchState | undefined;
+    revision: number;
+    firstEventId: string;
+    consumedEventIds: Map<string, string>;
+  }
+  const batches = new Map<string, Stream>();
+  const processes = new Map<string, { state: ProcessState | undefined; revision: number; completedEventId?: string }>();
+  for (const { streamId, event: stored } of events) {
+    const event = castEvent(stored.type, stored.schemaVersion, stored.data);
+    if (streamId.startsWith('process-')) {
+      const before = processes.get(streamId);
+      processes.set(streamId, {
+        state: evolveProcess(before?.state, event, { commandId: stored.metadata.commandId }),
+        revision: (before?.revision ?? -1) + 1,
+        ...(event.type === 'ProcessCompleted' ? { completedEventId: stored.eventId } : before?.completedEventId !== undefined ? { completedEventId: before.completedEventId } : {}),
+      });
+    } else if (streamId.startsWith('batch-')) {
+      const before = batches.get(streamId);
+      const stream: Stream = before ?? { state: undefined, revision: -1, firstEventId: stored.eventId, consumedEventIds: new Map() };
+      stream.state = evolveBatch(stream.state, event, { eventId: stored.eventId });
+      stream.revision += 1;
+      if (event.type === 'BatchConsumed') stream.consumedEventIds.set(event.data.processId, stored.eventId);
+      batches.set(streamId, stream);
+    }
+  }
+  const out: ScenarioEvent[] = [];
+  let eligible = 0;
+  const now = new Date('2100-01-01T00:00:00.000Z');
+  for (const process of processes.values()) {
+    const state = process.state;
+    if (state?.status !== 'completed' || process.completedEventId === undefined || isVoided(state)) continue;
+    const { processId, organisationId } = state.started;
+    const outputs = new Map<string, LoadedOutput>();
+    for (const { batchId } of state.started.outputs) {
+      const stream = batches.get(`batch-${batchId}`);
+      outputs.set(batchId, { state: stream?.state, revision: stream?.revision ?? -1, producedEventId: stream?.firstEventId });
+    }
+    const voidable = [...outputs].every(([batchId, o]) => checkVoidOutput(o.state, { batchId, producedEventId: o.producedEventId ?? '' }, processId, 0, organisationId).kind === 'void');
+    if (!voidable || eligible++ % every !== 0) continue;
+    const consumedEventIds = new Map(state.started.inputs.map(({ batchId }) => [batchId, batches.get(`batch-${batchId}`)!.consumedEventIds.get(processId)!] as const));
+    const actor = { organisationId, name: 'voiding organisation', roles: ['sorter' as const] };
+    const intent = decideStartVoid(
+      { process: state, completedEventId: process.completedEventId, outputs, consumedEventIds },
+      { processId, reason: 'recorded twice', occurredAt: '2099-12-31T00:00:00.000Z' },
+      { now, actor, organisation: () => undefined, policy: DEFAULT_POLICY },
+    ).data;
+    const commandId = deterministicId(`property/void/${processId}`);
+    const emit = (streamId: string, expectedRevision: number, event: DomainEvent, step: VoidStep, index: number): void => {
+      out.push({
+        streamId,
+        expectedRevision,
+        event: { eventId: processVoidStepEventId(processId, 0, step, index), type: event.type, schemaVersion: 1, data: event.data, metadata: { actorOrgId: organisationId, commandId, correlationId: commandId, causationId: commandId } },
+      });
+    };
+    emit(`process-${processId}`, process.revision, { type: 'ProcessVoidStarted', data: intent }, 'started', 0);
+    intent.outputs.forEach((o, i) =>
+      emit(`batch-${o.batchId}`, o.expectedRevision, { type: 'BatchVoided', data: { batchId: o.batchId, processId, attempt: 0, correctedEventId: o.producedEventId, reason: intent.reason, occurredAt: intent.occurredAt } }, 'voided-output', i),
+    );
+    const { started } = state;
+    emit(
+      `process-${processId}`,
+      process.revision + 1,
+      {
+        type: 'ProcessVoided',
+        data: {
+          processId,
+          attempt: 0,
+          correctedEventId: intent.correctedEventId,
+          reason: intent.reason,
+          organisationId,
+          processType: started.processType,
+          processOccurredAt: started.occurredAt,
+          inputs: started.inputs.map(({ batchId, massGrams }) => ({ batchId, massGrams })),
+          outputs: started.outputs.map(({ batchId, massGrams }) => ({ batchId, massGrams })),
+          externalInputs: started.externalInputs,
+          losses: started.losses,
+          occurredAt: intent.occurredAt,
+        },
+      },
+      'voided',
+      0,
+    );
+    intent.inputs.forEach((input, i) =>
+      emit(
+        `batch-${input.batchId}`,
+        batches.get(`batch-${input.batchId}`)!.revision,
+        { type: 'BatchRestored', data: { batchId: input.batchId, processId, correctedEventId: input.consumedEventId, massGrams: input.massGrams, reason: intent.reason, occurredAt: intent.occurredAt } },
+        'restored',
+        i,
+      ),
+    );
+  }
+  return out;
+}
 
 /** What the scenario's own events say, folded with the domain's evolveBatch (no read model involved). */
 interface Expected {
@@ -192,8 +314,8 @@ async function checkProvenance(db: ReadDb, expected: Expected, v: Violations): P
     v.check(big(row['mass_grams']) === BigInt(state.massGrams), () => `(b) batch ${batchId}: provenance mass ${String(row['mass_grams'])} g ≠ ${state.massGrams} g`);
     for (const [cohort, grams] of vector) v.check(grams > 0n, () => `(b) batch ${batchId}: cohort ${cohort} holds ${grams} g`);
     const wanted =
-      state.status === 'closed'
-        ? 'closed'
+      state.status === 'closed' || state.status === 'voided'
+        ? state.status
         : state.status === 'consumed' && state.consumedByProcessId !== undefined && expected.completedProcesses.has(state.consumedByProcessId)
           ? 'consumed'
           : 'open';
@@ -266,12 +388,16 @@ async function checkScenario(p: ScenarioParams): Promise<void> {
     // Live: the runner follows the log while it is being written, in its small live pages.
     await runner.start();
     const appended = await appendScenario(store, scenario, { concurrency: 256 });
+    // Voiding a process can make the one that produced its inputs voidable again: a second round.
+    const firstRound = voidsAfter(scenario.events, 2);
+    const voids = [...firstRound, ...voidsAfter([...scenario.events, ...firstRound], 2)];
+    const voided = await appendScenario(store, { events: voids }, { concurrency: 256 });
     const tAppended = performance.now();
-    await caughtUp(runner, () => failure, appended.lastPosition);
+    await caughtUp(runner, () => failure, Math.max(appended.lastPosition, voided.lastPosition));
     const tProjected = performance.now();
     const live = await runner.checksum();
 
-    const expected = expectedFrom(scenario);
+    const expected = expectedFrom({ ...scenario, events: [...scenario.events, ...voids] });
     const v = new Violations();
     await checkCircularity(db, expected, v);
     await checkProvenance(db, expected, v);
@@ -291,7 +417,7 @@ async function checkScenario(p: ScenarioParams): Promise<void> {
     const ms = (a: number, b: number) => `${Math.round(b - a)} ms`;
     process.stdout.write(
       `ledger-invariants seed=${p.seed}: ${scenario.stats.batches} batches, ${scenario.events.length} events, ` +
-        `${scenario.stats.kommuner} kommuner × ${scenario.stats.months} months; generate ${ms(t0, tGenerated)}, ` +
+        `${scenario.stats.kommuner} kommuner × ${scenario.stats.months} months, ${voids.filter((e) => e.event.type === 'ProcessVoided').length} processes voided; generate ${ms(t0, tGenerated)}, ` +
         `append ${ms(tGenerated, tAppended)} (${appended.appends} appends), live catch-up ${ms(tAppended, tProjected)}, ` +
         `rebuild ${ms(tRebuild, tRebuilt)} (${rebuilt.events} events)\n`,
     );

@@ -7,6 +7,8 @@ import { CollectionModule } from './collection/collection.module.js';
 import { ApiKeyGuard } from './common/api-key.guard.js';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
+import { RateLimitGuard } from './common/rate-limit.guard.js';
+import { RequestAuditModule } from './common/request-audit.module.js';
 import type { LedgerConfig } from './config/ledger.config.js';
 import { CorrectionsModule } from './corrections/corrections.module.js';
 import { CustodyModule } from './custody/custody.module.js';
@@ -26,6 +28,7 @@ export class AppModule {
       imports: [
         CqrsModule.forRoot(),
         LedgerInfrastructureModule.forRoot(config, clock),
+        RequestAuditModule,
         HealthModule,
         OrganisationsModule,
         CollectionModule,
@@ -40,6 +43,8 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        // After ApiKeyGuard: it charges the organisation that guard authenticated (decision 016).
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
     };

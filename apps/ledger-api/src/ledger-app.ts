@@ -3,6 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
+import { installAbuseLimits, problemClientErrorHandler } from './common/rate-limit.hooks.js';
+import { RateLimits } from './common/rate-limit.guard.js';
+import { installRequestAudit, requestIdFor } from './common/request-audit.hooks.js';
+import { RequestAuditLog } from './common/request-audit.log.js';
 import type { LedgerConfig } from './config/ledger.config.js';
 import type { Clock } from './ledger/tokens.js';
 import { OperatorBootstrap } from './organisations/operator-bootstrap.js';
@@ -15,12 +19,24 @@ export interface LedgerApp {
 
 /** Builds the whole HTTP service; main.ts, the e2e tests, the demo and the bench all start it this way. */
 export async function createLedgerApp(config: LedgerConfig, options: { clock?: Clock; logger?: boolean } = {}): Promise<LedgerApp> {
-  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024 });
+  const limits = config.limits;
+  const adapter = new FastifyAdapter({
+    bodyLimit: limits.bodyLimitBytes,
+    http: { maxHeaderSize: limits.maxHeaderBytes },
+    clientErrorHandler: problemClientErrorHandler(limits),
+    trustProxy: limits.trustProxy,
+    requestIdHeader: false,
+    genReqId: requestIdFor,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.clock), adapter, {
     logger: options.logger === false ? false : ['log', 'warn', 'error'],
     abortOnError: false,
   });
   app.enableShutdownHooks();
+  // Before any route is served (decision 016): the audit hooks first, so a request the limits
+  // refuse is still recorded with its request id; the limits act before the body is read.
+  installRequestAudit(adapter.getInstance(), app.get(RequestAuditLog));
+  installAbuseLimits(adapter.getInstance(), app.get(RateLimits), limits);
 
   const document = SwaggerModule.createDocument(
     app,

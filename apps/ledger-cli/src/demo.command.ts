@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: seeds a realistic scenario over HTTP and prints the provenance of one pillow and
  * the circularity of each kommune. Against a running ledger with LEDGER_URL (and
- * LEDGER_OPERATOR_KEY); otherwise against an embedded ledger on a temporary data directory.
+ * LEDGER_OPERATOR_KEY); otherwise against an embedded ledger on a temporary data directory, or on
+ * LEDGER_DATA_DIR, which is then kept (to export audit evidence from it afterwards, say).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -17,7 +18,8 @@ const COTTON_POLY = [
 ];
 
 async function embedded(): Promise<{ url: string; operatorKey: string; close: () => Promise<void> }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ledger-demo-'));
+  const keep = process.env.LEDGER_DATA_DIR;
+  const dir = keep ?? mkdtempSync(path.join(os.tmpdir(), 'ledger-demo-'));
   const operatorKey = 'tl_000000000000_demo-operator-key-for-the-embedded-ledger';
   const config = loadLedgerConfig({ LEDGER_DATA_DIR: dir, LEDGER_OPERATOR_KEY: operatorKey, LEDGER_RECOVERY_INTERVAL_MS: '0' });
   const { app } = await createLedgerApp(config, { logger: false });
@@ -29,7 +31,7 @@ async function embedded(): Promise<{ url: string; operatorKey: string; close: ()
     operatorKey,
     close: async () => {
       await app.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

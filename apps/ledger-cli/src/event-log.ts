@@ -3,14 +3,29 @@
  * PostgreSQL (docs/operations.md). The file is NDJSON: a header line, then one stored event per line
  * in position order, exactly as the source store holds it (positions, revisions, recordedAt, hashes),
  * so the imported log has the same hash chain and rebuilds to byte-identical read models.
+ *
+ * Version 2 carries the signed checkpoints the export covers, right after the header: they are
+ * evidence and move with the log. `events verify` checks every one of their Merkle roots against the
+ * events (signatures need the key: `ledger verify` after the import checks those).
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { LogImportError, LogImportVerifier, supportsVerbatimImport, type EventStore, type StoredEvent } from '#event-store';
+import {
+  LogImportError,
+  LogImportVerifier,
+  MerkleFrontier,
+  ledgerLeafHash,
+  supportsCheckpoints,
+  supportsVerbatimImport,
+  type EventStore,
+  type SignedCheckpoint,
+  type StoredEvent,
+} from '#event-store';
 
 export const EVENT_LOG_FORMAT = 'textile-ledger-event-log';
-export const EVENT_LOG_VERSION = 1;
+export const EVENT_LOG_VERSION = 2;
+const READABLE_VERSIONS = new Set([1, 2]);
 
 interface EventLogHeader {
   readonly format: typeof EVENT_LOG_FORMAT;
@@ -36,6 +51,12 @@ export async function exportEventLog(store: EventStore, file: string, onProgress
   };
   const header: EventLogHeader = { format: EVENT_LOG_FORMAT, version: EVENT_LOG_VERSION, headPosition };
   await write(JSON.stringify(header));
+  if (supportsCheckpoints(store)) {
+    // Positions are gap-free on the stores that export, so the first head+1 events are the export.
+    for (const checkpoint of await store.listCheckpoints()) {
+      if (checkpoint.treeSize <= headPosition + 1) await write(JSON.stringify({ checkpoint }));
+    }
+  }
   let after = -1;
   let events = 0;
   let lastHash: string | null = null;
@@ -61,9 +82,11 @@ export interface ImportSummary {
   readonly events: number;
   readonly streams: number;
   readonly headPosition: number;
+  /** Signed checkpoints carried by the file, each checked against the events' Merkle root. */
+  readonly checkpoints: number;
 }
 
-async function* readEventLog(file: string): AsyncGenerator<{ header: EventLogHeader } | { event: StoredEvent; line: number }> {
+async function* readEventLog(file: string): AsyncGenerator<{ header: EventLogHeader } | { event: StoredEvent; line: number } | { checkpoint: SignedCheckpoint; line: number }> {
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let n = 0;
   for await (const line of lines) {
@@ -77,10 +100,12 @@ async function* readEventLog(file: string): AsyncGenerator<{ header: EventLogHea
     }
     if (n === 1) {
       const header = value as Partial<EventLogHeader>;
-      if (header.format !== EVENT_LOG_FORMAT || header.version !== EVENT_LOG_VERSION || typeof header.headPosition !== 'number') {
-        throw new Error(`${file}: not a ${EVENT_LOG_FORMAT} v${EVENT_LOG_VERSION} file`);
+      if (header.format !== EVENT_LOG_FORMAT || !READABLE_VERSIONS.has(Number(header.version)) || typeof header.headPosition !== 'number') {
+        throw new Error(`${file}: not a ${EVENT_LOG_FORMAT} v1 or v2 file`);
       }
       yield { header: header as EventLogHeader };
+    } else if (typeof value === 'object' && value !== null && 'checkpoint' in value) {
+      yield { checkpoint: (value as { checkpoint: SignedCheckpoint }).checkpoint, line: n };
     } else {
       yield { event: value as StoredEvent, line: n };
     }
@@ -100,7 +125,9 @@ export async function importEventLog(store: EventStore, file: string, onProgress
   const { headPosition } = verified;
 
   let batch: StoredEvent[] = [];
+  const checkpoints: SignedCheckpoint[] = [];
   for await (const item of readEventLog(file)) {
+    if ('checkpoint' in item) checkpoints.push(item.checkpoint);
     if (!('event' in item)) continue;
     batch.push(item.event);
     if (batch.length === PAGE) {
@@ -113,6 +140,10 @@ export async function importEventLog(store: EventStore, file: string, onProgress
     await store.importVerbatim(batch);
     onProgress?.(batch[batch.length - 1]!.position, headPosition);
   }
+  if (checkpoints.length > 0) {
+    if (!supportsCheckpoints(store)) throw new Error('the events were imported, but this event store cannot keep the file\'s signed checkpoints');
+    for (const checkpoint of checkpoints) await store.appendCheckpoint(checkpoint);
+  }
   return verified;
 }
 
@@ -122,10 +153,16 @@ export async function importEventLog(store: EventStore, file: string, onProgress
  */
 export async function verifyEventLog(file: string, consequence = 'the file is not a faithful log'): Promise<ImportSummary> {
   const verifier = new LogImportVerifier(0);
+  const tree = MerkleFrontier.empty();
+  const roots = new Map<number, { rootHash: string; line: number }>();
   let header: EventLogHeader | undefined;
   for await (const item of readEventLog(file)) {
     if ('header' in item) {
       header = item.header;
+      continue;
+    }
+    if ('checkpoint' in item) {
+      roots.set(item.checkpoint.treeSize, { rootHash: item.checkpoint.rootHash, line: item.line });
       continue;
     }
     try {
@@ -134,10 +171,18 @@ export async function verifyEventLog(file: string, consequence = 'the file is no
       if (error instanceof LogImportError) throw new Error(`${file}:${item.line}: ${error.message}; ${consequence}`);
       throw error;
     }
+    tree.append(ledgerLeafHash(item.event));
+    const signed = roots.get(tree.size);
+    if (signed && tree.root().toString('hex') !== signed.rootHash) {
+      throw new Error(`${file}:${signed.line}: the checkpoint of ${tree.size} events does not match the Merkle root of the file's first ${tree.size} events (up to line ${item.line}); ${consequence}`);
+    }
+  }
+  for (const [treeSize, { line }] of roots) {
+    if (treeSize > tree.size) throw new Error(`${file}:${line}: a checkpoint covers ${treeSize} events but the file holds ${tree.size}; ${consequence}`);
   }
   if (!header) throw new Error(`${file}: empty file`);
   if (verifier.events !== header.headPosition + 1) {
     throw new Error(`${file}: holds ${verifier.events} events but its header promises ${header.headPosition + 1} (truncated?); ${consequence}`);
   }
-  return { events: verifier.events, streams: verifier.streams, headPosition: header.headPosition };
+  return { events: verifier.events, streams: verifier.streams, headPosition: header.headPosition, checkpoints: roots.size };
 }

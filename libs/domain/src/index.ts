@@ -14,5 +14,6 @@ export * from './batch/batch.decide.js';
 export * from './process/process.commands.js';
 export * from './process/process.state.js';
 export * from './process/process.decide.js';
+export * from './process/process-void.decide.js';
 export * from './provenance/allocation.js';
 export * from './shared/ledger-ids.js';

@@ -5,25 +5,32 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ZodPipe } from '../common/zod-body.pipe.js';
+import { AnswersAsOf } from '../ledger/as-of-answer.interceptor.js';
+import type { AsOfAware } from '../ledger/as-of-read-models.js';
+import { AS_OF_FIELDS, AsOfParams, asOfFrom, oneAsOfAxis, type AsOfQuery } from '../ledger/as-of.params.js';
 import { GetBatchQuery, GetLineageQuery, GetProvenanceQuery, ListBatchesQuery } from './batches.queries.js';
 
 const ListBatchesParams = z
   .object({
     custodianOrgId: Uuid.optional(),
     ownerOrgId: Uuid.optional(),
-    status: z.enum(['available', 'in-transit', 'consumed', 'closed'] satisfies BatchStatus[]).optional(),
+    status: z.enum(['available', 'in-transit', 'consumed', 'closed', 'voided'] satisfies BatchStatus[]).optional(),
     grade: z.union([Grade, z.literal('unsorted')]).optional(),
     limit: z.coerce.number().int().min(1).max(500).optional(),
     after: Uuid.optional(),
   })
-  .strict();
+  .strict()
+  .extend(AS_OF_FIELDS)
+  .superRefine(oneAsOfAxis);
 
 const LineageParams = z
   .object({
     direction: z.enum(['upstream', 'downstream']).default('upstream'),
     maxDepth: z.coerce.number().int().min(1).max(10_000).optional(),
   })
-  .strict();
+  .strict()
+  .extend(AS_OF_FIELDS)
+  .superRefine(oneAsOfAxis);
 
 @ApiTags('batches')
 @ApiBearerAuth()
@@ -37,30 +44,35 @@ export class BatchesController {
   @ApiQuery({ name: 'status', required: false })
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'after', required: false })
-  list(@Query(new ZodPipe(ListBatchesParams)) params: z.infer<typeof ListBatchesParams>): Promise<BatchPage> {
-    return this.queries.execute(new ListBatchesQuery(params));
+  @AnswersAsOf()
+  list(@Query(new ZodPipe(ListBatchesParams)) params: z.infer<typeof ListBatchesParams>): Promise<AsOfAware<BatchPage>> {
+    const { asOf: _asOf, asOfPosition: _asOfPosition, ...filter } = params;
+    return this.queries.execute(new ListBatchesQuery(filter, asOfFrom(params)));
   }
 
   @Get(':batchId')
   @ApiOperation({ summary: 'A batch: mass, grade, composition, custodian, owner, status, anomalies' })
-  get(@Param('batchId', new ZodPipe(Uuid)) batchId: string): Promise<BatchSummary> {
-    return this.queries.execute(new GetBatchQuery(batchId));
+  @AnswersAsOf()
+  get(@Param('batchId', new ZodPipe(Uuid)) batchId: string, @Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<AsOfAware<BatchSummary>> {
+    return this.queries.execute(new GetBatchQuery(batchId, asOfFrom(params)));
   }
 
   @Get(':batchId/lineage')
   @ApiOperation({ summary: 'Parent/child edges with contributed grams, upstream (where from) or downstream (where to), to any depth' })
   @ApiQuery({ name: 'direction', required: false, enum: ['upstream', 'downstream'] })
   @ApiQuery({ name: 'maxDepth', required: false })
+  @AnswersAsOf()
   lineage(
     @Param('batchId', new ZodPipe(Uuid)) batchId: string,
     @Query(new ZodPipe(LineageParams)) params: z.infer<typeof LineageParams>,
-  ): Promise<LineageGraph> {
-    return this.queries.execute(new GetLineageQuery(batchId, params.direction, params.maxDepth));
+  ): Promise<AsOfAware<LineageGraph>> {
+    return this.queries.execute(new GetLineageQuery(batchId, params.direction, params.maxDepth, asOfFrom(params)));
   }
 
   @Get(':batchId/provenance')
   @ApiOperation({ summary: 'Origin by cohort (kommune or residual origin × month), post-/pre-consumer grams and recycled content, exact to the gram' })
-  provenance(@Param('batchId', new ZodPipe(Uuid)) batchId: string): Promise<ProvenanceView> {
-    return this.queries.execute(new GetProvenanceQuery(batchId));
+  @AnswersAsOf()
+  provenance(@Param('batchId', new ZodPipe(Uuid)) batchId: string, @Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<AsOfAware<ProvenanceView>> {
+    return this.queries.execute(new GetProvenanceQuery(batchId, asOfFrom(params)));
   }
 }

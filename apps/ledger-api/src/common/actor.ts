@@ -6,7 +6,8 @@ export const PUBLIC_ROUTE = 'ledger:public-route';
 /** Marks a route reachable without credentials (health and API docs only). */
 export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
 
-export type AuthenticatedRequest = FastifyRequest & { actor?: OrganisationFacts };
+/** `commandId` is set by CommandMeta on command routes, for the request audit log. */
+export type AuthenticatedRequest = FastifyRequest & { actor?: OrganisationFacts; commandId?: string };
 
 /** The authenticated organisation issuing the request. */
 export const Actor = createParamDecorator((_: unknown, ctx: ExecutionContext): OrganisationFacts => {

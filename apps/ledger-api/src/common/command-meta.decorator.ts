@@ -21,6 +21,7 @@ export const CommandMeta = createParamDecorator((_: unknown, ctx: ExecutionConte
   const key = header(request, 'idempotency-key');
   const commandId = key ? deterministicId(`idempotency/${actorOrgId}/${key}`) : newUuidV7();
   const correlationId = header(request, 'x-correlation-id') ?? commandId;
+  request.commandId = commandId;
   return { actorOrgId, commandId, correlationId, causationId: commandId, idempotent: key !== undefined };
 });
 

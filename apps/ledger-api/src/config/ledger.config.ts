@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { loadAnomalyConfig, type AnomalyConfig } from '../audit/anomalies.config.js';
+import { loadOidcConfig, type OidcConfig } from '../common/oidc.config.js';
 
 /** Everything the service reads from the environment, parsed once at start-up. */
 export interface LedgerConfig {
@@ -31,6 +33,59 @@ export interface LedgerConfig {
   readonly transitToleranceBasisPoints: number;
   readonly clockSkewMs: number;
   readonly logRequests: boolean;
+  /** As-of queries (decision 013): refuse one that would replay more events than this (0: no limit). */
+  readonly asOfMaxReplayEvents: number;
+  /** As-of read stores kept, least recently used dropped first (at least 1). */
+  readonly asOfCacheSize: number;
+  /** Signed checkpoints of the Merkle log (issue 4, decision 010). */
+  readonly audit: AuditConfig;
+  /** GET /audit/anomalies: loss norms, custody-gap hours, unfinished-process grace (decision 012). */
+  readonly anomalies: AnomalyConfig;
+  /** OIDC/JWT bearer tokens besides API keys (LEDGER_OIDC_*); undefined: API keys only. */
+  readonly oidc: OidcConfig | undefined;
+  /** Rate limits and request size limits (issue 5 §3, decision 016). */
+  readonly limits: RequestLimitsConfig;
+  /** The request audit log: who read or wrote what, and when (decision 016). */
+  readonly requestAudit: RequestAuditConfig;
+}
+
+/** A token bucket: refills `perMinute` tokens a minute, holds at most `burst`; `perMinute` 0 disables it. */
+export interface RateLimitPolicy {
+  readonly perMinute: number;
+  readonly burst: number;
+}
+
+export interface RequestLimitsConfig {
+  /** Per authenticated organisation (all of its keys share one budget). */
+  readonly perKey: RateLimitPolicy;
+  /** Per client address, for requests without credentials and for failed authentications. */
+  readonly unauthenticated: RateLimitPolicy;
+  readonly bodyLimitBytes: number;
+  /** Request target (path and query) length above which the answer is 414. */
+  readonly maxUrlLength: number;
+  /** Node's maxHeaderSize: request line and headers together; above it the answer is 431. */
+  readonly maxHeaderBytes: number;
+  /** Fastify's trustProxy (`true`, or proxy addresses/CIDRs): whose X-Forwarded-For names the client address. */
+  readonly trustProxy: boolean | string;
+}
+
+export interface RequestAuditConfig {
+  readonly mode: 'file' | 'off';
+  /** Daily NDJSON files `requests-YYYY-MM-DD.ndjson` (UTC) are appended here. */
+  readonly dir: string;
+  /** Buffered entries are written and fsynced this often; a crash loses at most this window. */
+  readonly flushIntervalMs: number;
+}
+
+export interface AuditConfig {
+  /** Ed25519 private key (PKCS#8 PEM) that signs checkpoints; generated there on first start if absent. */
+  readonly keyFile: string;
+  /** Names the log in every checkpoint, so a checkpoint of one ledger can't pass for another's. */
+  readonly origin: string;
+  /** Sign once this many events have been added since the last checkpoint (0: never by count). */
+  readonly checkpointEveryEvents: number;
+  /** Sign every this many milliseconds when the log has grown (0: never by time). */
+  readonly checkpointEveryMs: number;
 }
 
 export type EventLogConfig =
@@ -71,6 +126,59 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env): LedgerCo
     transitToleranceBasisPoints: integer(env.LEDGER_TRANSIT_TOLERANCE_BP, 200, 'LEDGER_TRANSIT_TOLERANCE_BP'),
     clockSkewMs: integer(env.LEDGER_CLOCK_SKEW_MS, 5 * 60_000, 'LEDGER_CLOCK_SKEW_MS'),
     logRequests: env.LEDGER_LOG_REQUESTS === 'true',
+    asOfMaxReplayEvents: integer(env.LEDGER_AS_OF_MAX_REPLAY_EVENTS, 100_000, 'LEDGER_AS_OF_MAX_REPLAY_EVENTS'),
+    asOfCacheSize: integer(env.LEDGER_AS_OF_CACHE_SIZE, 3, 'LEDGER_AS_OF_CACHE_SIZE'),
+    audit: auditConfig(env, dataDir),
+    anomalies: loadAnomalyConfig(env),
+    oidc: loadOidcConfig(env),
+    limits: requestLimitsConfig(env),
+    requestAudit: requestAuditConfig(env, dataDir),
+  };
+}
+
+function requestLimitsConfig(env: NodeJS.ProcessEnv): RequestLimitsConfig {
+  const policy = (perMinuteName: string, burstName: string, defaultPerMinute: number): RateLimitPolicy => {
+    const perMinute = integer(env[perMinuteName], defaultPerMinute, perMinuteName);
+    return { perMinute, burst: integer(env[burstName], perMinute, burstName) };
+  };
+  const perKey = policy('LEDGER_RATE_LIMIT_PER_MINUTE', 'LEDGER_RATE_LIMIT_BURST', 0);
+  const unauthenticated = policy('LEDGER_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE', 'LEDGER_RATE_LIMIT_UNAUTHENTICATED_BURST', 0);
+  for (const [name, p] of [['LEDGER_RATE_LIMIT_BURST', perKey], ['LEDGER_RATE_LIMIT_UNAUTHENTICATED_BURST', unauthenticated]] as const) {
+    if (p.perMinute > 0 && p.burst < 1) throw new Error(`${name} must be at least 1 when its limit is on`);
+  }
+  const positive = (name: string, fallback: number): number => {
+    const n = integer(env[name], fallback, name);
+    if (n < 1) throw new Error(`${name} must be at least 1`);
+    return n;
+  };
+  const rawTrust = env.LEDGER_TRUST_PROXY ?? 'false';
+  const trustProxy = rawTrust === 'true' ? true : rawTrust === 'false' || rawTrust === '' ? false : rawTrust;
+  return {
+    perKey,
+    unauthenticated,
+    bodyLimitBytes: positive('LEDGER_BODY_LIMIT_BYTES', 1024 * 1024),
+    maxUrlLength: positive('LEDGER_MAX_URL_LENGTH', 8 * 1024),
+    maxHeaderBytes: positive('LEDGER_MAX_HEADER_BYTES', 16 * 1024),
+    trustProxy,
+  };
+}
+
+function requestAuditConfig(env: NodeJS.ProcessEnv, dataDir: string): RequestAuditConfig {
+  const mode = env.LEDGER_REQUEST_AUDIT ?? 'file';
+  if (mode !== 'file' && mode !== 'off') throw new Error(`LEDGER_REQUEST_AUDIT must be file or off, got "${mode}"`);
+  const flushIntervalMs = integer(env.LEDGER_REQUEST_AUDIT_FLUSH_MS, 1_000, 'LEDGER_REQUEST_AUDIT_FLUSH_MS');
+  if (flushIntervalMs < 1) throw new Error('LEDGER_REQUEST_AUDIT_FLUSH_MS must be at least 1');
+  return { mode, dir: path.resolve(env.LEDGER_REQUEST_AUDIT_DIR ?? path.join(dataDir, 'request-audit')), flushIntervalMs };
+}
+
+function auditConfig(env: NodeJS.ProcessEnv, dataDir: string): AuditConfig {
+  const origin = env.LEDGER_LOG_ORIGIN ?? 'textile-ledger';
+  if (origin === '' || /[\r\n]/.test(origin)) throw new Error('LEDGER_LOG_ORIGIN must be one non-empty line');
+  return {
+    keyFile: path.resolve(env.LEDGER_AUDIT_KEY_FILE ?? path.join(dataDir, 'audit-key.pem')),
+    origin,
+    checkpointEveryEvents: integer(env.LEDGER_CHECKPOINT_EVERY_EVENTS, 1_000, 'LEDGER_CHECKPOINT_EVERY_EVENTS'),
+    checkpointEveryMs: integer(env.LEDGER_CHECKPOINT_EVERY_MS, 60_000, 'LEDGER_CHECKPOINT_EVERY_MS'),
   };
 }
 

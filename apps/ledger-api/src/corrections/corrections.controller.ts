@@ -8,7 +8,7 @@ import { ZodApiBody } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod-body.pipe.js';
 import type { BatchCommandResult } from '../ledger/batch-command.runner.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
-import { CorrectMassBody, CorrectMassCommand } from './corrections.commands.js';
+import { CorrectMassBody, CorrectMassCommand, VoidProcessBody, VoidProcessCommand, type VoidProcessResult } from './corrections.commands.js';
 
 @ApiTags('corrections')
 @ApiBearerAuth()
@@ -29,5 +29,30 @@ export class CorrectionsController {
     @CommandMeta() meta: CommandMetadata,
   ): Promise<BatchCommandResult> {
     return this.commands.execute(new CorrectMassCommand(batchId, body, actor, meta));
+  }
+}
+
+/** Corrections of a whole process live here, beside the batch corrections, not with the process queries. */
+@ApiTags('corrections')
+@ApiBearerAuth()
+@Controller('processes/:processId')
+export class ProcessCorrectionsController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post('void')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Void a completed process (ProcessVoided, naming its ProcessCompleted, with a reason): its outputs become voided and its inputs available again. ' +
+      'Only the organisation that ran it, and only while it still holds every output unused and as produced',
+  })
+  @ZodApiBody(VoidProcessBody)
+  voidProcess(
+    @Param('processId', new ZodPipe(Uuid)) processId: string,
+    @Body(new ZodPipe(VoidProcessBody)) body: VoidProcessBody,
+    @Actor() actor: OrganisationFacts,
+    @CommandMeta() meta: CommandMetadata,
+  ): Promise<VoidProcessResult> {
+    return this.commands.execute(new VoidProcessCommand(processId, body, actor, meta));
   }
 }

@@ -1,6 +1,23 @@
-import { Module } from '@nestjs/common';
-import { CorrectionsController } from './corrections.controller.js';
-import { CorrectMassHandler } from './corrections.handlers.js';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { ProcessRecovery } from '../processes/process-recovery.js';
+import { ProcessesModule } from '../processes/processes.module.js';
+import { CorrectionsController, ProcessCorrectionsController } from './corrections.controller.js';
+import { CorrectMassHandler, VoidProcessHandler } from './corrections.handlers.js';
+import { ProcessVoidManager } from './process-void.manager.js';
 
-@Module({ controllers: [CorrectionsController], providers: [CorrectMassHandler] })
-export class CorrectionsModule {}
+@Module({
+  imports: [ProcessesModule],
+  controllers: [CorrectionsController, ProcessCorrectionsController],
+  providers: [CorrectMassHandler, VoidProcessHandler, ProcessVoidManager],
+})
+export class CorrectionsModule implements OnModuleInit {
+  constructor(
+    private readonly recovery: ProcessRecovery,
+    private readonly voids: ProcessVoidManager,
+  ) {}
+
+  /** Recovery (start-up and periodic) also finishes voids that were started and did not end. */
+  onModuleInit(): void {
+    this.recovery.registerVoidDriver((processId) => this.voids.resume(processId));
+  }
+}

@@ -1,5 +1,6 @@
 import { CancelTransfer, DispatchTransfer, Instant, ReceiveTransfer, Uuid, type OrganisationFacts } from '#domain';
 import { z } from 'zod';
+import type { AsOf } from '../ledger/as-of-replay.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 
 export const DispatchTransferBody = DispatchTransfer.omit({ batchId: true }).extend({ transferId: Uuid.optional(), occurredAt: Instant.optional() }).strict();
@@ -22,5 +23,8 @@ export class ReceiveTransferCommand extends BatchCommand<ReceiveTransferBody> {}
 export class CancelTransferCommand extends BatchCommand<CancelTransferBody> {}
 
 export class GetCustodyTimelineQuery {
-  constructor(readonly batchId: string) {}
+  constructor(
+    readonly batchId: string,
+    readonly asOf: AsOf | undefined,
+  ) {}
 }

@@ -1,6 +1,6 @@
 import { Uuid, type OrganisationFacts } from '#domain';
 import type { CustodyTimeline } from '#projections';
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/actor.js';
@@ -8,6 +8,9 @@ import { CommandMeta } from '../common/command-meta.decorator.js';
 import { ZodApiBody } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod-body.pipe.js';
 import type { BatchCommandResult } from '../ledger/batch-command.runner.js';
+import { AnswersAsOf } from '../ledger/as-of-answer.interceptor.js';
+import type { AsOfAware } from '../ledger/as-of-read-models.js';
+import { AsOfParams, asOfFrom, type AsOfQuery } from '../ledger/as-of.params.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 import {
   CancelTransferBody,
@@ -69,7 +72,8 @@ export class CustodyController {
 
   @Get('custody')
   @ApiOperation({ summary: 'Custody periods of a batch: who held it, from when to when' })
-  timeline(@Param('batchId', new ZodPipe(Uuid)) batchId: string): Promise<CustodyTimeline> {
-    return this.queries.execute(new GetCustodyTimelineQuery(batchId));
+  @AnswersAsOf()
+  timeline(@Param('batchId', new ZodPipe(Uuid)) batchId: string, @Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<AsOfAware<CustodyTimeline>> {
+    return this.queries.execute(new GetCustodyTimelineQuery(batchId, asOfFrom(params)));
   }
 }

@@ -5,6 +5,7 @@ import { CommandHandler, QueryHandler, type ICommandHandler, type IQueryHandler 
 import { newIdFor } from '../common/command-meta.decorator.js';
 import { BatchCommandRunner, type BatchCommandResult } from '../ledger/batch-command.runner.js';
 import { DecisionContextFactory } from '../ledger/decision-context.factory.js';
+import { AsOfReadModels, type AsOfAware } from '../ledger/as-of-read-models.js';
 import { READ_DB } from '../ledger/tokens.js';
 import { CancelTransferCommand, DispatchTransferCommand, GetCustodyTimelineQuery, ReceiveTransferCommand } from './custody.commands.js';
 
@@ -53,12 +54,17 @@ export class CancelTransferHandler implements ICommandHandler<CancelTransferComm
 }
 
 @QueryHandler(GetCustodyTimelineQuery)
-export class GetCustodyTimelineHandler implements IQueryHandler<GetCustodyTimelineQuery, CustodyTimeline> {
-  constructor(@Inject(READ_DB) private readonly db: ReadDb) {}
+export class GetCustodyTimelineHandler implements IQueryHandler<GetCustodyTimelineQuery, AsOfAware<CustodyTimeline>> {
+  constructor(
+    @Inject(READ_DB) private readonly db: ReadDb,
+    private readonly readModels: AsOfReadModels,
+  ) {}
 
-  async execute({ batchId }: GetCustodyTimelineQuery): Promise<CustodyTimeline> {
-    const timeline = await custodyTimeline(this.db, batchId);
-    if (!timeline) throw new NotFoundError('unknown-batch', `batch ${batchId} does not exist`, { batchId });
-    return timeline;
+  execute({ batchId, asOf }: GetCustodyTimelineQuery): Promise<AsOfAware<CustodyTimeline>> {
+    return this.readModels.at(asOf, this.db, async (db) => {
+      const timeline = await custodyTimeline(db, batchId);
+      if (!timeline) throw new NotFoundError('unknown-batch', `batch ${batchId} does not exist`, { batchId });
+      return timeline;
+    });
   }
 }

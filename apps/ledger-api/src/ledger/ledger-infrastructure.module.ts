@@ -8,6 +8,8 @@ import { BatchCommandRunner } from './batch-command.runner.js';
 import { CommandExecutor } from './command-executor.js';
 import { DecisionContextFactory } from './decision-context.factory.js';
 import { ProducerGate } from './producer-gate.js';
+import { AsOfReadModels } from './as-of-read-models.js';
+import { asOfReadModelsProvider } from './as-of-read-models.provider.js';
 import { ProjectionWorkerClient } from './projection-worker.client.js';
 import { openEventLog, type CommitAnnouncingStore } from './event-log.js';
 import { openReadModels } from './read-models.js';
@@ -65,8 +67,9 @@ export class LedgerInfrastructureModule implements OnApplicationShutdown {
         ReadYourWrites,
         BatchCommandRunner,
         ProducerGate,
+        asOfReadModelsProvider(config),
       ],
-      exports: [LEDGER_CONFIG, CLOCK, EVENT_STORE, READ_DB, ProjectionEngine, CommandExecutor, OrganisationDirectory, DecisionContextFactory, ReadYourWrites, BatchCommandRunner, ProducerGate],
+      exports: [LEDGER_CONFIG, CLOCK, EVENT_STORE, READ_DB, ProjectionEngine, CommandExecutor, OrganisationDirectory, DecisionContextFactory, ReadYourWrites, BatchCommandRunner, ProducerGate, AsOfReadModels],
     };
   }
 

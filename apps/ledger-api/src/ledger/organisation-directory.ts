@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { OrganisationFacts } from '#domain';
-import { findOrganisationByKeyHash, getOrganisation, type ReadDb } from '#projections';
+import { getOrganisation, type ReadDb } from '#projections';
 import { READ_DB } from './tokens.js';
 
 export function hashApiKey(key: string): string {
@@ -16,19 +16,8 @@ export function hashApiKey(key: string): string {
 @Injectable()
 export class OrganisationDirectory {
   private readonly byId = new Map<string, OrganisationFacts>();
-  private readonly byKeyHash = new Map<string, string>();
 
   constructor(@Inject(READ_DB) private readonly db: ReadDb) {}
-
-  async byApiKey(key: string): Promise<OrganisationFacts | undefined> {
-    const keyHash = hashApiKey(key);
-    const cachedId = this.byKeyHash.get(keyHash);
-    if (cachedId) return this.get(cachedId);
-    const found = await findOrganisationByKeyHash(this.db, keyHash);
-    if (!found) return undefined;
-    this.byKeyHash.set(keyHash, found.organisationId);
-    return this.get(found.organisationId);
-  }
 
   async get(organisationId: string): Promise<OrganisationFacts | undefined> {
     const cached = this.byId.get(organisationId);

@@ -1,5 +1,6 @@
 import { Instant, RegisterOrganisation, Uuid, type OrganisationFacts } from '#domain';
 import { z } from 'zod';
+import type { AsOf } from '../ledger/as-of-replay.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 
 export const RegisterOrganisationBody = RegisterOrganisation.omit({ apiKeyHash: true, apiKeyId: true })
@@ -28,6 +29,11 @@ export interface RegisterOrganisationResult {
 }
 
 export class GetOrganisationQuery {
-  constructor(readonly organisationId: string) {}
+  constructor(
+    readonly organisationId: string,
+    readonly asOf: AsOf | undefined,
+  ) {}
 }
-export class ListOrganisationsQuery {}
+export class ListOrganisationsQuery {
+  constructor(readonly asOf: AsOf | undefined) {}
+}

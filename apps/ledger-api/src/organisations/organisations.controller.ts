@@ -1,6 +1,6 @@
 import { Uuid, type OrganisationFacts } from '#domain';
 import type { Organisation } from '#projections';
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/actor.js';
@@ -8,6 +8,9 @@ import { CommandMeta } from '../common/command-meta.decorator.js';
 import { ZodApiBody } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod-body.pipe.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
+import { AnswersAsOf } from '../ledger/as-of-answer.interceptor.js';
+import type { AsOfAware } from '../ledger/as-of-read-models.js';
+import { AsOfParams, asOfFrom, type AsOfQuery } from '../ledger/as-of.params.js';
 import { generateApiKey } from './api-key.js';
 import {
   GetOrganisationQuery,
@@ -39,13 +42,15 @@ export class OrganisationsController {
 
   @Get()
   @ApiOperation({ summary: 'All registered organisations' })
-  list(): Promise<Organisation[]> {
-    return this.queries.execute(new ListOrganisationsQuery());
+  @AnswersAsOf()
+  list(@Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<AsOfAware<Organisation[]>> {
+    return this.queries.execute(new ListOrganisationsQuery(asOfFrom(params)));
   }
 
   @Get(':organisationId')
   @ApiOperation({ summary: 'One organisation' })
-  get(@Param('organisationId', new ZodPipe(Uuid)) organisationId: string): Promise<Organisation> {
-    return this.queries.execute(new GetOrganisationQuery(organisationId));
+  @AnswersAsOf()
+  get(@Param('organisationId', new ZodPipe(Uuid)) organisationId: string, @Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<AsOfAware<Organisation>> {
+    return this.queries.execute(new GetOrganisationQuery(organisationId, asOfFrom(params)));
   }
 }

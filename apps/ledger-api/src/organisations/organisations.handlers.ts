@@ -5,6 +5,7 @@ import { CommandHandler, QueryHandler, type ICommandHandler, type IQueryHandler 
 import { newIdFor } from '../common/command-meta.decorator.js';
 import { CommandExecutor } from '../ledger/command-executor.js';
 import { DecisionContextFactory } from '../ledger/decision-context.factory.js';
+import { AsOfReadModels, type AsOfAware } from '../ledger/as-of-read-models.js';
 import { hashApiKey } from '../ledger/organisation-directory.js';
 import { ReadYourWrites } from '../ledger/read-your-writes.js';
 import { READ_DB } from '../ledger/tokens.js';
@@ -41,21 +42,29 @@ export class RegisterOrganisationHandler implements ICommandHandler<RegisterOrga
 }
 
 @QueryHandler(GetOrganisationQuery)
-export class GetOrganisationHandler implements IQueryHandler<GetOrganisationQuery, Organisation> {
-  constructor(@Inject(READ_DB) private readonly db: ReadDb) {}
+export class GetOrganisationHandler implements IQueryHandler<GetOrganisationQuery, AsOfAware<Organisation>> {
+  constructor(
+    @Inject(READ_DB) private readonly db: ReadDb,
+    private readonly readModels: AsOfReadModels,
+  ) {}
 
-  async execute({ organisationId }: GetOrganisationQuery): Promise<Organisation> {
-    const organisation = await getOrganisation(this.db, organisationId);
-    if (!organisation) throw new NotFoundError('unknown-organisation', `organisation ${organisationId} is not registered`, { organisationId });
-    return organisation;
+  execute({ organisationId, asOf }: GetOrganisationQuery): Promise<AsOfAware<Organisation>> {
+    return this.readModels.at(asOf, this.db, async (db) => {
+      const organisation = await getOrganisation(db, organisationId);
+      if (!organisation) throw new NotFoundError('unknown-organisation', `organisation ${organisationId} is not registered`, { organisationId });
+      return organisation;
+    });
   }
 }
 
 @QueryHandler(ListOrganisationsQuery)
-export class ListOrganisationsHandler implements IQueryHandler<ListOrganisationsQuery, Organisation[]> {
-  constructor(@Inject(READ_DB) private readonly db: ReadDb) {}
+export class ListOrganisationsHandler implements IQueryHandler<ListOrganisationsQuery, AsOfAware<Organisation[]>> {
+  constructor(
+    @Inject(READ_DB) private readonly db: ReadDb,
+    private readonly readModels: AsOfReadModels,
+  ) {}
 
-  execute(): Promise<Organisation[]> {
-    return listOrganisations(this.db);
+  execute({ asOf }: ListOrganisationsQuery): Promise<AsOfAware<Organisation[]>> {
+    return this.readModels.at(asOf, this.db, (db) => listOrganisations(db));
   }
 }

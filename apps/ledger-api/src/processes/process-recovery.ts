@@ -1,18 +1,24 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '#event-store';
-import { ProjectionEngine, unfinishedProcesses, type ReadDb } from '#projections';
+import { needsVoidDriver, ProjectionEngine, unfinishedProcesses, type ReadDb } from '#projections';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { EVENT_STORE, LEDGER_CONFIG, READ_DB } from '../ledger/tokens.js';
 import { ProcessManager } from './process-manager.js';
 
+/** Finishes or rejects the latest void of a process (the corrections feature's ProcessVoidManager). */
+export type VoidDriver = (processId: string) => Promise<{ status: string } | undefined>;
+
 /**
  * On start-up and periodically, finishes or rejects every process that was started but did not end
- * (a crash, a lost connection). Resuming is safe because every step's event id is deterministic.
+ * (a crash, a lost connection), and every void of a process that did not end or whose compensation
+ * or restores are unfinished (decision 011). Resuming is safe because every step's event id is
+ * deterministic.
  */
 @Injectable()
 export class ProcessRecovery implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ProcessRecovery.name);
   private timer: NodeJS.Timeout | undefined;
+  private voidDriver: VoidDriver | undefined;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -21,6 +27,14 @@ export class ProcessRecovery implements OnApplicationBootstrap, OnApplicationShu
     private readonly runner: ProjectionEngine,
     private readonly processManager: ProcessManager,
   ) {}
+
+  /**
+   * The void driver lives with the corrections, which depend on processes and not the other way
+   * round; it registers itself here before start-up recovery runs (module init precedes bootstrap).
+   */
+  registerVoidDriver(driver: VoidDriver): void {
+    this.voidDriver = driver;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     // The unfinished list is a read model: catch up first, so no started process is missed.
@@ -45,15 +59,19 @@ export class ProcessRecovery implements OnApplicationBootstrap, OnApplicationShu
     const cutoff = Date.now() - olderThanMs;
     let recovered = 0;
     for (const process of await unfinishedProcesses(this.db)) {
-      if (Date.parse(process.startedAt) > cutoff) continue;
+      const voiding = needsVoidDriver(process);
+      const since = voiding ? (process.void?.startedAt ?? process.startedAt) : process.startedAt;
+      if (Date.parse(since) > cutoff) continue;
+      const driver = this.voidDriver;
+      if (voiding && !driver) continue;
       try {
-        const outcome = await this.processManager.resume(process.processId);
+        const outcome = voiding && driver ? await driver(process.processId) : await this.processManager.resume(process.processId);
         if (outcome) {
           recovered += 1;
-          this.logger.warn(`recovered process ${process.processId}: ${outcome.status}`);
+          this.logger.warn(`recovered ${voiding ? 'the void of ' : ''}process ${process.processId}: ${outcome.status}`);
         }
       } catch (error) {
-        this.logger.error(`recovery of process ${process.processId} failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.error(`recovery of ${voiding ? 'the void of ' : ''}process ${process.processId} failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
     return recovered;

@@ -1,5 +1,6 @@
 import { Instant, RecordProcess, RecordProcessOutput, Uuid, type OrganisationFacts } from '#domain';
 import { z } from 'zod';
+import type { AsOf } from '../ledger/as-of-replay.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 
 export const RecordProcessBody = RecordProcess.extend({
@@ -18,7 +19,10 @@ export class RecordProcessCommand {
 }
 
 export class GetProcessQuery {
-  constructor(readonly processId: string) {}
+  constructor(
+    readonly processId: string,
+    readonly asOf: AsOf | undefined,
+  ) {}
 }
 
 export interface RecordProcessResult {

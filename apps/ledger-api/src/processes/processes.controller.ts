@@ -1,6 +1,6 @@
 import { Uuid, type OrganisationFacts } from '#domain';
 import type { ProcessView } from '#projections';
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/actor.js';
@@ -8,6 +8,9 @@ import { CommandMeta } from '../common/command-meta.decorator.js';
 import { ZodApiBody } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod-body.pipe.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
+import { AnswersAsOf } from '../ledger/as-of-answer.interceptor.js';
+import type { AsOfAware } from '../ledger/as-of-read-models.js';
+import { AsOfParams, asOfFrom, type AsOfQuery } from '../ledger/as-of.params.js';
 import { GetProcessQuery, RecordProcessBody, RecordProcessCommand, type RecordProcessResult } from './processes.commands.js';
 
 @ApiTags('processes')
@@ -34,7 +37,8 @@ export class ProcessesController {
 
   @Get(':processId')
   @ApiOperation({ summary: 'A process: its definition and whether it completed or was rejected' })
-  get(@Param('processId', new ZodPipe(Uuid)) processId: string): Promise<ProcessView> {
-    return this.queries.execute(new GetProcessQuery(processId));
+  @AnswersAsOf()
+  get(@Param('processId', new ZodPipe(Uuid)) processId: string, @Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<AsOfAware<ProcessView>> {
+    return this.queries.execute(new GetProcessQuery(processId, asOfFrom(params)));
   }
 }

@@ -5,6 +5,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, QueryHandler, type ICommandHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { newIdFor } from '../common/command-meta.decorator.js';
 import { DecisionContextFactory } from '../ledger/decision-context.factory.js';
+import { AsOfReadModels, type AsOfAware } from '../ledger/as-of-read-models.js';
 import { ProducerGate } from '../ledger/producer-gate.js';
 import { ReadYourWrites } from '../ledger/read-your-writes.js';
 import { loadBatch, loadProcess } from '../ledger/stream-loader.js';
@@ -64,12 +65,17 @@ export class RecordProcessHandler implements ICommandHandler<RecordProcessComman
 }
 
 @QueryHandler(GetProcessQuery)
-export class GetProcessHandler implements IQueryHandler<GetProcessQuery, ProcessView> {
-  constructor(@Inject(READ_DB) private readonly db: ReadDb) {}
+export class GetProcessHandler implements IQueryHandler<GetProcessQuery, AsOfAware<ProcessView>> {
+  constructor(
+    @Inject(READ_DB) private readonly db: ReadDb,
+    private readonly readModels: AsOfReadModels,
+  ) {}
 
-  async execute({ processId }: GetProcessQuery): Promise<ProcessView> {
-    const process = await getProcess(this.db, processId);
-    if (!process) throw new NotFoundError('unknown-process', `process ${processId} does not exist`, { processId });
-    return process;
+  execute({ processId, asOf }: GetProcessQuery): Promise<AsOfAware<ProcessView>> {
+    return this.readModels.at(asOf, this.db, async (db) => {
+      const process = await getProcess(db, processId);
+      if (!process) throw new NotFoundError('unknown-process', `process ${processId} does not exist`, { processId });
+      return process;
+    });
   }
 }

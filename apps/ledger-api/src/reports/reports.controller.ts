@@ -6,6 +6,9 @@ import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger'
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ZodPipe } from '../common/zod-body.pipe.js';
+import { AnswersAsOf } from '../ledger/as-of-answer.interceptor.js';
+import type { AsOfAware } from '../ledger/as-of-read-models.js';
+import { AS_OF_FIELDS, asOfFrom, oneAsOfAxis } from '../ledger/as-of.params.js';
 import { GetCircularityQuery, GetInventoryQuery, GetMunicipalReportQuery } from './reports.queries.js';
 
 const PeriodBound = z.string().regex(/^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$/, 'use YYYY, YYYY-Qn or YYYY-MM');
@@ -17,9 +20,19 @@ const CircularityParams = z
     from: PeriodBound.optional(),
     to: PeriodBound.optional(),
   })
-  .strict();
-const MunicipalParams = z.object({ quarter: z.coerce.number().int().min(1).max(4).optional(), format: z.enum(['json', 'csv']).default('json') }).strict();
-const InventoryParams = z.object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() }).strict();
+  .strict()
+  .extend(AS_OF_FIELDS)
+  .superRefine(oneAsOfAxis);
+const MunicipalParams = z
+  .object({ quarter: z.coerce.number().int().min(1).max(4).optional(), format: z.enum(['json', 'csv']).default('json') })
+  .strict()
+  .extend(AS_OF_FIELDS)
+  .superRefine(oneAsOfAxis);
+const InventoryParams = z
+  .object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() })
+  .strict()
+  .extend(AS_OF_FIELDS)
+  .superRefine(oneAsOfAxis);
 
 @ApiTags('reports')
 @ApiBearerAuth()
@@ -34,21 +47,26 @@ export class ReportsController {
   @ApiQuery({ name: 'period', required: false, enum: ['month', 'quarter', 'year'] })
   @ApiQuery({ name: 'from', required: false })
   @ApiQuery({ name: 'to', required: false })
-  circularity(@Query(new ZodPipe(CircularityParams)) params: z.infer<typeof CircularityParams>): Promise<{ rows: CircularityRow[] }> {
-    return this.queries.execute(new GetCircularityQuery(params));
+  @AnswersAsOf()
+  circularity(@Query(new ZodPipe(CircularityParams)) params: z.infer<typeof CircularityParams>): Promise<AsOfAware<{ rows: CircularityRow[] }>> {
+    const { asOf: _asOf, asOfPosition: _asOfPosition, ...query } = params;
+    return this.queries.execute(new GetCircularityQuery(query, asOfFrom(params)));
   }
 
   @Get('municipal/:kommuneCode/:year')
   @ApiOperation({ summary: 'Municipal report: collected kg and batches by EWC code and scheme, and what became of them; JSON or CSV' })
   @ApiQuery({ name: 'quarter', required: false })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
+  @AnswersAsOf()
   async municipal(
     @Param('kommuneCode', new ZodPipe(z.string().regex(/^\d{4}$/, 'kommune codes have four digits'))) kommuneCode: string,
     @Param('year', new ZodPipe(z.coerce.number().int().min(2000).max(2100))) year: number,
     @Query(new ZodPipe(MunicipalParams)) params: z.infer<typeof MunicipalParams>,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<MunicipalReport | string> {
-    const report = await this.queries.execute<GetMunicipalReportQuery, MunicipalReport | string>(new GetMunicipalReportQuery(kommuneCode, year, params.quarter, params.format));
+  ): Promise<AsOfAware<MunicipalReport | string>> {
+    const report = await this.queries.execute<GetMunicipalReportQuery, AsOfAware<MunicipalReport | string>>(
+      new GetMunicipalReportQuery(kommuneCode, year, params.quarter, params.format, asOfFrom(params)),
+    );
     if (params.format === 'csv') {
       void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="municipal-${kommuneCode}-${year}${params.quarter ? `-Q${params.quarter}` : ''}.csv"`);
     }
@@ -59,10 +77,11 @@ export class ReportsController {
   @ApiOperation({ summary: "An organisation's stock by grade and its exact mass balance over a period (business time)" })
   @ApiQuery({ name: 'from', required: false })
   @ApiQuery({ name: 'to', required: false })
+  @AnswersAsOf()
   inventory(
     @Param('organisationId', new ZodPipe(Uuid)) organisationId: string,
     @Query(new ZodPipe(InventoryParams)) params: z.infer<typeof InventoryParams>,
-  ): Promise<Inventory> {
-    return this.queries.execute(new GetInventoryQuery(organisationId, params.from, params.to));
+  ): Promise<AsOfAware<Inventory>> {
+    return this.queries.execute(new GetInventoryQuery(organisationId, params.from, params.to, asOfFrom(params)));
   }
 }

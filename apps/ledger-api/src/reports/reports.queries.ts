@@ -1,7 +1,11 @@
 import type { CircularityQuery } from '#projections';
+import type { AsOf } from '../ledger/as-of-replay.js';
 
 export class GetCircularityQuery {
-  constructor(readonly query: CircularityQuery) {}
+  constructor(
+    readonly query: CircularityQuery,
+    readonly asOf: AsOf | undefined,
+  ) {}
 }
 
 export class GetMunicipalReportQuery {
@@ -10,6 +14,7 @@ export class GetMunicipalReportQuery {
     readonly year: number,
     readonly quarter: number | undefined,
     readonly format: 'json' | 'csv',
+    readonly asOf: AsOf | undefined,
   ) {}
 }
 
@@ -18,5 +23,6 @@ export class GetInventoryQuery {
     readonly organisationId: string,
     readonly from: string | undefined,
     readonly to: string | undefined,
+    readonly asOf: AsOf | undefined,
   ) {}
 }

@@ -165,6 +165,45 @@ export const BatchMassCorrected = z.object({
 });
 export type BatchMassCorrected = z.infer<typeof BatchMassCorrected>;
 
+// ---- 4.5 corrections: a voided process (decision 011) ----
+
+/**
+ * An output of a process being voided. Appended at the revision at which the output was found still
+ * available, held by the process's organisation and never re-weighed, so an output used concurrently
+ * makes the void fail instead. Counts only once the void ends with ProcessVoided.
+ */
+export const BatchVoided = z.object({
+  batchId: Uuid,
+  processId: Uuid,
+  /** Which void attempt of the process this belongs to (0 for the first). */
+  attempt: z.number().int().nonnegative(),
+  /** The BatchProduced event this output owes its existence to. */
+  correctedEventId: z.string().min(1),
+  reason: z.string().min(1).max(1000),
+  occurredAt: Instant,
+});
+export type BatchVoided = z.infer<typeof BatchVoided>;
+
+/** Compensation of a BatchVoided whose void was rejected: the output is available again. */
+export const BatchVoidReverted = z.object({
+  batchId: Uuid,
+  processId: Uuid,
+  attempt: z.number().int().nonnegative(),
+});
+export type BatchVoidReverted = z.infer<typeof BatchVoidReverted>;
+
+/** An input of a voided process, returned to its custodian as it was before the process consumed it. */
+export const BatchRestored = z.object({
+  batchId: Uuid,
+  processId: Uuid,
+  /** The BatchConsumed event the void undoes. */
+  correctedEventId: z.string().min(1),
+  massGrams: PositiveGrams,
+  reason: z.string().min(1).max(1000),
+  occurredAt: Instant,
+});
+export type BatchRestored = z.infer<typeof BatchRestored>;
+
 export const batchEventSchemas = {
   BatchCollected,
   ResidualBatchRegistered,
@@ -180,4 +219,7 @@ export const batchEventSchemas = {
   BatchExported,
   ProductPlacedOnMarket,
   BatchMassCorrected,
+  BatchVoided,
+  BatchVoidReverted,
+  BatchRestored,
 } as const;

@@ -2,7 +2,8 @@ import type { DomainEvent } from '../events.js';
 import type { Composition } from '../shared/units.js';
 import type { Application, Grade } from './batch.events.js';
 
-export type BatchStatus = 'available' | 'in-transit' | 'consumed' | 'closed';
+/** `voided`: an output of a voided process (decision 011); like `closed`, it takes no more commands. */
+export type BatchStatus = 'available' | 'in-transit' | 'consumed' | 'closed' | 'voided';
 
 /** Where the batch came from: an origin event, or a process. */
 export type BatchOrigin =
@@ -39,6 +40,8 @@ export interface BatchState {
   status: BatchStatus;
   pendingTransfer?: PendingTransfer;
   consumedByProcessId?: string;
+  /** Set while the batch is voided as an output of this process's void attempt. */
+  voidedBy?: { readonly processId: string; readonly attempt: number };
   outcome?: BatchOutcome;
   /**
    * The event that last set the mass, which a correction must name. `fromOrigin` tells whether that
@@ -152,9 +155,15 @@ export function evolveBatch(state: BatchState | undefined, event: DomainEvent, m
     }
     case 'BatchConsumed':
       return { ...state, status: 'consumed', consumedByProcessId: event.data.processId };
-    case 'BatchConsumptionReverted': {
-      if (state.consumedByProcessId !== event.data.processId) return state;
-      const { consumedByProcessId: _reverted, ...rest } = state;
+    case 'BatchConsumptionReverted':
+    case 'BatchRestored':
+      return releaseConsumption(state, event.data.processId);
+    case 'BatchVoided':
+      return voidOutput(state, event.data.processId, event.data.attempt);
+    case 'BatchVoidReverted': {
+      const by = state.voidedBy;
+      if (state.status !== 'voided' || by?.processId !== event.data.processId || by.attempt !== event.data.attempt) return state;
+      const { voidedBy: _reverted, ...rest } = state;
       return { ...rest, status: 'available' };
     }
     case 'BatchSoldForReuse':
@@ -178,6 +187,21 @@ export function evolveBatch(state: BatchState | undefined, event: DomainEvent, m
     default:
       return state;
   }
+}
+
+/**
+ * An input back in its custodian's stock: a rejected process reverts its consumption, a voided one
+ * restores it. Only the process that consumed the batch can release it.
+ */
+export function releaseConsumption(state: BatchState, processId: string): BatchState {
+  if (state.status !== 'consumed' || state.consumedByProcessId !== processId) return state;
+  const { consumedByProcessId: _released, ...rest } = state;
+  return { ...rest, status: 'available' };
+}
+
+/** An output of a process being voided: it takes no more commands (read models use it at ProcessVoided). */
+export function voidOutput(state: BatchState, processId: string, attempt: number): BatchState {
+  return { ...state, status: 'voided', voidedBy: { processId, attempt } };
 }
 
 /** Folds a whole stream. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Instant, Uuid } from '../shared/units.js';
-import { Role, Site, isValidCvr } from './organisation.events.js';
+import { ApiKeyId, KeyManagementReason, Role, Site, isValidCvr } from './organisation.events.js';
 
 export const RegisterOrganisation = z.object({
   organisationId: Uuid,
@@ -15,3 +15,22 @@ export const RegisterOrganisation = z.object({
   apiKeyId: z.string().min(1).max(64),
 });
 export type RegisterOrganisation = z.infer<typeof RegisterOrganisation>;
+
+/** A new key for an existing organisation; with `replacesKeyId` it is a rotation (the old key is revoked in the same append). */
+export const IssueApiKey = z.object({
+  organisationId: Uuid,
+  apiKeyId: ApiKeyId,
+  apiKeyHash: z.string().regex(/^[0-9a-f]{64}$/),
+  replacesKeyId: ApiKeyId.optional(),
+  reason: KeyManagementReason,
+  occurredAt: Instant,
+});
+export type IssueApiKey = z.infer<typeof IssueApiKey>;
+
+export const RevokeApiKey = z.object({
+  organisationId: Uuid,
+  keyId: ApiKeyId,
+  reason: KeyManagementReason,
+  occurredAt: Instant,
+});
+export type RevokeApiKey = z.infer<typeof RevokeApiKey>;

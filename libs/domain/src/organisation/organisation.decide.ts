@@ -52,3 +52,6 @@ export function decideRegisterOrganisation(exists: boolean, command: RegisterOrg
     },
   ];
 }
+
+// Key management lives in its own file; re-exported here so that #domain's index exposes it.
+export * from './api-key.decide.js';

@@ -30,16 +30,40 @@ export const OrganisationRegistered = z.object({
 });
 export type OrganisationRegistered = z.infer<typeof OrganisationRegistered>;
 
-/** Only a SHA-256 of the key is ever stored; the key itself is shown once to the caller. */
+export const ApiKeyId = z.string().min(1).max(64);
+/** Why a key was issued or revoked: kept with the event, for whoever audits key management later. */
+export const KeyManagementReason = z.string().trim().min(1).max(500);
+
+/**
+ * Only a SHA-256 of the key is ever stored; the key itself is shown once to the caller. A key issued
+ * with its organisation's registration names neither actor nor reason (the registration does);
+ * a key issued later names both (they were added in schema version 1 as optional members, so events
+ * written before them still parse).
+ */
 export const ApiKeyIssued = z.object({
   organisationId: Uuid,
-  keyId: z.string().min(1).max(64),
+  keyId: ApiKeyId,
   keyHash: z.string().regex(/^[0-9a-f]{64}$/),
+  issuedBy: Uuid.optional(),
+  reason: KeyManagementReason.optional(),
   occurredAt: Instant,
 });
 export type ApiKeyIssued = z.infer<typeof ApiKeyIssued>;
 
+/** A revoked key never authenticates again; a rotation is an ApiKeyIssued and this, in one append. */
+export const ApiKeyRevoked = z.object({
+  organisationId: Uuid,
+  keyId: ApiKeyId,
+  revokedBy: Uuid,
+  reason: KeyManagementReason,
+  /** Set when the key was rotated: the key that replaced it, issued in the same append. */
+  replacedByKeyId: ApiKeyId.optional(),
+  occurredAt: Instant,
+});
+export type ApiKeyRevoked = z.infer<typeof ApiKeyRevoked>;
+
 export const organisationEventSchemas = {
   OrganisationRegistered,
   ApiKeyIssued,
+  ApiKeyRevoked,
 } as const;

@@ -23,3 +23,13 @@ export const RecordProcess = z.object({
   occurredAt: Instant,
 });
 export type RecordProcess = z.infer<typeof RecordProcess>;
+
+/** Voids a completed process (decision 011): its outputs are voided and its inputs restored. */
+export const VoidProcess = z.object({
+  processId: Uuid,
+  reason: z.string().trim().min(1).max(1000),
+  /** The ProcessCompleted event being corrected; the ledger names it when left out. */
+  correctedEventId: z.string().min(1).optional(),
+  occurredAt: Instant,
+});
+export type VoidProcess = z.infer<typeof VoidProcess>;

@@ -676,6 +676,7 @@ describe('evolveProcess', () => {
       status: 'started',
       started: data,
       commandId: 'cmd-1',
+      voids: [],
     });
   });
 

@@ -77,8 +77,86 @@ export const ProcessRejected = z.object({
 });
 export type ProcessRejected = z.infer<typeof ProcessRejected>;
 
+// ---- 4.5 corrections: voiding a completed process (decision 011) ----
+
+const VoidAttempt = z.number().int().nonnegative();
+const VoidReason = z.string().min(1).max(1000);
+
+export const VoidedOutput = z.object({
+  batchId: Uuid,
+  massGrams: PositiveGrams,
+  /** The output's BatchProduced event: the output must still carry the mass it recorded. */
+  producedEventId: z.string().min(1),
+  /** The revision at which the output was validated. */
+  expectedRevision: z.number().int().nonnegative(),
+});
+export type VoidedOutput = z.infer<typeof VoidedOutput>;
+
+export const RestoredInput = z.object({
+  batchId: Uuid,
+  massGrams: PositiveGrams,
+  /** The input's BatchConsumed event, which the restore undoes. */
+  consumedEventId: z.string().min(1),
+});
+export type RestoredInput = z.infer<typeof RestoredInput>;
+
+/**
+ * The intent of a void, on the process stream right after what was read (ProcessCompleted, or the
+ * end of an earlier, rejected attempt), so only one void of a process runs at a time.
+ */
+export const ProcessVoidStarted = z.object({
+  processId: Uuid,
+  /** 0 for the first void of the process, one more after each rejected attempt. */
+  attempt: VoidAttempt,
+  /** The ProcessCompleted event the void corrects. */
+  correctedEventId: z.string().min(1),
+  reason: VoidReason,
+  /** The organisation that ran the process (and voids it). */
+  organisationId: Uuid,
+  outputs: z.array(VoidedOutput).min(1),
+  inputs: z.array(RestoredInput).min(1),
+  occurredAt: Instant,
+});
+export type ProcessVoidStarted = z.infer<typeof ProcessVoidStarted>;
+
+const MassOf = z.object({ batchId: Uuid, massGrams: PositiveGrams });
+
+/**
+ * The void is decided: every output is voided, and the inputs are restored after it (decision 011).
+ * Carries what read models need to un-count the process without its ProcessStarted at hand.
+ */
+export const ProcessVoided = z.object({
+  processId: Uuid,
+  attempt: VoidAttempt,
+  correctedEventId: z.string().min(1),
+  reason: VoidReason,
+  organisationId: Uuid,
+  processType: ProcessType,
+  /** Business time of the voided process; read models un-count it at that time. */
+  processOccurredAt: Instant,
+  inputs: z.array(MassOf).min(1),
+  outputs: z.array(MassOf).min(1),
+  externalInputs: z.array(ExternalInput),
+  losses: z.array(ProcessLoss),
+  occurredAt: Instant,
+});
+export type ProcessVoided = z.infer<typeof ProcessVoided>;
+
+/** A void that could not be carried out (an output was used meanwhile); the process stays counted. */
+export const ProcessVoidRejected = z.object({
+  processId: Uuid,
+  attempt: VoidAttempt,
+  reason: z.string().min(1),
+  /** The output that could no longer be voided, when that was the cause. */
+  batchId: Uuid.optional(),
+});
+export type ProcessVoidRejected = z.infer<typeof ProcessVoidRejected>;
+
 export const processEventSchemas = {
   ProcessStarted,
   ProcessCompleted,
   ProcessRejected,
+  ProcessVoidStarted,
+  ProcessVoided,
+  ProcessVoidRejected,
 } as const;

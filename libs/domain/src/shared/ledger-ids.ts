@@ -25,3 +25,13 @@ export function commandEventId(commandId: string, index: number): string {
 export function processStepEventId(processId: string, step: ProcessStep, index: number): string {
   return deterministicId(`process/${processId}/${step}/${index}`);
 }
+
+export type VoidStep = 'started' | 'voided-output' | 'reverted-output' | 'voided' | 'rejected' | 'restored';
+
+/**
+ * The id of a void step's event (process id + void attempt + step + index). A process can be voided
+ * again after a rejected attempt, so the attempt is part of the name.
+ */
+export function processVoidStepEventId(processId: string, attempt: number, step: VoidStep, index: number): string {
+  return deterministicId(`process/${processId}/void/${attempt}/${step}/${index}`);
+}

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 
@@ -10,9 +10,11 @@ import {
   type EventToAppend,
   type StoredEvent,
 } from '../event-store.port.js';
+import { CheckpointOrderError, supportsCheckpoints, type CheckpointLog, type SignedCheckpoint } from '../checkpoint-log.port.js';
 import { GENESIS_HASH, computeEventHash, verifyStreamChain } from '../integrity/event-hash.js';
 
 export interface ConformanceHarness {
+  /** Its checkpoint log (CheckpointLog) must be empty: checkpoints are global to the log, not per test. */
   readonly store: EventStore;
   /**
    * Opens a new store instance on the same data (after `store.close()`), to test catch-up after a
@@ -484,6 +486,205 @@ export function eventStoreConformance(
         expect(reported).toBe(failure);
         expect(calls).toBe(1);
         expect(closedPages).toEqual([]);
+      });
+    });
+
+    describe('checkpoints', () => {
+      /** A well-formed signed checkpoint; `variant` changes everything but the tree size. */
+      const checkpoint = (treeSize: number, variant = 0): SignedCheckpoint => ({
+        origin: `textile-ledger/conformance/${run}`,
+        treeSize,
+        rootHash: createHash('sha256').update(`${run}|root|${treeSize}|${variant}`).digest('hex'),
+        lastPosition: treeSize - 1,
+        signedAt: new Date(Date.UTC(2026, 0, 1) + treeSize * 1000 + variant).toISOString(),
+        keyId: createHash('sha256').update(`${run}|key|${variant}`).digest('hex').slice(0, 16),
+        // The length of an Ed25519 signature; the store never checks it, it keeps it.
+        signature: createHash('sha512').update(`${run}|sig|${treeSize}|${variant}`).digest('base64'),
+      });
+      const checkpointLog = (from: EventStore = store): EventStore & CheckpointLog => {
+        if (!supportsCheckpoints(from)) throw new Error(`${name} does not implement CheckpointLog`);
+        return from;
+      };
+      const appendAll = async (log: CheckpointLog, sizes: readonly number[]): Promise<void> => {
+        for (const size of sizes) expect(await log.appendCheckpoint(checkpoint(size))).toBe(true);
+      };
+      const rejection = (promise: Promise<unknown>): Promise<unknown> =>
+        promise.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+
+      it('stores checkpoints in ascending tree size and gives them back exactly, the empty tree included', async () => {
+        const log = checkpointLog();
+        expect(await log.latestCheckpoint()).toBeUndefined();
+        expect(await log.listCheckpoints()).toEqual([]);
+        expect(await log.checkpointCovering(0)).toBeUndefined();
+
+        await appendAll(log, [0, 3, 10]);
+        expect(await log.listCheckpoints()).toEqual([checkpoint(0), checkpoint(3), checkpoint(10)]);
+        expect(await log.latestCheckpoint()).toEqual(checkpoint(10));
+      });
+
+      it('answers false for a tree size already stored, the latest or an older one, and keeps the first', async () => {
+        const log = checkpointLog();
+        expect(await log.appendCheckpoint(checkpoint(5))).toBe(true);
+        expect(await log.appendCheckpoint(checkpoint(5, 1))).toBe(false);
+        expect(await log.appendCheckpoint(checkpoint(5))).toBe(false);
+        expect(await log.appendCheckpoint(checkpoint(8))).toBe(true);
+        expect(await log.appendCheckpoint(checkpoint(5, 2))).toBe(false);
+        expect(await log.listCheckpoints()).toEqual([checkpoint(5), checkpoint(8)]);
+      });
+
+      it('refuses a tree size below the latest with CheckpointOrderError and stores nothing', async () => {
+        const log = checkpointLog();
+        await appendAll(log, [5, 8]);
+        const error = await rejection(log.appendCheckpoint(checkpoint(6)));
+        expect(error).toBeInstanceOf(CheckpointOrderError);
+        expect(error).toBeInstanceOf(Error);
+        expect(error).toMatchObject({ name: 'CheckpointOrderError', treeSize: 6, latestTreeSize: 8 });
+        expect(await rejection(log.appendCheckpoint(checkpoint(0)))).toBeInstanceOf(CheckpointOrderError);
+        expect(await log.listCheckpoints()).toEqual([checkpoint(5), checkpoint(8)]);
+        expect(await log.appendCheckpoint(checkpoint(9))).toBe(true);
+        expect(await log.latestCheckpoint()).toEqual(checkpoint(9));
+      });
+
+      it('finds the oldest checkpoint whose tree size is at least the one asked for', async () => {
+        const log = checkpointLog();
+        await appendAll(log, [4, 8, 16]);
+        const covering = async (size: number): Promise<number | undefined> => (await log.checkpointCovering(size))?.treeSize;
+        expect(await covering(0)).toBe(4);
+        expect(await covering(1)).toBe(4);
+        expect(await covering(4)).toBe(4);
+        expect(await covering(5)).toBe(8);
+        expect(await covering(8)).toBe(8);
+        expect(await covering(9)).toBe(16);
+        expect(await covering(16)).toBe(16);
+        expect(await covering(17)).toBeUndefined();
+        expect(await log.checkpointCovering(9)).toEqual(checkpoint(16));
+
+        // Enough checkpoints that a search (not a scan of the first few) has to get every size right.
+        const sizes = Array.from({ length: 37 }, (_, i) => 20 + 3 * i);
+        await appendAll(log, sizes);
+        const all = [4, 8, 16, ...sizes];
+        for (let size = 0; size <= sizes[sizes.length - 1]! + 1; size++) {
+          expect(await covering(size)).toBe(all.find((s) => s >= size));
+        }
+        await expect(log.checkpointCovering(-1)).rejects.toThrow(RangeError);
+      });
+
+      it('pages the list with an inclusive fromTreeSize and a limit', async () => {
+        const log = checkpointLog();
+        const sizes = Array.from({ length: 25 }, (_, i) => 1 + 2 * i);
+        await appendAll(log, sizes);
+
+        const paged: SignedCheckpoint[] = [];
+        let pages = 0;
+        for (let from = 0; ; pages++) {
+          const page = await log.listCheckpoints({ fromTreeSize: from, limit: 10 });
+          if (page.length === 0) break;
+          expect(page.length).toBeLessThanOrEqual(10);
+          paged.push(...page);
+          from = page[page.length - 1]!.treeSize + 1;
+        }
+        expect(pages).toBe(3);
+        expect(paged).toEqual(sizes.map((s) => checkpoint(s)));
+        expect((await log.listCheckpoints({ limit: 3 })).map((c) => c.treeSize)).toEqual([1, 3, 5]);
+        expect((await log.listCheckpoints({ fromTreeSize: 6 }))[0]?.treeSize).toBe(7);
+        expect((await log.listCheckpoints({ fromTreeSize: 7, limit: 2 })).map((c) => c.treeSize)).toEqual([7, 9]);
+        expect(await log.listCheckpoints({ fromTreeSize: 50 })).toEqual([]);
+        await expect(log.listCheckpoints({ limit: 0 })).rejects.toThrow(RangeError);
+        await expect(log.listCheckpoints({ fromTreeSize: -1 })).rejects.toThrow(RangeError);
+      });
+
+      it('serialises concurrent appends: one winner per tree size, and never a smaller one after a larger', async () => {
+        const log = checkpointLog();
+        const small = Array.from({ length: 5 }, (_, v) => checkpoint(20, v));
+        const large = Array.from({ length: 5 }, (_, v) => checkpoint(30, v));
+        const settled = await Promise.allSettled([...small, ...large].map((c) => log.appendCheckpoint(c)));
+        const smallResults = settled.slice(0, 5);
+        const largeResults = settled.slice(5);
+
+        // Nothing is ever stored above 30, so exactly one of the 30s wins and the others find it stored.
+        expect(largeResults.filter((r) => r.status === 'fulfilled' && r.value === true)).toHaveLength(1);
+        expect(largeResults.filter((r) => r.status === 'fulfilled' && r.value === false)).toHaveLength(4);
+        const largeWinner = large[largeResults.findIndex((r) => r.status === 'fulfilled' && r.value === true)]!;
+
+        // A 20 either lands before the 30 (one wins, later ones find it) or after it (order error).
+        const smallWins = smallResults.filter((r) => r.status === 'fulfilled' && r.value === true);
+        expect(smallWins.length).toBeLessThanOrEqual(1);
+        for (const r of smallResults) {
+          if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(CheckpointOrderError);
+        }
+        const stored = await log.listCheckpoints();
+        if (smallWins.length === 1) {
+          const smallWinner = small[smallResults.findIndex((r) => r.status === 'fulfilled' && r.value === true)]!;
+          expect(stored).toEqual([smallWinner, largeWinner]);
+        } else {
+          expect(smallResults.every((r) => r.status === 'rejected')).toBe(true);
+          expect(stored).toEqual([largeWinner]);
+        }
+      });
+
+      it('refuses a malformed checkpoint with a RangeError and stores nothing', async () => {
+        const log = checkpointLog();
+        const malformed: SignedCheckpoint[] = [
+          { ...checkpoint(3), origin: '' },
+          { ...checkpoint(3), treeSize: -1 },
+          { ...checkpoint(3), treeSize: 2.5 },
+          { ...checkpoint(0), lastPosition: 4 },
+          { ...checkpoint(3), lastPosition: -1 },
+          { ...checkpoint(3), lastPosition: 1 },
+          { ...checkpoint(3), rootHash: checkpoint(3).rootHash.toUpperCase() },
+          { ...checkpoint(3), rootHash: checkpoint(3).rootHash.slice(2) },
+          { ...checkpoint(3), signedAt: '2026-01-01 10:00:00' },
+          { ...checkpoint(3), keyId: 'not-hex' },
+          { ...checkpoint(3), signature: 'not base64!' },
+          { ...checkpoint(3), signature: '' },
+        ];
+        for (const bad of malformed) {
+          expect(await rejection(log.appendCheckpoint(bad))).toBeInstanceOf(RangeError);
+        }
+        expect(await log.listCheckpoints()).toEqual([]);
+        // Not a shape the port forbids: positions may have gaps (EventStoreDB's are byte offsets).
+        expect(await log.appendCheckpoint({ ...checkpoint(3), lastPosition: 4096 })).toBe(true);
+      });
+
+      it('keeps checkpoints apart from the event log: no event, no position, nothing delivered', async () => {
+        const checkpoints = checkpointLog();
+        const head = await store.headPosition();
+        const c = collector(1);
+        const subscription = store.subscribeToAll(c.handler, { after: head });
+        try {
+          await appendAll(checkpoints, [1, 2, 3]);
+          await store.append(stream('order'), [evt('a')], 'no-stream');
+          await c.finished;
+        } finally {
+          await subscription.close();
+        }
+        // On a shared store other runs' events may pass by; this run's checkpoints carry `run` in their origin.
+        const leaked = (events: readonly StoredEvent[]): StoredEvent[] => events.filter((e) => !e.streamId.endsWith(run) && JSON.stringify(e).includes(run));
+        expect(c.mine().map((e) => e.eventId)).toEqual([evt('a').eventId]);
+        expect(leaked(c.received)).toEqual([]);
+        const log = await store.readAll({ after: head, maxCount: 1000 });
+        expect(leaked(log)).toEqual([]);
+        expect(log.filter((e) => e.streamId.endsWith(run)).map((e) => e.eventId)).toEqual([evt('a').eventId]);
+        if (gapFree) expect(await store.headPosition()).toBe(head + 1);
+      });
+
+      it('keeps checkpoints and their order across a restart', async () => {
+        await appendAll(checkpointLog(), [2, 7, 11]);
+        let reopened = store;
+        if (harness.reopen) {
+          await store.close();
+          reopened = await harness.reopen();
+        }
+        const log = checkpointLog(reopened);
+        expect(await log.listCheckpoints()).toEqual([checkpoint(2), checkpoint(7), checkpoint(11)]);
+        expect(await log.latestCheckpoint()).toEqual(checkpoint(11));
+        expect(await log.checkpointCovering(8)).toEqual(checkpoint(11));
+        expect(await log.appendCheckpoint(checkpoint(7, 1))).toBe(false);
+        expect(await rejection(log.appendCheckpoint(checkpoint(9)))).toBeInstanceOf(CheckpointOrderError);
+        expect(await log.appendCheckpoint(checkpoint(12))).toBe(true);
       });
     });
 

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import {
   BACKWARDS,
   END,
@@ -33,7 +35,8 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../event-store.port.js';
-import { chainEvents, matchesExpected } from '../append-support.js';
+import { CheckpointOrderError, assertCheckpointShape, type CheckpointLog, type SignedCheckpoint } from '../checkpoint-log.port.js';
+import { checkpointPage, chainEvents, firstCheckpointAtLeast, matchesExpected, toSignedCheckpoint } from '../append-support.js';
 import { GENESIS_HASH } from '../integrity/event-hash.js';
 
 export interface EventStoreDbEventStoreOptions {
@@ -52,6 +55,13 @@ export interface EventStoreDbEventStoreOptions {
    * Neither prefix may start with the other, so a port stream id can never name a claim stream.
    */
   readonly claimStreamPrefix?: string;
+  /**
+   * The stream that holds the signed checkpoints, one event per checkpoint in ascending tree size
+   * (default `ledger-checkpoints`). It must not start with either prefix, so that no port stream and
+   * no claim can ever name it; readAll and subscriptions leave it out because it lacks the stream
+   * prefix. It is not a `$` stream: those need admin rights on a secured server.
+   */
+  readonly checkpointStream?: string;
 }
 
 /**
@@ -66,6 +76,9 @@ const SCAN_BATCH = 256;
 /** Attempts for an append whose caller accepts any revision ('any', 'stream-exists'). */
 const MAX_APPEND_ATTEMPTS = 20;
 const CLAIM_EVENT_TYPE = 'LedgerEventIdClaimed';
+const CHECKPOINT_EVENT_TYPE = 'LedgerCheckpointSigned';
+/** Attempts of a checkpoint append that lost a race for the checkpoint stream's head. */
+const MAX_CHECKPOINT_ATTEMPTS = 20;
 
 /** What the adapter puts into EventStoreDB's custom metadata of each event. */
 interface StoredMetadata {
@@ -111,13 +124,14 @@ type RecordedLike = NonNullable<ResolvedEvent['event']> | NonNullable<AllStreamR
  * (`${claimStreamPrefix}<uuid>`), written before the event itself; EventStoreDB has no multi-stream
  * transactions, so see `append` for what that leaves open.
  */
-export class EventStoreDbEventStore implements EventStore {
+export class EventStoreDbEventStore implements EventStore, CheckpointLog {
   private closed = false;
   private readonly subscriptions = new Set<EventStoreDbSubscription>();
   private readonly commitListeners = new Set<() => void>();
   private readonly clock: () => Date;
   private readonly prefix: string;
   private readonly claimPrefix: string;
+  private readonly checkpointStream: string;
 
   private constructor(
     private readonly client: EventStoreDBClient,
@@ -134,6 +148,17 @@ export class EventStoreDbEventStore implements EventStore {
     }
     if (this.prefix.startsWith(this.claimPrefix) || this.claimPrefix.startsWith(this.prefix)) {
       throw new RangeError(`streamPrefix '${this.prefix}' and claimStreamPrefix '${this.claimPrefix}' overlap`);
+    }
+    this.checkpointStream = options.checkpointStream ?? 'ledger-checkpoints';
+    if (
+      this.checkpointStream.length === 0 ||
+      this.checkpointStream.startsWith('$') ||
+      this.checkpointStream.startsWith(this.prefix) ||
+      this.checkpointStream.startsWith(this.claimPrefix)
+    ) {
+      throw new RangeError(
+        `checkpointStream '${this.checkpointStream}' must be non-empty, must not start with '$', and must not start with '${this.prefix}' or '${this.claimPrefix}'`,
+      );
     }
   }
 
@@ -198,6 +223,74 @@ export class EventStoreDbEventStore implements EventStore {
       // back-off so that a crowd of 'any' writers on one stream does not retry in lockstep.
       await sleep(Math.random() * Math.min(100, 5 * attempt));
     }
+  }
+
+  /**
+   * Optimistic concurrency on the checkpoint stream: read its last checkpoint, decide, then append
+   * with that exact revision as the expected one. A concurrent writer makes the append fail with a
+   * wrong expected version; the whole decision is then taken again on the new head, so of two calls
+   * with one tree size exactly one answers true, and a smaller tree size that lost the race gets
+   * CheckpointOrderError.
+   */
+  async appendCheckpoint(checkpoint: SignedCheckpoint): Promise<boolean> {
+    this.assertOpen();
+    assertCheckpointShape(checkpoint);
+    const fields = toSignedCheckpoint(checkpoint);
+    for (let attempt = 1; ; attempt++) {
+      const last = await this.checkpointAtOrAfter(END);
+      if (last !== undefined && fields.treeSize <= last.checkpoint.treeSize) {
+        if (fields.treeSize === last.checkpoint.treeSize) return false;
+        const covering = await this.checkpointCovering(fields.treeSize);
+        if (covering?.treeSize === fields.treeSize) return false;
+        throw new CheckpointOrderError(fields.treeSize, last.checkpoint.treeSize);
+      }
+      const expectedRevision: AppendExpectedRevision = last === undefined ? NO_STREAM : BigInt(last.revision);
+      try {
+        await this.client.appendToStream(
+          this.checkpointStream,
+          jsonEvent({
+            // Fresh per call, not derived from the tree size: EventStoreDB would answer a second
+            // writer's same id at the same expected revision as an idempotent success, and that
+            // caller would be told true for a checkpoint that is not the stored one.
+            id: randomUUID(),
+            type: CHECKPOINT_EVENT_TYPE,
+            data: { ...fields },
+            metadata: { ledgerCheckpoint: FORMAT_VERSION },
+          }),
+          { expectedRevision },
+        );
+        return true;
+      } catch (error) {
+        if (!isErrorType(error, ErrorType.WRONG_EXPECTED_VERSION) || attempt >= MAX_CHECKPOINT_ATTEMPTS) throw error;
+        await sleep(Math.random() * Math.min(100, 5 * attempt));
+      }
+    }
+  }
+
+  async listCheckpoints(options?: { readonly fromTreeSize?: number; readonly limit?: number }): Promise<SignedCheckpoint[]> {
+    this.assertOpen();
+    const { fromTreeSize, limit } = checkpointPage(options);
+    const first = await this.firstCheckpointFrom(fromTreeSize);
+    if (first === undefined) return [];
+    const recorded = await this.readStreamRaw(this.checkpointStream, {
+      fromRevision: BigInt(first.revision),
+      ...(limit === undefined ? {} : { maxCount: limit }),
+      direction: FORWARDS,
+    });
+    return recorded.map((event) => this.toCheckpointOrThrow(event).checkpoint);
+  }
+
+  async latestCheckpoint(): Promise<SignedCheckpoint | undefined> {
+    this.assertOpen();
+    return (await this.checkpointAtOrAfter(END))?.checkpoint;
+  }
+
+  async checkpointCovering(treeSize: number): Promise<SignedCheckpoint | undefined> {
+    this.assertOpen();
+    if (!Number.isSafeInteger(treeSize) || treeSize < 0) {
+      throw new RangeError(`treeSize must be a non-negative integer, got ${String(treeSize)}`);
+    }
+    return (await this.firstCheckpointFrom(treeSize))?.checkpoint;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -485,6 +578,34 @@ export class EventStoreDbEventStore implements EventStore {
       }
       throw error;
     }
+  }
+
+  /** The oldest checkpoint with a tree size of at least `treeSize`: tree sizes grow with the revision. */
+  private async firstCheckpointFrom(treeSize: number): Promise<{ revision: number; checkpoint: SignedCheckpoint } | undefined> {
+    const entry = (found: { revision: number; checkpoint: SignedCheckpoint } | undefined) =>
+      found === undefined ? undefined : { ...found, treeSize: found.checkpoint.treeSize };
+    return firstCheckpointAtLeast(treeSize, entry(await this.checkpointAtOrAfter(END)), async (revision) =>
+      entry(await this.checkpointAtOrAfter(BigInt(revision))),
+    );
+  }
+
+  /** The checkpoint at `revision` (or the next one after it); END: the last one. */
+  private async checkpointAtOrAfter(revision: bigint | typeof END): Promise<{ revision: number; checkpoint: SignedCheckpoint } | undefined> {
+    const [recorded] = await this.readStreamRaw(this.checkpointStream, {
+      fromRevision: revision,
+      maxCount: 1,
+      direction: revision === END ? BACKWARDS : FORWARDS,
+    });
+    return recorded === undefined ? undefined : this.toCheckpointOrThrow(recorded);
+  }
+
+  private toCheckpointOrThrow(recorded: RecordedLike): { revision: number; checkpoint: SignedCheckpoint } {
+    const data = recorded.data as Partial<SignedCheckpoint> | undefined;
+    if (recorded.type !== CHECKPOINT_EVENT_TYPE || typeof data !== 'object' || data === null) {
+      throw new Error(`${this.checkpointStream} revision ${String(recorded.revision)} is not a checkpoint (type ${recorded.type})`);
+    }
+    const checkpoint = toSignedCheckpoint(data as SignedCheckpoint);
+    return { revision: Number(recorded.revision), checkpoint };
   }
 
   /** Last event of a stream, with its hash; undefined for a stream that does not exist. */

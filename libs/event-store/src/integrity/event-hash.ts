@@ -25,14 +25,27 @@ export interface HashedEventFields {
  * trip), otherwise verifyStreamChain fails on stored events.
  */
 export function computeEventHash(prevHash: string, event: HashedEventFields): string {
+  return computeEventHashOfJson(prevHash, event, canonicalJson(event.data), canonicalJson(event.metadata));
+}
+
+/**
+ * computeEventHash for a caller that already holds the canonical JSON of data and metadata (the
+ * append path stores exactly that text, so it serialises each event once, not twice).
+ */
+export function computeEventHashOfJson(
+  prevHash: string,
+  event: Omit<HashedEventFields, 'data' | 'metadata'>,
+  canonicalData: string,
+  canonicalMetadata: string,
+): string {
   // The envelope's keys are fixed, so they are written here in RFC 8785 order rather than sorted on
   // every append; only data and metadata go through the general serialiser. Explicit fields also
   // keep extra properties of `event` (position, hash, ...) out of the hash. The spec checks this
   // against canonicalJson of the whole envelope.
   const payload =
-    `{"data":${canonicalJson(event.data)}` +
+    `{"data":${canonicalData}` +
     `,"eventId":${canonicalJson(event.eventId)}` +
-    `,"metadata":${canonicalJson(event.metadata)}` +
+    `,"metadata":${canonicalMetadata}` +
     `,"prevHash":${canonicalJson(prevHash)}` +
     `,"recordedAt":${canonicalJson(event.recordedAt)}` +
     `,"revision":${canonicalJson(event.revision)}` +

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { StoredEvent } from '../event-store.port.js';
 import { GENESIS_HASH, computeEventHash } from './event-hash.js';
-import { LogImportVerifier } from './log-import-verifier.js';
+import { LogChainChecker, LogImportVerifier } from './log-import-verifier.js';
 
 const metadata = { actorOrgId: 'org-1', commandId: 'c', correlationId: 'c', causationId: 'c' };
 
@@ -42,5 +42,29 @@ describe('LogImportVerifier', () => {
 
   it('refuses an event id used twice, even with valid hashes', () => {
     expect(() => verify(log((p) => (p === 4 ? 'e-0' : `e-${p}`)))).toThrow(/position 4: event id e-0 appears twice/);
+  });
+});
+
+describe('LogChainChecker', () => {
+  const kinds = (checker: LogChainChecker, events: readonly StoredEvent[]): string[][] => events.map((e) => checker.check(e).map((p) => p.kind));
+
+  it('carries on after a bad event from the event as stored, so a changed event is reported once', () => {
+    const tampered = log().map((x) => (x.position === 0 ? { ...x, data: { n: 99 } } : x));
+    expect(kinds(new LogChainChecker(), tampered)).toEqual([['hash'], [], [], [], []]);
+  });
+
+  it('reports every problem of one event, and the first missing position of a gap', () => {
+    const checker = new LogChainChecker();
+    const events = log().filter((x) => x.position !== 2);
+    const problems = events.map((e) => checker.check(e));
+    expect(problems[2]!.map((p) => [p.kind, p.missingPosition ?? p.expectedRevision])).toEqual([['position-gap', 2], ['revision', 1], ['prev-hash', undefined]]);
+  });
+
+  it('without gap-free positions accepts gaps, but never a position that does not increase', () => {
+    const sparse = log().map((x) => ({ ...x, position: x.position * 7 }));
+    expect(kinds(new LogChainChecker({ gapFreePositions: false }), sparse).flat()).toEqual([]);
+    expect(kinds(new LogChainChecker(), sparse).flat()).toEqual(['position-gap', 'position-gap', 'position-gap', 'position-gap']);
+    const backwards = sparse.map((x) => (x.position === 14 ? { ...x, position: 3 } : x));
+    expect(kinds(new LogChainChecker({ gapFreePositions: false }), backwards)[2]).toEqual(['position-order']);
   });
 });

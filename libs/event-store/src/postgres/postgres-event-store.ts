@@ -17,7 +17,8 @@ import {
   type Subscription,
   type VerbatimImport,
 } from '../event-store.port.js';
-import { chainEvents, matchesExpected, type ChainedEvent } from '../append-support.js';
+import { CheckpointOrderError, assertCheckpointShape, type CheckpointLog, type SignedCheckpoint } from '../checkpoint-log.port.js';
+import { checkpointPage, chainEvents, matchesExpected, toSignedCheckpoint, type ChainedEvent } from '../append-support.js';
 import { GENESIS_HASH } from '../integrity/event-hash.js';
 import { applyPostgresMigrations } from './postgres-migrations.js';
 
@@ -32,6 +33,13 @@ export interface PostgresEventStoreOptions {
   readonly pollIntervalMs?: number;
   /** Connections of the read pool. */
   readonly poolSize?: number;
+  /**
+   * BENCHMARKS ONLY (default true). false writes prevHash and hash as 64 zeros instead of chaining
+   * the events, so that the bench can measure what hashing costs. Such a store never verifies:
+   * verifyStreamChain, `ledger verify` and every checkpoint fail on it. The ledger's configuration
+   * cannot reach this option (apps/ledger-api/src/ledger/event-log.ts never passes it).
+   */
+  readonly hashChain?: boolean;
 }
 
 /** Counters that make group commit observable in tests and benchmarks. */
@@ -85,7 +93,19 @@ interface EventLocationRow {
   position: string;
 }
 
+interface CheckpointRow {
+  /** bigint columns come back from pg as strings. */
+  tree_size: string;
+  origin: string;
+  root_hash: string;
+  last_position: string;
+  signed_at: string;
+  key_id: string;
+  signature: string;
+}
+
 interface PendingAppend {
+  readonly kind: 'append';
   readonly streamId: string;
   readonly events: readonly EventToAppend[];
   readonly expected: ExpectedRevision;
@@ -93,9 +113,22 @@ interface PendingAppend {
   readonly reject: (error: unknown) => void;
 }
 
+/** A checkpoint joins the group commit like an append: same transaction, same advisory lock. */
+interface PendingCheckpoint {
+  readonly kind: 'checkpoint';
+  readonly checkpoint: SignedCheckpoint;
+  readonly resolve: (stored: boolean) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type PendingWrite = PendingAppend | PendingCheckpoint;
+
 type Outcome = { ok: true; result: AppendResult; wrote: boolean } | { ok: false; error: unknown };
+type CheckpointOutcome = { ok: true; stored: boolean } | { ok: false; error: unknown };
 
 const COLUMNS = 'position, stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
+/** Orders must name `ledger_checkpoints.tree_size`: a bare `tree_size` would sort these text aliases. */
+const CHECKPOINT_COLUMNS = 'tree_size::text AS tree_size, origin, root_hash, last_position::text AS last_position, signed_at, key_id, signature';
 
 /**
  * Event store on PostgreSQL.
@@ -105,8 +138,8 @@ const COLUMNS = 'position, stream_id, revision, event_id, type, schema_version, 
  * append runs in its own SAVEPOINT, so a conflict rolls back only that append and every caller gets
  * its own result. Reads go through a separate pool and never wait for the writer.
  */
-export class PostgresEventStore implements EventStore, VerbatimImport {
-  private readonly queue: PendingAppend[] = [];
+export class PostgresEventStore implements EventStore, VerbatimImport, CheckpointLog {
+  private readonly queue: PendingWrite[] = [];
   private inFlight: Promise<void> | undefined;
   private closing = false;
   private closed = false;
@@ -119,6 +152,7 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
   private readonly clock: () => Date;
   private readonly maxGroupSize: number;
   private readonly pollIntervalMs: number;
+  private readonly hashChain: boolean;
   /** Set when the writer connection failed; the next group opens a fresh one. */
   private writerError: Error | undefined;
   private listenerRetryTimer: NodeJS.Timeout | undefined;
@@ -135,6 +169,7 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
     this.clock = options.clock ?? (() => new Date());
     this.maxGroupSize = options.maxGroupSize ?? 1000;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.hashChain = options.hashChain ?? true;
     this.watchWriter(writer);
     this.watchListener(listener);
   }
@@ -242,9 +277,56 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
       return Promise.reject(new RangeError(`append to ${streamId}: no events given`));
     }
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamId, events, expected, resolve, reject });
+      this.queue.push({ kind: 'append', streamId, events, expected, resolve, reject });
       this.kick();
     });
+  }
+
+  /**
+   * Queued with the appends and written in the next group's transaction, under the append lock that
+   * serialises every writer of every process: the order check and the insert cannot race.
+   */
+  appendCheckpoint(checkpoint: SignedCheckpoint): Promise<boolean> {
+    if (this.closing || this.closed) {
+      return Promise.reject(new Error('PostgresEventStore is closed'));
+    }
+    try {
+      assertCheckpointShape(checkpoint);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<boolean>((resolve, reject) => {
+      this.queue.push({ kind: 'checkpoint', checkpoint: toSignedCheckpoint(checkpoint), resolve, reject });
+      this.kick();
+    });
+  }
+
+  async listCheckpoints(options?: { readonly fromTreeSize?: number; readonly limit?: number }): Promise<SignedCheckpoint[]> {
+    this.assertOpen();
+    const { fromTreeSize, limit } = checkpointPage(options);
+    const { rows } = await this.pool.query<CheckpointRow>(
+      `SELECT ${CHECKPOINT_COLUMNS} FROM ledger_checkpoints WHERE tree_size >= $1 ORDER BY ledger_checkpoints.tree_size LIMIT $2`,
+      [fromTreeSize, limit ?? null],
+    );
+    return rows.map(toCheckpoint);
+  }
+
+  async latestCheckpoint(): Promise<SignedCheckpoint | undefined> {
+    this.assertOpen();
+    const { rows } = await this.pool.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM ledger_checkpoints ORDER BY ledger_checkpoints.tree_size DESC LIMIT 1`);
+    return rows[0] === undefined ? undefined : toCheckpoint(rows[0]);
+  }
+
+  async checkpointCovering(treeSize: number): Promise<SignedCheckpoint | undefined> {
+    this.assertOpen();
+    if (!Number.isSafeInteger(treeSize) || treeSize < 0) {
+      throw new RangeError(`treeSize must be a non-negative integer, got ${String(treeSize)}`);
+    }
+    const { rows } = await this.pool.query<CheckpointRow>(
+      `SELECT ${CHECKPOINT_COLUMNS} FROM ledger_checkpoints WHERE tree_size >= $1 ORDER BY ledger_checkpoints.tree_size LIMIT 1`,
+      [treeSize],
+    );
+    return rows[0] === undefined ? undefined : toCheckpoint(rows[0]);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -416,30 +498,38 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
   }
 
   private async flush(): Promise<void> {
-    const group = this.queue.splice(0, this.maxGroupSize);
+    const writes = this.queue.splice(0, this.maxGroupSize);
+    const group = writes.filter((w): w is PendingAppend => w.kind === 'append');
+    const checkpoints = writes.filter((w): w is PendingCheckpoint => w.kind === 'checkpoint');
     this.transactionCount += 1;
     this.appendCount += group.length;
     // One recordedAt per group: the events of a group are committed at the same instant.
     const recordedAt = this.clock().toISOString();
     const outcomes: Outcome[] = [];
+    const checkpointOutcomes: CheckpointOutcome[] = [];
     let began = false;
     try {
       await this.ensureWriter();
       await this.writer.query('BEGIN');
       began = true;
       await this.writer.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK_KEY.toString()]);
-      // Read under the lock, so no other process can commit a position in between.
-      const head = await this.writer.query<{ position: string }>(
-        'SELECT coalesce(max(position), -1)::text AS position FROM events',
-      );
-      const state = { nextPosition: Number(head.rows[0]!.position) + 1 };
-      const batched = await this.appendGroupAtOnce(group, recordedAt, state);
-      if (batched !== undefined) {
-        outcomes.push(...batched);
-      } else {
-        for (const pending of group) {
-          outcomes.push(await this.appendInSavepoint(pending, recordedAt, state));
+      if (group.length > 0) {
+        // Read under the lock, so no other process can commit a position in between.
+        const head = await this.writer.query<{ position: string }>(
+          'SELECT coalesce(max(position), -1)::text AS position FROM events',
+        );
+        const state = { nextPosition: Number(head.rows[0]!.position) + 1 };
+        const batched = await this.appendGroupAtOnce(group, recordedAt, state);
+        if (batched !== undefined) {
+          outcomes.push(...batched);
+        } else {
+          for (const pending of group) {
+            outcomes.push(await this.appendInSavepoint(pending, recordedAt, state));
+          }
         }
+      }
+      for (const pending of checkpoints) {
+        checkpointOutcomes.push(await this.checkpointWithinTransaction(pending.checkpoint));
       }
       const wrote = outcomes.some((o) => o.ok && o.wrote);
       if (wrote) {
@@ -459,11 +549,16 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
           this.writerError = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
         });
       }
-      for (const pending of group) {
+      for (const pending of writes) {
         pending.reject(error);
       }
       return;
     }
+    checkpointOutcomes.forEach((outcome, i) => {
+      const pending = checkpoints[i]!;
+      if (outcome.ok) pending.resolve(outcome.stored);
+      else pending.reject(outcome.error);
+    });
     let wrote = false;
     outcomes.forEach((outcome, i) => {
       const pending = group[i]!;
@@ -477,6 +572,35 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
     if (wrote) {
       this.announceCommit();
     }
+  }
+
+  /**
+   * One statement, so that nothing can fail half-way and abort the group's transaction (the shape
+   * was checked before queuing): the insert happens only for a new tree size that is not below the
+   * latest, and the answer says which case it was. Runs under the append lock, so no other writer
+   * can store a checkpoint between the checks and the insert.
+   */
+  private async checkpointWithinTransaction(checkpoint: SignedCheckpoint): Promise<CheckpointOutcome> {
+    const { treeSize, origin, rootHash, lastPosition, signedAt, keyId, signature } = checkpoint;
+    const { rows } = await this.writer.query<{ inserted: number; existed: number; latest: string | null }>(
+      `WITH latest AS (SELECT max(tree_size) AS tree_size FROM ledger_checkpoints),
+            existing AS (SELECT 1 FROM ledger_checkpoints WHERE tree_size = $1::bigint),
+            inserted AS (
+              INSERT INTO ledger_checkpoints (tree_size, origin, root_hash, last_position, signed_at, key_id, signature)
+              SELECT $1::bigint, $2::text, $3::text, $4::bigint, $5::text, $6::text, $7::text
+               WHERE NOT EXISTS (SELECT 1 FROM existing)
+                 AND $1::bigint >= coalesce((SELECT tree_size FROM latest), -1)
+              ON CONFLICT (tree_size) DO NOTHING
+              RETURNING 1)
+       SELECT (SELECT count(*) FROM inserted)::int AS inserted,
+              (SELECT count(*) FROM existing)::int AS existed,
+              (SELECT tree_size FROM latest)::text AS latest`,
+      [treeSize, origin, rootHash, lastPosition, signedAt, keyId, signature],
+    );
+    const row = rows[0]!;
+    if (row.inserted === 1) return { ok: true, stored: true };
+    if (row.existed === 1) return { ok: true, stored: false };
+    return { ok: false, error: new CheckpointOrderError(treeSize, Number(row.latest)) };
   }
 
   /** One statement for any number of rows, whatever the append or import: arrays in, unnest into rows. */
@@ -525,7 +649,7 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
         outcomes.push({ ok: false, error: new WrongExpectedRevisionError(streamId, expected, current === NO_STREAM_REVISION ? 'no-stream' : current) });
         continue;
       }
-      const chained = chainEvents(streamId, current, head?.hash ?? GENESIS_HASH, events, recordedAt);
+      const chained = chainEvents(streamId, current, head?.hash ?? GENESIS_HASH, events, recordedAt, this.hashChain);
       for (const event of chained) inserts.add(state.nextPosition++, streamId, recordedAt, event);
       heads.set(streamId, { revision: current + events.length, hash: chained[chained.length - 1]!.hash });
       outcomes.push({ ok: true, wrote: true, result: { nextExpectedRevision: current + events.length, position: state.nextPosition - 1 } });
@@ -585,7 +709,7 @@ export class PostgresEventStore implements EventStore, VerbatimImport {
     }
 
     const rows = new EventRows();
-    chainEvents(streamId, current, row.head_hash ?? GENESIS_HASH, events, recordedAt).forEach((event, i) => rows.add(state.nextPosition + i, streamId, recordedAt, event));
+    chainEvents(streamId, current, row.head_hash ?? GENESIS_HASH, events, recordedAt, this.hashChain).forEach((event, i) => rows.add(state.nextPosition + i, streamId, recordedAt, event));
     try {
       await this.insertRows(rows);
     } catch (error) {
@@ -770,6 +894,18 @@ function duplicateIdOf(error: unknown): string | undefined {
     return undefined;
   }
   return /^Key \(event_id\)=\((.*)\) already exists\.$/s.exec(detail)?.[1];
+}
+
+function toCheckpoint(row: CheckpointRow): SignedCheckpoint {
+  return toSignedCheckpoint({
+    origin: row.origin,
+    treeSize: Number(row.tree_size),
+    rootHash: row.root_hash,
+    lastPosition: Number(row.last_position),
+    signedAt: row.signed_at,
+    keyId: row.key_id,
+    signature: row.signature,
+  });
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {

@@ -36,6 +36,23 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'create ledger_checkpoints',
+    // Signed checkpoints are evidence about the log and live with it, not with the read models.
+    // Every field is stored as signed: signed_at stays text for the same reason recorded_at does.
+    sql: `
+      CREATE TABLE ledger_checkpoints (
+        tree_size     bigint PRIMARY KEY CHECK (tree_size >= 0),
+        origin        text   NOT NULL,
+        root_hash     text   NOT NULL,
+        last_position bigint NOT NULL,
+        signed_at     text   NOT NULL,
+        key_id        text   NOT NULL,
+        signature     text   NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

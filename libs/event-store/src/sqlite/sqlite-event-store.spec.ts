@@ -11,6 +11,7 @@ import {
   type EventToAppend,
   type StoredEvent,
 } from '../event-store.port.js';
+import { CheckpointOrderError, type SignedCheckpoint } from '../checkpoint-log.port.js';
 import { verifyStreamChain } from '../integrity/event-hash.js';
 import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store.js';
 
@@ -23,6 +24,16 @@ const evt = (id: string, data: unknown = { id }): EventToAppend => ({
   schemaVersion: 1,
   data,
   metadata: { actorOrgId: 'org-1', commandId: `cmd-${id}`, correlationId: 'corr', causationId: 'cause' },
+});
+
+const checkpoint = (treeSize: number): SignedCheckpoint => ({
+  origin: 'textile-ledger/sqlite-spec',
+  treeSize,
+  rootHash: 'ab'.repeat(32),
+  lastPosition: treeSize - 1,
+  signedAt: '2026-01-01T00:00:00.000Z',
+  keyId: '0123456789abcdef',
+  signature: Buffer.alloc(64, treeSize).toString('base64'),
 });
 
 describe('SqliteEventStore', () => {
@@ -150,6 +161,92 @@ describe('SqliteEventStore', () => {
       expect(good).toEqual({ status: 'fulfilled', value: { nextExpectedRevision: 0, position: 0 } });
       expect(await store.readStream('s')).toEqual([]);
     });
+  });
+
+  describe('checkpoints', () => {
+    it('joins the group commit of the appends queued with it: one transaction, one fsync', async () => {
+      const store = await open();
+      const [first, stored, second] = await Promise.all([
+        store.append('a', [evt('a0')], 'no-stream'),
+        store.appendCheckpoint(checkpoint(0)),
+        store.append('b', [evt('b0')], 'no-stream'),
+      ]);
+      expect(stored).toBe(true);
+      expect([first.position, second.position]).toEqual([0, 1]);
+      expect(store.stats()).toEqual({ transactions: 1, appends: 2 });
+    });
+
+    it('fails alone in its group: the appends queued with a refused checkpoint still commit', async () => {
+      const store = await open();
+      await store.appendCheckpoint(checkpoint(5));
+      const [append, refused, duplicate] = await Promise.allSettled([
+        store.append('a', [evt('a0')], 'no-stream'),
+        store.appendCheckpoint(checkpoint(3)),
+        store.appendCheckpoint(checkpoint(5)),
+      ]);
+      expect(append).toEqual({ status: 'fulfilled', value: { nextExpectedRevision: 0, position: 0 } });
+      expect(refused.status === 'rejected' && refused.reason instanceof CheckpointOrderError).toBe(true);
+      expect(duplicate).toEqual({ status: 'fulfilled', value: false });
+      expect(store.stats().transactions).toBe(2);
+    });
+
+    it('lives in the events file, in ledger_checkpoints, one row per tree size', async () => {
+      const store = await open();
+      await store.appendCheckpoint(checkpoint(4));
+      const raw = new Database(filename, { readonly: true });
+      try {
+        expect(raw.prepare('SELECT * FROM ledger_checkpoints').all()).toEqual([
+          {
+            tree_size: 4,
+            origin: 'textile-ledger/sqlite-spec',
+            root_hash: 'ab'.repeat(32),
+            last_position: 3,
+            signed_at: '2026-01-01T00:00:00.000Z',
+            key_id: '0123456789abcdef',
+            signature: Buffer.alloc(64, 4).toString('base64'),
+          },
+        ]);
+      } finally {
+        raw.close();
+      }
+    });
+
+    it('adds its table to a file written before checkpoints existed, keeping the events', async () => {
+      const old = new Database(filename);
+      old.exec(`CREATE TABLE events (
+        position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, revision INTEGER NOT NULL, event_id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL, schema_version INTEGER NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL,
+        recorded_at TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, UNIQUE (stream_id, revision))`);
+      old.close();
+      const store = await open();
+      await store.append('s', [evt('a')], 'no-stream');
+      expect(await store.appendCheckpoint(checkpoint(1))).toBe(true);
+      expect(await store.listCheckpoints()).toEqual([checkpoint(1)]);
+    });
+
+    it('commits a checkpoint still queued before closing', async () => {
+      const store = await open();
+      const pending = store.appendCheckpoint(checkpoint(1));
+      await store.close();
+      await expect(pending).resolves.toBe(true);
+      await expect(store.appendCheckpoint(checkpoint(2))).rejects.toThrow(/closed/);
+      expect(await (await open()).latestCheckpoint()).toEqual(checkpoint(1));
+    });
+  });
+
+  it('writes zeros instead of the hash chain only when a benchmark turns hashChain off', async () => {
+    const store = await open({ hashChain: false });
+    await Promise.all([store.append('s', [evt('a'), evt('b')], 'no-stream'), store.append('t', [evt('c')], 'no-stream')]);
+    await store.append('s', [evt('d')], 1);
+    const log = await store.readAll({ maxCount: 10 });
+    expect(new Set(log.flatMap((e) => [e.prevHash, e.hash]))).toEqual(new Set(['0'.repeat(64)]));
+    expect(verifyStreamChain(await store.readStream('s'))).toMatchObject({ ok: false, firstBadRevision: 0 });
+    await store.close();
+
+    // The same file opened as the ledger opens it chains again, from where it is: it still never verifies.
+    const hashing = await open();
+    await hashing.append('u', [evt('e')], 'no-stream');
+    expect(verifyStreamChain(await hashing.readStream('u'))).toEqual({ ok: true });
   });
 
   it('hashes data as it reads back after the JSON round trip', async () => {

@@ -17,7 +17,8 @@ import {
   type Subscription,
   type VerbatimImport,
 } from '../event-store.port.js';
-import { chainEvents, matchesExpected } from '../append-support.js';
+import { CheckpointOrderError, assertCheckpointShape, type CheckpointLog, type SignedCheckpoint } from '../checkpoint-log.port.js';
+import { checkpointPage, chainEvents, matchesExpected, toSignedCheckpoint } from '../append-support.js';
 import { GENESIS_HASH } from '../integrity/event-hash.js';
 
 export interface SqliteEventStoreOptions {
@@ -36,6 +37,13 @@ export interface SqliteEventStoreOptions {
   readonly maxGroupSize?: number;
   /** How often an idle subscription looks for events written by other processes. */
   readonly pollIntervalMs?: number;
+  /**
+   * BENCHMARKS ONLY (default true). false writes prevHash and hash as 64 zeros instead of chaining
+   * the events, so that the bench can measure what hashing costs. Such a store never verifies:
+   * verifyStreamChain, `ledger verify` and every checkpoint fail on it. The ledger's configuration
+   * cannot reach this option (apps/ledger-api/src/ledger/event-log.ts never passes it).
+   */
+  readonly hashChain?: boolean;
 }
 
 /** Counters that make group commit observable in tests and benchmarks. */
@@ -71,7 +79,18 @@ interface EventLocationRow {
   position: number;
 }
 
+interface CheckpointRow {
+  tree_size: number;
+  origin: string;
+  root_hash: string;
+  last_position: number;
+  signed_at: string;
+  key_id: string;
+  signature: string;
+}
+
 interface PendingAppend {
+  readonly kind: 'append';
   readonly streamId: string;
   readonly events: readonly EventToAppend[];
   readonly expected: ExpectedRevision;
@@ -79,7 +98,17 @@ interface PendingAppend {
   readonly reject: (error: unknown) => void;
 }
 
-type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+/** A checkpoint joins the group commit like an append: it shares the group's fsync and write lock. */
+interface PendingCheckpoint {
+  readonly kind: 'checkpoint';
+  readonly checkpoint: SignedCheckpoint;
+  readonly resolve: (stored: boolean) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type PendingWrite = PendingAppend | PendingCheckpoint;
+
+type Outcome = { ok: true; result: AppendResult | boolean } | { ok: false; error: unknown };
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
@@ -96,7 +125,20 @@ const SCHEMA = `
     hash           TEXT    NOT NULL,
     UNIQUE (stream_id, revision)
   );
+  -- Signed checkpoints live with the log they sign (evidence, not a rebuildable read model).
+  -- tree_size is the key: one checkpoint per tree size, listed and searched in tree-size order.
+  CREATE TABLE IF NOT EXISTS ledger_checkpoints (
+    tree_size     INTEGER PRIMARY KEY,
+    origin        TEXT    NOT NULL,
+    root_hash     TEXT    NOT NULL,
+    last_position INTEGER NOT NULL,
+    signed_at     TEXT    NOT NULL,
+    key_id        TEXT    NOT NULL,
+    signature     TEXT    NOT NULL
+  );
 `;
+
+const CHECKPOINT_COLUMNS = 'tree_size, origin, root_hash, last_position, signed_at, key_id, signature';
 
 const COLUMNS = 'position, stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
 
@@ -107,8 +149,8 @@ const COLUMNS = 'position, stream_id, revision, event_id, type, schema_version, 
  * write transaction, so N concurrent commands share a single fsync. Each append runs in its own
  * SAVEPOINT, so a conflict rolls back only that append and every caller gets its own result.
  */
-export class SqliteEventStore implements EventStore, VerbatimImport {
-  private readonly queue: PendingAppend[] = [];
+export class SqliteEventStore implements EventStore, VerbatimImport, CheckpointLog {
+  private readonly queue: PendingWrite[] = [];
   private flushScheduled = false;
   private closed = false;
   private transactionCount = 0;
@@ -128,13 +170,20 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
     readonly readAll: Database.Statement<[number, number], EventRow>;
     readonly head: Database.Statement<[], { position: number | null }>;
     readonly insertVerbatim: Database.Statement<[number, string, number, string, string, number, string, string, string, string, string], never>;
+    readonly latestCheckpoint: Database.Statement<[], CheckpointRow>;
+    readonly checkpointAt: Database.Statement<[number], { tree_size: number }>;
+    readonly insertCheckpoint: Database.Statement<[number, string, string, number, string, string, string], never>;
+    readonly listCheckpoints: Database.Statement<[number, number], CheckpointRow>;
+    readonly checkpointCovering: Database.Statement<[number], CheckpointRow>;
   };
 
-  private readonly runGroup: Database.Transaction<(group: readonly PendingAppend[], recordedAt: string) => Outcome[]>;
+  private readonly runGroup: Database.Transaction<(group: readonly PendingWrite[], recordedAt: string) => Outcome[]>;
   private readonly appendInSavepoint: (pending: PendingAppend, recordedAt: string) => AppendResult;
+  private readonly checkpointInSavepoint: (pending: PendingCheckpoint) => boolean;
   private readonly clock: () => Date;
   private readonly maxGroupSize: number;
   private readonly pollIntervalMs: number;
+  private readonly hashChain: boolean;
 
   private constructor(
     private readonly db: Database.Database,
@@ -144,6 +193,7 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
     this.clock = options.clock ?? (() => new Date());
     this.maxGroupSize = options.maxGroupSize ?? 1000;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.hashChain = options.hashChain ?? true;
 
     this.stmt = {
       streamHead: db.prepare('SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
@@ -163,6 +213,11 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
         `INSERT INTO events (position, stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at, prev_hash, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      latestCheckpoint: db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1`),
+      checkpointAt: db.prepare('SELECT tree_size FROM ledger_checkpoints WHERE tree_size = ?'),
+      insertCheckpoint: db.prepare(`INSERT INTO ledger_checkpoints (${CHECKPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      listCheckpoints: db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM ledger_checkpoints WHERE tree_size >= ? ORDER BY tree_size LIMIT ?`),
+      checkpointCovering: db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM ledger_checkpoints WHERE tree_size >= ? ORDER BY tree_size LIMIT 1`),
     };
 
     // better-sqlite3 turns a nested transaction function into a SAVEPOINT and rolls back to it when
@@ -170,7 +225,8 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
     this.appendInSavepoint = db.transaction((pending: PendingAppend, recordedAt: string) =>
       this.appendWithinTransaction(pending, recordedAt),
     );
-    this.runGroup = db.transaction((group: readonly PendingAppend[], recordedAt: string) =>
+    this.checkpointInSavepoint = db.transaction((pending: PendingCheckpoint) => this.checkpointWithinTransaction(pending.checkpoint));
+    this.runGroup = db.transaction((group: readonly PendingWrite[], recordedAt: string) =>
       group.map((pending): Outcome => {
         if (!db.inTransaction) {
           // SQLite rolls the whole transaction back by itself on some errors (I/O, full disk); a
@@ -178,7 +234,10 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
           throw new Error('group transaction was rolled back by SQLite');
         }
         try {
-          return { ok: true, result: this.appendInSavepoint(pending, recordedAt) };
+          return {
+            ok: true,
+            result: pending.kind === 'append' ? this.appendInSavepoint(pending, recordedAt) : this.checkpointInSavepoint(pending),
+          };
         } catch (error) {
           return { ok: false, error };
         }
@@ -211,9 +270,49 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
       return Promise.reject(new RangeError(`append to ${streamId}: no events given`));
     }
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamId, events, expected, resolve, reject });
+      this.queue.push({ kind: 'append', streamId, events, expected, resolve, reject });
       this.scheduleFlush();
     });
+  }
+
+  /**
+   * Queued with the appends and committed in the next group's transaction, in its own savepoint: no
+   * extra fsync, no second writer competing for the lock, and the order check runs under the lock.
+   */
+  appendCheckpoint(checkpoint: SignedCheckpoint): Promise<boolean> {
+    if (this.closed) {
+      return Promise.reject(new Error('SqliteEventStore is closed'));
+    }
+    try {
+      assertCheckpointShape(checkpoint);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<boolean>((resolve, reject) => {
+      this.queue.push({ kind: 'checkpoint', checkpoint: toSignedCheckpoint(checkpoint), resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  async listCheckpoints(options?: { readonly fromTreeSize?: number; readonly limit?: number }): Promise<SignedCheckpoint[]> {
+    this.assertOpen();
+    const { fromTreeSize, limit } = checkpointPage(options);
+    return this.stmt.listCheckpoints.all(fromTreeSize, limit ?? -1).map(toCheckpoint);
+  }
+
+  async latestCheckpoint(): Promise<SignedCheckpoint | undefined> {
+    this.assertOpen();
+    const row = this.stmt.latestCheckpoint.get();
+    return row === undefined ? undefined : toCheckpoint(row);
+  }
+
+  async checkpointCovering(treeSize: number): Promise<SignedCheckpoint | undefined> {
+    this.assertOpen();
+    if (!Number.isSafeInteger(treeSize) || treeSize < 0) {
+      throw new RangeError(`treeSize must be a non-negative integer, got ${String(treeSize)}`);
+    }
+    const row = this.stmt.checkpointCovering.get(treeSize);
+    return row === undefined ? undefined : toCheckpoint(row);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -350,7 +449,7 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
       this.scheduleFlush();
     }
     this.transactionCount += 1;
-    this.appendCount += group.length;
+    this.appendCount += group.filter((pending) => pending.kind === 'append').length;
     let outcomes: Outcome[];
     try {
       // One recordedAt per group: the events of a group are committed at the same instant.
@@ -365,11 +464,13 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
     let wrote = false;
     outcomes.forEach((outcome, i) => {
       const pending = group[i]!;
-      if (outcome.ok) {
-        wrote = true;
-        pending.resolve(outcome.result);
-      } else {
+      if (!outcome.ok) {
         pending.reject(outcome.error);
+      } else if (pending.kind === 'append') {
+        wrote = true;
+        pending.resolve(outcome.result as AppendResult);
+      } else {
+        pending.resolve(outcome.result as boolean);
       }
     });
     if (wrote) {
@@ -397,6 +498,20 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
     }
   }
 
+  /** Runs inside the group's transaction (under the write lock), so two writers cannot both pass the checks. */
+  private checkpointWithinTransaction(checkpoint: SignedCheckpoint): boolean {
+    if (this.stmt.checkpointAt.get(checkpoint.treeSize) !== undefined) {
+      return false;
+    }
+    const latest = this.stmt.latestCheckpoint.get();
+    if (latest !== undefined && checkpoint.treeSize < latest.tree_size) {
+      throw new CheckpointOrderError(checkpoint.treeSize, latest.tree_size);
+    }
+    const { treeSize, origin, rootHash, lastPosition, signedAt, keyId, signature } = checkpoint;
+    this.stmt.insertCheckpoint.run(treeSize, origin, rootHash, lastPosition, signedAt, keyId, signature);
+    return true;
+  }
+
   /** Runs inside the group's transaction, so it sees the effects of earlier appends of the same group. */
   private appendWithinTransaction(pending: PendingAppend, recordedAt: string): AppendResult {
     const { streamId, events, expected } = pending;
@@ -412,7 +527,7 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
     }
 
     let position = -1;
-    for (const chained of chainEvents(streamId, current, head?.hash ?? GENESIS_HASH, events, recordedAt)) {
+    for (const chained of chainEvents(streamId, current, head?.hash ?? GENESIS_HASH, events, recordedAt, this.hashChain)) {
       try {
         const info = this.stmt.insert.run(
           streamId,
@@ -555,6 +670,18 @@ function isUniqueViolation(error: unknown, column: string): boolean {
   }
   const { code, message } = error as { code?: unknown; message?: unknown };
   return code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.includes(column);
+}
+
+function toCheckpoint(row: CheckpointRow): SignedCheckpoint {
+  return toSignedCheckpoint({
+    origin: row.origin,
+    treeSize: row.tree_size,
+    rootHash: row.root_hash,
+    lastPosition: row.last_position,
+    signedAt: row.signed_at,
+    keyId: row.key_id,
+    signature: row.signature,
+  });
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {

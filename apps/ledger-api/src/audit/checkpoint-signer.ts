@@ -1,0 +1,144 @@
+import { ConflictError } from '#domain';
+import {
+  loadOrCreateAuditKey,
+  signNextCheckpoint,
+  supportsCheckpoints,
+  type AuditSigningKey,
+  type CheckpointLog,
+  type EventStore,
+  type SignedCheckpoint,
+} from '#event-store';
+import { auditNodeSource, auditTreeHead, type ReadDb } from '#projections';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { LedgerConfig } from '../config/ledger.config.js';
+import type { CommitAnnouncingStore } from '../ledger/event-log.js';
+import { CLOCK, EVENT_STORE, LEDGER_CONFIG, READ_DB, type Clock } from '../ledger/tokens.js';
+
+/**
+ * Signs checkpoints of the Merkle log (decision 010): every `checkpointEveryEvents` events, every
+ * `checkpointEveryMs` when the log has grown, and on demand when a proof must be anchored to a
+ * checkpoint that covers a newer event.
+ *
+ * The tree comes from the audit-log read model, which is derived data; signNextCheckpoint checks a
+ * consistency proof from the last signed tree before signing, so a read model rebuilt over a log
+ * that was altered behind the ledger's back yields a root that does not extend the signed history,
+ * and the signer refuses, loudly, instead of blessing it.
+ */
+@Injectable()
+export class CheckpointSigner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(CheckpointSigner.name);
+  private key: AuditSigningKey | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private inFlight: Promise<SignedCheckpoint | undefined> | undefined;
+  private checkQueued = false;
+  private checkTimer: NodeJS.Timeout | undefined;
+  private latestSigned: SignedCheckpoint | undefined;
+  private refusal: string | undefined;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore & Partial<CommitAnnouncingStore>,
+    @Inject(READ_DB) private readonly db: ReadDb,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { key, created } = loadOrCreateAuditKey(this.config.audit.keyFile);
+    this.key = key;
+    if (created) this.logger.log(`generated the checkpoint signing key ${key.keyId} at ${this.config.audit.keyFile}; back it up`);
+    this.latestSigned = await this.checkpoints().latestCheckpoint();
+    await this.checkpoint().catch((error: unknown) => this.logger.error(`checkpoint at start-up failed: ${String(error)}`));
+    const { checkpointEveryMs, checkpointEveryEvents } = this.config.audit;
+    if (checkpointEveryMs > 0) {
+      this.timer = setInterval(() => void this.checkpoint().catch((error: unknown) => this.logger.error(`periodic checkpoint failed: ${String(error)}`)), checkpointEveryMs);
+      this.timer.unref();
+    }
+    if (checkpointEveryEvents > 0 && this.store.onCommit) this.unsubscribe = this.store.onCommit(() => this.afterCommit());
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.checkTimer) clearTimeout(this.checkTimer);
+    this.unsubscribe?.();
+  }
+
+  get signingKey(): AuditSigningKey {
+    if (!this.key) throw new Error('the checkpoint signing key is not loaded yet');
+    return this.key;
+  }
+
+  /** Why signing stopped, if it did (reported by /health and the checkpoints endpoint). */
+  get refused(): string | undefined {
+    return this.refusal;
+  }
+
+  checkpoints(): CheckpointLog {
+    if (!supportsCheckpoints(this.store)) throw new Error('this event store cannot keep checkpoints');
+    return this.store;
+  }
+
+  /**
+   * A checkpoint whose tree holds at least `treeSize` leaves: the latest one if it does, else a new
+   * one signed over what the audit log holds now (the caller knows those leaves are projected).
+   */
+  async covering(treeSize: number): Promise<SignedCheckpoint> {
+    const latest = this.latestSigned ?? (await this.checkpoints().latestCheckpoint());
+    if (latest && latest.treeSize >= treeSize) return latest;
+    const signed = await this.checkpoint();
+    if (!signed || signed.treeSize < treeSize) {
+      // The ledger will not anchor a proof to a tree it refused to sign (see signIfGrown).
+      throw new ConflictError('checkpoint-refused', this.refusal ?? `no checkpoint covers ${treeSize} events yet`, { treeSize });
+    }
+    return signed;
+  }
+
+  /** Signs the current tree if it grew since the last checkpoint. One at a time. */
+  checkpoint(): Promise<SignedCheckpoint | undefined> {
+    this.inFlight ??= this.signIfGrown().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private afterCommit(): void {
+    // Commits come in bursts of thousands a second; looking at the tree every 100 ms at most keeps
+    // the API thread's cost per commit at nothing while still signing close to every N events.
+    if (this.checkQueued) return;
+    this.checkQueued = true;
+    this.checkTimer = setTimeout(() => {
+      this.checkQueued = false;
+      void this.checkpointIfDue().catch((error: unknown) => this.logger.error(`checkpoint failed: ${String(error)}`));
+    }, 100);
+    this.checkTimer.unref();
+  }
+
+  private async checkpointIfDue(): Promise<void> {
+    const head = await auditTreeHead(this.db);
+    const signedSize = this.latestSigned?.treeSize ?? 0;
+    if (head.treeSize - signedSize >= this.config.audit.checkpointEveryEvents) await this.checkpoint();
+  }
+
+  private async signIfGrown(): Promise<SignedCheckpoint | undefined> {
+    const head = await auditTreeHead(this.db);
+    const next = await signNextCheckpoint({
+      log: this.checkpoints(),
+      tree: auditNodeSource(this.db),
+      treeSize: head.treeSize,
+      lastPosition: head.lastPosition,
+      key: this.signingKey,
+      origin: this.config.audit.origin,
+      now: this.clock.now(),
+    });
+    if (next === undefined) return undefined;
+    if (next.kind === 'refused') {
+      if (this.refusal !== next.reason) this.logger.error(`refusing to sign: ${next.reason}`);
+      this.refusal = next.reason;
+      this.latestSigned = next.latest;
+      return undefined;
+    }
+    this.refusal = undefined;
+    this.latestSigned = next.checkpoint;
+    return next.checkpoint;
+  }
+}

@@ -1,0 +1,126 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { EventStore } from '#event-store';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { CredentialRequest } from './api-key.guard.js';
+import type { AuthenticatedRequest } from './actor.js';
+import type { RequestAuditLog } from './request-audit.log.js';
+
+/** What one request appended, collected by the store wrapper below while the request runs. */
+interface AppendTally {
+  position: number | null;
+  events: number;
+}
+
+const appends = new AsyncLocalStorage<AppendTally>();
+const tallies = new WeakMap<FastifyRequest, AppendTally>();
+const WRAPPED = Symbol('request-audit-wrapped');
+
+/** Probes and the API documentation's assets: not organisations reading or writing the ledger. */
+const UNAUDITED = (route: string | undefined): boolean => route === '/health' || (route !== undefined && route.startsWith('/docs'));
+
+/** Query parameters whose name suggests a credential, and anything shaped like one of our API keys. */
+const SECRET_NAME = /key|token|secret|passw|auth|signature|credential/i;
+const API_KEY_SHAPE = /tl_[0-9a-f]{12}_[A-Za-z0-9_-]+/g;
+const REDACTED = '[redacted]';
+
+function scrub(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(API_KEY_SHAPE, REDACTED);
+  if (Array.isArray(value)) return value.map(scrub);
+  return value;
+}
+
+function redactQuery(query: unknown): Record<string, unknown> {
+  if (typeof query !== 'object' || query === null) return {};
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(query)) out[name] = SECRET_NAME.test(name) ? REDACTED : scrub(value);
+  return out;
+}
+
+function redactParams(params: unknown): Record<string, string> {
+  if (typeof params !== 'object' || params === null) return {};
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) out[name] = String(scrub(String(value)));
+  return out;
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** A client's X-Request-Id when it is a plain token, so it can quote it to an auditor; else a UUID. */
+export function requestIdFor(raw: { headers: IncomingHttpHeaders }): string {
+  const given = raw.headers['x-request-id'];
+  return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,100}$/.test(given) ? given : randomUUID();
+}
+
+/**
+ * Reports, to the request on whose behalf it runs, the position of every append. The store is the
+ * one instance every command appends through; background work (recovery, checkpoints) runs outside
+ * any request and is not counted.
+ */
+export function countAppendsPerRequest(store: EventStore): void {
+  const marked = store as EventStore & { [WRAPPED]?: true };
+  if (marked[WRAPPED]) return;
+  const append = store.append.bind(store);
+  marked.append = async (streamId, events, expected) => {
+    const result = await append(streamId, events, expected);
+    const tally = appends.getStore();
+    if (tally) {
+      tally.position = Math.max(tally.position ?? -1, result.position);
+      tally.events += events.length;
+    }
+    return result;
+  };
+  marked[WRAPPED] = true;
+}
+
+/**
+ * Records every request but probes and docs, once answered (decision 016). It reads only the
+ * request line, the route, the authenticated actor and the status: never a header value or a body.
+ */
+export function installRequestAudit(fastify: FastifyInstance, log: RequestAuditLog): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    tallies.set(request, { position: null, events: 0 });
+    done();
+  });
+  // Entered right before the route handler (Nest's guards, pipes and controller), after the body
+  // was read: the parser's callbacks run in the socket's async context, not the request's.
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    const tally = tallies.get(request);
+    if (tally) appends.run(tally, done);
+    else done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url;
+    if (log.enabled && !UNAUDITED(route)) {
+      const actor = (request as AuthenticatedRequest).actor;
+      const credential = (request as CredentialRequest).credential;
+      const rawKey = request.method === 'POST' ? header(request, 'idempotency-key') : undefined;
+      const idempotencyKey = rawKey?.slice(0, 200) ?? null;
+      const tally = tallies.get(request);
+      log.record({
+        time: new Date().toISOString(),
+        requestId: request.id,
+        organisationId: actor?.organisationId ?? null,
+        // What the guard recorded of the credential: a key's id, or `oidc` for a bearer token. Never the secret.
+        keyId: credential === undefined ? null : credential.kind === 'api-key' ? credential.keyId : 'oidc',
+        ip: request.ip,
+        method: request.method,
+        route: route ?? null,
+        params: route ? redactParams(request.params) : {},
+        query: redactQuery(request.query),
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+        idempotencyKey,
+        commandId: (request as AuthenticatedRequest).commandId ?? null,
+        position: tally?.position ?? null,
+        appendedEvents: tally?.events ?? 0,
+      });
+    }
+    done();
+  });
+}

@@ -1,0 +1,65 @@
+import { ApiKeyId, Uuid, type OrganisationFacts } from '#domain';
+import type { ApiKeyView } from '#projections';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor } from '../common/actor.js';
+import { CommandMeta } from '../common/command-meta.decorator.js';
+import { ZodApiBody } from '../common/openapi.js';
+import { ZodPipe } from '../common/zod-body.pipe.js';
+import type { CommandMetadata } from '../ledger/command-metadata.js';
+import { generateApiKey } from './api-key.js';
+import {
+  IssueApiKeyBody,
+  IssueApiKeyCommand,
+  ListApiKeysQuery,
+  RevokeApiKeyBody,
+  RevokeApiKeyCommand,
+  type IssueApiKeyResult,
+  type RevokeApiKeyResult,
+} from './api-keys.commands.js';
+
+/** Key management (issue 5 §2; docs/security.md "Authentication"). */
+@ApiTags('organisations')
+@ApiBearerAuth()
+@Controller('organisations/:organisationId/api-keys')
+export class ApiKeysController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Issue an API key (operator only); with replacesKeyId, rotate: the old key is revoked in the same step. Answers with the key, once',
+  })
+  @ZodApiBody(IssueApiKeyBody)
+  issue(
+    @Param('organisationId', new ZodPipe(Uuid)) organisationId: string,
+    @Body(new ZodPipe(IssueApiKeyBody)) body: IssueApiKeyBody,
+    @Actor() actor: OrganisationFacts,
+    @CommandMeta() meta: CommandMetadata,
+  ): Promise<IssueApiKeyResult> {
+    return this.commands.execute(new IssueApiKeyCommand(organisationId, body, actor, meta, generateApiKey().apiKey));
+  }
+
+  @Post(':keyId/revoke')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Revoke an API key (the operator, or the key's own organisation); it fails at once" })
+  @ZodApiBody(RevokeApiKeyBody)
+  revoke(
+    @Param('organisationId', new ZodPipe(Uuid)) organisationId: string,
+    @Param('keyId', new ZodPipe(ApiKeyId)) keyId: string,
+    @Body(new ZodPipe(RevokeApiKeyBody)) body: RevokeApiKeyBody,
+    @Actor() actor: OrganisationFacts,
+    @CommandMeta() meta: CommandMetadata,
+  ): Promise<RevokeApiKeyResult> {
+    return this.commands.execute(new RevokeApiKeyCommand(organisationId, keyId, body, actor, meta));
+  }
+
+  @Get()
+  @ApiOperation({ summary: "An organisation's API keys: ids, who issued or revoked them, when and why; never a key or its hash" })
+  list(@Param('organisationId', new ZodPipe(Uuid)) organisationId: string, @Actor() actor: OrganisationFacts): Promise<ApiKeyView[]> {
+    return this.queries.execute(new ListApiKeysQuery(organisationId, actor));
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * API key issue, rotation and revocation (issue 5 §2; docs/security.md "Authentication"): who may,
+ * which keys, and that the operator can never revoke its way out of its own ledger.
+ */
+import { describe, expect, it } from '@jest/globals';
+import type { z } from 'zod';
+import { ConflictError, ForbiddenError, InvalidCommandError, NotFoundError } from '../errors.js';
+import { parseEvent, type DomainEvent } from '../events.js';
+import { DEFAULT_POLICY, type DecisionContext, type OrganisationFacts } from '../shared/decision-context.js';
+import { DeciderSpecification } from '../testing/decider-specification.js';
+import { decideIssueApiKey, decideRevokeApiKey, evolveOrganisation, type OrganisationState } from './api-key.decide.js';
+import { IssueApiKey, RevokeApiKey } from './organisation.commands.js';
+import type { Role } from './organisation.events.js';
+
+const uuid = (n: number): string => `0190a000-0000-7000-8000-${n.toString().padStart(12, '0')}`;
+const org = (n: number, roles: Role[]): OrganisationFacts => ({ organisationId: uuid(n), name: `org ${n}`, roles });
+
+const OPERATOR = org(10, ['operator']);
+const SORTER = org(20, ['sorter']);
+const RECYCLER = org(30, ['recycler']);
+const AUDITOR = org(9, ['auditor']);
+
+const NOW = new Date('2024-05-01T12:00:00.000Z');
+const AT = '2024-05-01T11:00:00.000Z';
+const ctx = (actor: OrganisationFacts): DecisionContext => ({ now: NOW, actor, organisation: () => undefined, policy: DEFAULT_POLICY });
+
+const spec = DeciderSpecification.for<OrganisationState | undefined, DomainEvent>({ evolve: evolveOrganisation, initialState: () => undefined });
+
+const registered = (who: OrganisationFacts): DomainEvent[] => [
+  { type: 'OrganisationRegistered', data: { organisationId: who.organisationId, name: who.name, roles: [...who.roles], sites: [], occurredAt: AT } },
+  { type: 'ApiKeyIssued', data: { organisationId: who.organisationId, keyId: 'first', keyHash: 'a'.repeat(64), occurredAt: AT } },
+];
+const issued = (who: OrganisationFacts, keyId: string): DomainEvent => ({
+  type: 'ApiKeyIssued',
+  data: { organisationId: who.organisationId, keyId, keyHash: 'c'.repeat(64), issuedBy: OPERATOR.organisationId, reason: 'second key', occurredAt: AT },
+});
+const revoked = (who: OrganisationFacts, keyId: string): DomainEvent => ({
+  type: 'ApiKeyRevoked',
+  data: { organisationId: who.organisationId, keyId, revokedBy: OPERATOR.organisationId, reason: 'leaked', occurredAt: AT },
+});
+
+const issue = (overrides: Partial<z.input<typeof IssueApiKey>> = {}): IssueApiKey =>
+  IssueApiKey.parse({ organisationId: SORTER.organisationId, apiKeyId: 'second', apiKeyHash: 'b'.repeat(64), reason: 'yearly rotation', occurredAt: AT, ...overrides });
+const revoke = (overrides: Partial<z.input<typeof RevokeApiKey>> = {}): RevokeApiKey =>
+  RevokeApiKey.parse({ organisationId: SORTER.organisationId, keyId: 'first', reason: 'laptop stolen', occurredAt: AT, ...overrides });
+
+describe('IssueApiKey', () => {
+  it('issues a key naming the operator and the reason; the old keys stay valid', () => {
+    spec
+      .given(registered(SORTER))
+      .when((state) => decideIssueApiKey(state, issue(), ctx(OPERATOR)))
+      .then([
+        {
+          type: 'ApiKeyIssued',
+          data: { organisationId: SORTER.organisationId, keyId: 'second', keyHash: 'b'.repeat(64), issuedBy: OPERATOR.organisationId, reason: 'yearly rotation', occurredAt: AT },
+        },
+      ]);
+  });
+
+  it('rotates: issues the new key and revokes the replaced one in the same decision', () => {
+    spec
+      .given(registered(SORTER))
+      .when((state) => decideIssueApiKey(state, issue({ replacesKeyId: 'first' }), ctx(OPERATOR)))
+      .thenSatisfies((events) => {
+        expect(events).toEqual([
+          expect.objectContaining({ type: 'ApiKeyIssued', data: expect.objectContaining({ keyId: 'second' }) }),
+          {
+            type: 'ApiKeyRevoked',
+            data: { organisationId: SORTER.organisationId, keyId: 'first', revokedBy: OPERATOR.organisationId, reason: 'yearly rotation', replacedByKeyId: 'second', occurredAt: AT },
+          },
+        ]);
+        for (const { type, data } of events) expect(parseEvent(type, 1, data)).toStrictEqual({ type, data });
+      });
+  });
+
+  it("rotates the operator's only key: the replacement keeps it able to act", () => {
+    spec
+      .given(registered(OPERATOR))
+      .when((state) => decideIssueApiKey(state, issue({ organisationId: OPERATOR.organisationId, replacesKeyId: 'first' }), ctx(OPERATOR)))
+      .thenSatisfies((events) => expect(events.map((e) => e.type)).toEqual(['ApiKeyIssued', 'ApiKeyRevoked']));
+  });
+
+  it.each([
+    ['the organisation itself', SORTER],
+    ['another organisation', RECYCLER],
+    ['an auditor', AUDITOR],
+  ])('refuses %s: only the operator issues keys (a leaked key must not mint a successor)', (_who, actor) => {
+    spec
+      .given(registered(SORTER))
+      .when((state) => decideIssueApiKey(state, issue(), ctx(actor)))
+      .thenThrows(ForbiddenError, 'operator-only');
+  });
+
+  it('refuses an organisation that is not registered', () => {
+    spec
+      .given([])
+      .when((state) => decideIssueApiKey(state, issue(), ctx(OPERATOR)))
+      .thenThrows(NotFoundError, 'unknown-organisation');
+  });
+
+  it('refuses to replace a key the organisation does not have, or one already revoked', () => {
+    spec
+      .given(registered(SORTER))
+      .when((state) => decideIssueApiKey(state, issue({ replacesKeyId: 'nope' }), ctx(OPERATOR)))
+      .thenThrows(NotFoundError, 'unknown-api-key');
+    spec
+      .given([...registered(SORTER), issued(SORTER, 'other'), revoked(SORTER, 'first')])
+      .when((state) => decideIssueApiKey(state, issue({ replacesKeyId: 'first' }), ctx(OPERATOR)))
+      .thenThrows(ConflictError, 'api-key-already-revoked');
+  });
+
+  it('refuses a key id the organisation already used', () => {
+    spec
+      .given(registered(SORTER))
+      .when((state) => decideIssueApiKey(state, issue({ apiKeyId: 'first' }), ctx(OPERATOR)))
+      .thenThrows(ConflictError, 'api-key-id-exists');
+  });
+
+  it('refuses a time beyond the clock skew', () => {
+    spec
+      .given(registered(SORTER))
+      .when((state) => decideIssueApiKey(state, issue({ occurredAt: '2024-05-01T12:05:00.001Z' }), ctx(OPERATOR)))
+      .thenThrows(InvalidCommandError, 'time-in-future');
+  });
+
+  it('needs a reason', () => {
+    expect(IssueApiKey.safeParse({ ...issue(), reason: '  ' }).success).toBe(false);
+  });
+});
+
+describe('RevokeApiKey', () => {
+  it('revokes a key, naming the key, the actor and the reason', () => {
+    spec
+      .given(registered(SORTER))
+      .when((state) => decideRevokeApiKey(state, revoke(), ctx(OPERATOR)))
+      .then([{ type: 'ApiKeyRevoked', data: { organisationId: SORTER.organisationId, keyId: 'first', revokedBy: OPERATOR.organisationId, reason: 'laptop stolen', occurredAt: AT } }]);
+  });
+
+  it('lets an organisation revoke its own key, even its last one', () => {
+    spec
+      .given(registered(SORTER))
+      .when((state) => decideRevokeApiKey(state, revoke(), ctx(SORTER)))
+      .thenSatisfies((events) => expect(events).toMatchObject([{ type: 'ApiKeyRevoked', data: { keyId: 'first', revokedBy: SORTER.organisationId } }]));
+  });
+
+  it.each([
+    ['another organisation', RECYCLER],
+    ['an auditor', AUDITOR],
+  ])("refuses %s: only the operator or the key's owner revokes", (_who, actor) => {
+    spec
+      .given(registered(SORTER))
+      .when((state) => decideRevokeApiKey(state, revoke(), ctx(actor)))
+      .thenThrows(ForbiddenError, 'not-key-owner');
+  });
+
+  it('refuses an unknown organisation, an unknown key and a key already revoked, each with its own code', () => {
+    spec
+      .given([])
+      .when((state) => decideRevokeApiKey(state, revoke(), ctx(OPERATOR)))
+      .thenThrows(NotFoundError, 'unknown-organisation');
+    spec
+      .given(registered(SORTER))
+      .when((state) => decideRevokeApiKey(state, revoke({ keyId: 'nope' }), ctx(OPERATOR)))
+      .thenThrows(NotFoundError, 'unknown-api-key');
+    spec
+      .given([...registered(SORTER), revoked(SORTER, 'first')])
+      .when((state) => decideRevokeApiKey(state, revoke(), ctx(OPERATOR)))
+      .thenThrows(ConflictError, 'api-key-already-revoked');
+  });
+
+  it("never revokes the operator's last valid key, but one of two", () => {
+    const operatorKey = revoke({ organisationId: OPERATOR.organisationId });
+    spec
+      .given(registered(OPERATOR))
+      .when((state) => decideRevokeApiKey(state, operatorKey, ctx(OPERATOR)))
+      .thenThrows(ConflictError, 'last-operator-key');
+    spec
+      .given([...registered(OPERATOR), issued(OPERATOR, 'second'), revoked(OPERATOR, 'second')])
+      .when((state) => decideRevokeApiKey(state, operatorKey, ctx(OPERATOR)))
+      .thenThrows(ConflictError, 'last-operator-key');
+    spec
+      .given([...registered(OPERATOR), issued(OPERATOR, 'second')])
+      .when((state) => decideRevokeApiKey(state, operatorKey, ctx(OPERATOR)))
+      .thenSatisfies((events) => expect(events).toMatchObject([{ type: 'ApiKeyRevoked', data: { keyId: 'first' } }]));
+  });
+
+  it('needs a reason', () => {
+    expect(RevokeApiKey.safeParse({ ...revoke(), reason: '' }).success).toBe(false);
+  });
+});
+
+describe('evolveOrganisation', () => {
+  it('tracks roles and which keys are valid, and ignores key events before a registration', () => {
+    const state = [...registered(SORTER), issued(SORTER, 'second'), revoked(SORTER, 'first')].reduce(evolveOrganisation, undefined);
+    expect(state).toEqual({ organisationId: SORTER.organisationId, roles: ['sorter'], keys: [{ keyId: 'first', revoked: true }, { keyId: 'second', revoked: false }] });
+    expect(evolveOrganisation(undefined, issued(SORTER, 'x'))).toBeUndefined();
+  });
+});
