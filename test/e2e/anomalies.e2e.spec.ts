@@ -132,6 +132,20 @@ describe('GET /audit/anomalies', () => {
     expect(history.events).toContainEqual(expect.objectContaining({ eventId: transit!.eventId, position: transit!.position, type: 'CustodyTransferReceived' }));
   });
 
+  it('answers as of a log position too, from an as-of replay, judged when that event was recorded', async () => {
+    const now = await list();
+    const transit = now.items.find((a) => a.kind === 'transit-discrepancy')!;
+    const before = await ledger.get<AnomalyPage>(`/audit/anomalies?asOfPosition=${transit.position - 1}`, auditor.key);
+    expect(before.status).toBe(200);
+    expect(JSON.parse(String(before.headers['ledger-as-of']))).toEqual({ axis: 'position', position: transit.position - 1 });
+    expect(summary(before.body.items).map(([kind]) => kind)).not.toContain('transit-discrepancy');
+    const at = await ok(ledger.get<AnomalyPage>(`/audit/anomalies?asOfPosition=${transit.position}`, auditor.key));
+    expect(at.items.find((a) => a.kind === 'transit-discrepancy')).toEqual(transit);
+    expect(at.judgedAt).toBe(transit.recordedAt);
+    const both = await ledger.get(`/audit/anomalies?asOfPosition=1&asOf=2026-01-01T00:00:00Z`, auditor.key);
+    expect(both.status).toBe(400);
+  });
+
   it('judges the open shipment and the stuck process at a later asOf: beyond 72 h and beyond the grace', async () => {
     const afterGrace = await list(`?asOf=${encodeURIComponent(later(11 * 60_000))}`);
     expect(summary(afterGrace.items)).toEqual([
@@ -208,7 +222,7 @@ describe('GET /audit/anomalies', () => {
     expect((await ledger.request('GET', '/audit/anomalies', { key: null })).status).toBe(401);
     const doc = await ok(ledger.get<{ paths: Record<string, { get?: { parameters?: { name: string; schema?: { enum?: string[] } }[] } }> }>('/docs-json'));
     const parameters = doc.paths['/audit/anomalies']?.get?.parameters ?? [];
-    expect(parameters.map((p) => p.name).sort()).toEqual(['after', 'asOf', 'from', 'kind', 'limit', 'organisationId', 'to']);
+    expect(parameters.map((p) => p.name).sort()).toEqual(['after', 'asOf', 'asOfPosition', 'from', 'kind', 'limit', 'organisationId', 'to']);
     expect(parameters.find((p) => p.name === 'kind')?.schema?.enum).toEqual(['transit-discrepancy', 'process-loss', 'custody-gap', 'unfinished-process']);
   });
 });

@@ -5,6 +5,9 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ZodPipe } from '../common/zod-body.pipe.js';
+import { AnswersAsOf } from '../ledger/as-of-answer.interceptor.js';
+import type { AsOfAware } from '../ledger/as-of-read-models.js';
+import { AS_OF_FIELDS, oneAsOfAxis } from '../ledger/as-of.params.js';
 import { ListAnomaliesQuery } from './anomalies.queries.js';
 
 const Instant = z.iso.datetime({ offset: true, message: 'an ISO-8601 instant with an offset, e.g. 2026-03-10T12:00:00+01:00 or …Z' });
@@ -16,6 +19,7 @@ const ListAnomaliesParams = z
     from: Instant.optional(),
     to: Instant.optional(),
     asOf: Instant.optional(),
+    asOfPosition: AS_OF_FIELDS.asOfPosition,
     limit: z.coerce.number().int().min(1).max(500).optional(),
     // Digits only: a coerced number would take "", "1e3" or " 7 " for a cursor.
     after: z
@@ -25,6 +29,7 @@ const ListAnomaliesParams = z
       .optional(),
   })
   .strict()
+  .superRefine(oneAsOfAxis)
   .superRefine((params, ctx) => {
     if (params.from !== undefined && params.to !== undefined && Date.parse(params.from) >= Date.parse(params.to)) {
       ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must lie after from (the period is [from, to))' });
@@ -54,9 +59,15 @@ export class AnomaliesController {
     required: false,
     description: 'ISO-8601 instant: only events recorded by then count, and custody gaps and unfinished processes are judged at that instant (default: now, by the ledger’s clock)',
   })
+  @ApiQuery({
+    name: 'asOfPosition',
+    required: false,
+    description: 'global log position, inclusive: the anomalies as of that event, judged at the time it was recorded (answered from an as-of replay, like every other query)',
+  })
   @ApiQuery({ name: 'limit', required: false, description: '1–500, default 50' })
   @ApiQuery({ name: 'after', required: false, description: 'the nextCursor of the previous page' })
-  list(@Query(new ZodPipe(ListAnomaliesParams)) params: ListAnomaliesInput): Promise<AnomalyPage> {
+  @AnswersAsOf()
+  list(@Query(new ZodPipe(ListAnomaliesParams)) params: ListAnomaliesInput): Promise<AsOfAware<AnomalyPage>> {
     return this.queries.execute(new ListAnomaliesQuery(params));
   }
 }
