@@ -26,6 +26,7 @@ import {
   processVoidStepEventId,
   vectorFromJson,
   vectorSum,
+  voidedProcess,
   type BatchState,
   type DomainEvent,
   type LoadedOutput,
@@ -144,23 +145,7 @@ function voidsAfter(events: readonly ScenarioEvent[], every: number): ScenarioEv
     emit(
       `process-${processId}`,
       process.revision + 1,
-      {
-        type: 'ProcessVoided',
-        data: {
-          processId,
-          attempt: 0,
-          correctedEventId: intent.correctedEventId,
-          reason: intent.reason,
-          organisationId,
-          processType: started.processType,
-          processOccurredAt: started.occurredAt,
-          inputs: started.inputs.map(({ batchId, massGrams }) => ({ batchId, massGrams })),
-          outputs: started.outputs.map(({ batchId, massGrams }) => ({ batchId, massGrams })),
-          externalInputs: started.externalInputs,
-          losses: started.losses,
-          occurredAt: intent.occurredAt,
-        },
-      },
+      voidedProcess(started, { processId, attempt: 0, correctedEventId: intent.correctedEventId, reason: intent.reason, organisationId, occurredAt: intent.occurredAt }),
       'voided',
       0,
     );

@@ -3,7 +3,7 @@
  * writes it (decision 011). Not exported from projections/index.ts.
  */
 import { expect } from '@jest/globals';
-import type { ProcessStarted } from '#domain';
+import { voidedProcess, type ProcessStarted } from '#domain';
 import type { StoredEvent } from '#event-store';
 import type { ProjectedEvent, Projection, ReadDb } from '../../runner/projection.js';
 import { dump, project, type EventLog } from '../../testing/fixtures.js';
@@ -73,23 +73,7 @@ export function voidProcess(log: EventLog, processId: string, options: VoidOptio
   if (mode === 'pending') return { intent, outputsVoided, restored: [] };
   const voided = log.append(
     stream,
-    {
-      type: 'ProcessVoided',
-      data: {
-        processId,
-        attempt,
-        correctedEventId: completed.eventId,
-        reason,
-        organisationId: started.organisationId,
-        processType: started.processType,
-        processOccurredAt: started.occurredAt,
-        inputs: started.inputs.map(({ batchId, massGrams }) => ({ batchId, massGrams })),
-        outputs: started.outputs.map(({ batchId, massGrams }) => ({ batchId, massGrams })),
-        externalInputs: started.externalInputs,
-        losses: started.losses,
-        occurredAt,
-      },
-    },
+    voidedProcess(started, { processId, attempt, correctedEventId: completed.eventId, reason, organisationId: started.organisationId, occurredAt }),
     actor,
   );
   if (mode === 'unrestored') return { intent, voided, outputsVoided, restored: [] };

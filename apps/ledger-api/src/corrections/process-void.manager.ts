@@ -3,9 +3,9 @@ import {
   checkVoidOutput,
   processVoidStepEventId,
   streamIds,
+  voidedProcess,
   type DomainEvent,
   type ProcessState,
-  type ProcessVoided,
   type ProcessVoidStarted,
   type VoidStep,
 } from '#domain';
@@ -162,7 +162,7 @@ export class ProcessVoidManager {
     try {
       const event =
         outcome.kind === 'voided'
-          ? this.envelope('ProcessVoided', voidedData(process, intent), processId, attempt, 'voided', 0, meta)
+          ? this.envelope('ProcessVoided', voidedProcess(process.started, intent).data, processId, attempt, 'voided', 0, meta)
           : this.envelope('ProcessVoidRejected', { processId, attempt, reason: outcome.reason, batchId: outcome.batchId }, processId, attempt, 'rejected', 0, meta);
       position = (await this.store.append(streamId, [event], intentRevision)).position;
     } catch (error) {
@@ -228,21 +228,3 @@ function intentEvent(events: readonly StoredEvent[], attempt: number): StoredEve
   return events.find((e) => e.type === 'ProcessVoidStarted' && (e.data as { attempt: number }).attempt === attempt);
 }
 
-/** What read models need to un-count the process, from its intent and the void's. */
-function voidedData(process: ProcessState, intent: ProcessVoidStarted): ProcessVoided {
-  const started = process.started;
-  return {
-    processId: intent.processId,
-    attempt: intent.attempt,
-    correctedEventId: intent.correctedEventId,
-    reason: intent.reason,
-    organisationId: intent.organisationId,
-    processType: started.processType,
-    processOccurredAt: started.occurredAt,
-    inputs: started.inputs.map(({ batchId, massGrams }) => ({ batchId, massGrams })),
-    outputs: started.outputs.map(({ batchId, massGrams }) => ({ batchId, massGrams })),
-    externalInputs: started.externalInputs,
-    losses: started.losses,
-    occurredAt: intent.occurredAt,
-  };
-}

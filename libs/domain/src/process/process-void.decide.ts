@@ -7,7 +7,7 @@ import { ConflictError, ForbiddenError, InvalidCommandError, NotFoundError } fro
 import type { EventOfType } from '../events.js';
 import { assertNotInFuture, type DecisionContext } from '../shared/decision-context.js';
 import type { VoidProcess } from './process.commands.js';
-import type { RestoredInput, VoidedOutput } from './process.events.js';
+import type { ProcessStarted, ProcessVoidStarted, RestoredInput, VoidedOutput } from './process.events.js';
 import { isVoided, lastVoid, type ProcessState } from './process.state.js';
 
 export interface LoadedOutput {
@@ -121,6 +121,30 @@ export function decideStartVoid(target: VoidTarget, command: VoidProcess, ctx: D
       outputs,
       inputs,
       occurredAt: command.occurredAt,
+    },
+  };
+}
+
+/** The void's decisive event: what read models need to un-count the process, from its intent and the void's. */
+export function voidedProcess(
+  started: ProcessStarted,
+  intent: Pick<ProcessVoidStarted, 'processId' | 'attempt' | 'correctedEventId' | 'reason' | 'organisationId' | 'occurredAt'>,
+): EventOfType<'ProcessVoided'> {
+  return {
+    type: 'ProcessVoided',
+    data: {
+      processId: intent.processId,
+      attempt: intent.attempt,
+      correctedEventId: intent.correctedEventId,
+      reason: intent.reason,
+      organisationId: intent.organisationId,
+      processType: started.processType,
+      processOccurredAt: started.occurredAt,
+      inputs: started.inputs.map(({ batchId, massGrams }) => ({ batchId, massGrams })),
+      outputs: started.outputs.map(({ batchId, massGrams }) => ({ batchId, massGrams })),
+      externalInputs: started.externalInputs,
+      losses: started.losses,
+      occurredAt: intent.occurredAt,
     },
   };
 }
