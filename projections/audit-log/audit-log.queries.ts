@@ -1,5 +1,4 @@
 import { consistencyProof, inclusionProof, rootAt, type MerkleNodeSource } from '#event-store';
-import { sql } from 'kysely';
 import type { ReadDb } from '../runner/projection.js';
 import { storedNode, type AuditLogTables } from './audit-log.projection.js';
 
@@ -51,15 +50,8 @@ export function auditNodeSource(db: ReadDb): MerkleNodeSource {
 }
 
 export async function auditTreeHead(db: ReadDb): Promise<AuditTreeHead> {
-  const row = await db
-    .withTables<AuditLogTables>()
-    .selectFrom('audit_log_leaf')
-    .select(sql<number | string | null>`max(leaf_index)`.as('last'))
-    .executeTakeFirst();
-  if (row?.last === null || row?.last === undefined) return { treeSize: 0, lastPosition: -1 };
-  const treeSize = Number(row.last) + 1;
-  const leaf = await leafAtIndex(db, treeSize - 1);
-  return { treeSize, lastPosition: leaf?.position ?? -1 };
+  const last = await db.withTables<AuditLogTables>().selectFrom('audit_log_leaf').select(['leaf_index', 'position']).orderBy('leaf_index', 'desc').limit(1).executeTakeFirst();
+  return last === undefined ? { treeSize: 0, lastPosition: -1 } : { treeSize: Number(last.leaf_index) + 1, lastPosition: Number(last.position) };
 }
 
 export async function auditRoot(db: ReadDb, treeSize: number): Promise<Buffer> {

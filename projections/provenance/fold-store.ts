@@ -1,5 +1,5 @@
 import { Application, toSafeNumber, vectorFromJson, vectorSum, vectorToJson } from '#domain';
-import type { ReadDb, ReadTx } from '../runner/projection.js';
+import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
 import { RowBuffer, bit, textType, type TableDef } from '../runner/sql-rows.js';
 import type { ProvenanceEffect, ProvenanceFold, TrackedBatch } from './provenance.fold.js';
 
@@ -96,6 +96,11 @@ export class FoldStore {
    * Reads the inputs of a voided process back into the fold (decision 011): they left memory when
    * they were consumed. Called from the flush, inside its transaction, after the rows so far are written.
    */
+  /** What a deferred event needs read back before it is folded again: a void's inputs. */
+  async loadFor(event: ProjectedEvent, tx: ReadTx, fold: ProvenanceFold): Promise<void> {
+    if (event.event.type === 'ProcessVoided') await this.loadConsumed(tx, fold, event.event.data.inputs.map((i) => i.batchId));
+  }
+
   async loadConsumed(tx: ReadTx, fold: ProvenanceFold, batchIds: readonly string[]): Promise<void> {
     const rows = await tx
       .withTables<Record<string, FoldBatchRow>>()

@@ -158,9 +158,7 @@ export class ProvenanceProjection extends BaseProjection {
   async flush(tx: ReadTx): Promise<void> {
     await this.deferred.drain(tx, {
       write: (t) => this.writeRows(t),
-      load: async (event, t) => {
-        if (event.event.type === 'ProcessVoided') await this.store.loadConsumed(t, this.origins, event.event.data.inputs.map((i) => i.batchId));
-      },
+      load: (event, t) => this.store.loadFor(event, t, this.origins),
       fold: (event) => this.fold(event),
     });
     await this.writeRows(tx);

@@ -5,7 +5,6 @@ import {
   auditTreeHead,
   consistencyProofBetween,
   history,
-  inclusionProofAt,
   leafAtPosition,
   leavesAtPositions,
   ProjectionEngine,
@@ -17,7 +16,8 @@ import {
 } from '#projections';
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, READ_DB } from '../ledger/tokens.js';
+import type { LedgerConfig } from '../config/ledger.config.js';
+import { EVENT_STORE, LEDGER_CONFIG, READ_DB } from '../ledger/tokens.js';
 import type { EventStore } from '#event-store';
 import {
   GetAuditedBatchHistoryQuery,
@@ -65,12 +65,14 @@ function keyView(signer: CheckpointSigner): AuditKeyView {
 
 @QueryHandler(ListCheckpointsQuery)
 export class ListCheckpointsHandler implements IQueryHandler<ListCheckpointsQuery, CheckpointList> {
-  constructor(private readonly signer: CheckpointSigner) {}
+  constructor(
+    private readonly signer: CheckpointSigner,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
 
   async execute({ fromTreeSize, limit }: ListCheckpointsQuery): Promise<CheckpointList> {
     const checkpoints = await this.signer.checkpoints().listCheckpoints({ ...(fromTreeSize !== undefined ? { fromTreeSize } : {}), limit });
-    const origin = checkpoints[0]?.origin ?? (await this.signer.checkpoints().latestCheckpoint())?.origin ?? null;
-    return { origin: origin ?? '', ...keyView(this.signer), signingRefused: this.signer.refused ?? null, checkpoints: checkpoints.map(published) };
+    return { origin: this.config.audit.origin, ...keyView(this.signer), signingRefused: this.signer.refused ?? null, checkpoints: checkpoints.map(published) };
   }
 }
 

@@ -1,12 +1,7 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { OrganisationFacts } from '#domain';
 import { getOrganisation, type ReadDb } from '#projections';
 import { READ_DB } from './tokens.js';
-
-export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
-}
 
 /**
  * Organisation facts for authentication and for decisions (roles, kommune). Served from the

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { findApiKeyByHash, type ReadDb } from '#projections';
 import { AuthenticationError } from '../common/authentication.errors.js';
-import { hashApiKey } from '../ledger/organisation-directory.js';
+import { hashApiKey } from './api-key.js';
 import { READ_DB } from '../ledger/tokens.js';
 
 export interface ResolvedApiKey {

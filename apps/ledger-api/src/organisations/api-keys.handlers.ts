@@ -14,10 +14,9 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, QueryHandler, type ICommandHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { CommandExecutor } from '../ledger/command-executor.js';
 import { DecisionContextFactory } from '../ledger/decision-context.factory.js';
-import { hashApiKey } from '../ledger/organisation-directory.js';
+import { apiKeyIdOf, hashApiKey } from './api-key.js';
 import { ReadYourWrites } from '../ledger/read-your-writes.js';
 import { EVENT_STORE, READ_DB } from '../ledger/tokens.js';
-import { apiKeyIdOf } from './api-key.js';
 import { ApiKeyResolver } from './api-key.resolver.js';
 import { IssueApiKeyCommand, ListApiKeysQuery, RevokeApiKeyCommand, type IssueApiKeyResult, type RevokeApiKeyResult } from './api-keys.commands.js';
 

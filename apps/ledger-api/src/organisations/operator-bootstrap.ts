@@ -4,9 +4,8 @@ import type { EventStore } from '#event-store';
 import { findOrganisationByKeyHash, listOrganisations, ProjectionEngine, type ReadDb } from '#projections';
 import { CommandBus } from '@nestjs/cqrs';
 import type { LedgerConfig } from '../config/ledger.config.js';
-import { hashApiKey } from '../ledger/organisation-directory.js';
+import { generateApiKey, hashApiKey } from './api-key.js';
 import { EVENT_STORE, LEDGER_CONFIG, READ_DB } from '../ledger/tokens.js';
-import { generateApiKey } from './api-key.js';
 import { RegisterOrganisationCommand } from './organisations.commands.js';
 
 /** The operator organisation's id is fixed, so every deployment's first event names the same one. */

@@ -6,10 +6,9 @@ import { newIdFor } from '../common/command-meta.decorator.js';
 import { CommandExecutor } from '../ledger/command-executor.js';
 import { DecisionContextFactory } from '../ledger/decision-context.factory.js';
 import { AsOfReadModels, type AsOfAware } from '../ledger/as-of-read-models.js';
-import { hashApiKey } from '../ledger/organisation-directory.js';
+import { apiKeyIdOf, hashApiKey } from './api-key.js';
 import { ReadYourWrites } from '../ledger/read-your-writes.js';
 import { READ_DB } from '../ledger/tokens.js';
-import { apiKeyIdOf } from './api-key.js';
 import { GetOrganisationQuery, ListOrganisationsQuery, RegisterOrganisationCommand, type RegisterOrganisationResult } from './organisations.commands.js';
 
 @CommandHandler(RegisterOrganisationCommand)
