@@ -102,6 +102,20 @@ function httpCommandThroughput(seconds: number, clients: number, bulkSize = 1, p
     const collector = (await response.json()) as Record<string, unknown>;
     if (!response.ok) throw new Error(`registering the collector: ${response.status} ${JSON.stringify(collector)}`);
     const key = String(collector.apiKey);
+    // Issue 5 §1: the collector records Herning's collections only once Herning has authorised it.
+    const herningResponse = await fetch(`${base}/organisations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${OPERATOR_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Herning Kommune', roles: ['municipality'], kommuneCode: '0657' }),
+    });
+    const herning = (await herningResponse.json()) as Record<string, unknown>;
+    if (!herningResponse.ok) throw new Error(`registering the municipality: ${herningResponse.status} ${JSON.stringify(herning)}`);
+    const authorised = await fetch(`${base}/organisations/${String(herning.organisationId)}/collector-authorisations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${String(herning.apiKey)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ collectorOrgId: collector.organisationId }),
+    });
+    if (!authorised.ok) throw new Error(`authorising the collector: ${authorised.status} ${await authorised.text()}`);
     const body = { kommuneCode: '0657', collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 250_000 };
     return bulkSize === 1
       ? runLoad({ base, key, path: '/batches/collections', body, clients, seconds, commandsPerRequest: 1 })

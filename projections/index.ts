@@ -33,8 +33,9 @@ export { ProcessGate, type GatedSink, type ProcessContext } from './runner/proce
 export { CHECKPOINT_TABLE, readCheckpoint, readCheckpoints } from './runner/checkpoint.js';
 
 // ---- core read models (DOMAIN.md §5.1–5.4, 5.8) ----
-export { OrganisationsProjection, type ApiKeyRow, type OrganisationRow, type OrganisationTables } from './organisations/organisations.projection.js';
+export { OrganisationsProjection, type ApiKeyRow, type CollectorAuthorisationRow, type OrganisationRow, type OrganisationTables } from './organisations/organisations.projection.js';
 export { findApiKeyByHash, findOrganisationByKeyHash, getOrganisation, listApiKeys, listOrganisations, type ApiKeyOwner, type ApiKeyView, type Organisation } from './organisations/organisations.queries.js';
+export { authorisedCollectorsByKommune, isCollectorAuthorised, listCollectorAuthorisations, type CollectorAuthorisationView } from './organisations/organisations.queries.js';
 
 export { BatchSummaryProjection, BATCH_SUMMARY_TABLE, type BatchSummaryRow, type BatchSummaryTables } from './batch-summary/batch-summary.projection.js';
 export {
@@ -67,6 +68,9 @@ export {
   type MovementKind,
 } from './inventory/inventory.projection.js';
 export { currentStock, inventory, type CurrentStock, type GradeStock, type Inventory, type InventoryPeriod, type InventoryReport } from './inventory/inventory.queries.js';
+
+// ---- access: who may see which batch (issue 5 §1; docs/security.md) ----
+export { batchesDerivedFromKommune, historyVisibleTo, isBatchVisible, lineageVisibleTo, visibleBatches, type VisibleHistoryEvent, type WithheldSummary } from './access/access.queries.js';
 
 // ---- audit: the Merkle tree over the global log, for proofs and checkpoints (decision 010) ----
 export { AuditLogProjection, AUDIT_LOG_LEAF_TABLE, AUDIT_LOG_NODE_TABLE, type AuditLogLeafRow, type AuditLogNodeRow, type AuditLogTables } from './audit-log/audit-log.projection.js';

@@ -1,4 +1,5 @@
-import type { Application, BatchOutcome, BatchStatus, Composition, Grade, PendingTransfer, ResidualOriginClass } from '#domain';
+import type { Application, BatchOutcome, BatchStatus, Composition, Grade, PendingTransfer, ReadScope, ResidualOriginClass } from '#domain';
+import { listableBy } from '../access/access.queries.js';
 import type { ReadDb } from '../runner/projection.js';
 import type { BatchSummaryRow, BatchSummaryTables } from './batch-summary.projection.js';
 
@@ -46,6 +47,8 @@ export interface ListBatchesFilter {
   limit?: number;
   /** Cursor: the last batch id of the previous page (ids are UUID v7, so this is roughly creation order). */
   after?: string;
+  /** Whose list it is: an organisation sees only what it is party to (projections/access). */
+  scope?: ReadScope;
 }
 
 export interface BatchPage {
@@ -106,6 +109,7 @@ export async function listBatches(db: ReadDb, filter: ListBatchesFilter = {}): P
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   if (filter.grade !== undefined) query = query.where('grade', '=', filter.grade);
   if (filter.after !== undefined) query = query.where('batch_id', '>', filter.after);
+  if (filter.scope?.kind === 'organisation') query = query.where(listableBy(filter.scope));
   // One row more than asked tells whether another page follows.
   const rows = await query.orderBy('batch_id').limit(limit + 1).execute();
   const items = rows.slice(0, limit).map(toBatchSummary);

@@ -101,6 +101,9 @@ export class CustodyProjection extends BaseProjection {
     }
     await table.addPrimaryKeyConstraint('custody_period_pk', ['batch_id', 'seq']).execute();
     await db.schema.createIndex('custody_period_org').ifNotExists().on(CUSTODY_PERIOD_TABLE.name).columns(['organisation_id', 'from_occurred_at']).execute();
+    // For access checks (projections/access): batches an organisation owns, or is the consignee of.
+    await db.schema.createIndex('custody_period_owner').ifNotExists().on(CUSTODY_PERIOD_TABLE.name).columns(['owner_org_id']).execute();
+    await db.schema.createIndex('custody_period_consignee').ifNotExists().on(CUSTODY_PERIOD_TABLE.name).columns(['transit_to_org_id']).execute();
     await this.gate.migrate(db);
   }
 

@@ -110,3 +110,68 @@ export async function listApiKeys(db: ReadDb, organisationId: string): Promise<A
     replacedByKeyId: row.replaced_by_key_id,
   }));
 }
+
+/** One period of a collector's authorisation by a municipality; the revocation fields are null while it is in force. */
+export interface CollectorAuthorisationView {
+  kommuneCode: string;
+  collectorOrgId: string;
+  /** Whether the authorisation is in force now (not revoked). */
+  active: boolean;
+  /** Business time, UTC. */
+  authorisedAt: string;
+  authorisedBy: string;
+  authoriseReason: string | null;
+  revokedAt: string | null;
+  revokedBy: string | null;
+  revokeReason: string | null;
+}
+
+/** A municipality's collector authorisations, current and past, in the order they were made. */
+export async function listCollectorAuthorisations(db: ReadDb, municipalityId: string): Promise<CollectorAuthorisationView[]> {
+  const rows = await db
+    .withTables<OrganisationTables>()
+    .selectFrom('organisations_collector_authorisation')
+    .select(['kommune_code', 'collector_org_id', 'authorised_at', 'authorised_by', 'authorise_reason', 'revoked_position', 'revoked_at', 'revoked_by', 'revoke_reason'])
+    .where('municipality_id', '=', municipalityId)
+    .orderBy('authorised_position')
+    .execute();
+  return rows.map((row) => ({
+    kommuneCode: row.kommune_code,
+    collectorOrgId: row.collector_org_id,
+    active: row.revoked_position === null,
+    authorisedAt: row.authorised_at,
+    authorisedBy: row.authorised_by,
+    authoriseReason: row.authorise_reason,
+    revokedAt: row.revoked_at,
+    revokedBy: row.revoked_by,
+    revokeReason: row.revoke_reason,
+  }));
+}
+
+/** Whether the municipality of `kommuneCode` has `collectorOrgId` authorised now. */
+export async function isCollectorAuthorised(db: ReadDb, kommuneCode: string, collectorOrgId: string): Promise<boolean> {
+  const row = await db
+    .withTables<OrganisationTables>()
+    .selectFrom('organisations_collector_authorisation')
+    .select('authorised_position')
+    .where('kommune_code', '=', kommuneCode)
+    .where('collector_org_id', '=', collectorOrgId)
+    .where('revoked_position', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The collectors authorised now, by kommune, for each of `kommuneCodes` (an empty set for a kommune with none): one query for a whole import. */
+export async function authorisedCollectorsByKommune(db: ReadDb, kommuneCodes: readonly string[]): Promise<Map<string, Set<string>>> {
+  const byKommune = new Map<string, Set<string>>(kommuneCodes.map((code) => [code, new Set<string>()]));
+  if (byKommune.size === 0) return byKommune;
+  const rows = await db
+    .withTables<OrganisationTables>()
+    .selectFrom('organisations_collector_authorisation')
+    .select(['kommune_code', 'collector_org_id'])
+    .where('kommune_code', 'in', [...byKommune.keys()])
+    .where('revoked_position', 'is', null)
+    .execute();
+  for (const row of rows) byKommune.get(row.kommune_code)?.add(row.collector_org_id);
+  return byKommune;
+}

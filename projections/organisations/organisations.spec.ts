@@ -1,9 +1,20 @@
 import { beforeEach, expect, it } from '@jest/globals';
 import type { ReadDb } from '../runner/projection.js';
-import { EventLog, ORG, dump, project } from '../testing/fixtures.js';
+import { EventLog, ORG, dump, project, uid } from '../testing/fixtures.js';
 import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
 import { OrganisationsProjection } from './organisations.projection.js';
-import { findApiKeyByHash, findOrganisationByKeyHash, getOrganisation, listApiKeys, listOrganisations } from './organisations.queries.js';
+import {
+  authorisedCollectorsByKommune,
+  findApiKeyByHash,
+  findOrganisationByKeyHash,
+  getOrganisation,
+  isCollectorAuthorised,
+  listApiKeys,
+  listCollectorAuthorisations,
+  listOrganisations,
+} from './organisations.queries.js';
+
+const IKAST = uid(6, 1);
 
 describeOnEachReadDb('organisations projection', (openDb) => {
   let db: ReadDb;
@@ -114,12 +125,117 @@ describeOnEachReadDb('organisations projection', (openDb) => {
     expect(await listApiKeys(db, ORG.herning)).toEqual([]);
   });
 
+  /**
+   * Herning authorises the collector and the sorter, revokes the collector and authorises it again;
+   * Ikast authorises the sorter only.
+   */
+  function authorisations(log: EventLog = scenario()): EventLog {
+    log.organisation(ORG.collector, 'Indsamling ApS', ['collector']);
+    log.organisation(IKAST, 'Ikast-Brande Kommune', ['municipality'], '0756');
+    const authorise = (municipality: string, kommuneCode: string, collectorOrgId: string, occurredAt: string, reason?: string): void => {
+      log.append(`organisation-${municipality}`, {
+        type: 'CollectorAuthorised',
+        data: { organisationId: municipality, kommuneCode, collectorOrgId, authorisedBy: municipality, ...(reason !== undefined ? { reason } : {}), occurredAt },
+      });
+    };
+    authorise(ORG.herning, '0657', ORG.collector, '2025-03-04T09:00:00+01:00', 'tender 2025-03');
+    authorise(ORG.herning, '0657', ORG.sorter, '2025-03-05T09:00:00Z');
+    authorise(IKAST, '0756', ORG.sorter, '2025-03-05T10:00:00Z');
+    log.append(`organisation-${ORG.herning}`, {
+      type: 'CollectorAuthorisationRevoked',
+      data: { organisationId: ORG.herning, kommuneCode: '0657', collectorOrgId: ORG.collector, revokedBy: ORG.herning, reason: 'contract ended', occurredAt: '2025-06-30T22:00:00Z' },
+    });
+    authorise(ORG.herning, '0657', ORG.collector, '2025-09-01T08:00:00Z', 'new contract');
+    return log;
+  }
+
+  it("lists a municipality's collector authorisations, past and present, in the order they were made", async () => {
+    await project(db, projection, authorisations().projected());
+    expect(await listCollectorAuthorisations(db, ORG.herning)).toEqual([
+      {
+        kommuneCode: '0657',
+        collectorOrgId: ORG.collector,
+        active: false,
+        authorisedAt: '2025-03-04T08:00:00.000Z',
+        authorisedBy: ORG.herning,
+        authoriseReason: 'tender 2025-03',
+        revokedAt: '2025-06-30T22:00:00.000Z',
+        revokedBy: ORG.herning,
+        revokeReason: 'contract ended',
+      },
+      {
+        kommuneCode: '0657',
+        collectorOrgId: ORG.sorter,
+        active: true,
+        authorisedAt: '2025-03-05T09:00:00.000Z',
+        authorisedBy: ORG.herning,
+        authoriseReason: null,
+        revokedAt: null,
+        revokedBy: null,
+        revokeReason: null,
+      },
+      {
+        kommuneCode: '0657',
+        collectorOrgId: ORG.collector,
+        active: true,
+        authorisedAt: '2025-09-01T08:00:00.000Z',
+        authorisedBy: ORG.herning,
+        authoriseReason: 'new contract',
+        revokedAt: null,
+        revokedBy: null,
+        revokeReason: null,
+      },
+    ]);
+    expect((await listCollectorAuthorisations(db, IKAST)).map((a) => [a.collectorOrgId, a.active])).toEqual([[ORG.sorter, true]]);
+    expect(await listCollectorAuthorisations(db, ORG.sorter)).toEqual([]);
+  });
+
+  it('answers whether a collector is authorised for a kommune now, one at a time or per kommune', async () => {
+    const log = authorisations();
+    const all = log.projected();
+    // Up to the revocation: the collector is no longer authorised for Herning.
+    await project(db, projection, all.slice(0, -1));
+    expect(await isCollectorAuthorised(db, '0657', ORG.collector)).toBe(false);
+    expect(await isCollectorAuthorised(db, '0657', ORG.sorter)).toBe(true);
+    expect(await isCollectorAuthorised(db, '0756', ORG.sorter)).toBe(true);
+    expect(await isCollectorAuthorised(db, '0756', ORG.collector)).toBe(false);
+    expect(await isCollectorAuthorised(db, '0661', ORG.sorter)).toBe(false);
+    // Authorised again.
+    await project(db, projection, all.slice(-1));
+    expect(await isCollectorAuthorised(db, '0657', ORG.collector)).toBe(true);
+    const byKommune = await authorisedCollectorsByKommune(db, ['0657', '0756', '0661']);
+    expect(new Map([...byKommune].map(([k, set]) => [k, [...set].sort()]))).toEqual(
+      new Map([
+        ['0657', [ORG.collector, ORG.sorter].sort()],
+        ['0756', [ORG.sorter]],
+        ['0661', []],
+      ]),
+    );
+    expect((await authorisedCollectorsByKommune(db, [])).size).toBe(0);
+  });
+
+  it('revokes an authorisation made before a restart: those in force are loaded back from the table', async () => {
+    const all = authorisations().projected();
+    const revocation = all.findIndex((e) => e.event.type === 'CollectorAuthorisationRevoked');
+    await project(db, projection, all.slice(0, revocation));
+    const restarted = new OrganisationsProjection();
+    await restarted.load(db);
+    await project(db, restarted, all.slice(revocation));
+    expect(await isCollectorAuthorised(db, '0657', ORG.collector)).toBe(true);
+    expect((await listCollectorAuthorisations(db, ORG.herning)).map((a) => [a.collectorOrgId, a.active, a.revokeReason])).toEqual([
+      [ORG.collector, false, 'contract ended'],
+      [ORG.sorter, true, null],
+      [ORG.collector, true, null],
+    ]);
+  });
+
   it('is idempotent when a page is applied twice', async () => {
-    const page = rotated().projected();
+    const page = authorisations(rotated()).projected();
     await project(db, projection, page);
-    const tables = ['organisations_organisation', 'organisations_api_key'];
+    const tables = ['organisations_organisation', 'organisations_api_key', 'organisations_collector_authorisation'];
     const once = await Promise.all(tables.map((t) => dump(db, t)));
     expect(once[1]).toEqual(expect.arrayContaining([expect.objectContaining({ key_id: 'key-1', revoke_reason: 'rotation' })]));
+    expect(once[2]).toHaveLength(4);
     await project(db, projection, page);
     expect(await Promise.all(tables.map((t) => dump(db, t)))).toEqual(once);
   });

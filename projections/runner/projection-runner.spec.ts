@@ -238,6 +238,7 @@ describeOnEachReadDb('ProjectionRunner', (openDb, dialect) => {
         'lineage_edge',
         'lineage_pending_process',
         'organisations_api_key',
+        'organisations_collector_authorisation',
         'organisations_organisation',
       ].sort(),
     );

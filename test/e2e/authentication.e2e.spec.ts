@@ -181,7 +181,7 @@ describe('authentication: API keys and a JWT verified with a configured public k
       // Only the operator issues keys, and nobody revokes another organisation's key.
       await expectProblem(ledger.post(`/organisations/${sorter.id}/api-keys`, { reason: 'self-service' }, sorter.key), 403, 'operator-only');
       await expectProblem(ledger.post(`/organisations/${sorter.id}/api-keys/${sorterKeyId}/revoke`, { reason: 'sabotage' }, recycler.key), 403, 'not-key-owner');
-      await expectProblem(ledger.get(`/organisations/${sorter.id}/api-keys`, recycler.key), 403, 'not-key-owner');
+      await expectProblem(ledger.get(`/organisations/${sorter.id}/api-keys`, recycler.key), 403, 'not-own-organisation');
       await expectProblem(ledger.post(`/organisations/${sorter.id}/api-keys/ffffffffffff/revoke`, { reason: 'typo' }), 404, 'unknown-api-key');
       await expectProblem(ledger.post(`/organisations/${randomUUID()}/api-keys`, { reason: 'nobody' }), 404, 'unknown-organisation');
       await expectProblem(ledger.get(`/organisations/${randomUUID()}/api-keys`), 404, 'unknown-organisation');
@@ -206,7 +206,7 @@ describe('authentication: API keys and a JWT verified with a configured public k
       const response = await ledger.request<KeyView[]>('GET', `/organisations/${sorter.id}/api-keys`, bearer(token));
       expect(response.status).toBe(200);
       // …and as no other: the recycler's keys are not the sorter's to list.
-      await expectProblem(ledger.request('GET', `/organisations/${recycler.id}/api-keys`, bearer(token)), 403, 'not-key-owner');
+      await expectProblem(ledger.request('GET', `/organisations/${recycler.id}/api-keys`, bearer(token)), 403, 'not-own-organisation');
     });
 
     it('refuses expired, not-yet-valid, wrong-audience, wrong-issuer and exp-less tokens with 401', async () => {

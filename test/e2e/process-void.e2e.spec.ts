@@ -199,7 +199,7 @@ describe.each(['worker', 'in-process'] as const)('voiding a process over HTTP (p
       ['a time in the future', () => ({ url: `/processes/${processId}/void`, body: { ...REASON, occurredAt: future() }, key: () => sorter.key }), 422, 'time-in-future'],
       ['another event than the completion', () => ({ url: `/processes/${processId}/void`, body: { ...REASON, correctedEventId: 'not-the-completion' }, key: () => sorter.key }), 422, 'not-the-completion-event'],
       ['another organisation', () => ({ url: `/processes/${processId}/void`, body: REASON, key: () => recycler.key }), 403, 'not-process-organisation'],
-      ['the operator', () => ({ url: `/processes/${processId}/void`, body: REASON, key: () => ledger.operatorKey }), 403, 'not-process-organisation'],
+      ['the operator', () => ({ url: `/processes/${processId}/void`, body: REASON, key: () => ledger.operatorKey }), 403, 'operator-must-impersonate'],
       ['a batch id where a process id belongs', () => ({ url: `/processes/${output}/void`, body: REASON, key: () => sorter.key }), 404, 'unknown-process'],
     ];
     it.each(cases)('%s', async (_name, make, status, code) => {
@@ -240,6 +240,8 @@ describe.each(['sqlite', 'postgres'] as const)('a void racing with a process on 
     ledger = await LedgerHarness.start({ env });
     sorter = await ledger.registerOrganisation('Sorter', ['sorter', 'collector']);
     recycler = await ledger.registerOrganisation('Recycler', ['recycler']);
+    // Issue 5 §1: a collector records collections only for a kommune whose municipality authorised it.
+    await ledger.authoriseCollector(await ledger.registerOrganisation('Herning Kommune', ['municipality'], '0657'), sorter.id);
   }, 60_000);
   afterAll(async () => {
     await ledger.close();

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { AuthorizationGuard } from './access/authorization.guard.js';
 import { AuditModule } from './audit/audit.module.js';
 import { BatchesModule } from './batches/batches.module.js';
 import { CollectionModule } from './collection/collection.module.js';
@@ -45,6 +46,8 @@ export class AppModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         // After ApiKeyGuard: it charges the organisation that guard authenticated (decision 016).
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        // Last: it may switch the actor (impersonation), and the two above charge and log the credential's own organisation.
+        { provide: APP_GUARD, useClass: AuthorizationGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
     };

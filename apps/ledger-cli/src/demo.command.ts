@@ -69,9 +69,12 @@ try {
   const laundry = await organisation('Regionshospitalets Vaskeri', ['collector']);
 
   const collected: string[] = [];
+  // Each municipality reads its own kommune's circularity: no one else may (docs/security.md).
+  const municipalityKeys = new Map<string, string>();
   let totalCollected = 0;
   for (const k of kommuner) {
     const municipality = await organisation(`${k.name} Kommune`, ['municipality'], k.code);
+    municipalityKeys.set(k.code, municipality.key);
     for (const [i, grams] of k.grams.entries()) {
       const r = await call('POST', '/batches/collections', municipality.key, {
         kommuneCode: k.code,
@@ -159,7 +162,7 @@ try {
   );
   process.stdout.write(`  recycled content ${(Number(provenance.recycledContentBasisPoints) / 100).toFixed(2)} %\n\nCircularity by kommune (2026):\n`);
   for (const k of kommuner) {
-    const report = await call('GET', `/reports/circularity?kommuneCode=${k.code}&period=year`, manufacturer.key);
+    const report = await call('GET', `/reports/circularity?kommuneCode=${k.code}&period=year`, municipalityKeys.get(k.code)!);
     for (const row of report.rows as Array<{ collectedGrams: number; rates: Record<string, number | null> }>) {
       const pct = (x: number | null | undefined) => `${((x ?? 0) * 100).toFixed(1)} %`;
       process.stdout.write(

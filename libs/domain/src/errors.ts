@@ -2,7 +2,7 @@
  * Typed domain errors. The HTTP layer maps `kind` to a status code in exactly one place
  * (apps/ledger-api/src/common/problem-details.filter.ts); the domain never knows about HTTP.
  */
-export type DomainErrorKind = 'invalid' | 'unauthorised' | 'forbidden' | 'not-found' | 'conflict';
+export type DomainErrorKind = 'malformed' | 'invalid' | 'unauthorised' | 'forbidden' | 'not-found' | 'conflict';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;
@@ -19,6 +19,18 @@ export abstract class DomainError extends Error {
 
 export class InvalidCommandError extends DomainError {
   readonly kind = 'invalid';
+  constructor(
+    readonly code: string,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
+    super(message, details);
+  }
+}
+
+/** The request itself is malformed (e.g. a header), as opposed to a well-formed command the rules refuse. */
+export class MalformedRequestError extends DomainError {
+  readonly kind = 'malformed';
   constructor(
     readonly code: string,
     message: string,

@@ -17,3 +17,4 @@ export * from './process/process.decide.js';
 export * from './process/process-void.decide.js';
 export * from './provenance/allocation.js';
 export * from './shared/ledger-ids.js';
+export * from './access/access.policy.js';

@@ -26,6 +26,25 @@ describe('generateScenario', () => {
     expect(other.events.map((e) => e.event.eventId)).not.toEqual(scenario.events.map((e) => e.event.eventId));
   });
 
+  it("records a collector's collection only while the kommune's municipality has it authorised (issue 5 §1)", () => {
+    const municipalityOf = new Map(scenario.organisations.filter((o) => o.kommuneCode !== undefined).map((o) => [o.organisationId, o.kommuneCode!]));
+    const authorised = new Set<string>();
+    let byCollectors = 0;
+    for (const e of scenario.events) {
+      const event = domainEvent(e);
+      if (event.type === 'CollectorAuthorised') {
+        expect(municipalityOf.get(event.data.organisationId)).toBe(event.data.kommuneCode);
+        authorised.add(`${event.data.kommuneCode}/${event.data.collectorOrgId}`);
+      } else if (event.type === 'CollectorAuthorisationRevoked') {
+        authorised.delete(`${event.data.kommuneCode}/${event.data.collectorOrgId}`);
+      } else if (event.type === 'BatchCollected' && municipalityOf.get(e.event.metadata.actorOrgId) !== event.data.kommuneCode) {
+        byCollectors += 1;
+        expect(authorised.has(`${event.data.kommuneCode}/${e.event.metadata.actorOrgId}`)).toBe(true);
+      }
+    }
+    expect(byCollectors).toBeGreaterThan(0);
+  });
+
   it('creates exactly the number of batches asked for', () => {
     const created = scenario.events.filter((e) => ['BatchCollected', 'ResidualBatchRegistered', 'BatchProduced'].includes(e.event.type));
     expect(created).toHaveLength(3_000);

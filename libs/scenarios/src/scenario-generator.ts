@@ -14,6 +14,7 @@ import {
   commandEventId,
   deterministicId,
   processStepEventId,
+  AuthoriseCollector,
   CancelTransfer,
   CollectBatch,
   CorrectMass,
@@ -28,6 +29,7 @@ import {
   RegisterResidualBatch,
   checkConsumption,
   cohortKey,
+  decideAuthoriseCollector,
   decideCancelTransfer,
   decideCollectBatch,
   decideCorrectMass,
@@ -38,6 +40,7 @@ import {
   decideRegisterResidualBatch,
   decideStartProcess,
   evolveBatch,
+  evolveOrganisation,
   isValidCvr,
   originKeys,
   parseEvent,
@@ -53,6 +56,7 @@ import {
   type Grade,
   type LoadedInput,
   type OrganisationFacts,
+  type OrganisationState,
   type ProcessLoss,
   type ProcessStarted,
   type ProcessType,
@@ -436,6 +440,14 @@ class ScenarioGenerator {
   private readonly orgById = new Map<string, ScenarioOrganisation>();
   private readonly byKind = new Map<OrganisationKind, ScenarioOrganisation[]>();
   private readonly municipalityByKommune = new Map<string, ScenarioOrganisation>();
+  /**
+   * Municipalities registered during the history, when a collector first collected in their kommune.
+   * Kept apart from those that joined at the start, which alone record collections themselves, so
+   * that the history's shape does not depend on these late registrations.
+   */
+  private readonly joinedLater = new Map<string, ScenarioOrganisation>();
+  /** Each organisation stream folded, for the decisions taken on it (collector authorisations). */
+  private readonly organisationStates = new Map<string, OrganisationState | undefined>();
   private readonly kommuneWeights: Array<readonly [(typeof KOMMUNER)[number], number]> = [];
   private readonly kommunerCollected = new Set<string>();
   private readonly monthsCollected = new Set<string>();
@@ -538,7 +550,18 @@ class ScenarioGenerator {
   }
 
   private ctx(actor: ScenarioOrganisation): DecisionContext {
-    return { now: new Date(this.clock), actor, organisation: (id) => this.orgById.get(id), policy: DEFAULT_POLICY };
+    return {
+      now: new Date(this.clock),
+      actor,
+      organisation: (id) => this.orgById.get(id),
+      policy: DEFAULT_POLICY,
+      collectorAuthorised: (kommuneCode, collectorOrgId) => this.isAuthorised(kommuneCode, collectorOrgId),
+    };
+  }
+
+  private isAuthorised(kommuneCode: string, collectorOrgId: string): boolean {
+    const municipality = this.municipalityByKommune.get(kommuneCode) ?? this.joinedLater.get(kommuneCode);
+    return municipality !== undefined && (this.organisationStates.get(municipality.organisationId)?.authorisedCollectors.includes(collectorOrgId) ?? false);
   }
 
   private commandMeta(actorOrgId: string, correlationId?: string, causationId?: string): EventMetadata {
@@ -708,8 +731,8 @@ class ScenarioGenerator {
     return org;
   }
 
-  private registerOrganisation(org: ScenarioOrganisation, operator: ScenarioOrganisation): void {
-    this.clock += 60_000;
+  private registerOrganisation(org: ScenarioOrganisation, operator: ScenarioOrganisation, advanceClock = true): void {
+    if (advanceClock) this.clock += 60_000;
     const keyHash = createHash('sha256').update(`${this.namespace}/api-key/${org.organisationId}`).digest('hex');
     const raw: RegisterOrganisation = {
       organisationId: org.organisationId,
@@ -725,8 +748,39 @@ class ScenarioGenerator {
     const command = this.validate ? RegisterOrganisation.parse(raw) : raw;
     // The operator registers itself first (as the app's bootstrap does), then everyone else.
     const events = decideRegisterOrganisation(false, command, this.ctx(operator));
-    const meta = this.commandMeta(operator.organisationId);
-    events.forEach((event, i) => this.emit(streamIds.organisation(org.organisationId), event, commandEventId(meta.commandId, i), meta));
+    this.emitOrganisation(org.organisationId, events, this.commandMeta(operator.organisationId));
+  }
+
+  /** Emits a command's events on an organisation stream and folds them into its state. */
+  private emitOrganisation(organisationId: string, events: readonly DomainEvent[], meta: EventMetadata): void {
+    let state = this.organisationStates.get(organisationId);
+    events.forEach((event, i) => {
+      this.emit(streamIds.organisation(organisationId), event, commandEventId(meta.commandId, i), meta);
+      state = evolveOrganisation(state, event);
+    });
+    this.organisationStates.set(organisationId, state);
+  }
+
+  /**
+   * A collector records a kommune's collections only once its municipality authorised it (issue 5
+   * §1). A kommune that has not joined the ledger yet joins first: the operator registers its
+   * municipality, which then authorises the collector. Neither step draws from the PRNG, so the
+   * history keeps its shape and only gains these events.
+   */
+  private ensureAuthorised(kommune: (typeof KOMMUNER)[number], collector: ScenarioOrganisation): void {
+    let municipality = this.municipalityByKommune.get(kommune.code) ?? this.joinedLater.get(kommune.code);
+    if (!municipality) {
+      const operator = this.orgsOf('operator')[0];
+      if (!operator) throw new Error('no operator to register a municipality');
+      municipality = this.addOrganisation('municipality', `${kommune.name} Kommune`, ['municipality'], kommune.code, kommune.region);
+      this.joinedLater.set(kommune.code, municipality);
+      this.registerOrganisation(municipality, operator, false);
+    }
+    if (this.isAuthorised(kommune.code, collector.organisationId)) return;
+    const raw: AuthoriseCollector = { organisationId: municipality.organisationId, collectorOrgId: collector.organisationId, occurredAt: this.now() };
+    const command = this.validate ? AuthoriseCollector.parse(raw) : raw;
+    const events = decideAuthoriseCollector(this.organisationStates.get(municipality.organisationId), command, this.ctx(municipality));
+    this.emitOrganisation(municipality.organisationId, events, this.commandMeta(municipality.organisationId));
   }
 
   // ---- origin --------------------------------------------------------------------------
@@ -758,6 +812,7 @@ class ScenarioGenerator {
     } else {
       collector = this.pickCollector(kommune.region);
       actor = collector;
+      this.ensureAuthorised(kommune, collector);
     }
     const batchId = this.newId('batch');
     const tags = kommune.code === '0657' || (kommune.region === 'Midtjylland' && this.rng.chance(0.3)) ? ['tekstilsymbiose-herning'] : [];

@@ -9,6 +9,7 @@ import { AnswersAsOf } from '../ledger/as-of-answer.interceptor.js';
 import type { AsOfAware } from '../ledger/as-of-read-models.js';
 import { AS_OF_FIELDS, oneAsOfAxis } from '../ledger/as-of.params.js';
 import { ListAnomaliesQuery } from './anomalies.queries.js';
+import { Access } from '../access/access-rule.decorator.js';
 
 const Instant = z.iso.datetime({ offset: true, message: 'an ISO-8601 instant with an offset, e.g. 2026-03-10T12:00:00+01:00 or …Z' });
 
@@ -45,6 +46,7 @@ export class AnomaliesController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
+  @Access({ kind: 'scoped', scope: 'anomalies' })
   @ApiOperation({
     summary:
       'Anomalies in log order: transit discrepancies above the tolerance recorded with each receipt, losses of completed processes above the norm of their type, ' +

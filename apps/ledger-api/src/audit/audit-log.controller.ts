@@ -1,13 +1,15 @@
-import { Uuid } from '#domain';
+import { Uuid, type ReadScope } from '#domain';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { ViewerScope } from '../common/actor.js';
 import { ZodPipe } from '../common/zod-body.pipe.js';
 import { AsOfParams, asOfFrom, type AsOfQuery } from '../ledger/as-of.params.js';
 import type { AuditedBatchHistory, AuditKeyView, CheckpointList, ConsistencyProofAnswer, InclusionProofAnswer } from './audit.handlers.js';
 import { GetAuditedBatchHistoryQuery, GetConsistencyProofQuery, GetInclusionProofQuery, ListCheckpointsQuery } from './audit.queries.js';
 import { CheckpointSigner } from './checkpoint-signer.js';
+import { Access } from '../access/access-rule.decorator.js';
 
 const count = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
@@ -30,12 +32,14 @@ export class AuditLogController {
   ) {}
 
   @Get('public-key')
+  @Access({ kind: 'authenticated' })
   @ApiOperation({ summary: 'The Ed25519 public key that signs checkpoints (SPKI PEM) and its key id' })
   publicKey(): AuditKeyView {
     return { algorithm: 'Ed25519', keyId: this.signer.signingKey.keyId, publicKey: this.signer.signingKey.publicKeyPem };
   }
 
   @Get('checkpoints')
+  @Access({ kind: 'authenticated' })
   @ApiOperation({ summary: 'Signed checkpoints (tree size, RFC 9162 root, signature over `body`), oldest first' })
   @ApiQuery({ name: 'fromTreeSize', required: false })
   @ApiQuery({ name: 'limit', required: false, description: '1–1000, default 100' })
@@ -44,6 +48,7 @@ export class AuditLogController {
   }
 
   @Get('proofs/inclusion')
+  @Access({ kind: 'authenticated' })
   @ApiOperation({ summary: 'RFC 9162 inclusion proof of the event at a log position, against a signed checkpoint (or a given tree size)' })
   @ApiQuery({ name: 'position', required: true })
   @ApiQuery({ name: 'treeSize', required: false, description: 'default: the oldest signed checkpoint holding the event' })
@@ -52,6 +57,7 @@ export class AuditLogController {
   }
 
   @Get('proofs/consistency')
+  @Access({ kind: 'authenticated' })
   @ApiOperation({ summary: 'RFC 9162 consistency proof that the tree of `from` leaves is a prefix of the tree of `to` leaves' })
   @ApiQuery({ name: 'from', required: true })
   @ApiQuery({ name: 'to', required: true })
@@ -60,10 +66,15 @@ export class AuditLogController {
   }
 
   @Get('batches/:batchId/history')
+  @Access({ kind: 'batch', param: 'batchId' })
   @ApiOperation({ summary: "A batch's events as of a recorded time or log position, each with its hash, leaf and inclusion proof against a signed checkpoint" })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 instant, compared with each event’s recordedAt' })
   @ApiQuery({ name: 'asOfPosition', required: false, description: 'global log position, inclusive' })
-  history(@Param('batchId', new ZodPipe(Uuid)) batchId: string, @Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<AuditedBatchHistory> {
-    return this.queries.execute(new GetAuditedBatchHistoryQuery(batchId, asOfFrom(params)));
+  history(
+    @Param('batchId', new ZodPipe(Uuid)) batchId: string,
+    @Query(new ZodPipe(AsOfParams)) params: AsOfQuery,
+    @ViewerScope() scope: ReadScope,
+  ): Promise<AuditedBatchHistory> {
+    return this.queries.execute(new GetAuditedBatchHistoryQuery(batchId, asOfFrom(params), scope));
   }
 }

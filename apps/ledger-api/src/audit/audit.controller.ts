@@ -1,11 +1,13 @@
-import { Uuid } from '#domain';
-import type { BatchHistory } from '#projections';
+import { Uuid, type ReadScope } from '#domain';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ViewerScope } from '../common/actor.js';
 import { ZodPipe } from '../common/zod-body.pipe.js';
 import { AsOfParams, asOfFrom, type AsOfQuery } from '../ledger/as-of.params.js';
+import type { VisibleBatchHistory } from './audit.handlers.js';
 import { GetBatchHistoryQuery } from './audit.queries.js';
+import { Access } from '../access/access-rule.decorator.js';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -14,12 +16,17 @@ export class AuditController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
+  @Access({ kind: 'batch', param: 'batchId' })
   @ApiOperation({
     summary: "A batch's events in order, as the ledger knew them at a recorded time (asOf) or log position (asOfPosition); the answer names the axis used",
   })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 instant, compared with each event’s recordedAt' })
   @ApiQuery({ name: 'asOfPosition', required: false, description: 'global log position, inclusive' })
-  history(@Param('batchId', new ZodPipe(Uuid)) batchId: string, @Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<BatchHistory> {
-    return this.queries.execute(new GetBatchHistoryQuery(batchId, asOfFrom(params)));
+  history(
+    @Param('batchId', new ZodPipe(Uuid)) batchId: string,
+    @Query(new ZodPipe(AsOfParams)) params: AsOfQuery,
+    @ViewerScope() scope: ReadScope,
+  ): Promise<VisibleBatchHistory> {
+    return this.queries.execute(new GetBatchHistoryQuery(batchId, asOfFrom(params), scope));
   }
 }

@@ -1,16 +1,18 @@
-import { InvalidCommandError, NotFoundError } from '#domain';
+import { batchNotVisible, InvalidCommandError, NotFoundError } from '#domain';
 import { checkpointBody, type SignedCheckpoint } from '#event-store';
 import {
   auditNodeSource,
   auditTreeHead,
   consistencyProofBetween,
   history,
+  historyVisibleTo,
   leafAtPosition,
   leavesAtPositions,
   ProjectionEngine,
   proofOf,
   type BatchHistory,
   type HistoryEvent,
+  type VisibleHistoryEvent,
   type InclusionProofView,
   type ReadDb,
 } from '#projections';
@@ -28,14 +30,18 @@ import {
 } from './audit.queries.js';
 import { CheckpointSigner } from './checkpoint-signer.js';
 
+/** A batch's history as the viewer may see it (parents it may not see withheld). */
+export type VisibleBatchHistory = Omit<BatchHistory, 'events'> & { events: Array<VisibleHistoryEvent<HistoryEvent>> };
+
 @QueryHandler(GetBatchHistoryQuery)
-export class GetBatchHistoryHandler implements IQueryHandler<GetBatchHistoryQuery, BatchHistory> {
+export class GetBatchHistoryHandler implements IQueryHandler<GetBatchHistoryQuery, VisibleBatchHistory> {
   constructor(@Inject(READ_DB) private readonly db: ReadDb) {}
 
-  async execute({ batchId, asOf }: GetBatchHistoryQuery): Promise<BatchHistory> {
+  async execute({ batchId, asOf, scope }: GetBatchHistoryQuery): Promise<VisibleBatchHistory> {
     const full = await history(this.db, batchId);
-    if (full.events.length === 0) throw new NotFoundError('unknown-batch', `batch ${batchId} has no history`, { batchId });
-    return asOf ? history(this.db, batchId, asOf) : full;
+    if (full.events.length === 0) throw batchNotVisible(batchId);
+    const cut = asOf ? await history(this.db, batchId, asOf) : full;
+    return { ...cut, events: await historyVisibleTo(this.db, scope, cut.events) };
   }
 }
 
@@ -140,7 +146,8 @@ export class GetConsistencyProofHandler implements IQueryHandler<GetConsistencyP
   }
 }
 
-export type AuditedHistoryEvent = HistoryEvent & { readonly leafIndex: number; readonly leafHash: string; readonly inclusionProof: string[] };
+/** `withheld` is set when parents were left out for the viewer: then the data shown no longer hashes to `hash`. */
+export type AuditedHistoryEvent = VisibleHistoryEvent<HistoryEvent> & { readonly leafIndex: number; readonly leafHash: string; readonly inclusionProof: string[] };
 
 export interface AuditedBatchHistory extends AuditKeyView {
   readonly batchId: string;
@@ -159,9 +166,9 @@ export class GetAuditedBatchHistoryHandler implements IQueryHandler<GetAuditedBa
     private readonly signer: CheckpointSigner,
   ) {}
 
-  async execute({ batchId, asOf }: GetAuditedBatchHistoryQuery): Promise<AuditedBatchHistory> {
+  async execute({ batchId, asOf, scope }: GetAuditedBatchHistoryQuery): Promise<AuditedBatchHistory> {
     const full = await history(this.db, batchId);
-    if (full.events.length === 0) throw new NotFoundError('unknown-batch', `batch ${batchId} has no history`, { batchId });
+    if (full.events.length === 0) throw batchNotVisible(batchId);
     const cut = asOf ? await history(this.db, batchId, asOf) : full;
     const last = cut.events.at(-1);
     if (last !== undefined) await leafOf(this.db, this.store, this.engine, last.position);
@@ -173,7 +180,7 @@ export class GetAuditedBatchHistoryHandler implements IQueryHandler<GetAuditedBa
     const checkpoint = await this.signer.covering(lastLeaf + 1);
     const source = auditNodeSource(this.db);
     const events: AuditedHistoryEvent[] = [];
-    for (const event of cut.events) {
+    for (const event of await historyVisibleTo(this.db, scope, cut.events)) {
       const leaf = leaves.get(event.position);
       if (leaf === undefined) throw new Error(`audit log has no leaf for position ${event.position}`);
       events.push({ ...event, leafIndex: leaf.leafIndex, leafHash: leaf.leafHash, inclusionProof: await proofOf(source, leaf, checkpoint.treeSize) });

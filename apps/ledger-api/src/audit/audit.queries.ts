@@ -1,9 +1,12 @@
+import type { ReadScope } from '#domain';
 import type { HistoryAsOf } from '#projections';
 
 export class GetBatchHistoryQuery {
   constructor(
     readonly batchId: string,
     readonly asOf: HistoryAsOf | undefined,
+    /** Parents the viewer may not see are withheld from BatchProduced (docs/security.md). */
+    readonly scope: ReadScope,
   ) {}
 }
 
@@ -12,6 +15,7 @@ export class GetAuditedBatchHistoryQuery {
   constructor(
     readonly batchId: string,
     readonly asOf: HistoryAsOf | undefined,
+    readonly scope: ReadScope,
   ) {}
 }
 

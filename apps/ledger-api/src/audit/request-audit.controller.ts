@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { Actor } from '../common/actor.js';
 import { RequestAuditLog, type RequestAuditEntry } from '../common/request-audit.log.js';
 import { ZodPipe } from '../common/zod-body.pipe.js';
+import { Access } from '../access/access-rule.decorator.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -38,6 +39,7 @@ export class RequestAuditController {
   constructor(private readonly log: RequestAuditLog) {}
 
   @Get('requests')
+  @Access({ kind: 'privileged' })
   @ApiOperation({ summary: 'Requests as recorded in the request audit log, oldest first (operator and auditors only)' })
   @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 instant with offset; default: 24 hours before `to`' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 instant with offset; default: now' })

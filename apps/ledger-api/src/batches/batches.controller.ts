@@ -1,5 +1,6 @@
-import { BatchStatus, Grade, Uuid } from '#domain';
-import type { BatchPage, BatchSummary, LineageGraph, ProvenanceView } from '#projections';
+import { BatchStatus, Grade, Uuid, type ReadScope } from '#domain';
+import type { BatchPage, BatchSummary, ProvenanceView } from '#projections';
+import { ViewerScope } from '../common/actor.js';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -8,7 +9,9 @@ import { ZodPipe } from '../common/zod-body.pipe.js';
 import { AnswersAsOf } from '../ledger/as-of-answer.interceptor.js';
 import type { AsOfAware } from '../ledger/as-of-read-models.js';
 import { AS_OF_FIELDS, AsOfParams, asOfFrom, oneAsOfAxis, type AsOfQuery } from '../ledger/as-of.params.js';
+import type { LineageView } from './batches.handlers.js';
 import { GetBatchQuery, GetLineageQuery, GetProvenanceQuery, ListBatchesQuery } from './batches.queries.js';
+import { Access } from '../access/access-rule.decorator.js';
 
 const ListBatchesParams = z
   .object({
@@ -39,18 +42,20 @@ export class BatchesController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
-  @ApiOperation({ summary: 'Batches, filtered by custodian, owner, status or grade; paged by `after`' })
+  @Access({ kind: 'scoped', scope: 'batches' })
+  @ApiOperation({ summary: 'Batches, filtered by custodian, owner, status or grade; paged by `after`. An organisation lists only the batches it holds, held, owns or is the consignee of (a municipality also those collected in its kommune)' })
   @ApiQuery({ name: 'custodianOrgId', required: false })
   @ApiQuery({ name: 'status', required: false })
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'after', required: false })
   @AnswersAsOf()
-  list(@Query(new ZodPipe(ListBatchesParams)) params: z.infer<typeof ListBatchesParams>): Promise<AsOfAware<BatchPage>> {
+  list(@Query(new ZodPipe(ListBatchesParams)) params: z.infer<typeof ListBatchesParams>, @ViewerScope() scope: ReadScope): Promise<AsOfAware<BatchPage>> {
     const { asOf: _asOf, asOfPosition: _asOfPosition, ...filter } = params;
-    return this.queries.execute(new ListBatchesQuery(filter, asOfFrom(params)));
+    return this.queries.execute(new ListBatchesQuery(filter, asOfFrom(params), scope));
   }
 
   @Get(':batchId')
+  @Access({ kind: 'batch', param: 'batchId' })
   @ApiOperation({ summary: 'A batch: mass, grade, composition, custodian, owner, status, anomalies' })
   @AnswersAsOf()
   get(@Param('batchId', new ZodPipe(Uuid)) batchId: string, @Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<AsOfAware<BatchSummary>> {
@@ -58,18 +63,21 @@ export class BatchesController {
   }
 
   @Get(':batchId/lineage')
-  @ApiOperation({ summary: 'Parent/child edges with contributed grams, upstream (where from) or downstream (where to), to any depth' })
+  @Access({ kind: 'batch', param: 'batchId' })
+  @ApiOperation({ summary: 'Parent/child edges with contributed grams, upstream (where from) or downstream (where to), to any depth. Batches the viewer may not see are withheld and only counted (`withheld`)' })
   @ApiQuery({ name: 'direction', required: false, enum: ['upstream', 'downstream'] })
   @ApiQuery({ name: 'maxDepth', required: false })
   @AnswersAsOf()
   lineage(
     @Param('batchId', new ZodPipe(Uuid)) batchId: string,
     @Query(new ZodPipe(LineageParams)) params: z.infer<typeof LineageParams>,
-  ): Promise<AsOfAware<LineageGraph>> {
-    return this.queries.execute(new GetLineageQuery(batchId, params.direction, params.maxDepth, asOfFrom(params)));
+    @ViewerScope() scope: ReadScope,
+  ): Promise<AsOfAware<LineageView>> {
+    return this.queries.execute(new GetLineageQuery(batchId, params.direction, params.maxDepth, asOfFrom(params), scope));
   }
 
   @Get(':batchId/provenance')
+  @Access({ kind: 'batch', param: 'batchId' })
   @ApiOperation({ summary: 'Origin by cohort (kommune or residual origin × month), post-/pre-consumer grams and recycled content, exact to the gram' })
   @AnswersAsOf()
   provenance(@Param('batchId', new ZodPipe(Uuid)) batchId: string, @Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<AsOfAware<ProvenanceView>> {

@@ -1,13 +1,33 @@
-import { NotFoundError } from '#domain';
-import { downstream, getBatch, listBatches, provenance, upstream, type BatchPage, type BatchSummary, type LineageGraph, type ProvenanceView, type ReadDb } from '#projections';
+import { batchNotVisible, type NotFoundError } from '#domain';
+import {
+  downstream,
+  getBatch,
+  lineageVisibleTo,
+  listBatches,
+  provenance,
+  upstream,
+  type BatchPage,
+  type BatchSummary,
+  type LineageGraph,
+  type ProvenanceView,
+  type ReadDb,
+  type WithheldSummary,
+} from '#projections';
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { AsOfReadModels, type AsOfAware } from '../ledger/as-of-read-models.js';
 import { READ_DB } from '../ledger/tokens.js';
 import { GetBatchQuery, GetLineageQuery, GetProvenanceQuery, ListBatchesQuery } from './batches.queries.js';
 
+/** A lineage graph as the viewer may see it: what it may not see is only counted. */
+export type LineageView = LineageGraph & { withheld: WithheldSummary };
+
+/**
+ * The same problem as the AuthorizationGuard's for a batch the viewer may not see: an answer must
+ * not tell a batch that does not exist (or not yet, or not as of then) from one that is not yours.
+ */
 function unknownBatch(batchId: string): NotFoundError {
-  return new NotFoundError('unknown-batch', `batch ${batchId} does not exist (or its process has not completed)`, { batchId });
+  return batchNotVisible(batchId);
 }
 
 @QueryHandler(GetBatchQuery)
@@ -33,22 +53,23 @@ export class ListBatchesHandler implements IQueryHandler<ListBatchesQuery, AsOfA
     private readonly readModels: AsOfReadModels,
   ) {}
 
-  execute({ filter, asOf }: ListBatchesQuery): Promise<AsOfAware<BatchPage>> {
-    return this.readModels.at(asOf, this.db, (db) => listBatches(db, filter));
+  execute({ filter, asOf, scope }: ListBatchesQuery): Promise<AsOfAware<BatchPage>> {
+    return this.readModels.at(asOf, this.db, (db) => listBatches(db, { ...filter, scope }));
   }
 }
 
 @QueryHandler(GetLineageQuery)
-export class GetLineageHandler implements IQueryHandler<GetLineageQuery, AsOfAware<LineageGraph>> {
+export class GetLineageHandler implements IQueryHandler<GetLineageQuery, AsOfAware<LineageView>> {
   constructor(
     @Inject(READ_DB) private readonly db: ReadDb,
     private readonly readModels: AsOfReadModels,
   ) {}
 
-  execute({ batchId, direction, maxDepth, asOf }: GetLineageQuery): Promise<AsOfAware<LineageGraph>> {
+  execute({ batchId, direction, maxDepth, asOf, scope }: GetLineageQuery): Promise<AsOfAware<LineageView>> {
     return this.readModels.at(asOf, this.db, async (db) => {
       if (!(await getBatch(db, batchId))) throw unknownBatch(batchId);
-      return direction === 'upstream' ? upstream(db, batchId, maxDepth) : downstream(db, batchId, maxDepth);
+      const graph = direction === 'upstream' ? await upstream(db, batchId, maxDepth) : await downstream(db, batchId, maxDepth);
+      return lineageVisibleTo(this.db, scope, graph);
     });
   }
 }

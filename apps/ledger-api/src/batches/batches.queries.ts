@@ -1,4 +1,4 @@
-import type { BatchStatus, Grade } from '#domain';
+import type { BatchStatus, Grade, ReadScope } from '#domain';
 import type { AsOf } from '../ledger/as-of-replay.js';
 
 export class GetBatchQuery {
@@ -12,6 +12,8 @@ export class ListBatchesQuery {
   constructor(
     readonly filter: { custodianOrgId?: string; ownerOrgId?: string; status?: BatchStatus; grade?: Grade | 'unsorted'; limit?: number; after?: string },
     readonly asOf: AsOf | undefined,
+    /** Whose list: an organisation's lists only what it is party to (docs/security.md). */
+    readonly scope: ReadScope,
   ) {}
 }
 
@@ -21,6 +23,8 @@ export class GetLineageQuery {
     readonly direction: 'upstream' | 'downstream',
     readonly maxDepth: number | undefined,
     readonly asOf: AsOf | undefined,
+    /** Nodes outside the viewer's scope are withheld and only counted. */
+    readonly scope: ReadScope,
   ) {}
 }
 

@@ -1,6 +1,7 @@
 import { CollectBatch, Instant, RegisterResidualBatch, Uuid, type OrganisationFacts } from '#domain';
 import { z } from 'zod';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
+import type { CollectorAuthorisationLookup } from '../ledger/organisation-directory.js';
 
 /** HTTP bodies: ids and business time may be left to the ledger. */
 export const CollectBatchBody = CollectBatch.extend({
@@ -21,6 +22,8 @@ export class CollectBatchCommand {
     readonly body: CollectBatchBody,
     readonly actor: OrganisationFacts,
     readonly meta: CommandMetadata,
+    /** Collector authorisations a bulk import read once for all its kommuner; otherwise the handler reads them. */
+    readonly collectorAuthorisations?: CollectorAuthorisationLookup,
   ) {}
 }
 

@@ -9,6 +9,7 @@ import { ZodApiBody } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod-body.pipe.js';
 import type { BatchCommandResult } from '../ledger/batch-command.runner.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
+import { OrganisationDirectory } from '../ledger/organisation-directory.js';
 import { runBulk, type BulkItemResult } from '../common/bulk-results.js';
 import {
   CollectBatchBody,
@@ -17,14 +18,19 @@ import {
   RegisterResidualBatchBody,
   RegisterResidualBatchCommand,
 } from './collection.commands.js';
+import { Access } from '../access/access-rule.decorator.js';
 
 @ApiTags('collection')
 @ApiBearerAuth()
 @Controller('batches')
 export class CollectionController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly directory: OrganisationDirectory,
+  ) {}
 
   @Post('collections')
+  @Access({ kind: 'write', acts: 'material' })
   @ApiOperation({ summary: 'Record a municipal collection of household textiles (BatchCollected)' })
   @ZodApiBody(CollectBatchBody)
   collect(
@@ -36,24 +42,28 @@ export class CollectionController {
   }
 
   @Post('collections/bulk')
+  @Access({ kind: 'write', acts: 'material' })
   @HttpCode(200)
   @ApiOperation({
     summary:
       'Record up to 1000 collections in one request (a weighbridge or municipal import). Each is its own command with its own result and status; under an Idempotency-Key each item derives its ids from the key and its index',
   })
   @ZodApiBody(CollectBatchesBulkBody)
-  collectBulk(
+  async collectBulk(
     @Body(new ZodPipe(CollectBatchesBulkBody)) body: CollectBatchesBulkBody,
     @Actor() actor: OrganisationFacts,
     @CommandMeta() meta: CommandMetadata,
   ): Promise<{ succeeded: number; failed: number; results: BulkItemResult<BatchCommandResult>[] }> {
+    // One read of the collector authorisations for every kommune of the import, not one per item.
+    const authorisations = actor.roles.includes('collector') ? await this.directory.collectorAuthorisations(body.collections.map((c) => c.kommuneCode)) : undefined;
     return runBulk(body.collections, 201, (collection, index) => {
       const commandId = meta.idempotent ? deterministicId(`${meta.commandId}/item/${index}`) : newUuidV7();
-      return this.commands.execute(new CollectBatchCommand(collection, actor, { ...meta, commandId, causationId: meta.commandId }));
+      return this.commands.execute(new CollectBatchCommand(collection, actor, { ...meta, commandId, causationId: meta.commandId }, authorisations));
     });
   }
 
   @Post('residuals')
+  @Access({ kind: 'write', acts: 'material' })
   @ApiOperation({ summary: "Register a business residual offered as another firm's raw material (ResidualBatchRegistered)" })
   @ZodApiBody(RegisterResidualBatchBody)
   registerResidual(

@@ -1,18 +1,22 @@
-import { decideCollectBatch, decideRegisterResidualBatch } from '#domain';
+import { actsAsMunicipalityOf, decideCollectBatch, decideRegisterResidualBatch } from '#domain';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { newIdFor } from '../common/command-meta.decorator.js';
 import { BatchCommandRunner, type BatchCommandResult } from '../ledger/batch-command.runner.js';
 import { DecisionContextFactory } from '../ledger/decision-context.factory.js';
+import { OrganisationDirectory, type CollectorAuthorisationLookup } from '../ledger/organisation-directory.js';
 import { CollectBatchCommand, RegisterResidualBatchCommand } from './collection.commands.js';
+
+const NOBODY_AUTHORISED: CollectorAuthorisationLookup = () => false;
 
 @CommandHandler(CollectBatchCommand)
 export class CollectBatchHandler implements ICommandHandler<CollectBatchCommand, BatchCommandResult> {
   constructor(
     private readonly batches: BatchCommandRunner,
     private readonly contexts: DecisionContextFactory,
+    private readonly directory: OrganisationDirectory,
   ) {}
 
-  execute({ body, actor, meta }: CollectBatchCommand): Promise<BatchCommandResult> {
+  async execute({ body, actor, meta, collectorAuthorisations }: CollectBatchCommand): Promise<BatchCommandResult> {
     const batchId = newIdFor(meta, 'batch', body.batchId);
     const command = {
       ...body,
@@ -20,7 +24,11 @@ export class CollectBatchHandler implements ICommandHandler<CollectBatchCommand,
       occurredAt: body.occurredAt ?? this.contexts.now().toISOString(),
       collectorOrgId: body.collectorOrgId ?? actor.organisationId,
     };
-    return this.batches.run(batchId, actor, meta, (state, ctx) => decideCollectBatch(state, command, ctx), [command.collectorOrgId], {
+    // Only a collector acting for another's kommune is asked about (issue 5 §1): the municipality
+    // recording its own collection, and anyone the decision refuses anyway, cost no read.
+    const asksAuthorisation = actor.roles.includes('collector') && !actsAsMunicipalityOf(actor, command.kommuneCode);
+    const collectorAuthorised = asksAuthorisation ? (collectorAuthorisations ?? (await this.directory.collectorAuthorisations([command.kommuneCode]))) : NOBODY_AUTHORISED;
+    return this.batches.run(batchId, actor, meta, (state, ctx) => decideCollectBatch(state, command, { ...ctx, collectorAuthorised }), [command.collectorOrgId], {
       createsStream: true,
     });
   }

@@ -22,7 +22,14 @@ export const CommandMeta = createParamDecorator((_: unknown, ctx: ExecutionConte
   const commandId = key ? deterministicId(`idempotency/${actorOrgId}/${key}`) : newUuidV7();
   const correlationId = header(request, 'x-correlation-id') ?? commandId;
   request.commandId = commandId;
-  return { actorOrgId, commandId, correlationId, causationId: commandId, idempotent: key !== undefined };
+  return {
+    actorOrgId,
+    commandId,
+    correlationId,
+    causationId: commandId,
+    idempotent: key !== undefined,
+    ...(request.impersonation ? { impersonation: request.impersonation } : {}),
+  };
 });
 
 /**

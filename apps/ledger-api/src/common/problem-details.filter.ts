@@ -16,6 +16,7 @@ export interface ProblemDetails {
 }
 
 const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
+  malformed: 400,
   invalid: 422,
   unauthorised: 401,
   forbidden: 403,

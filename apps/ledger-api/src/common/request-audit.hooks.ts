@@ -108,6 +108,8 @@ export function installRequestAudit(fastify: FastifyInstance, log: RequestAuditL
         organisationId: actor?.organisationId ?? null,
         // What the guard recorded of the credential: a key's id, or `oidc` for a bearer token. Never the secret.
         keyId: credential === undefined ? null : credential.kind === 'api-key' ? credential.keyId : 'oidc',
+        impersonatedBy: (request as AuthenticatedRequest).impersonation?.operatorOrgId ?? null,
+        impersonationReason: (request as AuthenticatedRequest).impersonation?.reason ?? null,
         ip: request.ip,
         method: request.method,
         route: route ?? null,

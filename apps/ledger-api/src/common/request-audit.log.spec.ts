@@ -10,6 +10,8 @@ const entry = (time: string, organisationId: string | null = 'org-1'): RequestAu
   requestId: `r-${time}`,
   organisationId,
   keyId: null,
+  impersonatedBy: null,
+  impersonationReason: null,
   ip: '127.0.0.1',
   method: 'GET',
   route: '/batches',

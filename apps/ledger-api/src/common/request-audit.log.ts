@@ -16,6 +16,9 @@ export interface RequestAuditEntry {
   readonly requestId: string;
   readonly organisationId: string | null;
   readonly keyId: string | null;
+  /** The operator behind the request when it acted as `organisationId` (impersonation), and why. */
+  readonly impersonatedBy: string | null;
+  readonly impersonationReason: string | null;
   readonly ip: string;
   readonly method: string;
   /** The route pattern, e.g. `/batches/:batchId/dispatch`; null when no route matched. */

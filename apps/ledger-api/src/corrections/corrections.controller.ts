@@ -9,6 +9,7 @@ import { ZodPipe } from '../common/zod-body.pipe.js';
 import type { BatchCommandResult } from '../ledger/batch-command.runner.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 import { CorrectMassBody, CorrectMassCommand, VoidProcessBody, VoidProcessCommand, type VoidProcessResult } from './corrections.commands.js';
+import { Access } from '../access/access-rule.decorator.js';
 
 @ApiTags('corrections')
 @ApiBearerAuth()
@@ -17,6 +18,7 @@ export class CorrectionsController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post('mass-corrections')
+  @Access({ kind: 'write', acts: 'material' })
   @HttpCode(200)
   @ApiOperation({
     summary: 'Correct the mass of an available batch: a new event naming the event it corrects, with a reason (events are never edited)',
@@ -40,6 +42,7 @@ export class ProcessCorrectionsController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post('void')
+  @Access({ kind: 'write', acts: 'material' })
   @HttpCode(200)
   @ApiOperation({
     summary:

@@ -11,7 +11,7 @@ import {
 } from '#domain';
 import { DuplicateEventIdError, WrongExpectedRevisionError, type EventStore, type EventToAppend, type StoredEvent } from '#event-store';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { CommandMetadata } from '../ledger/command-metadata.js';
+import { eventMetadataOf, resumedMetadata, type CommandMetadata } from '../ledger/command-metadata.js';
 import { loadBatch, loadProcess } from '../ledger/stream-loader.js';
 import { EVENT_STORE } from '../ledger/tokens.js';
 
@@ -68,13 +68,7 @@ export class ProcessVoidManager {
     if (!attempt) return undefined;
     const intent = intentEvent(loaded.events, attempt.attempt);
     if (!intent) return undefined;
-    return this.drive(processId, attempt.attempt, {
-      actorOrgId: intent.metadata.actorOrgId,
-      commandId: intent.metadata.commandId,
-      correlationId: intent.metadata.correlationId,
-      causationId: intent.eventId,
-      idempotent: true,
-    });
+    return this.drive(processId, attempt.attempt, resumedMetadata(intent));
   }
 
   /** Drives (or reports) one attempt: a retry of the command that started it. */
@@ -219,7 +213,7 @@ export class ProcessVoidManager {
       type,
       schemaVersion: CURRENT_SCHEMA_VERSION[type],
       data,
-      metadata: { actorOrgId: meta.actorOrgId, commandId: meta.commandId, correlationId: meta.correlationId, causationId: meta.causationId },
+      metadata: eventMetadataOf(meta),
     };
   }
 }

@@ -21,6 +21,7 @@ import {
   ReceiveTransferBody,
   ReceiveTransferCommand,
 } from './custody.commands.js';
+import { Access } from '../access/access-rule.decorator.js';
 
 @ApiTags('custody')
 @ApiBearerAuth()
@@ -32,6 +33,7 @@ export class CustodyController {
   ) {}
 
   @Post('dispatch')
+  @Access({ kind: 'write', acts: 'material' })
   @HttpCode(200)
   @ApiOperation({ summary: 'Ship an available batch to another organisation (custodian only)' })
   @ZodApiBody(DispatchTransferBody)
@@ -45,6 +47,7 @@ export class CustodyController {
   }
 
   @Post('receive')
+  @Access({ kind: 'write', acts: 'material' })
   @HttpCode(200)
   @ApiOperation({ summary: 'Take in a batch in transit, weighed on arrival (consignee only)' })
   @ZodApiBody(ReceiveTransferBody)
@@ -58,6 +61,7 @@ export class CustodyController {
   }
 
   @Post('cancel-transfer')
+  @Access({ kind: 'write', acts: 'material' })
   @HttpCode(200)
   @ApiOperation({ summary: 'Withdraw (sender) or refuse (consignee) a transfer before receipt' })
   @ZodApiBody(CancelTransferBody)
@@ -71,6 +75,7 @@ export class CustodyController {
   }
 
   @Get('custody')
+  @Access({ kind: 'batch', param: 'batchId' })
   @ApiOperation({ summary: 'Custody periods of a batch: who held it, from when to when' })
   @AnswersAsOf()
   timeline(@Param('batchId', new ZodPipe(Uuid)) batchId: string, @Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<AsOfAware<CustodyTimeline>> {

@@ -1,4 +1,4 @@
-import { decideCancelTransfer, decideDispatchTransfer, decideReceiveTransfer, NotFoundError } from '#domain';
+import { batchNotVisible, decideCancelTransfer, decideDispatchTransfer, decideReceiveTransfer } from '#domain';
 import { custodyTimeline, type CustodyTimeline, type ReadDb } from '#projections';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, QueryHandler, type ICommandHandler, type IQueryHandler } from '@nestjs/cqrs';
@@ -63,7 +63,7 @@ export class GetCustodyTimelineHandler implements IQueryHandler<GetCustodyTimeli
   execute({ batchId, asOf }: GetCustodyTimelineQuery): Promise<AsOfAware<CustodyTimeline>> {
     return this.readModels.at(asOf, this.db, async (db) => {
       const timeline = await custodyTimeline(db, batchId);
-      if (!timeline) throw new NotFoundError('unknown-batch', `batch ${batchId} does not exist`, { batchId });
+      if (!timeline) throw batchNotVisible(batchId);
       return timeline;
     });
   }

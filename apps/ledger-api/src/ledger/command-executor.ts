@@ -1,7 +1,7 @@
 import { CURRENT_SCHEMA_VERSION, commandEventId, type DomainEvent } from '#domain';
 import { DuplicateEventIdError, NO_STREAM_REVISION, WrongExpectedRevisionError, type EventStore, type StoredEvent } from '#event-store';
 import { Inject, Injectable } from '@nestjs/common';
-import type { CommandMetadata } from './command-metadata.js';
+import { eventMetadataOf, type CommandMetadata } from './command-metadata.js';
 import { EVENT_STORE } from './tokens.js';
 
 export interface CommandResult {
@@ -54,7 +54,7 @@ export class CommandExecutor {
         type: event.type,
         schemaVersion: CURRENT_SCHEMA_VERSION[event.type],
         data: event.data,
-        metadata: { actorOrgId: meta.actorOrgId, commandId: meta.commandId, correlationId: meta.correlationId, causationId: meta.causationId },
+        metadata: eventMetadataOf(meta),
       }));
       try {
         const result = await this.store.append(streamId, toAppend, expected === NO_STREAM_REVISION ? 'no-stream' : expected);

@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OrganisationFacts } from '#domain';
-import { getOrganisation, type ReadDb } from '#projections';
+import { authorisedCollectorsByKommune, getOrganisation, ProjectionEngine, type ReadDb } from '#projections';
 import { READ_DB } from './tokens.js';
+
+/** Whether the municipality of a kommune has a collector authorised (DecisionContext.collectorAuthorised). */
+export type CollectorAuthorisationLookup = (kommuneCode: string, collectorOrgId: string) => boolean;
 
 /**
  * Organisation facts for authentication and for decisions (roles, kommune). Served from the
@@ -11,8 +14,18 @@ import { READ_DB } from './tokens.js';
 @Injectable()
 export class OrganisationDirectory {
   private readonly byId = new Map<string, OrganisationFacts>();
+  /**
+   * Authorisations granted or revoked through this instance that the read models may not include
+   * yet, by `kommuneCode/collectorOrgId`, with the log position of the event. Read-your-writes
+   * already makes the command wait for the read models, but it can be switched off and gives up
+   * after a timeout: a revocation must still bind the very next collection here.
+   */
+  private readonly authorisationChanges = new Map<string, { readonly authorised: boolean; readonly position: number }>();
 
-  constructor(@Inject(READ_DB) private readonly db: ReadDb) {}
+  constructor(
+    @Inject(READ_DB) private readonly db: ReadDb,
+    private readonly projections: ProjectionEngine,
+  ) {}
 
   async get(organisationId: string): Promise<OrganisationFacts | undefined> {
     const cached = this.byId.get(organisationId);
@@ -28,6 +41,30 @@ export class OrganisationDirectory {
     // Roles never change after registration today; when they can (issue 5), invalidate here.
     this.byId.set(organisationId, facts);
     return facts;
+  }
+
+  /**
+   * The collectors authorised now for these kommuner, for a collection decision. Never cached:
+   * unlike roles, authorisations change, and a revoked collector must be refused from the moment the
+   * revocation was answered. One query however many kommuner (a bulk import asks once).
+   */
+  async collectorAuthorisations(kommuneCodes: Iterable<string>): Promise<CollectorAuthorisationLookup> {
+    // The position first: the read models include at least it when the query runs after it.
+    const projected = this.projections.position();
+    const byKommune = await authorisedCollectorsByKommune(this.db, [...new Set(kommuneCodes)]);
+    const pending = new Map<string, boolean>();
+    for (const [key, change] of this.authorisationChanges) {
+      if (change.position <= projected) this.authorisationChanges.delete(key);
+      else pending.set(key, change.authorised);
+    }
+    return (kommuneCode, collectorOrgId) => pending.get(`${kommuneCode}/${collectorOrgId}`) ?? byKommune.get(kommuneCode)?.has(collectorOrgId) ?? false;
+  }
+
+  /** Called by the command that authorised or revoked a collector, right after its event is stored. */
+  collectorAuthorisationChanged(kommuneCode: string, collectorOrgId: string, authorised: boolean, position: number): void {
+    const key = `${kommuneCode}/${collectorOrgId}`;
+    const known = this.authorisationChanges.get(key);
+    if (!known || known.position < position) this.authorisationChanges.set(key, { authorised, position });
   }
 
   /** Loads the organisations a decision may name, so the pure decision can look them up synchronously. */

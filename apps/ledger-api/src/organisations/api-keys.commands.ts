@@ -53,8 +53,5 @@ export interface RevokeApiKeyResult {
 }
 
 export class ListApiKeysQuery {
-  constructor(
-    readonly organisationId: string,
-    readonly actor: OrganisationFacts,
-  ) {}
+  constructor(readonly organisationId: string) {}
 }

@@ -18,6 +18,7 @@ import {
   type IssueApiKeyResult,
   type RevokeApiKeyResult,
 } from './api-keys.commands.js';
+import { Access } from '../access/access-rule.decorator.js';
 
 /** Key management (issue 5 §2; docs/security.md "Authentication"). */
 @ApiTags('organisations')
@@ -30,6 +31,7 @@ export class ApiKeysController {
   ) {}
 
   @Post()
+  @Access({ kind: 'write', acts: 'administration' })
   @ApiOperation({
     summary: 'Issue an API key (operator only); with replacesKeyId, rotate: the old key is revoked in the same step. Answers with the key, once',
   })
@@ -44,6 +46,7 @@ export class ApiKeysController {
   }
 
   @Post(':keyId/revoke')
+  @Access({ kind: 'write', acts: 'administration' })
   @HttpCode(200)
   @ApiOperation({ summary: "Revoke an API key (the operator, or the key's own organisation); it fails at once" })
   @ZodApiBody(RevokeApiKeyBody)
@@ -58,8 +61,9 @@ export class ApiKeysController {
   }
 
   @Get()
+  @Access({ kind: 'organisation', param: 'organisationId' })
   @ApiOperation({ summary: "An organisation's API keys: ids, who issued or revoked them, when and why; never a key or its hash" })
-  list(@Param('organisationId', new ZodPipe(Uuid)) organisationId: string, @Actor() actor: OrganisationFacts): Promise<ApiKeyView[]> {
-    return this.queries.execute(new ListApiKeysQuery(organisationId, actor));
+  list(@Param('organisationId', new ZodPipe(Uuid)) organisationId: string): Promise<ApiKeyView[]> {
+    return this.queries.execute(new ListApiKeysQuery(organisationId));
   }
 }

@@ -3,7 +3,6 @@ import {
   decideIssueApiKey,
   decideRevokeApiKey,
   evolveOrganisation,
-  ForbiddenError,
   NotFoundError,
   streamIds,
   type OrganisationState,
@@ -86,10 +85,8 @@ export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKeyCommand,
 export class ListApiKeysHandler implements IQueryHandler<ListApiKeysQuery, ApiKeyView[]> {
   constructor(@Inject(READ_DB) private readonly db: ReadDb) {}
 
-  async execute({ organisationId, actor }: ListApiKeysQuery): Promise<ApiKeyView[]> {
-    // Key ids and times are not secrets, but whom an organisation has given keys to is its own business.
-    const mayList = actor.organisationId === organisationId || actor.roles.includes('operator') || actor.roles.includes('auditor');
-    if (!mayList) throw new ForbiddenError('not-key-owner', "only the organisation itself, the operator and auditors list an organisation's API keys", { organisationId });
+  // Who may list (the organisation itself, auditors, the operator) is the AuthorizationGuard's rule.
+  async execute({ organisationId }: ListApiKeysQuery): Promise<ApiKeyView[]> {
     if (!(await getOrganisation(this.db, organisationId))) {
       throw new NotFoundError('unknown-organisation', `organisation ${organisationId} is not registered`, { organisationId });
     }

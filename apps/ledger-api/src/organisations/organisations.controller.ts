@@ -19,6 +19,7 @@ import {
   RegisterOrganisationCommand,
   type RegisterOrganisationResult,
 } from './organisations.commands.js';
+import { Access } from '../access/access-rule.decorator.js';
 
 @ApiTags('organisations')
 @ApiBearerAuth()
@@ -30,6 +31,7 @@ export class OrganisationsController {
   ) {}
 
   @Post()
+  @Access({ kind: 'write', acts: 'administration' })
   @ApiOperation({ summary: 'Register an organisation with its roles (operator only); answers with its API key, once' })
   @ZodApiBody(RegisterOrganisationBody)
   register(
@@ -41,6 +43,7 @@ export class OrganisationsController {
   }
 
   @Get()
+  @Access({ kind: 'authenticated' })
   @ApiOperation({ summary: 'All registered organisations' })
   @AnswersAsOf()
   list(@Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<AsOfAware<Organisation[]>> {
@@ -48,6 +51,7 @@ export class OrganisationsController {
   }
 
   @Get(':organisationId')
+  @Access({ kind: 'authenticated' })
   @ApiOperation({ summary: 'One organisation' })
   @AnswersAsOf()
   get(@Param('organisationId', new ZodPipe(Uuid)) organisationId: string, @Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<AsOfAware<Organisation>> {

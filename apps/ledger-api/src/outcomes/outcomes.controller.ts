@@ -9,6 +9,7 @@ import { ZodPipe } from '../common/zod-body.pipe.js';
 import type { BatchCommandResult } from '../ledger/batch-command.runner.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 import { RecordOutcomeBody, RecordOutcomeCommand } from './outcomes.commands.js';
+import { Access } from '../access/access-rule.decorator.js';
 
 @ApiTags('outcomes')
 @ApiBearerAuth()
@@ -17,6 +18,7 @@ export class OutcomesController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post('outcome')
+  @Access({ kind: 'write', acts: 'material' })
   @HttpCode(200)
   @ApiOperation({
     summary: 'Close an available batch with its outcome: sold-for-reuse, incinerated, landfilled, exported or placed-on-market',

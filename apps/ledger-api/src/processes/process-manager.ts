@@ -9,7 +9,7 @@ import {
 } from '#domain';
 import { DuplicateEventIdError, WrongExpectedRevisionError, type EventStore, type EventToAppend } from '#event-store';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { CommandMetadata } from '../ledger/command-metadata.js';
+import { eventMetadataOf, resumedMetadata, type CommandMetadata } from '../ledger/command-metadata.js';
 import { loadBatch, loadProcess } from '../ledger/stream-loader.js';
 import { EVENT_STORE } from '../ledger/tokens.js';
 
@@ -60,13 +60,7 @@ export class ProcessManager {
     const state = loaded.state;
     if (!state) return undefined;
     const first = loaded.events[0]!;
-    return this.drive(processId, {
-      actorOrgId: first.metadata.actorOrgId,
-      commandId: first.metadata.commandId,
-      correlationId: first.metadata.correlationId,
-      causationId: first.eventId,
-      idempotent: true,
-    });
+    return this.drive(processId, resumedMetadata(first));
   }
 
   private drive(processId: string, meta: CommandMetadata): Promise<ProcessOutcome> {
@@ -216,7 +210,7 @@ export class ProcessManager {
       type,
       schemaVersion: CURRENT_SCHEMA_VERSION[type],
       data,
-      metadata: { actorOrgId: meta.actorOrgId, commandId: meta.commandId, correlationId: meta.correlationId, causationId: meta.causationId },
+      metadata: eventMetadataOf(meta),
     };
   }
 }

@@ -12,6 +12,7 @@ import { AnswersAsOf } from '../ledger/as-of-answer.interceptor.js';
 import type { AsOfAware } from '../ledger/as-of-read-models.js';
 import { AsOfParams, asOfFrom, type AsOfQuery } from '../ledger/as-of.params.js';
 import { GetProcessQuery, RecordProcessBody, RecordProcessCommand, type RecordProcessResult } from './processes.commands.js';
+import { Access } from '../access/access-rule.decorator.js';
 
 @ApiTags('processes')
 @ApiBearerAuth()
@@ -23,6 +24,7 @@ export class ProcessesController {
   ) {}
 
   @Post()
+  @Access({ kind: 'write', acts: 'material' })
   @ApiOperation({
     summary: 'Record a process: consumes whole input batches, produces output batches; inputs + external inputs = outputs + losses, to the gram',
   })
@@ -36,6 +38,7 @@ export class ProcessesController {
   }
 
   @Get(':processId')
+  @Access({ kind: 'process', param: 'processId' })
   @ApiOperation({ summary: 'A process: its definition and whether it completed or was rejected' })
   @AnswersAsOf()
   get(@Param('processId', new ZodPipe(Uuid)) processId: string, @Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<AsOfAware<ProcessView>> {

@@ -1,4 +1,4 @@
-import { ConflictError, decideStartProcess, NotFoundError, streamIds, type LoadedInput, type RecordProcess } from '#domain';
+import { ConflictError, decideStartProcess, processNotVisible, streamIds, type LoadedInput, type RecordProcess } from '#domain';
 import type { EventStore } from '#event-store';
 import { getProcess, type ProcessView, type ReadDb } from '#projections';
 import { Inject } from '@nestjs/common';
@@ -74,7 +74,7 @@ export class GetProcessHandler implements IQueryHandler<GetProcessQuery, AsOfAwa
   execute({ processId, asOf }: GetProcessQuery): Promise<AsOfAware<ProcessView>> {
     return this.readModels.at(asOf, this.db, async (db) => {
       const process = await getProcess(db, processId);
-      if (!process) throw new NotFoundError('unknown-process', `process ${processId} does not exist`, { processId });
+      if (!process) throw processNotVisible(processId);
       return process;
     });
   }

@@ -10,6 +10,7 @@ import { AnswersAsOf } from '../ledger/as-of-answer.interceptor.js';
 import type { AsOfAware } from '../ledger/as-of-read-models.js';
 import { AS_OF_FIELDS, asOfFrom, oneAsOfAxis } from '../ledger/as-of.params.js';
 import { GetCircularityQuery, GetInventoryQuery, GetMunicipalReportQuery } from './reports.queries.js';
+import { Access } from '../access/access-rule.decorator.js';
 
 const PeriodBound = z.string().regex(/^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$/, 'use YYYY, YYYY-Qn or YYYY-MM');
 const CircularityParams = z
@@ -41,6 +42,7 @@ export class ReportsController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('circularity')
+  @Access({ kind: 'scoped', scope: 'circularity' })
   @ApiOperation({ summary: 'Circularity buckets and rates per origin key (kommune or residual origin) and month, quarter or year; collected = Σ buckets' })
   @ApiQuery({ name: 'kommuneCode', required: false })
   @ApiQuery({ name: 'originKey', required: false })
@@ -54,6 +56,7 @@ export class ReportsController {
   }
 
   @Get('municipal/:kommuneCode/:year')
+  @Access({ kind: 'kommune', param: 'kommuneCode' })
   @ApiOperation({ summary: 'Municipal report: collected kg and batches by EWC code and scheme, and what became of them; JSON or CSV' })
   @ApiQuery({ name: 'quarter', required: false })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
@@ -74,6 +77,7 @@ export class ReportsController {
   }
 
   @Get('inventory/:organisationId')
+  @Access({ kind: 'organisation', param: 'organisationId' })
   @ApiOperation({ summary: "An organisation's stock by grade and its exact mass balance over a period (business time)" })
   @ApiQuery({ name: 'from', required: false })
   @ApiQuery({ name: 'to', required: false })

@@ -21,7 +21,16 @@ const BundleEvent = z
     type: z.string().min(1),
     schemaVersion: z.number().int().min(1),
     data: z.unknown(),
-    metadata: z.object({ actorOrgId: z.string(), commandId: z.string(), correlationId: z.string(), causationId: z.string() }).strict(),
+    metadata: z
+      .object({
+        actorOrgId: z.string(),
+        commandId: z.string(),
+        correlationId: z.string(),
+        causationId: z.string(),
+        impersonatedBy: z.string().optional(),
+        impersonationReason: z.string().optional(),
+      })
+      .strict(),
     recordedAt: z.string(),
     prevHash: hex64,
     hash: hex64,

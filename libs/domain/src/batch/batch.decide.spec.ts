@@ -62,6 +62,12 @@ function ctx(actor: OrganisationFacts, policy: Partial<LedgerPolicy> = {}): Deci
   return { now: NOW, actor, organisation: (id) => DIRECTORY.get(id), policy: { ...DEFAULT_POLICY, ...policy } };
 }
 
+/** A context in which these `[kommuneCode, collector]` authorisations are in force (issue 5 §1). */
+function authorisedCtx(actor: OrganisationFacts, authorisations: ReadonlyArray<readonly [string, OrganisationFacts]>): DecisionContext {
+  const inForce = new Set(authorisations.map(([kommuneCode, collector]) => `${kommuneCode}/${collector.organisationId}`));
+  return { ...ctx(actor), collectorAuthorised: (kommuneCode, collectorOrgId) => inForce.has(`${kommuneCode}/${collectorOrgId}`) };
+}
+
 const BATCH = uuid(1001);
 const TRANSFER = uuid(2001);
 const SECOND_TRANSFER = uuid(2002);
@@ -282,8 +288,74 @@ describe('CollectBatch (DOMAIN.md §4.1)', () => {
   it('records a collector collecting for the kommune, naming itself', () => {
     spec
       .given([])
-      .when((state) => decideCollectBatch(state, collect({ kommuneCode: '0756' }), ctx(COLLECTOR)))
+      .when((state) => decideCollectBatch(state, collect({ kommuneCode: '0756' }), authorisedCtx(COLLECTOR, [['0756', COLLECTOR]])))
       .then([{ type: 'BatchCollected', data: collect({ kommuneCode: '0756' }) }]);
+  });
+
+  describe("a collector records only for a kommune whose municipality authorised it (issue 5 §1)", () => {
+    it('refuses a collector no municipality authorised, naming the kommune', () => {
+      const error = spec
+        .given([])
+        .when((state) => decideCollectBatch(state, collect(), ctx(COLLECTOR)))
+        .thenThrows(ForbiddenError, 'collector-not-authorised');
+      expect(error.message).toContain('Herning Kommune (0657)');
+      expect(error.details).toEqual({ kommuneCode: '0657', collectorOrgId: COLLECTOR.organisationId });
+    });
+
+    it('refuses a collector whose authorisation was revoked (the lookup answers false again)', () => {
+      spec
+        .given([])
+        .when((state) => decideCollectBatch(state, collect(), authorisedCtx(COLLECTOR, [])))
+        .thenThrows(ForbiddenError, 'collector-not-authorised');
+    });
+
+    it('refuses a collector authorised by another kommune only', () => {
+      spec
+        .given([])
+        .when((state) => decideCollectBatch(state, collect({ kommuneCode: '0657' }), authorisedCtx(COLLECTOR, [['0756', COLLECTOR]])))
+        .thenThrows(ForbiddenError, 'collector-not-authorised');
+    });
+
+    it("refuses a collector on another collector's authorisation", () => {
+      spec
+        .given([])
+        .when((state) => decideCollectBatch(state, collect(), authorisedCtx(COLLECTOR, [['0657', OTHER_COLLECTOR]])))
+        .thenThrows(ForbiddenError, 'collector-not-authorised');
+    });
+
+    it('asks about the kommune of the collection and the acting collector', () => {
+      const asked: Array<[string, string]> = [];
+      const context: DecisionContext = { ...ctx(COLLECTOR), collectorAuthorised: (k, c) => (asked.push([k, c]), true) };
+      spec
+        .given([])
+        .when((state) => decideCollectBatch(state, collect({ kommuneCode: '0661' }), context))
+        .thenSatisfies((events) => expect(events).toMatchObject([{ type: 'BatchCollected', data: { kommuneCode: '0661', collectorOrgId: COLLECTOR.organisationId } }]));
+      expect(asked).toEqual([['0661', COLLECTOR.organisationId]]);
+    });
+
+    it('lets the municipality record its own collection naming a collector it never authorised', () => {
+      spec
+        .given([])
+        .when((state) => decideCollectBatch(state, collect({ collectorOrgId: OTHER_COLLECTOR.organisationId }), authorisedCtx(HERNING, [])))
+        .thenSatisfies((events) => expect(events).toMatchObject([{ type: 'BatchCollected', data: { collectorOrgId: OTHER_COLLECTOR.organisationId } }]));
+    });
+
+    it("refuses a municipality that is also a collector in another kommune, unless that kommune's municipality authorised it", () => {
+      const herningCollecting = org(12, 'Herning Kommune Indsamling', ['municipality', 'collector'], '0657');
+      const withIt = (context: DecisionContext): DecisionContext => ({
+        ...context,
+        organisation: (id) => (id === herningCollecting.organisationId ? herningCollecting : DIRECTORY.get(id)),
+      });
+      const inIkast = collect({ kommuneCode: '0756', collectorOrgId: herningCollecting.organisationId });
+      spec
+        .given([])
+        .when((state) => decideCollectBatch(state, inIkast, withIt(ctx(herningCollecting))))
+        .thenThrows(ForbiddenError, 'collector-not-authorised');
+      spec
+        .given([])
+        .when((state) => decideCollectBatch(state, inIkast, withIt(authorisedCtx(herningCollecting, [['0756', herningCollecting]]))))
+        .thenSatisfies((events) => expect(events).toMatchObject([{ type: 'BatchCollected', data: { kommuneCode: '0756' } }]));
+    });
   });
 
   it("refuses another kommune's municipality", () => {

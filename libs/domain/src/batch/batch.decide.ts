@@ -1,7 +1,7 @@
 import type { DomainEvent } from '../events.js';
 import { ConflictError, ForbiddenError, InvalidCommandError, NotFoundError } from '../errors.js';
-import { isKnownKommune } from '../reference/reference.js';
-import { assertHandlesMaterial, assertNotInFuture, type DecisionContext } from '../shared/decision-context.js';
+import { isKnownKommune, kommuneName } from '../reference/reference.js';
+import { actsAsMunicipalityOf, assertHandlesMaterial, assertNotInFuture, type DecisionContext } from '../shared/decision-context.js';
 import type { CancelTransfer, CollectBatch, CorrectMass, DispatchTransfer, ReceiveTransfer, RecordOutcome, RegisterResidualBatch } from './batch.commands.js';
 import type { BatchState } from './batch.state.js';
 
@@ -54,7 +54,7 @@ export function decideCollectBatch(state: BatchState | undefined, command: Colle
     });
   }
   const { actor } = ctx;
-  const actsAsMunicipality = actor.roles.includes('municipality') && actor.kommuneCode === command.kommuneCode;
+  const actsAsMunicipality = actsAsMunicipalityOf(actor, command.kommuneCode);
   if (!actsAsMunicipality && !actor.roles.includes('collector')) {
     throw new ForbiddenError(
       'not-collecting-party',
@@ -74,6 +74,14 @@ export function decideCollectBatch(state: BatchState | undefined, command: Colle
   // A collector records only what it collected itself; the municipality may name any collector.
   if (!actsAsMunicipality && command.collectorOrgId !== actor.organisationId) {
     throw new ForbiddenError('collector-mismatch', 'a collector records only collections it made itself');
+  }
+  // Issue 5 §1: a collector acts for a kommune only while its municipality has it authorised.
+  if (!actsAsMunicipality && !(ctx.collectorAuthorised?.(command.kommuneCode, actor.organisationId) ?? false)) {
+    throw new ForbiddenError(
+      'collector-not-authorised',
+      `collector ${actor.organisationId} is not authorised by ${kommuneName(command.kommuneCode) ?? 'the'} Kommune (${command.kommuneCode}) to record its collections: the municipality must authorise it first`,
+      { kommuneCode: command.kommuneCode, collectorOrgId: actor.organisationId },
+    );
   }
   return [{ type: 'BatchCollected', data: { ...command } }];
 }

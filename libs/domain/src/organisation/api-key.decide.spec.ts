@@ -8,9 +8,10 @@ import { ConflictError, ForbiddenError, InvalidCommandError, NotFoundError } fro
 import { parseEvent, type DomainEvent } from '../events.js';
 import { DEFAULT_POLICY, type DecisionContext, type OrganisationFacts } from '../shared/decision-context.js';
 import { DeciderSpecification } from '../testing/decider-specification.js';
-import { decideIssueApiKey, decideRevokeApiKey, evolveOrganisation, type OrganisationState } from './api-key.decide.js';
+import { decideIssueApiKey, decideRevokeApiKey } from './api-key.decide.js';
 import { IssueApiKey, RevokeApiKey } from './organisation.commands.js';
 import type { Role } from './organisation.events.js';
+import { evolveOrganisation, type OrganisationState } from './organisation.state.js';
 
 const uuid = (n: number): string => `0190a000-0000-7000-8000-${n.toString().padStart(12, '0')}`;
 const org = (n: number, roles: Role[]): OrganisationFacts => ({ organisationId: uuid(n), name: `org ${n}`, roles });
@@ -192,7 +193,12 @@ describe('RevokeApiKey', () => {
 describe('evolveOrganisation', () => {
   it('tracks roles and which keys are valid, and ignores key events before a registration', () => {
     const state = [...registered(SORTER), issued(SORTER, 'second'), revoked(SORTER, 'first')].reduce(evolveOrganisation, undefined);
-    expect(state).toEqual({ organisationId: SORTER.organisationId, roles: ['sorter'], keys: [{ keyId: 'first', revoked: true }, { keyId: 'second', revoked: false }] });
+    expect(state).toEqual({
+      organisationId: SORTER.organisationId,
+      roles: ['sorter'],
+      keys: [{ keyId: 'first', revoked: true }, { keyId: 'second', revoked: false }],
+      authorisedCollectors: [],
+    });
     expect(evolveOrganisation(undefined, issued(SORTER, 'x'))).toBeUndefined();
   });
 });

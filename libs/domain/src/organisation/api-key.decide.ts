@@ -6,33 +6,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
 import { assertNotInFuture, type DecisionContext } from '../shared/decision-context.js';
 import type { IssueApiKey, RevokeApiKey } from './organisation.commands.js';
-import type { Role } from './organisation.events.js';
-
-export interface ApiKeyState {
-  readonly keyId: string;
-  readonly revoked: boolean;
-}
-
-export interface OrganisationState {
-  readonly organisationId: string;
-  readonly roles: readonly Role[];
-  /** In the order they were issued. */
-  readonly keys: readonly ApiKeyState[];
-}
-
-/** `undefined` until the organisation is registered. */
-export function evolveOrganisation(state: OrganisationState | undefined, event: DomainEvent): OrganisationState | undefined {
-  switch (event.type) {
-    case 'OrganisationRegistered':
-      return { organisationId: event.data.organisationId, roles: event.data.roles, keys: [] };
-    case 'ApiKeyIssued':
-      return state && { ...state, keys: [...state.keys, { keyId: event.data.keyId, revoked: false }] };
-    case 'ApiKeyRevoked':
-      return state && { ...state, keys: state.keys.map((key) => (key.keyId === event.data.keyId ? { ...key, revoked: true } : key)) };
-    default:
-      return state;
-  }
-}
+import type { OrganisationState } from './organisation.state.js';
 
 function existing(state: OrganisationState | undefined, organisationId: string): OrganisationState {
   if (!state) throw new NotFoundError('unknown-organisation', `organisation ${organisationId} is not registered`, { organisationId });

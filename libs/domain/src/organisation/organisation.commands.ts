@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Instant, Uuid } from '../shared/units.js';
-import { ApiKeyId, KeyManagementReason, Role, Site, isValidCvr } from './organisation.events.js';
+import { ApiKeyId, CollectorAuthorisationReason, KeyManagementReason, Role, Site, isValidCvr } from './organisation.events.js';
 
 export const RegisterOrganisation = z.object({
   organisationId: Uuid,
@@ -34,3 +34,20 @@ export const RevokeApiKey = z.object({
   occurredAt: Instant,
 });
 export type RevokeApiKey = z.infer<typeof RevokeApiKey>;
+
+/** The municipality `organisationId` authorises the collector to record collections for its kommune. */
+export const AuthoriseCollector = z.object({
+  organisationId: Uuid,
+  collectorOrgId: Uuid,
+  reason: CollectorAuthorisationReason.optional(),
+  occurredAt: Instant,
+});
+export type AuthoriseCollector = z.infer<typeof AuthoriseCollector>;
+
+export const RevokeCollectorAuthorisation = z.object({
+  organisationId: Uuid,
+  collectorOrgId: Uuid,
+  reason: CollectorAuthorisationReason,
+  occurredAt: Instant,
+});
+export type RevokeCollectorAuthorisation = z.infer<typeof RevokeCollectorAuthorisation>;

@@ -53,5 +53,8 @@ export function decideRegisterOrganisation(exists: boolean, command: RegisterOrg
   ];
 }
 
-// Key management lives in its own file; re-exported here so that #domain's index exposes it.
+// Key management and collector authorisation live in their own files; re-exported here so that
+// #domain's index exposes them.
+export * from './organisation.state.js';
 export * from './api-key.decide.js';
+export * from './collector-authorisation.decide.js';

@@ -62,8 +62,39 @@ export const ApiKeyRevoked = z.object({
 });
 export type ApiKeyRevoked = z.infer<typeof ApiKeyRevoked>;
 
+/** Why a collector was authorised or its authorisation revoked: kept with the event, for the audit trail. */
+export const CollectorAuthorisationReason = z.string().trim().min(1).max(500);
+
+/**
+ * A municipality authorises a collector to record collections for its kommune (issue 5 §1). On the
+ * municipality's own stream, so that authorising and revoking are decided on its strongly consistent
+ * state; `kommuneCode` is the municipality's, copied from its registration for the read models.
+ */
+export const CollectorAuthorised = z.object({
+  organisationId: Uuid,
+  kommuneCode: z.string().regex(/^\d{4}$/),
+  collectorOrgId: Uuid,
+  authorisedBy: Uuid,
+  reason: CollectorAuthorisationReason.optional(),
+  occurredAt: Instant,
+});
+export type CollectorAuthorised = z.infer<typeof CollectorAuthorised>;
+
+/** From this event on the collector no longer records collections for the kommune; it may be authorised again later. */
+export const CollectorAuthorisationRevoked = z.object({
+  organisationId: Uuid,
+  kommuneCode: z.string().regex(/^\d{4}$/),
+  collectorOrgId: Uuid,
+  revokedBy: Uuid,
+  reason: CollectorAuthorisationReason,
+  occurredAt: Instant,
+});
+export type CollectorAuthorisationRevoked = z.infer<typeof CollectorAuthorisationRevoked>;
+
 export const organisationEventSchemas = {
   OrganisationRegistered,
   ApiKeyIssued,
   ApiKeyRevoked,
+  CollectorAuthorised,
+  CollectorAuthorisationRevoked,
 } as const;

@@ -27,6 +27,18 @@ export interface DecisionContext {
   readonly actor: OrganisationFacts;
   readonly organisation: (organisationId: string) => OrganisationFacts | undefined;
   readonly policy: LedgerPolicy;
+  /**
+   * Whether the municipality of `kommuneCode` has authorised `collectorOrgId` to record its
+   * collections, and not revoked it since (issue 5 §1). Only a collection by a collector asks. Left
+   * out, nobody is authorised: a caller that forgets to supply it refuses collectors rather than
+   * letting them record for any kommune.
+   */
+  readonly collectorAuthorised?: (kommuneCode: string, collectorOrgId: string) => boolean;
+}
+
+/** The actor is the municipality bound to this kommune, so it records the kommune's collections itself. */
+export function actsAsMunicipalityOf(actor: OrganisationFacts, kommuneCode: string): boolean {
+  return actor.roles.includes('municipality') && actor.kommuneCode === kommuneCode;
 }
 
 export function assertNotInFuture(occurredAt: string, ctx: DecisionContext): void {

@@ -1,0 +1,32 @@
+import { SetMetadata } from '@nestjs/common';
+
+export const ACCESS_RULE = 'ledger:access-rule';
+
+/**
+ * Who may call a route: the permission matrix of docs/security.md, one rule per route. The
+ * AuthorizationGuard evaluates it before any pipe or handler runs; a route without a rule is refused
+ * (default deny), so a new endpoint cannot be reachable by accident.
+ */
+export type AccessRule =
+  /** Any authenticated organisation: the directory and the log's public audit material. */
+  | { readonly kind: 'authenticated' }
+  /** Auditors and the operator only. */
+  | { readonly kind: 'privileged' }
+  /** Full view of the batch named by the route parameter (custodian, former custodian, consignee, upstream, own kommune's collections). */
+  | { readonly kind: 'batch'; readonly param: string }
+  /** The process's own organisation, auditors and the operator. */
+  | { readonly kind: 'process'; readonly param: string }
+  /** The organisation named by the route parameter itself, auditors and the operator. */
+  | { readonly kind: 'organisation'; readonly param: string }
+  /** The municipality of the kommune named by the route parameter, auditors and the operator. */
+  | { readonly kind: 'kommune'; readonly param: string }
+  /** Anyone authenticated, but the answer is narrowed to the viewer's scope (see ReadScope). */
+  | { readonly kind: 'scoped'; readonly scope: 'batches' | 'circularity' | 'anomalies' }
+  /**
+   * A command. Auditors never write. `material` commands act on batches and processes: the operator
+   * may issue them only by explicit impersonation. `administration` commands (organisations, keys,
+   * collector authorisations) leave the remaining checks to the domain's decisions.
+   */
+  | { readonly kind: 'write'; readonly acts: 'material' | 'administration' };
+
+export const Access = (rule: AccessRule) => SetMetadata(ACCESS_RULE, rule);

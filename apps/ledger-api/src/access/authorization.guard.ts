@@ -1,0 +1,161 @@
+import {
+  anomaliesOrganisationFor,
+  assertMayImpersonate,
+  assertMayIssue,
+  assertOwnKommune,
+  assertOwnOrganisation,
+  assertPrivileged,
+  batchNotVisible,
+  circularityFilterFor,
+  MalformedRequestError,
+  processNotVisible,
+  readScopeOf,
+  type OrganisationFacts,
+} from '#domain';
+import { getProcess, isBatchVisible, type ReadDb } from '#projections';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { PUBLIC_ROUTE, type AuthenticatedRequest } from '../common/actor.js';
+import { OrganisationDirectory } from '../ledger/organisation-directory.js';
+import { READ_DB } from '../ledger/tokens.js';
+import { ACCESS_RULE, type AccessRule } from './access-rule.decorator.js';
+
+const IMPERSONATE = 'ledger-impersonate';
+const IMPERSONATION_REASON = 'ledger-impersonation-reason';
+const MAX_REASON_LENGTH = 500;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type Query = Record<string, unknown>;
+
+/**
+ * The one place the permission matrix (docs/security.md) is enforced. Runs after authentication
+ * and before any pipe or handler: it resolves impersonation, then checks the route's AccessRule.
+ * A route without a rule is refused, so an endpoint added without one fails closed (and fails the
+ * matrix test, which enumerates the OpenAPI document).
+ *
+ * Relationships are read from the live read models: a command answers only once they include it
+ * (ReadYourWrites), and a relationship, once gained, is never lost (custody history stays).
+ */
+@Injectable()
+export class AuthorizationGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly directory: OrganisationDirectory,
+    @Inject(READ_DB) private readonly db: ReadDb,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!request.actor) throw new Error('AuthorizationGuard ran before authentication');
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, targets);
+    if (!rule) throw new Error(`route ${request.method} ${request.routeOptions.url ?? request.url} has no access rule`);
+
+    const actor = await this.impersonate(request, request.actor);
+    const scope = readScopeOf(actor);
+    request.readScope = scope;
+    const params = (request.params ?? {}) as Record<string, string | undefined>;
+    const param = (name: string): string => params[name] ?? '';
+
+    switch (rule.kind) {
+      case 'authenticated':
+        return true;
+      case 'privileged':
+        assertPrivileged(actor);
+        return true;
+      case 'organisation':
+        assertOwnOrganisation(actor, param(rule.param));
+        return true;
+      case 'kommune':
+        assertOwnKommune(actor, param(rule.param));
+        return true;
+      case 'write':
+        assertMayIssue(actor, rule.acts, request.impersonation !== undefined);
+        return true;
+      case 'batch': {
+        const batchId = param(rule.param);
+        // A malformed id is left to the route's validation, which answers 400; it names no batch.
+        if (!UUID.test(batchId)) return true;
+        if (!(await isBatchVisible(this.db, scope, batchId))) throw batchNotVisible(batchId);
+        return true;
+      }
+      case 'process': {
+        const processId = param(rule.param);
+        if (!UUID.test(processId)) return true;
+        if (!(await this.mayReadProcess(actor, processId))) throw processNotVisible(processId);
+        return true;
+      }
+      case 'scoped':
+        this.narrowQuery(rule.scope, actor, (request.query ?? {}) as Query);
+        return true;
+    }
+  }
+
+  /**
+   * The operator may act as another organisation, explicitly: the request names it and why, the
+   * events it appends record both (metadata impersonatedBy, impersonationReason), and so does the
+   * request audit log. From here on the request has that organisation's rights, no more.
+   */
+  private async impersonate(request: AuthenticatedRequest, authenticated: OrganisationFacts): Promise<OrganisationFacts> {
+    const targetId = header(request, IMPERSONATE);
+    if (targetId === undefined) return authenticated;
+    const reason = header(request, IMPERSONATION_REASON)?.trim();
+    if (reason !== undefined && reason.length > MAX_REASON_LENGTH) {
+      throw new MalformedRequestError('impersonation-reason-too-long', `Ledger-Impersonation-Reason is limited to ${MAX_REASON_LENGTH} characters`);
+    }
+    if (!UUID.test(targetId)) throw new MalformedRequestError('invalid-impersonation', 'Ledger-Impersonate must be an organisation id (a UUID)');
+    const target = assertMayImpersonate(authenticated, await this.directory.get(targetId), targetId, reason);
+    request.impersonation = { operatorOrgId: authenticated.organisationId, reason: reason! };
+    request.actor = target;
+    return target;
+  }
+
+  /**
+   * The process's own organisation, auditors and the operator. A process names all its inputs,
+   * outputs and losses: the whole of a firm's run, which no one else may see (those it supplied or
+   * received see their part of it through lineage).
+   */
+  private async mayReadProcess(actor: OrganisationFacts, processId: string): Promise<boolean> {
+    if (readScopeOf(actor).kind === 'all') return true;
+    const process = await getProcess(this.db, processId);
+    return process?.organisationId === actor.organisationId;
+  }
+
+  /**
+   * Lists and reports whose answer is narrowed rather than refused: the guard rewrites their query
+   * to the actor's scope before validation runs (the batches list is narrowed by its query, through
+   * ViewerScope).
+   */
+  private narrowQuery(scope: 'batches' | 'circularity' | 'anomalies', actor: OrganisationFacts, query: Query): void {
+    switch (scope) {
+      case 'batches':
+        return;
+      case 'circularity': {
+        const narrowed = circularityFilterFor(actor, { kommuneCode: single(query, 'kommuneCode'), originKey: single(query, 'originKey') });
+        delete query['kommuneCode'];
+        delete query['originKey'];
+        Object.assign(query, narrowed);
+        return;
+      }
+      case 'anomalies': {
+        const organisationId = anomaliesOrganisationFor(actor, single(query, 'organisationId'));
+        if (organisationId !== undefined) query['organisationId'] = organisationId;
+        return;
+      }
+    }
+  }
+}
+
+function header(request: AuthenticatedRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** A query parameter given once; repeating a scoping parameter is refused rather than guessed at. */
+function single(query: Query, name: string): string | undefined {
+  const value = query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new MalformedRequestError('invalid-query', `query parameter ${name} may be given once`, { parameter: name });
+  return value;
+}

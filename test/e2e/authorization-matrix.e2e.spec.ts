@@ -1,0 +1,946 @@
+/**
+ * The permission matrix of issue 5 §1 (docs/security.md), table-driven: every endpoint × every role
+ * × every relationship of the viewer to the batch, process, organisation or kommune it names. Each
+ * row says what the matrix allows; a refused read is a 403/404 problem (a batch the viewer may not
+ * see answers exactly like one that does not exist), a refused write is a 403/404 problem that
+ * appends nothing. The coverage test walks the OpenAPI document, so an endpoint without rows fails.
+ *
+ * Expectations come from the matrix and the scenario's own ground truth
+ * (test/fixtures/multi-tenant-scenario.ts), never from the implementation.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { LedgerHarness, type LedgerResponse, type RegisteredOrganisation } from '../fixtures/ledger-harness.js';
+import {
+  COTTON,
+  EMPTY_KOMMUNE,
+  KOMMUNE,
+  KOMMUNE_RELATIONS,
+  MATERIAL_ROLES,
+  MultiTenantScenario,
+  RELATIONS,
+  ROLES,
+  UNKNOWN_ID,
+  gramsIn,
+  massPattern,
+  type KommuneRelation,
+  type MaterialRole,
+  type Relation,
+  type Role,
+  type ScenarioOrg,
+} from '../fixtures/multi-tenant-scenario.js';
+
+type Json = Record<string, unknown>;
+
+interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+}
+
+interface Row {
+  /** The OpenAPI operation, `METHOD /path/{param}`, or a route outside the document (docs). */
+  readonly operation: string;
+  readonly title: string;
+  readonly run: () => Promise<void>;
+}
+
+/** Routes the ledger serves outside its OpenAPI document. */
+const OUTSIDE_OPENAPI = new Set(['GET /docs', 'GET /docs-json']);
+
+const PRIVILEGED: readonly Role[] = ['auditor', 'operator'];
+const isPrivileged = (role: Role): boolean => PRIVILEGED.includes(role);
+const REASON = 'support ticket 4711: the sorter cannot reach the API';
+
+let ledger: LedgerHarness;
+let s: MultiTenantScenario;
+
+// ------------------------------------------------------------------------------------------ checks
+
+class Mismatch extends Error {}
+
+function describeResponse(r: LedgerResponse<unknown>): string {
+  const body = typeof r.body === 'string' ? r.body.slice(0, 300) : JSON.stringify(r.body).slice(0, 400);
+  return `${r.status} ${body}`;
+}
+
+function expectStatus(r: LedgerResponse<unknown>, status: number): void {
+  if (r.status !== status) throw new Mismatch(`expected ${status}, got ${describeResponse(r)}`);
+}
+
+/** An RFC 9457 problem with one of `statuses` and, when given, one of `codes`. */
+function expectProblem(r: LedgerResponse<unknown>, statuses: readonly number[], codes?: readonly string[]): Problem {
+  const problem = r.body as Problem;
+  if (!statuses.includes(r.status) || (codes !== undefined && !codes.includes(problem?.code))) {
+    throw new Mismatch(`expected ${statuses.join('/')}${codes ? ` ${codes.join('|')}` : ''}, got ${describeResponse(r)}`);
+  }
+  expect(String(r.headers['content-type'])).toContain('application/problem+json');
+  expect(problem).toMatchObject({ status: r.status, type: expect.stringMatching(/\S/), title: expect.stringMatching(/\S/), detail: expect.stringMatching(/\S/), code: expect.stringMatching(/\S/) });
+  return problem;
+}
+
+/** A write the matrix refuses: a problem, and nothing appended. */
+async function expectRefusedWrite(send: () => Promise<LedgerResponse<unknown>>, statuses: readonly number[], codes?: readonly string[]): Promise<void> {
+  const before = await ledger.store.headPosition();
+  const r = await send();
+  const after = await ledger.store.headPosition();
+  expectProblem(r, statuses, codes);
+  if (after !== before) throw new Mismatch(`refused with ${r.status}, but the log grew from ${before} to ${after}`);
+}
+
+function keyOf(role: Role): string {
+  return s.viewer(role).key;
+}
+
+const get = (url: string, role: Role, headers?: Record<string, string>) => ledger.request<unknown>('GET', url, { key: keyOf(role), ...(headers ? { headers } : {}) });
+const post = (url: string, body: unknown, role: Role, headers?: Record<string, string>) => ledger.request<unknown>('POST', url, { key: keyOf(role), body, ...(headers ? { headers } : {}) });
+
+// ------------------------------------------------------------------------------------------ rows
+
+const rows: Row[] = [];
+const row = (operation: string, title: string, run: () => Promise<void>): void => {
+  rows.push({ operation, title: `${operation} · ${title}`, run });
+};
+
+// ---- public
+
+row('GET /health', 'no credentials → 200', async () => expectStatus(await ledger.request('GET', '/health', { key: null }), 200));
+row('GET /docs', 'no credentials → served', async () => {
+  const r = await ledger.request('GET', '/docs', { key: null });
+  if (r.status >= 400) throw new Mismatch(`expected the Swagger UI, got ${r.status}`);
+});
+row('GET /docs-json', 'no credentials → 200', async () => expectStatus(await ledger.request('GET', '/docs-json', { key: null }), 200));
+
+// ---- any authenticated organisation
+
+const AUTHENTICATED_READS: Array<[string, () => string]> = [
+  ['GET /organisations', () => '/organisations'],
+  ['GET /organisations/{organisationId}', () => `/organisations/${s.org('sortB').id}`],
+  ['GET /organisations/{organisationId}/collector-authorisations', () => `/organisations/${s.org('munA').id}/collector-authorisations`],
+  ['GET /audit/public-key', () => '/audit/public-key'],
+  ['GET /audit/checkpoints', () => '/audit/checkpoints'],
+  ['GET /audit/proofs/inclusion', () => `/audit/proofs/inclusion?position=1`],
+  ['GET /audit/proofs/consistency', () => `/audit/proofs/consistency?from=1&to=${s.headPosition}`],
+];
+for (const [operation, url] of AUTHENTICATED_READS) {
+  for (const role of ROLES) row(operation, `${role} → 200`, async () => expectStatus(await get(url(), role), 200));
+}
+
+// ---- the organisation itself, auditors and the operator
+
+const OWN_ORGANISATION_READS: Array<[string, (org: ScenarioOrg) => string]> = [
+  ['GET /organisations/{organisationId}/api-keys', (org) => `/organisations/${org.id}/api-keys`],
+  ['GET /reports/inventory/{organisationId}', (org) => `/reports/inventory/${org.id}`],
+];
+for (const [operation, url] of OWN_ORGANISATION_READS) {
+  for (const role of ROLES) {
+    row(operation, `${role} · own organisation → 200`, async () => expectStatus(await get(url(s.viewer(role)), role), 200));
+    const other = (): ScenarioOrg => s.org(role === 'sorter' ? 'recB' : 'sortB');
+    if (isPrivileged(role)) row(operation, `${role} · another organisation → 200`, async () => expectStatus(await get(url(other()), role), 200));
+    else row(operation, `${role} · another organisation → 403`, async () => void expectProblem(await get(url(other()), role), [403]));
+  }
+}
+
+// ---- the municipality of the kommune, auditors and the operator
+
+for (const role of ROLES) {
+  const url = (kommune: string) => `/reports/municipal/${kommune}/${s.year}`;
+  const operation = 'GET /reports/municipal/{kommuneCode}/{year}';
+  if (role === 'municipality') {
+    row(operation, 'municipality · own kommune → 200', async () => expectStatus(await get(url(KOMMUNE.munA), role), 200));
+    row(operation, 'municipality · own kommune, CSV → 200', async () => expectStatus(await get(`${url(KOMMUNE.munA)}?format=csv`, role), 200));
+    row(operation, 'municipality · another kommune → 403', async () => void expectProblem(await get(url(KOMMUNE.munB), role), [403]));
+    row(operation, 'municipality · another kommune, CSV → 403', async () => void expectProblem(await get(`${url(KOMMUNE.munB)}?format=csv`, role), [403]));
+  } else if (isPrivileged(role)) {
+    row(operation, `${role} · any kommune → 200`, async () => expectStatus(await get(url(KOMMUNE.munB), role), 200));
+  } else {
+    row(operation, `${role} · a kommune → 403`, async () => void expectProblem(await get(url(KOMMUNE.munA), role), [403]));
+  }
+}
+
+// ---- auditors and the operator only
+
+for (const role of ROLES) {
+  const operation = 'GET /audit/requests';
+  if (isPrivileged(role)) row(operation, `${role} → 200`, async () => expectStatus(await get('/audit/requests', role), 200));
+  else row(operation, `${role} → 403`, async () => void expectProblem(await get('/audit/requests', role), [403]));
+}
+
+// ---- batches: full view or 404, indistinguishable from a batch that does not exist
+
+const BATCH_READS: Array<[string, (id: string) => string]> = [
+  ['GET /batches/{batchId}', (id) => `/batches/${id}`],
+  ['GET /batches/{batchId}/lineage', (id) => `/batches/${id}/lineage?direction=upstream`],
+  ['GET /batches/{batchId}/lineage', (id) => `/batches/${id}/lineage?direction=downstream`],
+  ['GET /batches/{batchId}/provenance', (id) => `/batches/${id}/provenance`],
+  ['GET /batches/{batchId}/custody', (id) => `/batches/${id}/custody`],
+  ['GET /batches/{batchId}/history', (id) => `/batches/${id}/history`],
+  ['GET /audit/batches/{batchId}/history', (id) => `/audit/batches/${id}/history`],
+];
+
+/** What the matrix says of a material viewer's reads of a batch it relates to so. */
+const READ_ALLOWED: Record<Relation | KommuneRelation, boolean> = {
+  custodian: true,
+  'custodian-sending': true,
+  'former-custodian': true,
+  consignee: true,
+  'cancelled-consignee': false,
+  unrelated: false,
+  upstream: true,
+  'ancestor-of-consignment': false,
+  downstream: false,
+  unknown: false,
+  'own-kommune-collection': true,
+  'derived-from-own-collection': true,
+  'other-kommune-collection': false,
+};
+
+/** The denial must be the answer for an id nobody has, but for the id itself. */
+async function expectLikeUnknownBatch(r: LedgerResponse<unknown>, batchId: string, url: (id: string) => string, role: Role): Promise<void> {
+  const problem = expectProblem(r, [404], ['unknown-batch']);
+  if (batchId === UNKNOWN_ID) return;
+  const unknown = await get(url(UNKNOWN_ID), role);
+  const mask = (p: unknown, id: string) => JSON.parse(JSON.stringify(p).split(id).join('<id>')) as unknown;
+  expect({ status: r.status, body: mask(problem, batchId), type: r.headers['content-type'] }).toEqual({ status: unknown.status, body: mask(unknown.body, UNKNOWN_ID), type: unknown.headers['content-type'] });
+}
+
+/** A full view: the batch asked about, naming no other batch the viewer may not see, nor its mass. */
+function expectBatchAnswer(r: LedgerResponse<unknown>, batchId: string, role: Role, actingAs: ScenarioOrg = s.viewer(role)): void {
+  expectStatus(r, 200);
+  const body = r.body as Json;
+  const named = body['batchId'] ?? body['root'];
+  if (named !== batchId) throw new Mismatch(`answered about ${String(named)}, not ${batchId}`);
+  expectNothingHidden(JSON.stringify(r.body), actingAs.id, [batchId]);
+}
+
+/** No id, and no mass, of a batch the viewer may not see (but those it named itself). */
+function expectNothingHidden(text: string, viewerId: string, named: string[]): void {
+  const seen = (id: string) => named.includes(id) || s.canSee(viewerId, id);
+  const hidden = [...s.batches.values()].filter((b) => !seen(b.id));
+  const visibleMasses = new Set([...s.batches.values()].filter((b) => seen(b.id)).flatMap((b) => b.masses));
+  const grams = gramsIn(text);
+  const ids = hidden.filter((b) => text.includes(b.id)).map((b) => `${b.label} (${s.relationOf(viewerId, b.id)})`);
+  const masses = hidden.filter((b) => b.masses.some((m) => !visibleMasses.has(m) && grams.has(m))).map((b) => `${b.label} (${s.relationOf(viewerId, b.id)})`);
+  if (ids.length > 0 || masses.length > 0) throw new Mismatch(`names batches it may not see: ${ids.join(', ') || '-'}; shows masses of: ${masses.join(', ') || '-'}`);
+}
+
+for (const [operation, url] of BATCH_READS) {
+  const direction = /direction=(\w+)/.exec(url('x'))?.[1];
+  const label = direction ? `${direction} · ` : '';
+  for (const role of MATERIAL_ROLES) {
+    for (const relation of RELATIONS) {
+      const allowed = READ_ALLOWED[relation];
+      row(operation, `${label}${role} · ${relation} → ${allowed ? 200 : 404}`, async () => {
+        const batchId = s.relationBatch(role, relation);
+        const r = await get(url(batchId), role);
+        if (allowed) expectBatchAnswer(r, batchId, role);
+        else await expectLikeUnknownBatch(r, batchId, url, role);
+      });
+    }
+  }
+  for (const relation of KOMMUNE_RELATIONS) {
+    const allowed = READ_ALLOWED[relation];
+    row(operation, `${label}municipality · ${relation} → ${allowed ? 200 : 404}`, async () => {
+      const batchId = s.kommuneRelationBatch(relation);
+      const r = await get(url(batchId), 'municipality');
+      if (allowed) expectBatchAnswer(r, batchId, 'municipality');
+      else await expectLikeUnknownBatch(r, batchId, url, 'municipality');
+    });
+  }
+  row(operation, `${label}municipality · a product of its collection, made with another firm's residual → 200, naming neither the residual nor its mass`, async () => {
+    expectBatchAnswer(await get(url(s.id('prodA')), 'municipality'), s.id('prodA'), 'municipality');
+  });
+  row(operation, `${label}municipality · a blend of its collection with another kommune's → 200, naming nothing of the other kommune's`, async () => {
+    expectBatchAnswer(await get(url(s.id('blendAC')), 'municipality'), s.id('blendAC'), 'municipality');
+  });
+  for (const role of PRIVILEGED) {
+    for (const relation of RELATIONS) {
+      const allowed = relation !== 'unknown';
+      row(operation, `${label}${role} · a sorter's ${relation} batch → ${allowed ? 200 : 404}`, async () => {
+        const batchId = s.relationBatch('sorter', relation);
+        const r = await get(url(batchId), role);
+        if (allowed) expectBatchAnswer(r, batchId, role);
+        else expectProblem(r, [404], ['unknown-batch']);
+      });
+    }
+  }
+}
+
+// ---- lineage: what the viewer may not see is withheld, counted only
+
+interface Lineage {
+  root: string;
+  nodes: Array<{ batchId: string }>;
+  edges: Array<{ parentBatchId: string; childBatchId: string }>;
+  withheld?: { batches: number; edges: number };
+}
+
+async function lineageCase(role: Role, batchId: string, direction: 'upstream' | 'downstream', visible: string[], withheld: string[]): Promise<void> {
+  const r = await get(`/batches/${batchId}/lineage?direction=${direction}`, role);
+  expectStatus(r, 200);
+  const graph = r.body as Lineage;
+  const nodeIds = graph.nodes.map((n) => n.batchId).sort();
+  expect(nodeIds).toEqual([batchId, ...visible].sort());
+  for (const edge of graph.edges) expect([edge.parentBatchId, edge.childBatchId].every((id) => nodeIds.includes(id))).toBe(true);
+  // Counts only: every member of `withheld` is a number.
+  expect(graph.withheld).toBeDefined();
+  for (const value of Object.values(graph.withheld ?? {})) expect(typeof value).toBe('number');
+  expect(graph.withheld?.batches).toBe(withheld.length);
+  const text = JSON.stringify(r.body);
+  for (const id of withheld) {
+    if (text.includes(id)) throw new Mismatch(`the withheld batch ${id} is named`);
+    for (const mass of s.batch(id).masses) if (massPattern(mass).test(text)) throw new Mismatch(`the mass ${mass} g of the withheld batch ${id} is shown`);
+  }
+}
+
+row('GET /batches/{batchId}/lineage', "downstream · sorter · what the recycler made of a batch it shipped is withheld", async () => {
+  await lineageCase('sorter', s.id('sA_rec'), 'downstream', [], [s.id('fA'), s.id('prodA')]);
+});
+row('GET /batches/{batchId}/lineage', 'downstream · every material role · what the peer made of a batch it shipped is withheld', async () => {
+  for (const role of MATERIAL_ROLES) await lineageCase(role, s.id(`${role}:downstream-parent`), 'downstream', [], [s.relationBatch(role, 'downstream')]);
+});
+row('GET /batches/{batchId}/lineage', 'upstream · every material role · what a shipment still on its way to it was made from is withheld', async () => {
+  for (const role of MATERIAL_ROLES) await lineageCase(role, s.relationBatch(role, 'consignee'), 'upstream', [], [s.relationBatch(role, 'ancestor-of-consignment')]);
+});
+row('GET /batches/{batchId}/lineage', 'upstream · every material role · what it received was made from is shown', async () => {
+  for (const role of MATERIAL_ROLES) await lineageCase(role, s.id(`${role}:upstream-child`), 'upstream', [s.relationBatch(role, 'upstream')], []);
+});
+row('GET /batches/{batchId}/lineage', 'upstream · manufacturer · every ancestor of its product is shown', async () => {
+  await lineageCase('manufacturer', s.id('prodA'), 'upstream', [s.id('fA'), s.id('rManA'), s.id('sA_rec'), s.id('cA1')], []);
+});
+row('GET /batches/{batchId}/lineage', "upstream · municipality · another firm's residual in a product of its collection is withheld", async () => {
+  await lineageCase('municipality', s.id('prodA'), 'upstream', [s.id('fA'), s.id('sA_rec'), s.id('cA1')], [s.id('rManA')]);
+});
+row('GET /batches/{batchId}/lineage', "downstream · municipality · everything made of its collection is shown, another kommune's blend partner is not", async () => {
+  await lineageCase('municipality', s.id('cA2'), 'downstream', [s.id('blendAC')], []);
+  await lineageCase('municipality', s.id('blendAC'), 'upstream', [s.id('cA2')], [s.id('sC1'), s.id('cC1')]);
+});
+row('GET /batches/{batchId}/lineage', 'upstream · auditor · nothing withheld', async () => {
+  await lineageCase('auditor', s.id('prodA'), 'upstream', [s.id('fA'), s.id('rManA'), s.id('sA_rec'), s.id('cA1')], []);
+});
+
+// ---- processes: the process's organisation and privileged viewers only (a process names a firm's whole run)
+
+for (const role of ROLES) {
+  const operation = 'GET /processes/{processId}';
+  const expectProcess = async (processId: string, allowed: boolean) => {
+    const r = await get(`/processes/${processId}`, role);
+    if (allowed) {
+      expectStatus(r, 200);
+      expect((r.body as Json)['processId']).toBe(processId);
+    } else {
+      expectProblem(r, [404], ['unknown-process']);
+    }
+  };
+  if (isPrivileged(role)) {
+    row(operation, `${role} · any process → 200`, async () => expectProcess(s.id('pRecA'), true));
+    row(operation, `${role} · unknown → 404`, async () => expectProcess(UNKNOWN_ID, false));
+    continue;
+  }
+  const material = role as MaterialRole;
+  row(operation, `${role} · its own → 200`, async () => expectProcess(s.viewerProcesses.get(material)!.own, true));
+  row(operation, `${role} · the peer's, whose output it received (upstream) → 404`, async () => expectProcess(s.viewerProcesses.get(material)!.upstream, false));
+  row(operation, `${role} · the peer's, on what it shipped (downstream) → 404`, async () => expectProcess(s.viewerProcesses.get(material)!.downstream, false));
+  row(operation, `${role} · unknown → 404`, async () => expectProcess(UNKNOWN_ID, false));
+  if (role === 'municipality') {
+    // Its collections' fate is in lineage, provenance and circularity; the process itself lists the firm's other inputs.
+    row(operation, 'municipality · consumed its collection → 404', async () => expectProcess(s.id('pSortA'), false));
+    row(operation, 'municipality · consumed material derived from its collection → 404', async () => expectProcess(s.id('pManA'), false));
+    row(operation, 'municipality · blended its collection with another kommune’s → 404', async () => expectProcess(s.id('pBlend'), false));
+    row(operation, 'municipality · consumed only another kommune’s collection → 404', async () => expectProcess(s.id('pSortB'), false));
+  }
+}
+
+// ---- the batch list: what the viewer holds, held, owns, owned or is consignee of
+
+interface Page {
+  items: Array<{ batchId: string; custodianOrgId: string }>;
+  nextCursor: string | null;
+}
+
+async function listAll(role: Role, query: string): Promise<string[]> {
+  const ids: string[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < 20; page++) {
+    const r = await get(`/batches?limit=500${query}${after ? `&after=${after}` : ''}`, role);
+    expectStatus(r, 200);
+    const body = r.body as Page;
+    ids.push(...body.items.map((i) => i.batchId));
+    after = body.nextCursor;
+    if (!after) break;
+  }
+  return ids.sort();
+}
+
+for (const role of ROLES) {
+  const operation = 'GET /batches';
+  row(operation, `${role} · no filter → ${isPrivileged(role) ? 'every batch' : 'exactly its own batches'}`, async () => {
+    const viewer = s.viewer(role).id;
+    expect(await listAll(role, '')).toEqual([...s.listable(viewer)].sort());
+  });
+  row(operation, `${role} · custodianOrgId of a competitor → only what it may list of theirs`, async () => {
+    const viewer = s.viewer(role).id;
+    const competitor = s.org(role === 'sorter' ? 'recB' : 'sortB').id;
+    const expected = [...s.listable(viewer)].filter((id) => s.batch(id).holders.at(-1) === competitor).sort();
+    expect(await listAll(role, `&custodianOrgId=${competitor}`)).toEqual(expected);
+  });
+}
+
+// ---- circularity: privileged all; a municipality its kommune; a firm its own residual origin keys, named
+
+interface CircularityAnswer {
+  rows: Array<{ originKey: string }>;
+}
+
+for (const role of ROLES) {
+  const operation = 'GET /reports/circularity';
+  const ask = (query: string) => get(`/reports/circularity${query}`, role);
+  const keysOf = (r: LedgerResponse<unknown>): string[] => [...new Set((r.body as CircularityAnswer).rows.map((x) => x.originKey))].sort();
+  const viewer = () => s.viewer(role).id;
+  const competitor = () => s.org(role === 'manufacturer' ? 'manB' : 'manA').id;
+  if (isPrivileged(role)) {
+    row(operation, `${role} · no filter → every origin key`, async () => {
+      const r = await ask('');
+      expectStatus(r, 200);
+      expect(keysOf(r)).toEqual(expect.arrayContaining([`kommune:${KOMMUNE.munA}`, `kommune:${KOMMUNE.munB}`, `kommune:${KOMMUNE.munC}`, `pre-consumer:${s.org('manA').id}`]));
+    });
+    row(operation, `${role} · another kommune → 200`, async () => {
+      const r = await ask(`?kommuneCode=${KOMMUNE.munB}`);
+      expectStatus(r, 200);
+      expect(keysOf(r)).toEqual([`kommune:${KOMMUNE.munB}`]);
+    });
+    row(operation, `${role} · a firm's residual origin key → 200`, async () => {
+      const r = await ask(`?originKey=pre-consumer:${s.org('manA').id}`);
+      expectStatus(r, 200);
+      expect(keysOf(r)).toEqual([`pre-consumer:${s.org('manA').id}`]);
+    });
+  } else if (role === 'municipality') {
+    row(operation, 'municipality · no filter → its own kommune only', async () => {
+      const r = await ask('');
+      expectStatus(r, 200);
+      expect(keysOf(r)).toEqual([`kommune:${KOMMUNE.munA}`]);
+    });
+    row(operation, 'municipality · its own kommuneCode → 200', async () => {
+      const r = await ask(`?kommuneCode=${KOMMUNE.munA}`);
+      expectStatus(r, 200);
+      expect(keysOf(r)).toEqual([`kommune:${KOMMUNE.munA}`]);
+    });
+    row(operation, 'municipality · its own kommune as originKey → 200', async () => {
+      const r = await ask(`?originKey=kommune:${KOMMUNE.munA}`);
+      expectStatus(r, 200);
+      expect(keysOf(r)).toEqual([`kommune:${KOMMUNE.munA}`]);
+    });
+    row(operation, 'municipality · another kommuneCode → 403 scope-not-permitted', async () => void expectProblem(await ask(`?kommuneCode=${KOMMUNE.munB}`), [403], ['scope-not-permitted']));
+    row(operation, 'municipality · a kommune without collections → 403 scope-not-permitted', async () => void expectProblem(await ask(`?kommuneCode=${EMPTY_KOMMUNE}`), [403], ['scope-not-permitted']));
+    row(operation, 'municipality · another kommune as originKey → 403 scope-not-permitted', async () => void expectProblem(await ask(`?originKey=kommune:${KOMMUNE.munB}`), [403], ['scope-not-permitted']));
+    row(operation, "municipality · a firm's residual origin key → 403 scope-not-permitted", async () => void expectProblem(await ask(`?originKey=pre-consumer:${s.org('manA').id}`), [403], ['scope-not-permitted']));
+  } else {
+    row(operation, `${role} · no filter → 403 scope-not-permitted`, async () => void expectProblem(await ask(''), [403], ['scope-not-permitted']));
+    for (const originClass of ['pre-consumer', 'post-consumer-business']) {
+      row(operation, `${role} · its own ${originClass} origin key → 200`, async () => {
+        const r = await ask(`?originKey=${originClass}:${viewer()}`);
+        expectStatus(r, 200);
+        for (const key of keysOf(r)) expect(key).toBe(`${originClass}:${viewer()}`);
+      });
+      row(operation, `${role} · a competitor's ${originClass} origin key → 403 scope-not-permitted`, async () => void expectProblem(await ask(`?originKey=${originClass}:${competitor()}`), [403], ['scope-not-permitted']));
+    }
+    row(operation, `${role} · a kommune → 403 scope-not-permitted`, async () => void expectProblem(await ask(`?kommuneCode=${KOMMUNE.munA}`), [403], ['scope-not-permitted']));
+  }
+}
+
+// ---- anomalies: privileged all; others only those involving themselves
+
+interface AnomalyAnswer {
+  items: Array<{ organisationIds: string[] }>;
+}
+
+for (const role of ROLES) {
+  const operation = 'GET /audit/anomalies';
+  const ask = (query: string) => get(`/audit/anomalies?limit=500${query}`, role);
+  if (isPrivileged(role)) {
+    row(operation, `${role} · no filter → every organisation's`, async () => {
+      const r = await ask('');
+      expectStatus(r, 200);
+      const involved = new Set((r.body as AnomalyAnswer).items.flatMap((a) => a.organisationIds));
+      expect([...involved]).toEqual(expect.arrayContaining([s.org('sortA').id, s.org('recA').id, s.org('recB').id]));
+    });
+    row(operation, `${role} · another organisation → 200`, async () => {
+      const r = await ask(`&organisationId=${s.org('recA').id}`);
+      expectStatus(r, 200);
+      expect((r.body as AnomalyAnswer).items.length).toBeGreaterThan(0);
+    });
+    continue;
+  }
+  row(operation, `${role} · no filter → only those involving itself`, async () => {
+    const r = await ask('');
+    expectStatus(r, 200);
+    for (const anomaly of (r.body as AnomalyAnswer).items) expect(anomaly.organisationIds).toContain(s.viewer(role).id);
+  });
+  row(operation, `${role} · itself → 200`, async () => {
+    const r = await ask(`&organisationId=${s.viewer(role).id}`);
+    expectStatus(r, 200);
+    for (const anomaly of (r.body as AnomalyAnswer).items) expect(anomaly.organisationIds).toContain(s.viewer(role).id);
+  });
+  row(operation, `${role} · another organisation → 403 scope-not-permitted`, async () => {
+    const other = s.org(role === 'recycler' ? 'sortA' : 'recA').id;
+    expectProblem(await ask(`&organisationId=${other}`), [403], ['scope-not-permitted']);
+  });
+}
+row('GET /audit/anomalies', 'recycler · its transit discrepancy and process loss are there', async () => {
+  const r = await get('/audit/anomalies?limit=500', 'recycler');
+  expectStatus(r, 200);
+  expect((r.body as AnomalyAnswer).items.length).toBeGreaterThan(0);
+});
+
+// ---- impersonated reads: the operator reads with the target's rights, no more
+
+const as = (target: ScenarioOrg, reason: string | null = REASON): Record<string, string> => ({
+  'ledger-impersonate': target.id,
+  ...(reason !== null ? { 'ledger-impersonation-reason': reason } : {}),
+});
+
+row('GET /batches/{batchId}', "operator impersonating a sorter · the sorter's own batch → 200", async () => {
+  expectBatchAnswer(await get(`/batches/${s.relationBatch('sorter', 'custodian')}`, 'operator', as(s.viewer('sorter'))), s.relationBatch('sorter', 'custodian'), 'operator', s.viewer('sorter'));
+});
+row('GET /batches/{batchId}', "operator impersonating a sorter · a batch unrelated to the sorter → 404", async () => {
+  expectProblem(await get(`/batches/${s.relationBatch('sorter', 'unrelated')}`, 'operator', as(s.viewer('sorter'))), [404], ['unknown-batch']);
+});
+row('GET /batches', 'operator impersonating a sorter · exactly the sorter’s batches', async () => {
+  const r = await get('/batches?limit=500', 'operator', as(s.viewer('sorter')));
+  expectStatus(r, 200);
+  expect((r.body as Page).items.map((i) => i.batchId).sort()).toEqual([...s.listable(s.viewer('sorter').id)].sort());
+});
+row('GET /audit/requests', 'operator impersonating a sorter → 403', async () => void expectProblem(await get('/audit/requests', 'operator', as(s.viewer('sorter'))), [403]));
+row('GET /batches/{batchId}', 'a sorter sending Ledger-Impersonate → 403 impersonation-not-permitted', async () => {
+  expectProblem(await get(`/batches/${s.relationBatch('sorter', 'custodian')}`, 'sorter', as(s.peer('sorter'))), [403], ['impersonation-not-permitted']);
+});
+
+// ---- material writes on a batch: custodian (consignee for receive / cancel), else refused
+
+type BatchCommand = 'dispatch' | 'receive' | 'cancel-transfer' | 'outcome' | 'mass-corrections';
+const BATCH_COMMANDS: BatchCommand[] = ['dispatch', 'receive', 'cancel-transfer', 'outcome', 'mass-corrections'];
+
+/**
+ * `allow`: the matrix allows it (2xx); `deny`: refused for who is asking (403/404); `state`: refused
+ * whoever asks, because of the batch's state (a receipt of a batch not in transit, a dispatch of one
+ * already under way), so a 409 is as right as a 403.
+ */
+type Expectation = 'allow' | 'deny' | 'state';
+const WRITE_MATRIX: Record<Relation | KommuneRelation, Record<BatchCommand, Expectation>> = {
+  custodian: { dispatch: 'allow', receive: 'state', 'cancel-transfer': 'state', outcome: 'allow', 'mass-corrections': 'allow' },
+  'custodian-sending': { dispatch: 'state', receive: 'deny', 'cancel-transfer': 'allow', outcome: 'state', 'mass-corrections': 'state' },
+  'former-custodian': { dispatch: 'deny', receive: 'deny', 'cancel-transfer': 'deny', outcome: 'deny', 'mass-corrections': 'deny' },
+  consignee: { dispatch: 'deny', receive: 'allow', 'cancel-transfer': 'allow', outcome: 'deny', 'mass-corrections': 'deny' },
+  'cancelled-consignee': { dispatch: 'deny', receive: 'state', 'cancel-transfer': 'state', outcome: 'deny', 'mass-corrections': 'deny' },
+  unrelated: { dispatch: 'deny', receive: 'deny', 'cancel-transfer': 'deny', outcome: 'deny', 'mass-corrections': 'deny' },
+  upstream: { dispatch: 'deny', receive: 'state', 'cancel-transfer': 'state', outcome: 'deny', 'mass-corrections': 'deny' },
+  'ancestor-of-consignment': { dispatch: 'deny', receive: 'state', 'cancel-transfer': 'state', outcome: 'deny', 'mass-corrections': 'deny' },
+  downstream: { dispatch: 'deny', receive: 'deny', 'cancel-transfer': 'deny', outcome: 'deny', 'mass-corrections': 'deny' },
+  unknown: { dispatch: 'deny', receive: 'deny', 'cancel-transfer': 'deny', outcome: 'deny', 'mass-corrections': 'deny' },
+  'own-kommune-collection': { dispatch: 'deny', receive: 'state', 'cancel-transfer': 'state', outcome: 'deny', 'mass-corrections': 'deny' },
+  'derived-from-own-collection': { dispatch: 'deny', receive: 'state', 'cancel-transfer': 'state', outcome: 'deny', 'mass-corrections': 'deny' },
+  'other-kommune-collection': { dispatch: 'deny', receive: 'state', 'cancel-transfer': 'state', outcome: 'deny', 'mass-corrections': 'deny' },
+};
+const DENIAL_CODES = ['not-custodian', 'not-consignee', 'not-party-to-transfer', 'unknown-batch'];
+
+function commandBody(command: BatchCommand, role: MaterialRole, batchId: string): Json {
+  const mass = s.batches.get(batchId)?.mass ?? 100_001;
+  switch (command) {
+    case 'dispatch':
+      return { toOrgId: s.peer(role).id };
+    case 'receive':
+      return { receivedMassGrams: mass };
+    case 'cancel-transfer':
+      return { reason: 'wrong lot' };
+    case 'outcome':
+      return { outcome: 'landfilled' };
+    case 'mass-corrections':
+      return { correctedEventId: '01900000-0000-7000-8000-00000000beef', massGrams: mass + 1000, reason: 'scale error' };
+  }
+}
+
+/** A fresh batch for an allowed command, so that no row changes another's material. */
+async function freshFor(command: BatchCommand, relation: Relation, role: MaterialRole, label: string): Promise<string> {
+  if (relation === 'consignee') return s.freshIncoming(role, label);
+  if (relation === 'custodian-sending') return s.freshOutgoing(role, label);
+  if (relation === 'custodian') return s.freshOwned(role, label);
+  throw new Error(`no fresh batch for ${command} as ${relation}`);
+}
+
+async function allowedCommand(command: BatchCommand, role: MaterialRole, batchId: string, headers?: Record<string, string>, as: Role = role): Promise<LedgerResponse<unknown>> {
+  let body = commandBody(command, role, batchId);
+  if (command === 'mass-corrections') {
+    const summary = await get(`/batches/${batchId}`, role);
+    expectStatus(summary, 200);
+    body = { correctedEventId: (summary.body as Json)['massEventId'], massGrams: s.distinctMass(s.batch(batchId).mass - 50_000), reason: 'scale error' };
+  }
+  return post(`/batches/${batchId}/${command}`, body, as, headers);
+}
+
+for (const command of BATCH_COMMANDS) {
+  const operation = `POST /batches/{batchId}/${command}`;
+  for (const role of MATERIAL_ROLES) {
+    for (const relation of RELATIONS) {
+      const expectation = WRITE_MATRIX[relation][command];
+      row(operation, `${role} · ${relation} → ${expectation === 'allow' ? 'allowed' : expectation === 'deny' ? '403/404' : 'refused (403/404/409)'}`, async () => {
+        if (expectation === 'allow') {
+          const batchId = await freshFor(command, relation, role, `${command}:${relation}`);
+          const r = await allowedCommand(command, role, batchId);
+          expectStatus(r, 200);
+          return;
+        }
+        const batchId = s.relationBatch(role, relation);
+        await expectRefusedWrite(() => post(`/batches/${batchId}/${command}`, commandBody(command, role, batchId), role), expectation === 'deny' ? [403, 404] : [403, 404, 409], expectation === 'deny' ? DENIAL_CODES : undefined);
+      });
+    }
+  }
+  for (const relation of KOMMUNE_RELATIONS) {
+    const expectation = WRITE_MATRIX[relation][command];
+    row(operation, `municipality · ${relation} → ${expectation === 'deny' ? '403/404' : 'refused (403/404/409)'}`, async () => {
+      const batchId = s.kommuneRelationBatch(relation);
+      await expectRefusedWrite(() => post(`/batches/${batchId}/${command}`, commandBody(command, 'municipality', batchId), 'municipality'), expectation === 'deny' ? [403, 404] : [403, 404, 409], expectation === 'deny' ? DENIAL_CODES : undefined);
+    });
+  }
+  for (const relation of RELATIONS) {
+    row(operation, `auditor · a sorter's ${relation} batch → 403 read-only-role`, async () => {
+      const batchId = s.relationBatch('sorter', relation);
+      await expectRefusedWrite(() => post(`/batches/${batchId}/${command}`, commandBody(command, 'sorter', batchId), 'auditor'), [403], ['read-only-role']);
+    });
+    row(operation, `operator · a sorter's ${relation} batch, not impersonating → 403 operator-must-impersonate`, async () => {
+      const batchId = s.relationBatch('sorter', relation);
+      await expectRefusedWrite(() => post(`/batches/${batchId}/${command}`, commandBody(command, 'sorter', batchId), 'operator'), [403], ['operator-must-impersonate']);
+    });
+  }
+}
+
+// ---- processes: custodian of every input; void by the process's organisation
+
+function processBody(inputs: string[]): Json {
+  const total = inputs.reduce((sum, id) => sum + (s.batches.get(id)?.mass ?? 100_001), 0);
+  return { processType: 'splitting', inputs: inputs.map((batchId) => ({ batchId })), outputs: [{ massGrams: total, grade: 'recycling', composition: COTTON }] };
+}
+
+const PROCESS_INPUT: Record<Relation | KommuneRelation, Expectation> = {
+  custodian: 'allow',
+  'custodian-sending': 'state',
+  'former-custodian': 'deny',
+  consignee: 'deny',
+  'cancelled-consignee': 'deny',
+  unrelated: 'deny',
+  upstream: 'deny',
+  'ancestor-of-consignment': 'deny',
+  downstream: 'deny',
+  unknown: 'deny',
+  'own-kommune-collection': 'deny',
+  'derived-from-own-collection': 'deny',
+  'other-kommune-collection': 'deny',
+};
+const PROCESS_DENIAL_CODES = ['not-custodian', 'unknown-batch'];
+
+for (const role of MATERIAL_ROLES) {
+  const operation = 'POST /processes';
+  for (const relation of RELATIONS) {
+    const expectation = PROCESS_INPUT[relation];
+    row(operation, `${role} · input ${relation} → ${expectation === 'allow' ? 201 : expectation === 'deny' ? '403/404' : 'refused (403/404/409)'}`, async () => {
+      if (expectation === 'allow') {
+        const input = await s.freshOwned(role, `process:${relation}`);
+        expectStatus(await post('/processes', processBody([input]), role), 201);
+        return;
+      }
+      const input = s.relationBatch(role, relation);
+      await expectRefusedWrite(() => post('/processes', processBody([input]), role), expectation === 'deny' ? [403, 404] : [403, 404, 409], expectation === 'deny' ? PROCESS_DENIAL_CODES : undefined);
+    });
+  }
+  row(operation, `${role} · its own input with an unrelated one → 403/404, its own untouched`, async () => {
+    const own = await s.freshOwned(role, 'process:mixed');
+    await expectRefusedWrite(() => post('/processes', processBody([own, s.relationBatch(role, 'unrelated')]), role), [403, 404], PROCESS_DENIAL_CODES);
+    expect((await get(`/batches/${own}`, role)).body).toMatchObject({ status: 'available' });
+  });
+}
+for (const relation of KOMMUNE_RELATIONS) {
+  row('POST /processes', `municipality · input ${relation} → 403/404`, async () => {
+    await expectRefusedWrite(() => post('/processes', processBody([s.kommuneRelationBatch(relation)]), 'municipality'), [403, 404], PROCESS_DENIAL_CODES);
+  });
+}
+row('POST /processes', 'auditor → 403 read-only-role', async () => {
+  await expectRefusedWrite(() => post('/processes', processBody([s.relationBatch('sorter', 'custodian')]), 'auditor'), [403], ['read-only-role']);
+});
+row('POST /processes', 'operator, not impersonating → 403 operator-must-impersonate', async () => {
+  await expectRefusedWrite(() => post('/processes', processBody([s.relationBatch('sorter', 'custodian')]), 'operator'), [403], ['operator-must-impersonate']);
+});
+
+const VOID = { reason: 'recorded twice' };
+for (const role of MATERIAL_ROLES) {
+  const operation = 'POST /processes/{processId}/void';
+  row(operation, `${role} · its own process → 200`, async () => {
+    const processId = await s.freshProcess(role, 'void');
+    expectStatus(await post(`/processes/${processId}/void`, VOID, role), 200);
+  });
+  for (const which of ['upstream', 'downstream'] as const) {
+    row(operation, `${role} · the peer's process (${which}) → 403/404`, async () => {
+      const processId = s.viewerProcesses.get(role)![which];
+      await expectRefusedWrite(() => post(`/processes/${processId}/void`, VOID, role), [403, 404], ['not-process-organisation', 'unknown-process']);
+    });
+  }
+  row(operation, `${role} · unknown → 404`, async () => {
+    await expectRefusedWrite(() => post(`/processes/${UNKNOWN_ID}/void`, VOID, role), [404], ['unknown-process']);
+  });
+}
+row('POST /processes/{processId}/void', 'municipality · a process that consumed its collection → 403', async () => {
+  await expectRefusedWrite(() => post(`/processes/${s.id('pSortA')}/void`, VOID, 'municipality'), [403], ['not-process-organisation']);
+});
+row('POST /processes/{processId}/void', 'auditor → 403 read-only-role', async () => {
+  await expectRefusedWrite(() => post(`/processes/${s.viewerProcesses.get('sorter')!.own}/void`, VOID, 'auditor'), [403], ['read-only-role']);
+});
+row('POST /processes/{processId}/void', 'operator, not impersonating → 403 operator-must-impersonate', async () => {
+  await expectRefusedWrite(() => post(`/processes/${s.viewerProcesses.get('sorter')!.own}/void`, VOID, 'operator'), [403], ['operator-must-impersonate']);
+});
+
+// ---- origin commands: residuals by any material role; collections by the kommune's municipality or a collector it authorised
+
+const residualBody = (): Json => ({ originClass: 'pre-consumer', ewcCode: '04 02 22', massGrams: s.distinctMass(1_500_000), composition: COTTON, description: 'offcuts' });
+for (const role of ROLES) {
+  const operation = 'POST /batches/residuals';
+  if (role === 'auditor') row(operation, 'auditor → 403 read-only-role', async () => expectRefusedWrite(() => post('/batches/residuals', residualBody(), role), [403], ['read-only-role']));
+  else if (role === 'operator') row(operation, 'operator, not impersonating → 403 operator-must-impersonate', async () => expectRefusedWrite(() => post('/batches/residuals', residualBody(), role), [403], ['operator-must-impersonate']));
+  else row(operation, `${role} → 201`, async () => expectStatus(await post('/batches/residuals', residualBody(), role), 201));
+}
+
+const collection = (kommuneCode: string, collector: ScenarioOrg): Json => ({
+  kommuneCode,
+  collectionScheme: 'kerbside',
+  ewcCode: '20 01 11',
+  massGrams: s.distinctMass(3_000_000),
+  collectorOrgId: collector.id,
+});
+
+/** Per role: which kommune it collects in, for whom, and whether the matrix allows it. */
+const COLLECTION_CASES: Array<{ role: Role; title: string; body: () => Json; allowed: boolean; codes?: string[] }> = [
+  { role: 'municipality', title: 'its own kommune, naming an authorised collector', body: () => collection(KOMMUNE.munA, s.org('colA')), allowed: true },
+  { role: 'municipality', title: 'its own kommune, as its own collector', body: () => collection(KOMMUNE.munA, s.org('munA')), allowed: true },
+  { role: 'municipality', title: 'another kommune', body: () => collection(KOMMUNE.munB, s.org('colB')), allowed: false },
+  { role: 'collector', title: 'for the municipality that authorised it', body: () => collection(KOMMUNE.munA, s.org('colA')), allowed: true },
+  { role: 'collector', title: 'for a municipality that did not authorise it', body: () => collection(KOMMUNE.munB, s.org('colA')), allowed: false },
+  { role: 'collector', title: 'for a kommune without municipality in the ledger', body: () => collection(EMPTY_KOMMUNE, s.org('colA')), allowed: false },
+  ...(['sorter', 'recycler', 'manufacturer', 'brand'] as const).map((role) => ({
+    role,
+    title: 'naming an authorised collector',
+    body: () => collection(KOMMUNE.munA, s.org('colA')),
+    allowed: false,
+  })),
+  { role: 'auditor', title: 'read-only-role', body: () => collection(KOMMUNE.munA, s.org('colA')), allowed: false, codes: ['read-only-role'] },
+  { role: 'operator', title: 'not impersonating', body: () => collection(KOMMUNE.munA, s.org('colA')), allowed: false, codes: ['operator-must-impersonate'] },
+];
+
+for (const c of COLLECTION_CASES) {
+  row('POST /batches/collections', `${c.role} · ${c.title} → ${c.allowed ? 201 : 403}`, async () => {
+    if (c.allowed) expectStatus(await post('/batches/collections', c.body(), c.role), 201);
+    else await expectRefusedWrite(() => post('/batches/collections', c.body(), c.role), [403], c.codes);
+  });
+  row('POST /batches/collections/bulk', `${c.role} · ${c.title} → ${c.allowed ? 'item 201' : c.codes ? 403 : 'item 403'}`, async () => {
+    const send = () => post('/batches/collections/bulk', { collections: [c.body()] }, c.role);
+    if (c.codes) {
+      await expectRefusedWrite(send, [403], c.codes);
+      return;
+    }
+    if (c.allowed) {
+      const r = await send();
+      expectStatus(r, 200);
+      expect(r.body).toMatchObject({ succeeded: 1, failed: 0, results: [{ status: 201 }] });
+      return;
+    }
+    const before = await ledger.store.headPosition();
+    const r = await send();
+    expectStatus(r, 200);
+    expect(r.body).toMatchObject({ succeeded: 0, failed: 1, results: [{ status: 403 }] });
+    expect(await ledger.store.headPosition()).toBe(before);
+  });
+}
+
+// ---- administration
+
+for (const role of ROLES) {
+  const operation = 'POST /organisations';
+  const body = () => ({ name: `New org for ${role}`, roles: ['sorter'] });
+  if (role === 'operator') row(operation, 'operator → 201', async () => expectStatus(await post('/organisations', body(), role), 201));
+  else row(operation, `${role} → 403 ${role === 'auditor' ? 'read-only-role' : 'operator-only'}`, async () => expectRefusedWrite(() => post('/organisations', body(), role), [403], [role === 'auditor' ? 'read-only-role' : 'operator-only']));
+}
+
+const ISSUE = { reason: 'second key for the weighbridge' };
+for (const role of ROLES) {
+  const operation = 'POST /organisations/{organisationId}/api-keys';
+  if (role === 'operator') {
+    row(operation, 'operator · for an organisation → 201', async () => expectStatus(await post(`/organisations/${s.org('sortB').id}/api-keys`, ISSUE, role), 201));
+    continue;
+  }
+  const code = role === 'auditor' ? 'read-only-role' : 'operator-only';
+  row(operation, `${role} · for itself → 403 ${code}`, async () => expectRefusedWrite(() => post(`/organisations/${s.viewer(role).id}/api-keys`, ISSUE, role), [403], [code]));
+  row(operation, `${role} · for another organisation → 403`, async () => expectRefusedWrite(() => post(`/organisations/${s.org('sortB').id}/api-keys`, ISSUE, role), [403]));
+}
+
+/** A spare key of `org`, issued by the operator, so that revoking it locks nobody out. */
+async function spareKey(org: ScenarioOrg): Promise<string> {
+  const r = await post(`/organisations/${org.id}/api-keys`, ISSUE, 'operator');
+  expectStatus(r, 201);
+  return (r.body as Json)['apiKeyId'] as string;
+}
+const REVOKE = { reason: 'the laptop was lost' };
+for (const role of ROLES) {
+  const operation = 'POST /organisations/{organisationId}/api-keys/{keyId}/revoke';
+  const other = () => s.org(role === 'sorter' ? 'recB' : 'sortB');
+  if (role === 'operator') {
+    row(operation, "operator · an organisation's key → 200", async () => {
+      const keyId = await spareKey(other());
+      expectStatus(await post(`/organisations/${other().id}/api-keys/${keyId}/revoke`, REVOKE, role), 200);
+    });
+    continue;
+  }
+  if (role === 'auditor') {
+    row(operation, 'auditor · its own key → 403 read-only-role', async () => {
+      const keyId = await spareKey(s.viewer(role));
+      await expectRefusedWrite(() => post(`/organisations/${s.viewer(role).id}/api-keys/${keyId}/revoke`, REVOKE, role), [403], ['read-only-role']);
+    });
+  } else {
+    row(operation, `${role} · its own key → 200`, async () => {
+      const keyId = await spareKey(s.viewer(role));
+      expectStatus(await post(`/organisations/${s.viewer(role).id}/api-keys/${keyId}/revoke`, REVOKE, role), 200);
+    });
+  }
+  row(operation, `${role} · another organisation's key → 403`, async () => {
+    const keyId = await spareKey(other());
+    await expectRefusedWrite(() => post(`/organisations/${other().id}/api-keys/${keyId}/revoke`, REVOKE, role), [403], role === 'auditor' ? ['read-only-role'] : undefined);
+  });
+}
+
+/** A collector of its own for each collector-authorisation row, so that rows do not depend on one another. */
+function newCollector(name: string): Promise<RegisteredOrganisation> {
+  return ledger.registerOrganisation(name, ['collector']);
+}
+async function authorise(collector: RegisteredOrganisation): Promise<void> {
+  expectStatus(await post(`/organisations/${s.org('munA').id}/collector-authorisations`, { collectorOrgId: collector.id }, 'municipality'), 201);
+}
+for (const role of ROLES) {
+  const grant = 'POST /organisations/{organisationId}/collector-authorisations';
+  const revoke = 'POST /organisations/{organisationId}/collector-authorisations/{collectorOrgId}/revoke';
+  const munA = () => s.org('munA').id;
+  if (role === 'municipality') {
+    row(grant, 'municipality · itself → 201', async () => {
+      const collector = await newCollector('Grant collector');
+      expectStatus(await post(`/organisations/${munA()}/collector-authorisations`, { collectorOrgId: collector.id }, role), 201);
+    });
+    row(grant, 'municipality · another municipality → 403', async () => {
+      const collector = await newCollector('Grant elsewhere');
+      await expectRefusedWrite(() => post(`/organisations/${s.org('munB').id}/collector-authorisations`, { collectorOrgId: collector.id }, role), [403]);
+    });
+    row(revoke, 'municipality · itself → 200', async () => {
+      const collector = await newCollector('Revoke collector');
+      await authorise(collector);
+      expectStatus(await post(`/organisations/${munA()}/collector-authorisations/${collector.id}/revoke`, { reason: 'contract ended' }, role), 200);
+    });
+    row(revoke, 'municipality · another municipality → 403', async () => {
+      await expectRefusedWrite(() => post(`/organisations/${s.org('munB').id}/collector-authorisations/${s.org('colB').id}/revoke`, { reason: 'contract ended' }, role), [403]);
+    });
+    continue;
+  }
+  const codes = role === 'auditor' ? ['read-only-role'] : undefined;
+  row(grant, `${role} · a municipality → 403${codes ? ` ${codes[0]}` : ''}`, async () => {
+    const collector = await newCollector(`Grant by ${role}`);
+    await expectRefusedWrite(() => post(`/organisations/${munA()}/collector-authorisations`, { collectorOrgId: collector.id }, role), [403], codes);
+  });
+  row(revoke, `${role} · a municipality's → 403${codes ? ` ${codes[0]}` : ''}`, async () => {
+    await expectRefusedWrite(() => post(`/organisations/${munA()}/collector-authorisations/${s.org('colA').id}/revoke`, { reason: 'contract ended' }, role), [403], codes);
+  });
+}
+
+// ---- impersonated writes: the operator acts with the target's rights, recorded in the events
+
+row('POST /batches/{batchId}/dispatch', 'operator impersonating the custodian → 200, the event names the operator and the reason', async () => {
+  const batchId = await s.freshOwned('sorter', 'impersonated-dispatch');
+  const r = await allowedCommand('dispatch', 'sorter', batchId, as(s.viewer('sorter')), 'operator');
+  expectStatus(r, 200);
+  const events = await ledger.store.readStream(`batch-${batchId}`);
+  const dispatched = events.at(-1)!;
+  expect(dispatched.type).toBe('CustodyTransferDispatched');
+  expect(dispatched.metadata).toMatchObject({ actorOrgId: s.viewer('sorter').id, impersonatedBy: s.viewer('operator').id, impersonationReason: REASON });
+});
+row('POST /batches/collections', 'operator impersonating the municipality → 201, the event names the operator and the reason', async () => {
+  const r = await post('/batches/collections', collection(KOMMUNE.munA, s.org('colA')), 'operator', as(s.org('munA')));
+  expectStatus(r, 201);
+  const events = await ledger.store.readStream(`batch-${(r.body as Json)['batchId'] as string}`);
+  expect(events[0]!.metadata).toMatchObject({ actorOrgId: s.org('munA').id, impersonatedBy: s.viewer('operator').id, impersonationReason: REASON });
+});
+row('POST /processes', 'operator impersonating the custodian → 201, every event names the operator', async () => {
+  const input = await s.freshOwned('recycler', 'impersonated-process');
+  const r = await post('/processes', processBody([input]), 'operator', as(s.viewer('recycler')));
+  expectStatus(r, 201);
+  const events = await ledger.store.readStream(`process-${(r.body as Json)['processId'] as string}`);
+  expect(events.length).toBeGreaterThan(0);
+  for (const event of events) expect(event.metadata).toMatchObject({ actorOrgId: s.viewer('recycler').id, impersonatedBy: s.viewer('operator').id });
+});
+row('POST /batches/{batchId}/dispatch', "operator impersonating a sorter, on a batch it does not hold → 403/404", async () => {
+  const batchId = s.relationBatch('sorter', 'unrelated');
+  await expectRefusedWrite(() => post(`/batches/${batchId}/dispatch`, { toOrgId: s.peer('sorter').id }, 'operator', as(s.viewer('sorter'))), [403, 404], DENIAL_CODES);
+});
+row('POST /organisations', 'operator impersonating a sorter → 403 operator-only', async () => {
+  await expectRefusedWrite(() => post('/organisations', { name: 'Sneaky', roles: ['sorter'] }, 'operator', as(s.viewer('sorter'))), [403], ['operator-only']);
+});
+row('POST /batches/{batchId}/dispatch', 'a sorter impersonating its peer → 403 impersonation-not-permitted', async () => {
+  const batchId = s.relationBatch('sorter', 'unrelated');
+  await expectRefusedWrite(() => post(`/batches/${batchId}/dispatch`, { toOrgId: s.viewer('sorter').id }, 'sorter', as(s.peer('sorter'))), [403], ['impersonation-not-permitted']);
+});
+row('POST /batches/residuals', 'an auditor sending Ledger-Impersonate → 403 impersonation-not-permitted', async () => {
+  await expectRefusedWrite(() => post('/batches/residuals', residualBody(), 'auditor', as(s.viewer('sorter'))), [403], ['impersonation-not-permitted']);
+});
+row('POST /batches/residuals', 'operator impersonating without a reason → 400 impersonation-reason-required', async () => {
+  await expectRefusedWrite(() => post('/batches/residuals', residualBody(), 'operator', as(s.viewer('sorter'), null)), [400], ['impersonation-reason-required']);
+});
+row('POST /batches/residuals', 'operator impersonating an unknown organisation → 404 unknown-organisation', async () => {
+  await expectRefusedWrite(() => post('/batches/residuals', residualBody(), 'operator', { 'ledger-impersonate': UNKNOWN_ID, 'ledger-impersonation-reason': REASON }), [404], ['unknown-organisation']);
+});
+row('POST /batches/residuals', 'operator impersonating an operator → 403 impersonation-not-permitted', async () => {
+  await expectRefusedWrite(() => post('/batches/residuals', residualBody(), 'operator', as(s.viewer('operator'))), [403], ['impersonation-not-permitted']);
+});
+
+// ------------------------------------------------------------------------------------------ the tests
+
+describe('authorization matrix (issue 5 §1)', () => {
+  beforeAll(async () => {
+    ledger = await LedgerHarness.start({ env: { LEDGER_PROJECTIONS: 'in-process', LEDGER_CHECKPOINT_EVERY_EVENTS: '16' } });
+    s = await MultiTenantScenario.build(ledger);
+  }, 180_000);
+  afterAll(async () => {
+    await ledger?.close();
+  }, 60_000);
+
+  it('covers every operation of the OpenAPI document, and nothing else', async () => {
+    const docs = await ledger.request<{ paths: Record<string, Record<string, unknown>> }>('GET', '/docs-json', { key: null });
+    expectStatus(docs, 200);
+    const operations = new Set(
+      Object.entries(docs.body.paths).flatMap(([path, methods]) =>
+        Object.keys(methods)
+          .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+          .map((m) => `${m.toUpperCase()} ${path}`),
+      ),
+    );
+    const tabled = new Set(rows.map((r) => r.operation).filter((op) => !OUTSIDE_OPENAPI.has(op)));
+    // The walk must not pass by walking nothing.
+    expect(operations.size).toBeGreaterThanOrEqual(30);
+    expect({ withoutRows: [...operations].filter((op) => !tabled.has(op)).sort(), rowsForNoOperation: [...tabled].filter((op) => !operations.has(op)).sort() }).toEqual({
+      withoutRows: [],
+      rowsForNoOperation: [],
+    });
+  });
+
+  it('has rows for every role on every operation that needs credentials', () => {
+    const missing: string[] = [];
+    for (const operation of new Set(rows.map((r) => r.operation))) {
+      if (operation === 'GET /health' || OUTSIDE_OPENAPI.has(operation)) continue;
+      const titles = rows.filter((r) => r.operation === operation).map((r) => r.title);
+      for (const role of ROLES) if (!titles.some((t) => new RegExp(`· ${role}\\b`).test(t))) missing.push(`${operation}: ${role}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  for (const r of rows) it(r.title, r.run);
+});
