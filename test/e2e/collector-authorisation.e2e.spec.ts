@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LedgerHarness, type RegisteredOrganisation } from '../fixtures/ledger-harness.js';
+import type { CollectorAuthorisationView } from '#projections';
 
 interface Problem {
   status: number;
@@ -18,17 +19,7 @@ interface AuthorisationAnswer {
   eventId: string;
   position: number;
 }
-interface AuthorisationView {
-  kommuneCode: string;
-  collectorOrgId: string;
-  active: boolean;
-  authorisedAt: string;
-  authorisedBy: string;
-  authoriseReason: string | null;
-  revokedAt: string | null;
-  revokedBy: string | null;
-  revokeReason: string | null;
-}
+
 interface BulkResponse {
   succeeded: number;
   failed: number;
@@ -157,7 +148,7 @@ describe('collector authorisation (issue 5 §1)', () => {
   });
 
   it('lists the history of a municipality to anyone authenticated: who, when, why', async () => {
-    const list = await ledger.get<AuthorisationView[]>(authorisations(herning), collector.key);
+    const list = await ledger.get<CollectorAuthorisationView[]>(authorisations(herning), collector.key);
     expect(list.status).toBe(200);
     // The first test's authorisation and revocation, then each refused-actor case authorised and revoked again.
     expect(list.body).toHaveLength(4);
@@ -173,7 +164,7 @@ describe('collector authorisation (issue 5 §1)', () => {
       revokeReason: 'contract ended',
     });
     expect(list.body.every((a) => !a.active)).toBe(true);
-    expect((await ledger.get<AuthorisationView[]>(authorisations(ikast), auditor.key)).body).toMatchObject([{ kommuneCode: '0756', collectorOrgId: collector.id, active: true }]);
+    expect((await ledger.get<CollectorAuthorisationView[]>(authorisations(ikast), auditor.key)).body).toMatchObject([{ kommuneCode: '0756', collectorOrgId: collector.id, active: true }]);
     expect((await ledger.get<Problem>('/organisations/0190a000-0000-7000-8000-000000000999/collector-authorisations', collector.key)).body).toMatchObject({
       status: 404,
       code: 'unknown-organisation',
@@ -217,7 +208,7 @@ describe('collector authorisation while the read models lag', () => {
     await ledger.runner.start();
     await ledger.runner.waitForPosition(await ledger.store.headPosition(), 10_000);
     expect((await ledger.post('/batches/collections', collection('0657'), collector.key)).status).toBe(201);
-    const history = await ledger.get<AuthorisationView[]>(authorisations, collector.key);
+    const history = await ledger.get<CollectorAuthorisationView[]>(authorisations, collector.key);
     expect(history.body.map((a) => [a.active, a.revokeReason])).toEqual([
       [false, 'contract ended'],
       [true, null],

@@ -10,12 +10,14 @@ import {
   MalformedRequestError,
   processNotVisible,
   readScopeOf,
+  Uuid,
   type OrganisationFacts,
 } from '#domain';
 import { getProcess, isBatchVisible, type ReadDb } from '#projections';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { PUBLIC_ROUTE, type AuthenticatedRequest } from '../common/actor.js';
+import { requestHeader as header } from '../common/request-header.js';
 import { OrganisationDirectory } from '../ledger/organisation-directory.js';
 import { READ_DB } from '../ledger/tokens.js';
 import { ACCESS_RULE, type AccessRule } from './access-rule.decorator.js';
@@ -23,9 +25,10 @@ import { ACCESS_RULE, type AccessRule } from './access-rule.decorator.js';
 const IMPERSONATE = 'ledger-impersonate';
 const IMPERSONATION_REASON = 'ledger-impersonation-reason';
 const MAX_REASON_LENGTH = 500;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Query = Record<string, unknown>;
+
+const isUuid = (value: string): boolean => Uuid.safeParse(value).success;
 
 /**
  * The one place the permission matrix (docs/security.md) is enforced. Runs after authentication
@@ -76,13 +79,13 @@ export class AuthorizationGuard implements CanActivate {
       case 'batch': {
         const batchId = param(rule.param);
         // A malformed id is left to the route's validation, which answers 400; it names no batch.
-        if (!UUID.test(batchId)) return true;
+        if (!isUuid(batchId)) return true;
         if (!(await isBatchVisible(this.db, scope, batchId))) throw batchNotVisible(batchId);
         return true;
       }
       case 'process': {
         const processId = param(rule.param);
-        if (!UUID.test(processId)) return true;
+        if (!isUuid(processId)) return true;
         if (!(await this.mayReadProcess(actor, processId))) throw processNotVisible(processId);
         return true;
       }
@@ -104,7 +107,7 @@ export class AuthorizationGuard implements CanActivate {
     if (reason !== undefined && reason.length > MAX_REASON_LENGTH) {
       throw new MalformedRequestError('impersonation-reason-too-long', `Ledger-Impersonation-Reason is limited to ${MAX_REASON_LENGTH} characters`);
     }
-    if (!UUID.test(targetId)) throw new MalformedRequestError('invalid-impersonation', 'Ledger-Impersonate must be an organisation id (a UUID)');
+    if (!isUuid(targetId)) throw new MalformedRequestError('invalid-impersonation', 'Ledger-Impersonate must be an organisation id (a UUID)');
     const target = assertMayImpersonate(authenticated, await this.directory.get(targetId), targetId, reason);
     request.impersonation = { operatorOrgId: authenticated.organisationId, reason: reason! };
     request.actor = target;
@@ -145,11 +148,6 @@ export class AuthorizationGuard implements CanActivate {
       }
     }
   }
-}
-
-function header(request: AuthenticatedRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** A query parameter given once; repeating a scoping parameter is refused rather than guessed at. */

@@ -1,4 +1,4 @@
-import { batchNotVisible, type NotFoundError } from '#domain';
+import { batchNotVisible } from '#domain';
 import {
   downstream,
   getBatch,
@@ -22,14 +22,6 @@ import { GetBatchQuery, GetLineageQuery, GetProvenanceQuery, ListBatchesQuery } 
 /** A lineage graph as the viewer may see it: what it may not see is only counted. */
 export type LineageView = LineageGraph & { withheld: WithheldSummary };
 
-/**
- * The same problem as the AuthorizationGuard's for a batch the viewer may not see: an answer must
- * not tell a batch that does not exist (or not yet, or not as of then) from one that is not yours.
- */
-function unknownBatch(batchId: string): NotFoundError {
-  return batchNotVisible(batchId);
-}
-
 @QueryHandler(GetBatchQuery)
 export class GetBatchHandler implements IQueryHandler<GetBatchQuery, AsOfAware<BatchSummary>> {
   constructor(
@@ -40,7 +32,7 @@ export class GetBatchHandler implements IQueryHandler<GetBatchQuery, AsOfAware<B
   execute({ batchId, asOf }: GetBatchQuery): Promise<AsOfAware<BatchSummary>> {
     return this.readModels.at(asOf, this.db, async (db) => {
       const batch = await getBatch(db, batchId);
-      if (!batch) throw unknownBatch(batchId);
+      if (!batch) throw batchNotVisible(batchId);
       return batch;
     });
   }
@@ -67,7 +59,7 @@ export class GetLineageHandler implements IQueryHandler<GetLineageQuery, AsOfAwa
 
   execute({ batchId, direction, maxDepth, asOf, scope }: GetLineageQuery): Promise<AsOfAware<LineageView>> {
     return this.readModels.at(asOf, this.db, async (db) => {
-      if (!(await getBatch(db, batchId))) throw unknownBatch(batchId);
+      if (!(await getBatch(db, batchId))) throw batchNotVisible(batchId);
       const graph = direction === 'upstream' ? await upstream(db, batchId, maxDepth) : await downstream(db, batchId, maxDepth);
       return lineageVisibleTo(this.db, scope, graph);
     });
@@ -84,7 +76,7 @@ export class GetProvenanceHandler implements IQueryHandler<GetProvenanceQuery, A
   execute({ batchId, asOf }: GetProvenanceQuery): Promise<AsOfAware<ProvenanceView>> {
     return this.readModels.at(asOf, this.db, async (db) => {
       const view = await provenance(db, batchId);
-      if (!view) throw unknownBatch(batchId);
+      if (!view) throw batchNotVisible(batchId);
       return view;
     });
   }

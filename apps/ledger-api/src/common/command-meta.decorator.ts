@@ -3,11 +3,7 @@ import { newUuidV7 } from './new-uuid.js';
 import { deterministicId } from '#domain';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 import type { AuthenticatedRequest } from './actor.js';
-
-function header(request: AuthenticatedRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
+import { requestHeader as header } from './request-header.js';
 
 /**
  * Command metadata from the request. With an Idempotency-Key the command id derives from the actor

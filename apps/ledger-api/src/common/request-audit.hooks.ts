@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CredentialRequest } from './api-key.guard.js';
 import type { AuthenticatedRequest } from './actor.js';
 import type { RequestAuditLog } from './request-audit.log.js';
+import { requestHeader as header } from './request-header.js';
 
 /** What one request appended, collected by the store wrapper below while the request runs. */
 interface AppendTally {
@@ -43,11 +44,6 @@ function redactParams(params: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(params)) out[name] = String(scrub(String(value)));
   return out;
-}
-
-function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** A client's X-Request-Id when it is a plain token, so it can quote it to an auditor; else a UUID. */
