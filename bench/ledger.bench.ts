@@ -6,20 +6,16 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { PostgresEventStore, SqliteEventStore } from '#event-store';
 import { createLedgerProjections, ProjectionRunner } from '#projections';
 import { openSqliteReadDb } from '#read-store';
 import { appendScenario, generateScenario } from '#scenarios';
-import { loadLedgerConfig } from '../apps/ledger-api/src/config/ledger.config.js';
-import { createLedgerApp } from '../apps/ledger-api/src/ledger-app.js';
 import { startTestPostgres, type TestPostgres } from '../test/support/postgres-server.js';
 import { emit, log, rawReadAndParse, sampleEvent, tempDir } from './bench-support.js';
 import { postgresHashingBench, sqliteHashingBench, verifyBench } from './audit.bench.js';
 import { emmettPeerAppends } from './emmett-peer.js';
-import type { HttpLoadOptions } from './http-load.worker.js';
+import { httpCommandThroughput, httpRequestCeiling, rawPostgresSingleEventCommits, rawSqliteSingleEventCommits } from './command-throughput.js';
 import { runScaleBench } from './scale.bench.js';
 
 const args = process.argv.slice(2);
@@ -35,112 +31,6 @@ const BULK = option('bulk', 50);
 const POSTGRES = !args.includes('--no-postgres');
 /** Events in the store that `verify` checks; 0 leaves that figure out. */
 const VERIFY_EVENTS = option('verify-events', 1_000_000);
-
-/** The physical anchor: better-sqlite3, one event per transaction, WAL, synchronous=FULL. */
-function rawSqliteSingleEventCommits(seconds: number): number {
-  const dir = tempDir('raw');
-  const db = new Database(path.join(dir, 'raw.sqlite'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.exec('CREATE TABLE events (position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, revision INTEGER NOT NULL, event_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, recorded_at TEXT NOT NULL, UNIQUE (stream_id, revision))');
-  const insert = db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, 0, ?, ?, ?, ?, ?)');
-  const commit = db.transaction((i: number) => {
-    const { data, metadata } = sampleEvent(i);
-    insert.run(`batch-${i}`, `e-${i}`, 'BatchCollected', data, metadata, new Date().toISOString());
-  });
-  let n = 0;
-  const start = performance.now();
-  while (performance.now() - start < seconds * 1000) commit(n++);
-  const rate = n / ((performance.now() - start) / 1000);
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-  return rate;
-}
-
-const OPERATOR_KEY = 'tl_000000000000_bench-operator-key-with-plenty-of-entropy';
-
-/** A ledger serving real HTTP on a loopback port, on a fresh data directory. */
-type ProjectionsMode = 'worker' | 'in-process';
-
-async function withLedgerServer<T>(name: string, use: (base: string) => Promise<T>, projections: ProjectionsMode = 'worker', env: NodeJS.ProcessEnv = {}): Promise<T> {
-  const dir = tempDir(name);
-  const config = loadLedgerConfig({ LEDGER_DATA_DIR: dir, LEDGER_OPERATOR_KEY: OPERATOR_KEY, LEDGER_RECOVERY_INTERVAL_MS: '0', LEDGER_PROJECTIONS: projections, ...env });
-  const { app } = await createLedgerApp(config, { logger: false });
-  try {
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.getHttpServer().address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    return await use(`http://127.0.0.1:${port}`);
-  } finally {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Runs the load generator in its own thread and answers with its rate (per second of `commandsPerRequest`). */
-async function runLoad(options: HttpLoadOptions): Promise<number> {
-  const worker = new Worker(new URL('./http-load.worker.js', import.meta.url), { workerData: options });
-  try {
-    const { done, seconds } = await new Promise<{ done: number; seconds: number }>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-    return done / seconds;
-  } finally {
-    await worker.terminate();
-  }
-}
-
-/** Durable commands over real HTTP from concurrent keep-alive clients, each a BatchCollected. */
-function httpCommandThroughput(seconds: number, clients: number, bulkSize = 1, projections: ProjectionsMode = 'worker', env: NodeJS.ProcessEnv = {}): Promise<number> {
-  return withLedgerServer('http', async (base) => {
-    const response = await fetch(`${base}/organisations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${OPERATOR_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Bench collector', roles: ['collector'] }),
-    });
-    const collector = (await response.json()) as Record<string, unknown>;
-    if (!response.ok) throw new Error(`registering the collector: ${response.status} ${JSON.stringify(collector)}`);
-    const key = String(collector.apiKey);
-    // Issue 5 §1: the collector records Herning's collections only once Herning has authorised it.
-    const herningResponse = await fetch(`${base}/organisations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${OPERATOR_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Herning Kommune', roles: ['municipality'], kommuneCode: '0657' }),
-    });
-    const herning = (await herningResponse.json()) as Record<string, unknown>;
-    if (!herningResponse.ok) throw new Error(`registering the municipality: ${herningResponse.status} ${JSON.stringify(herning)}`);
-    const authorised = await fetch(`${base}/organisations/${String(herning.organisationId)}/collector-authorisations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${String(herning.apiKey)}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ collectorOrgId: collector.organisationId }),
-    });
-    if (!authorised.ok) throw new Error(`authorising the collector: ${authorised.status} ${await authorised.text()}`);
-    const body = { kommuneCode: '0657', collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 250_000 };
-    return bulkSize === 1
-      ? runLoad({ base, key, path: '/batches/collections', body, clients, seconds, commandsPerRequest: 1 })
-      : runLoad({ base, key, path: '/batches/collections/bulk', body: { collections: Array.from({ length: bulkSize }, () => body) }, clients, seconds, commandsPerRequest: bulkSize });
-  }, projections, env);
-}
-
-/** PostgreSQL's physical anchor: one ~290-byte event per transaction (autocommit INSERT), fsync on. */
-async function rawPostgresSingleEventCommits(connectionString: string, seconds: number): Promise<number> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    await client.query('CREATE TABLE raw_events (position bigserial PRIMARY KEY, stream_id text NOT NULL, revision int NOT NULL, event_id text NOT NULL UNIQUE, type text NOT NULL, data text NOT NULL, metadata text NOT NULL, recorded_at text NOT NULL, UNIQUE (stream_id, revision))');
-    let n = 0;
-    const start = performance.now();
-    while (performance.now() - start < seconds * 1000) {
-      const { data, metadata } = sampleEvent(n);
-      await client.query('INSERT INTO raw_events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES ($1, 0, $2, $3, $4, $5, $6)', [`batch-${n}`, `e-${n}`, 'BatchCollected', data, metadata, new Date().toISOString()]);
-      n += 1;
-    }
-    return n / ((performance.now() - start) / 1000);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The adapter itself: `writers` concurrent single-event appends to fresh streams, group-committed. */
 async function postgresAdapterAppends(connectionString: string, seconds: number, writers: number): Promise<number> {
@@ -162,11 +52,6 @@ async function postgresAdapterAppends(connectionString: string, seconds: number,
   } finally {
     await store.close();
   }
-}
-
-/** GET /health from the same client setup: what Nest + Fastify serve here when no command runs. */
-function httpRequestCeiling(seconds: number, clients: number): Promise<number> {
-  return withLedgerServer('ceiling', (base) => runLoad({ base, key: '', path: '/health', method: 'GET', body: null, clients, seconds, commandsPerRequest: 1 }));
 }
 
 /**
@@ -235,7 +120,7 @@ async function standardBench(): Promise<void> {
   emit({ name: 'raw-sqlite-append-1-per-tx-full', value: rawCommit, unit: 'events/s', reference: 'self', ratio: 1 });
 
   log(`HTTP commands from ${CLIENTS} clients for ${SECONDS}s…`);
-  const http = await httpCommandThroughput(SECONDS, CLIENTS);
+  const http = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS });
   emit({ name: `http-durable-commands-${CLIENTS}-clients`, value: http, unit: 'commands/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: http / rawCommit });
 
   // The ceiling of the HTTP stack itself: a public GET that touches no store, from the same clients.
@@ -243,12 +128,12 @@ async function standardBench(): Promise<void> {
   emit({ name: `http-get-health-${CLIENTS}-clients`, value: ceiling, unit: 'requests/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: ceiling / rawCommit });
 
   log(`HTTP bulk commands (${BULK} per request) from ${CLIENTS} clients for ${SECONDS}s…`);
-  const bulk = await httpCommandThroughput(SECONDS, CLIENTS, BULK);
+  const bulk = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS, bulkSize: BULK });
   emit({ name: `http-durable-commands-bulk-${BULK}-${CLIENTS}-clients`, value: bulk, unit: 'commands/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: bulk / rawCommit });
 
   // The same load with the projections on the API thread (LEDGER_PROJECTIONS=in-process): what the worker thread buys.
   log(`HTTP bulk commands with in-process projections for ${SECONDS}s…`);
-  const bulkInProcess = await httpCommandThroughput(SECONDS, CLIENTS, BULK, 'in-process');
+  const bulkInProcess = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS, bulkSize: BULK, projections: 'in-process' });
   emit({ name: `http-durable-commands-bulk-${BULK}-${CLIENTS}-clients-in-process-projections`, value: bulkInProcess, unit: 'commands/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: bulkInProcess / rawCommit });
 
   await sqliteHashingBench({ seconds: SECONDS, writers: CLIENTS, batch: BULK });
@@ -268,9 +153,9 @@ async function standardBench(): Promise<void> {
       emit({ name: `emmett-postgresql-appends-${CLIENTS}-writers`, value: emmett, unit: 'events/s', reference: 'raw-postgres-append-1-per-tx', ratio: emmett / rawPg });
       emit({ name: `postgres-adapter-appends-vs-emmett-${CLIENTS}-writers`, value: appends, unit: 'events/s', reference: `emmett-postgresql-appends-${CLIENTS}-writers`, ratio: appends / emmett });
       log(`HTTP commands with the event log in PostgreSQL for ${SECONDS}s…`);
-      const pgSingle = await httpCommandThroughput(SECONDS, CLIENTS, 1, 'worker', { LEDGER_STORE: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() });
+      const pgSingle = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS, env: { LEDGER_STORE: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() } });
       emit({ name: `http-durable-commands-postgres-${CLIENTS}-clients`, value: pgSingle, unit: 'commands/s', reference: 'raw-postgres-append-1-per-tx', ratio: pgSingle / rawPg });
-      const pgBulk = await httpCommandThroughput(SECONDS, CLIENTS, BULK, 'worker', { LEDGER_STORE: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() });
+      const pgBulk = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS, bulkSize: BULK, env: { LEDGER_STORE: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() } });
       emit({ name: `http-durable-commands-bulk-${BULK}-postgres-${CLIENTS}-clients`, value: pgBulk, unit: 'commands/s', reference: 'raw-postgres-append-1-per-tx', ratio: pgBulk / rawPg });
       await postgresHashingBench(postgres, { seconds: SECONDS, writers: CLIENTS, batch: BULK });
     } finally {
@@ -295,7 +180,7 @@ async function standardBench(): Promise<void> {
 const scale = args.indexOf('--scale');
 if (scale >= 0) {
   const batches = Number(args[scale + 1]);
-  await runScaleBench({ batches: Number.isInteger(batches) && batches > 0 ? batches : 1_000_000, postgres: POSTGRES, clients: CLIENTS });
+  await runScaleBench({ batches: Number.isInteger(batches) && batches > 0 ? batches : 1_000_000, postgres: POSTGRES, clients: CLIENTS, seconds: SECONDS });
 } else {
   await standardBench();
 }

@@ -2,19 +2,27 @@
  * `npm run bench -- --scale N`: a realistic ledger of N batches (default 1,000,000; the generator
  * writes about 3.5 events per batch), for the embedded and the postgres topologies:
  * - raw appends per second (the store's own group commit, 32 appends in flight);
+ * - single commands over HTTP from 32 clients against the large store, against the raw
+ *   one-event-per-transaction rate of the same database;
  * - lineage and provenance p50/p95 for the product with the ancestry nearest 1,000 batches, first
  *   at ~100k events, then for the same product once all N batches are in;
- * - full rebuild in events/s against raw read + parse, and peak RSS during the rebuild;
+ * - full rebuild in events/s against raw read + parse, and the rebuild's peak RSS, each rebuild in a
+ *   process of its own: for the whole log, against the log at a tenth of its length (1M of 10M events
+ *   at the default N);
  * - time from start-up to serving over the large store (read models up to date: no replay), against
  *   the same on an empty store.
  */
+import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { commandEventId } from '#domain';
 import type { EventStore } from '#event-store';
-import { createLedgerProjections, provenance, ProjectionRunner, upstream, type ReadDb } from '#projections';
+import { createLedgerProjections, ProjectionRunner, type ReadDb } from '#projections';
 import { appendScenario, generateScenario, type Scenario, type ScenarioEvent } from '#scenarios';
 import { loadLedgerConfig } from '../apps/ledger-api/src/config/ledger.config.js';
 import { openEventLog } from '../apps/ledger-api/src/ledger/event-log.js';
@@ -22,18 +30,24 @@ import { createLedgerApp } from '../apps/ledger-api/src/ledger-app.js';
 import { openReadModels } from '../apps/ledger-api/src/ledger/read-models.js';
 import { startTestPostgres, type TestPostgres } from '../test/support/postgres-server.js';
 import { emit, latency, log, rawReadAndParse, tempDir } from './bench-support.js';
+import { httpCommandThroughput, OPERATOR_KEY, rawPostgresSingleEventCommits, rawSqliteSingleEventCommits } from './command-throughput.js';
+import type { QueryLatencies } from './query-latency.child.js';
+import type { ChildRebuild } from './rebuild.child.js';
+
+const run = promisify(execFile);
 
 export interface ScaleBenchOptions {
   readonly batches: number;
   readonly postgres: boolean;
-  /** Appends in flight while loading the ledger. */
+  /** Appends in flight while loading the ledger, and HTTP clients over it. */
   readonly clients: number;
+  /** Duration of each timed HTTP load and of its raw reference. */
+  readonly seconds: number;
 }
 
 const SNAPSHOT_EVENTS = 100_000;
 const TARGET_ANCESTORS = 1_000;
-const QUERY_RUNS = 100;
-const OPERATOR_KEY = 'tl_000000000000_bench-operator-key-with-plenty-of-entropy';
+const QUERY_RUNS = 300;
 
 export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
   log(`generating a ledger of ${options.batches} batches…`);
@@ -103,11 +117,10 @@ async function productWithAncestry(db: ReadDb): Promise<{ batchId: string; ances
   return best;
 }
 
-async function queryLatencies(db: ReadDb, batchId: string): Promise<{ lineage: { p50: number; p95: number }; provenance: { p50: number; p95: number } }> {
-  return {
-    lineage: await latency(QUERY_RUNS, () => upstream(db, batchId)),
-    provenance: await latency(QUERY_RUNS, () => provenance(db, batchId)),
-  };
+/** Lineage and provenance latency for `batchId`, measured in a process of its own over the read models `env` names. */
+async function queryLatencies(env: NodeJS.ProcessEnv, batchId: string): Promise<QueryLatencies> {
+  const { stdout } = await run(process.execPath, [fileURLToPath(new URL('./query-latency.child.js', import.meta.url)), batchId, String(QUERY_RUNS)], { env: { ...process.env, ...env }, maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as QueryLatencies;
 }
 
 /** Raw read in position order + JSON.parse, on PostgreSQL: pages of 10,000 by position. */
@@ -172,17 +185,28 @@ async function scaleTopology(topology: 'embedded' | 'postgres', scenario: Scenar
       appendSeconds += (performance.now() - start) / 1000;
     };
 
-    log(`${topology}: appending the first ${split} events…`);
-    await load(scenario.events.slice(0, split));
-    await runner.start();
-    await waitUntilProjected(runner, store);
-    await runner.stop();
-    const product = await productWithAncestry(db);
-    const small = product ? await queryLatencies(db, product.batchId) : undefined;
-
-    log(`${topology}: appending the other ${scenario.events.length - split} events…`);
-    await load(scenario.events.slice(split));
+    // The log is loaded in parts: the lineage figures need the read models at ~100k events, and the
+    // rebuild's peak RSS is compared between the log at a tenth of its length and the whole log.
     const total = scenario.events.length;
+    const rssCut = splitPoint(scenario.events, Math.floor(total / 10));
+    const cuts = [...new Set([split, rssCut, total])].sort((a, b) => a - b);
+    const lastPositionAt = new Map<number, number>();
+    let product: { batchId: string; ancestors: number } | undefined;
+    let small: QueryLatencies | undefined;
+    let loaded = 0;
+    for (const cut of cuts) {
+      log(`${topology}: appending events ${loaded} to ${cut}…`);
+      await load(scenario.events.slice(loaded, cut));
+      loaded = cut;
+      lastPositionAt.set(cut, await store.headPosition());
+      if (cut === split) {
+        await runner.start();
+        await waitUntilProjected(runner, store);
+        await runner.stop();
+        product = await productWithAncestry(db);
+        small = product ? await queryLatencies(env, product.batchId) : undefined;
+      }
+    }
     emit({ name: name(`appends-${total}-events`), value: total / appendSeconds, unit: 'events/s', reference: 'self', ratio: 1 });
     const catchUpStart = performance.now();
     await runner.start();
@@ -191,7 +215,7 @@ async function scaleTopology(topology: 'embedded' | 'postgres', scenario: Scenar
     emit({ name: name(`catch-up-${total - split}-events`), value: catchUpRate, unit: 'events/s', reference: name(`appends-${total}-events`), ratio: catchUpRate / (total / appendSeconds) });
 
     if (product && small) {
-      const large = await queryLatencies(db, product.batchId);
+      const large = await queryLatencies(env, product.batchId);
       const detail = `${product.ancestors}-ancestors`;
       emit({ name: name(`lineage-p50-${detail}-at-${split}-events`), value: small.lineage.p50, unit: 'ms', reference: 'self', ratio: 1 });
       emit({ name: name(`lineage-p95-${detail}-at-${split}-events`), value: small.lineage.p95, unit: 'ms', reference: 'self', ratio: 1 });
@@ -205,29 +229,45 @@ async function scaleTopology(topology: 'embedded' | 'postgres', scenario: Scenar
       log(`${topology}: no lineage in the first ${split} events; lineage figures left out`);
     }
 
-    log(`${topology}: rebuilding every read model from zero…`);
     await runner.stop();
-    const rssBefore = process.memoryUsage().rss;
-    let peakRss = rssBefore;
-    const sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    }, 50);
-    const rebuildStart = performance.now();
-    const rebuilt = await runner.rebuild();
-    const rebuildSeconds = (performance.now() - rebuildStart) / 1000;
-    clearInterval(sampler);
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    // Each rebuild runs in a process of its own, into a read store of its own (the live one is kept).
+    const rebuildInChild = async (last: number | undefined): Promise<ChildRebuild> => {
+      const readModels: NodeJS.ProcessEnv =
+        topology === 'postgres' && server
+          ? { LEDGER_READ_MODELS: 'postgres', LEDGER_READ_MODELS_URL: await server.createDatabase() }
+          : { LEDGER_READ_MODELS: 'sqlite', LEDGER_READ_MODELS_FILE: path.join(tempDir(`scale-${topology}-rebuild`), 'read-models.sqlite') };
+      log(`${topology}: rebuilding every read model from zero in a process of its own, ${last === undefined ? 'the whole log' : `up to position ${last}`}…`);
+      const { stdout } = await run(process.execPath, [fileURLToPath(new URL('./rebuild.child.js', import.meta.url)), ...(last === undefined ? [] : [String(last)])], {
+        env: { ...process.env, ...env, ...readModels },
+        maxBuffer: 1 << 20,
+      });
+      if (readModels.LEDGER_READ_MODELS_FILE) rmSync(path.dirname(readModels.LEDGER_READ_MODELS_FILE), { recursive: true, force: true });
+      return JSON.parse(stdout.trim().split('\n').pop() ?? '') as ChildRebuild;
+    };
+    const tenth = await rebuildInChild(lastPositionAt.get(rssCut));
+    const whole = await rebuildInChild(undefined);
     const raw = config.eventLog.kind === 'sqlite' ? rawReadAndParse(config.eventLog.filename) : await rawReadAndParsePostgres(config.eventLog.kind === 'postgres' ? config.eventLog.connectionString : '');
     emit({ name: name('raw-read-and-parse'), value: raw.rate, unit: 'events/s', reference: 'self', ratio: 1 });
-    emit({ name: name(`rebuild-${rebuilt.events}-events`), value: rebuilt.events / rebuildSeconds, unit: 'events/s', reference: name('raw-read-and-parse'), ratio: rebuilt.events / rebuildSeconds / raw.rate });
-    emit({ name: name('rebuild-peak-rss'), value: peakRss / 2 ** 20, unit: 'MiB', reference: name('rss-before-rebuild'), ratio: peakRss / rssBefore });
-    await runner.start();
-    await waitUntilProjected(runner, store);
+    emit({ name: name(`rebuild-${whole.events}-events`), value: whole.events / whole.seconds, unit: 'events/s', reference: name('raw-read-and-parse'), ratio: whole.events / whole.seconds / raw.rate });
+    const tenthName = name(`rebuild-peak-rss-at-${tenth.events}-events`);
+    emit({ name: tenthName, value: tenth.peakRssMiB, unit: 'MiB', reference: 'self', ratio: 1 });
+    emit({ name: name(`rebuild-peak-rss-at-${whole.events}-events`), value: whole.peakRssMiB, unit: 'MiB', reference: tenthName, ratio: whole.peakRssMiB / tenth.peakRssMiB });
   } finally {
     await runner.close();
     await store.close();
     await db.destroy();
   }
+
+  // Single commands over HTTP against the large store, and the raw one-event-per-transaction rate of
+  // the same database measured just before: what the ledger sustains once it holds N batches.
+  const rawCommit = server ? await rawPostgresSingleEventCommits(await server.createDatabase(), options.seconds) : rawSqliteSingleEventCommits(options.seconds);
+  const rawName = name(server ? 'raw-postgres-append-1-per-tx' : 'raw-sqlite-append-1-per-tx-full');
+  emit({ name: rawName, value: rawCommit, unit: 'events/s', reference: 'self', ratio: 1 });
+  log(`${topology}: HTTP commands from ${options.clients} clients over the ${scenario.events.length}-event store for ${options.seconds}s…`);
+  const operator = scenario.organisations.find((o) => o.kind === 'operator');
+  if (!operator) throw new Error('the generated ledger has no operator');
+  const http = await httpCommandThroughput({ seconds: options.seconds, clients: options.clients, env, operatorKey: operator.apiKey });
+  emit({ name: name(`http-durable-commands-${options.clients}-clients-at-${scenario.events.length}-events`), value: http, unit: 'commands/s', reference: rawName, ratio: http / rawCommit });
 
   const large = await startupMs(env);
   const emptyDir = tempDir(`scale-${topology}-empty`);

@@ -34,8 +34,11 @@ describe('blue-green rebuild of the read models', () => {
     });
     // Blue keeps serving while green is built.
     expect((await blue.get('/health')).status).toBe(200);
-    const rebuilt = JSON.parse((await rebuild).stdout) as { checksumAfter: string; events: number };
+    const rebuilt = JSON.parse((await rebuild).stdout) as { checksumAfter: string; events: number; peakRssMiB: number };
     expect(rebuilt.checksumAfter).toBe(blueBefore.total);
+    // The rebuild's own high-water mark: more than a bare Node process, far less than the machine.
+    expect(rebuilt.peakRssMiB).toBeGreaterThan(30);
+    expect(rebuilt.peakRssMiB).toBeLessThan(4096);
     expect((await blue.runner.checksum()).total).toBe(blueBefore.total);
 
     greenServer = await LedgerHarness.start({ dataDir: blue.dataDir, operatorKey: blue.operatorKey, env: { LEDGER_READ_MODELS_FILE: green } });

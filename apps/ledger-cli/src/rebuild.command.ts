@@ -1,6 +1,7 @@
 /**
  * `npm run rebuild`: rebuilds every read model from position zero, with a progress bar, then
- * prints the checksum so it can be compared with the live one (`GET /health` reports lag only).
+ * prints the checksum so it can be compared with the live one (`GET /health` reports lag only), and
+ * the process's peak RSS, so an operator knows what memory a rebuild needs.
  * Stop the server first: the read store is rebuilt in place.
  *
  * `npm run rebuild -- --as-of <ISO-8601 time | log position>`: rebuilds every read model as the
@@ -56,7 +57,7 @@ async function rebuildInPlace(config: LedgerConfig): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const head = await store.headPosition();
   process.stdout.write(
-    `${JSON.stringify({ events: head + 1, seconds: Math.round(seconds * 1000) / 1000, checksumBefore: before?.total ?? null, checksumAfter: after.total, identical: before?.total === after.total })}\n`,
+    `${JSON.stringify({ events: head + 1, seconds: Math.round(seconds * 1000) / 1000, checksumBefore: before?.total ?? null, checksumAfter: after.total, identical: before?.total === after.total, peakRssMiB: peakRssMiB() })}\n`,
   );
   await runner.close();
   await store.close();
@@ -88,12 +89,18 @@ async function rebuildAsOf(config: LedgerConfig, asOf: AsOf): Promise<void> {
         seconds: Math.round(seconds * 1000) / 1000,
         eventsPerSecond: rebuilt.durationMs > 0 ? Math.round((rebuilt.events * 1000) / rebuilt.durationMs) : null,
         checksum: checksum.total,
+        peakRssMiB: peakRssMiB(),
       })}\n`,
     );
   } finally {
     await store.close();
     await db.destroy();
   }
+}
+
+/** The process's resident-memory high-water mark (the kernel's, not a sample): what a rebuild needs to be given. */
+function peakRssMiB(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
 function parseAsOf(argument: string | undefined): AsOf {

@@ -171,6 +171,11 @@ export interface ScenarioOrganisation extends OrganisationFacts {
   readonly cvr?: string;
   /** Region the organisation mostly works in (collectors pick kommuner by it). */
   readonly region?: string;
+  /**
+   * The API key whose hash the scenario registers, so that a server over a generated ledger can be
+   * called as this organisation (the scale bench does). Derived from the seed: never a secret.
+   */
+  readonly apiKey: string;
 }
 
 export type ScenarioExpectedRevision = number | 'no-stream' | 'any';
@@ -714,8 +719,11 @@ class ScenarioGenerator {
   }
 
   private addOrganisation(kind: OrganisationKind, name: string, roles: Role[], kommuneCode?: string, region?: string): ScenarioOrganisation {
+    const organisationId = this.newId('organisation');
     const org: ScenarioOrganisation = {
-      organisationId: this.newId('organisation'),
+      organisationId,
+      // The shape of a real key (`tl_<keyId>_<secret>`), so the API accepts it as one.
+      apiKey: `tl_${createHash('sha256').update(`${this.namespace}/api-key-id/${organisationId}`).digest('hex').slice(0, 12)}_${createHash('sha256').update(`${this.namespace}/api-key/${organisationId}`).digest('base64url')}`,
       name,
       roles,
       kind,
@@ -733,7 +741,7 @@ class ScenarioGenerator {
 
   private registerOrganisation(org: ScenarioOrganisation, operator: ScenarioOrganisation, advanceClock = true): void {
     if (advanceClock) this.clock += 60_000;
-    const keyHash = createHash('sha256').update(`${this.namespace}/api-key/${org.organisationId}`).digest('hex');
+    const keyHash = createHash('sha256').update(org.apiKey).digest('hex');
     const raw: RegisterOrganisation = {
       organisationId: org.organisationId,
       name: org.name,
