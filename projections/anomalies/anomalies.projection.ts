@@ -177,7 +177,8 @@ export class AnomaliesProjection extends BaseProjection {
     for (const row of await typed.selectFrom('anomalies_transfer').selectAll().where('status', '=', 'in-transit').execute()) {
       this.openTransfers.set(row.transfer_id, normaliseTransfer(row));
     }
-    for (const row of await typed.selectFrom('anomalies_process').selectAll().where('status', '!=', 'completed').execute()) {
+    // Every status but `completed`, named, so that the status index serves it rather than a scan.
+    for (const row of await typed.selectFrom('anomalies_process').selectAll().where('status', 'in', ['started', 'rejected']).execute()) {
       this.openProcesses.set(row.process_id, normaliseProcess(row));
     }
   }

@@ -1,5 +1,5 @@
 import type { ProcessVoided } from '#domain';
-import type { CreateTableBuilder } from 'kysely';
+import { sql, type CreateTableBuilder } from 'kysely';
 import { DeferredEvents } from '../processes/deferred-events.js';
 import { BaseProjection } from '../runner/base-projection.js';
 import { ProcessGate, type ProcessContext } from '../runner/process-gate.js';
@@ -104,6 +104,8 @@ export class CustodyProjection extends BaseProjection {
     // For access checks (projections/access): batches an organisation owns, or is the consignee of.
     await db.schema.createIndex('custody_period_owner').ifNotExists().on(CUSTODY_PERIOD_TABLE.name).columns(['owner_org_id']).execute();
     await db.schema.createIndex('custody_period_consignee').ifNotExists().on(CUSTODY_PERIOD_TABLE.name).columns(['transit_to_org_id']).execute();
+    // Start-up loads the open periods only (loadState): without this, a scan of every period ever.
+    await db.schema.createIndex('custody_period_open').ifNotExists().on(CUSTODY_PERIOD_TABLE.name).columns(['batch_id']).where(sql.ref('to_position'), 'is', null).execute();
     await this.gate.migrate(db);
   }
 

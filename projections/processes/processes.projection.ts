@@ -1,8 +1,17 @@
 import type { ProcessStarted } from '#domain';
+import { sql, type SqlBool } from 'kysely';
 import { BaseProjection } from '../runner/base-projection.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
 import { textType } from '../runner/sql-rows.js';
 import { DeferredEvents } from './deferred-events.js';
+
+/**
+ * The processes that can still change (started, rejected and voiding ones: reverts, late
+ * consumptions, restores), loaded at start-up. One predicate, written as literals, for both the
+ * partial index and the query: SQLite uses a partial index only for a query whose WHERE contains the
+ * index's own terms, and never through bound parameters.
+ */
+const STILL_CHANGING = sql<SqlBool>`(status in ('started', 'rejected') or void_status = 'started' or voided_outputs > 0 or (status = 'voided' and held_inputs > 0))`;
 
 export type ProcessRow = {
   process_id: string;
@@ -95,6 +104,7 @@ export class ProcessesProjection extends BaseProjection {
       .addColumn('voided_outputs', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();
     await typed.schema.createIndex('processes_process_status').ifNotExists().on('processes_process').columns(['status', 'started_position']).execute();
+    await typed.schema.createIndex('processes_process_changing').ifNotExists().on('processes_process').columns(['process_id']).where(STILL_CHANGING).execute();
   }
 
   protected async loadState(db: ReadDb): Promise<void> {
@@ -104,7 +114,7 @@ export class ProcessesProjection extends BaseProjection {
       .withTables<ProcessTables>()
       .selectFrom('processes_process')
       .selectAll()
-      .where((eb) => eb.or([eb('status', 'in', ['started', 'rejected']), eb('void_status', '=', 'started'), eb('voided_outputs', '>', 0), eb.and([eb('status', '=', 'voided'), eb('held_inputs', '>', 0)])]))
+      .where(STILL_CHANGING)
       .execute();
     for (const row of open) this.rows.set(row.process_id, normalise(row));
   }
