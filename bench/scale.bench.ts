@@ -29,12 +29,18 @@ import { openEventLog } from '../apps/ledger-api/src/ledger/event-log.js';
 import { createLedgerApp } from '../apps/ledger-api/src/ledger-app.js';
 import { openReadModels } from '../apps/ledger-api/src/ledger/read-models.js';
 import { startTestPostgres, type TestPostgres } from '../test/support/postgres-server.js';
-import { emit, latency, log, rawReadAndParse, tempDir } from './bench-support.js';
+import { emit, log, rawReadAndParse, tempDir } from './bench-support.js';
 import { httpCommandThroughput, OPERATOR_KEY, rawPostgresSingleEventCommits, rawSqliteSingleEventCommits } from './command-throughput.js';
 import type { QueryLatencies } from './query-latency.child.js';
 import type { ChildRebuild } from './rebuild.child.js';
 
 const run = promisify(execFile);
+
+/** Runs a compiled bench script (next to this one) in a process of its own and parses its last line of output as JSON. */
+async function inChildProcess<T>(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<T> {
+  const { stdout } = await run(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), ...args], { env: { ...process.env, ...env }, maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as T;
+}
 
 export interface ScaleBenchOptions {
   readonly batches: number;
@@ -119,8 +125,7 @@ async function productWithAncestry(db: ReadDb): Promise<{ batchId: string; ances
 
 /** Lineage and provenance latency for `batchId`, measured in a process of its own over the read models `env` names. */
 async function queryLatencies(env: NodeJS.ProcessEnv, batchId: string): Promise<QueryLatencies> {
-  const { stdout } = await run(process.execPath, [fileURLToPath(new URL('./query-latency.child.js', import.meta.url)), batchId, String(QUERY_RUNS)], { env: { ...process.env, ...env }, maxBuffer: 1 << 20 });
-  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as QueryLatencies;
+  return inChildProcess<QueryLatencies>('./query-latency.child.js', [batchId, String(QUERY_RUNS)], env);
 }
 
 /** Raw read in position order + JSON.parse, on PostgreSQL: pages of 10,000 by position. */
@@ -214,6 +219,8 @@ async function scaleTopology(topology: 'embedded' | 'postgres', scenario: Scenar
     const catchUpRate = (total - split) / ((performance.now() - catchUpStart) / 1000);
     emit({ name: name(`catch-up-${total - split}-events`), value: catchUpRate, unit: 'events/s', reference: name(`appends-${total}-events`), ratio: catchUpRate / (total / appendSeconds) });
 
+    // Nothing else of the bench runs while the latencies and the rebuilds are measured.
+    await runner.stop();
     if (product && small) {
       const large = await queryLatencies(env, product.batchId);
       const detail = `${product.ancestors}-ancestors`;
@@ -229,7 +236,6 @@ async function scaleTopology(topology: 'embedded' | 'postgres', scenario: Scenar
       log(`${topology}: no lineage in the first ${split} events; lineage figures left out`);
     }
 
-    await runner.stop();
     // Each rebuild runs in a process of its own, into a read store of its own (the live one is kept).
     const rebuildInChild = async (last: number | undefined): Promise<ChildRebuild> => {
       const readModels: NodeJS.ProcessEnv =
@@ -237,12 +243,11 @@ async function scaleTopology(topology: 'embedded' | 'postgres', scenario: Scenar
           ? { LEDGER_READ_MODELS: 'postgres', LEDGER_READ_MODELS_URL: await server.createDatabase() }
           : { LEDGER_READ_MODELS: 'sqlite', LEDGER_READ_MODELS_FILE: path.join(tempDir(`scale-${topology}-rebuild`), 'read-models.sqlite') };
       log(`${topology}: rebuilding every read model from zero in a process of its own, ${last === undefined ? 'the whole log' : `up to position ${last}`}…`);
-      const { stdout } = await run(process.execPath, [fileURLToPath(new URL('./rebuild.child.js', import.meta.url)), ...(last === undefined ? [] : [String(last)])], {
-        env: { ...process.env, ...env, ...readModels },
-        maxBuffer: 1 << 20,
-      });
-      if (readModels.LEDGER_READ_MODELS_FILE) rmSync(path.dirname(readModels.LEDGER_READ_MODELS_FILE), { recursive: true, force: true });
-      return JSON.parse(stdout.trim().split('\n').pop() ?? '') as ChildRebuild;
+      try {
+        return await inChildProcess<ChildRebuild>('./rebuild.child.js', last === undefined ? [] : [String(last)], { ...env, ...readModels });
+      } finally {
+        if (readModels.LEDGER_READ_MODELS_FILE) rmSync(path.dirname(readModels.LEDGER_READ_MODELS_FILE), { recursive: true, force: true });
+      }
     };
     const tenth = await rebuildInChild(lastPositionAt.get(rssCut));
     const whole = await rebuildInChild(undefined);
