@@ -36,11 +36,11 @@ export function rawSqliteSingleEventCommits(seconds: number): number {
 
 export const OPERATOR_KEY = 'tl_000000000000_bench-operator-key-with-plenty-of-entropy';
 
-/** A ledger serving real HTTP on a loopback port, on a fresh data directory. */
 export type ProjectionsMode = 'worker' | 'in-process';
 
+/** A ledger serving real HTTP on a loopback port, on a fresh data directory unless `env` names one. */
 async function withLedgerServer<T>(name: string, use: (base: string) => Promise<T>, projections: ProjectionsMode = 'worker', env: NodeJS.ProcessEnv = {}): Promise<T> {
-  const dir = tempDir(name);
+  const dir = env.LEDGER_DATA_DIR === undefined ? tempDir(name) : undefined;
   const config = loadLedgerConfig({ LEDGER_DATA_DIR: dir, LEDGER_OPERATOR_KEY: OPERATOR_KEY, LEDGER_RECOVERY_INTERVAL_MS: '0', LEDGER_PROJECTIONS: projections, ...env });
   const { app } = await createLedgerApp(config, { logger: false });
   try {
@@ -50,7 +50,7 @@ async function withLedgerServer<T>(name: string, use: (base: string) => Promise<
     return await use(`http://127.0.0.1:${port}`);
   } finally {
     await app.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 

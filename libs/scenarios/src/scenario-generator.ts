@@ -176,6 +176,8 @@ export interface ScenarioOrganisation extends OrganisationFacts {
    * called as this organisation (the scale bench does). Derived from the seed: never a secret.
    */
   readonly apiKey: string;
+  /** The key's id, as the key names it (`tl_<apiKeyId>_…`) and as its registration records it. */
+  readonly apiKeyId: string;
 }
 
 export type ScenarioExpectedRevision = number | 'no-stream' | 'any';
@@ -720,10 +722,13 @@ class ScenarioGenerator {
 
   private addOrganisation(kind: OrganisationKind, name: string, roles: Role[], kommuneCode?: string, region?: string): ScenarioOrganisation {
     const organisationId = this.newId('organisation');
+    const derived = (what: string) => createHash('sha256').update(`${this.namespace}/${what}/${organisationId}`);
+    const apiKeyId = derived('api-key-id').digest('hex').slice(0, 12);
     const org: ScenarioOrganisation = {
       organisationId,
       // The shape of a real key (`tl_<keyId>_<secret>`), so the API accepts it as one.
-      apiKey: `tl_${createHash('sha256').update(`${this.namespace}/api-key-id/${organisationId}`).digest('hex').slice(0, 12)}_${createHash('sha256').update(`${this.namespace}/api-key/${organisationId}`).digest('base64url')}`,
+      apiKey: `tl_${apiKeyId}_${derived('api-key').digest('base64url')}`,
+      apiKeyId,
       name,
       roles,
       kind,
@@ -751,7 +756,7 @@ class ScenarioGenerator {
       sites: org.kind === 'operator' || org.kind === 'auditor' ? [] : [{ name: `${org.name} hovedsite` }],
       occurredAt: this.now(),
       apiKeyHash: keyHash,
-      apiKeyId: `k-${keyHash.slice(0, 12)}`,
+      apiKeyId: org.apiKeyId,
     };
     const command = this.validate ? RegisterOrganisation.parse(raw) : raw;
     // The operator registers itself first (as the app's bootstrap does), then everyone else.
