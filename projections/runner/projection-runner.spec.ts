@@ -169,6 +169,9 @@ describeOnEachReadDb('ProjectionRunner', (openDb, dialect) => {
     probe.failFlushes = 1;
     log.collect(uid(2), 5_000);
     await appendToStore(store, log.events.slice(1));
+    // Wait for the failure itself rather than a fixed time: under a full suite on PostgreSQL the page
+    // can take longer than any short timeout to be read, applied and rolled back.
+    for (const deadline = Date.now() + 10_000; errors.length === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
     await expect(r.waitForPosition(1, 100)).rejects.toBeInstanceOf(WaitForPositionTimeoutError);
     // The failed page wrote probe and core rows inside its transaction; none of it was committed.
     expect(errors).toHaveLength(1);
