@@ -78,10 +78,12 @@ export interface CommandLoad {
   readonly env?: NodeJS.ProcessEnv;
   /** The operator's key, when the store already has an operator (a generated ledger's). */
   readonly operatorKey?: string;
+  /** A fresh `Idempotency-Key` on every request. */
+  readonly idempotencyKeys?: boolean;
 }
 
 /** Durable commands over real HTTP from concurrent keep-alive clients, each a BatchCollected. */
-export function httpCommandThroughput({ seconds, clients, bulkSize = 1, projections = 'worker', env = {}, operatorKey = OPERATOR_KEY }: CommandLoad): Promise<number> {
+export function httpCommandThroughput({ seconds, clients, bulkSize = 1, projections = 'worker', env = {}, operatorKey = OPERATOR_KEY, idempotencyKeys = false }: CommandLoad): Promise<number> {
   return withLedgerServer('http', async (base) => {
     const response = await fetch(`${base}/organisations`, {
       method: 'POST',
@@ -107,8 +109,8 @@ export function httpCommandThroughput({ seconds, clients, bulkSize = 1, projecti
     if (!authorised.ok) throw new Error(`authorising the collector: ${authorised.status} ${await authorised.text()}`);
     const body = { kommuneCode: '0657', collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 250_000 };
     return bulkSize === 1
-      ? runLoad({ base, key, path: '/batches/collections', body, clients, seconds, commandsPerRequest: 1 })
-      : runLoad({ base, key, path: '/batches/collections/bulk', body: { collections: Array.from({ length: bulkSize }, () => body) }, clients, seconds, commandsPerRequest: bulkSize });
+      ? runLoad({ base, key, path: '/batches/collections', body, clients, seconds, commandsPerRequest: 1, idempotencyKeys })
+      : runLoad({ base, key, path: '/batches/collections/bulk', body: { collections: Array.from({ length: bulkSize }, () => body) }, clients, seconds, commandsPerRequest: bulkSize, idempotencyKeys });
   }, projections, env);
 }
 

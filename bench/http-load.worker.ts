@@ -17,9 +17,11 @@ export interface HttpLoadOptions {
   readonly seconds: number;
   /** Commands carried by one request (1, or the size of a bulk request). */
   readonly commandsPerRequest: number;
+  /** Sends a fresh `Idempotency-Key` with every request, as a careful client does. */
+  readonly idempotencyKeys?: boolean;
 }
 
-const { base, key, path, method = 'POST', body, clients, seconds, commandsPerRequest } = workerData as HttpLoadOptions;
+const { base, key, path, method = 'POST', body, clients, seconds, commandsPerRequest, idempotencyKeys = false } = workerData as HttpLoadOptions;
 const url = new URL(base);
 const payload = method === 'POST' ? JSON.stringify(body) : undefined;
 const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
@@ -28,9 +30,14 @@ const headers: http.OutgoingHttpHeaders = {
   ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
 };
 
+// Unique per run and per request: a key the server has seen would replay instead of executing.
+const keyPrefix = `bench-${process.pid}-${Date.now().toString(36)}-`;
+let requests = 0;
+
 function request(): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, path, method, agent, headers }, (res) => {
+    const requestHeaders = idempotencyKeys ? { ...headers, 'idempotency-key': `${keyPrefix}${(requests += 1)}` } : headers;
+    const req = http.request({ host: url.hostname, port: url.port, path, method, agent, headers: requestHeaders }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {

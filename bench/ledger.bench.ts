@@ -113,6 +113,26 @@ async function rebuildThroughput(batches: number): Promise<{ events: number; reb
   return { events: raw.events, rebuildRate, rawRate: Math.max(raw.rate, rawAgain.rate), floor };
 }
 
+/**
+ * What the guards that make several instances one ledger cost a single durable command: the event
+ * log and the read models in one PostgreSQL, every request with a fresh `Idempotency-Key` (as a
+ * careful client sends). Each guard is compared with the same run without it: the single projection
+ * writer (lease renewed in every commit) against the bench-only switch that turns it off, and the
+ * shared idempotency records against the same requests without a key, which skip them.
+ */
+async function manyInstanceGuardsBench(postgres: TestPostgres): Promise<void> {
+  const topology = async (): Promise<NodeJS.ProcessEnv> => ({ LEDGER_STORE: 'postgres', LEDGER_READ_MODELS: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() });
+  log(`HTTP commands, PostgreSQL log and read models, with and without the multi-instance guards, ${SECONDS}s each…`);
+  const guarded = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS, idempotencyKeys: true, env: await topology() });
+  const noWriterGuard = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS, idempotencyKeys: true, env: { ...(await topology()), LEDGER_BENCH_PROJECTION_WRITER_GUARD: 'off' } });
+  const noIdempotencyKeys = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS, idempotencyKeys: false, env: await topology() });
+  const name = `http-durable-commands-postgres-read-models-idempotency-keys-${CLIENTS}-clients`;
+  emit({ name, value: guarded, unit: 'commands/s', reference: `${name}-without-writer-guard`, ratio: guarded / noWriterGuard });
+  emit({ name: `${name}-without-writer-guard`, value: noWriterGuard, unit: 'commands/s', reference: 'self', ratio: 1 });
+  emit({ name: `http-durable-commands-postgres-read-models-${CLIENTS}-clients-no-idempotency-key`, value: noIdempotencyKeys, unit: 'commands/s', reference: 'self', ratio: 1 });
+  emit({ name: `shared-idempotency-records-cost`, value: guarded, unit: 'commands/s', reference: `http-durable-commands-postgres-read-models-${CLIENTS}-clients-no-idempotency-key`, ratio: guarded / noIdempotencyKeys });
+}
+
 /** The figures of the core issue, and the PostgreSQL ones of the production-stores issue. */
 async function standardBench(): Promise<void> {
   log(`raw SQLite single-event commits (synchronous=FULL) for ${SECONDS}s…`);
@@ -158,6 +178,7 @@ async function standardBench(): Promise<void> {
       const pgBulk = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS, bulkSize: BULK, env: { LEDGER_STORE: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() } });
       emit({ name: `http-durable-commands-bulk-${BULK}-postgres-${CLIENTS}-clients`, value: pgBulk, unit: 'commands/s', reference: 'raw-postgres-append-1-per-tx', ratio: pgBulk / rawPg });
       await postgresHashingBench(postgres, { seconds: SECONDS, writers: CLIENTS, batch: BULK });
+      await manyInstanceGuardsBench(postgres);
     } finally {
       await postgres.stop();
     }
@@ -178,7 +199,15 @@ async function standardBench(): Promise<void> {
 }
 
 const scale = args.indexOf('--scale');
-if (scale >= 0) {
+if (args.includes('--guards-only')) {
+  // Only the multi-instance guards' figures, with a throwaway PostgreSQL of their own.
+  const postgres = await startTestPostgres();
+  try {
+    await manyInstanceGuardsBench(postgres);
+  } finally {
+    await postgres.stop();
+  }
+} else if (scale >= 0) {
   const batches = Number(args[scale + 1]);
   await runScaleBench({ batches: Number.isInteger(batches) && batches > 0 ? batches : 1_000_000, postgres: POSTGRES, clients: CLIENTS, seconds: SECONDS });
 } else {

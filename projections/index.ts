@@ -21,16 +21,26 @@ export type { ProjectedEvent, Projection, ReadDb, ReadTx } from './runner/projec
 export { ProjectionEngine, type ProjectionHealth } from './runner/projection-engine.js';
 export { PositionWaiters, ProjectionRunnerClosedError, WaitForPositionTimeoutError } from './runner/position-waiters.js';
 export {
+  describeFailureReport,
+  ProjectionFailure,
+  type FailedEvent,
+  type ProjectionFailureReport,
+  type ProjectionFailureStage,
+} from './runner/projection-failure.js';
+export {
   ProjectionRunner,
   toProjectedEvent,
   type ProjectionChecksum,
+  type ProjectionRunnerLog,
   type ProjectionRunnerOptions,
   type RebuildOptions,
   type RebuildResult,
 } from './runner/projection-runner.js';
 export { BaseProjection } from './runner/base-projection.js';
 export { ProcessGate, type GatedSink, type ProcessContext } from './runner/process-gate.js';
-export { CHECKPOINT_TABLE, readCheckpoint, readCheckpoints } from './runner/checkpoint.js';
+export { CHECKPOINT_TABLE, CheckpointRegressionError, readCheckpoint, readCheckpoints } from './runner/checkpoint.js';
+export { withReadModelMigrationLock } from './runner/migration-lock.js';
+export { NotProjectionWriterError, ProjectionWriterFencedError, WriterLease, WRITER_LEASE_TABLE, type WriterLeaseState } from './runner/writer-lease.js';
 
 // ---- core read models (DOMAIN.md §5.1–5.4, 5.8) ----
 export { OrganisationsProjection, type ApiKeyRow, type CollectorAuthorisationRow, type OrganisationRow, type OrganisationTables } from './organisations/organisations.projection.js';

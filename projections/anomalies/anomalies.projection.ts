@@ -51,9 +51,9 @@ export type AnomalyProcessRow = {
   ended_recorded_at: string | null;
   ended_position: number | null;
   ended_event_id: string | null;
-  /** Σ inputs + Σ external inputs, grams: what the losses are a share of. */
-  input_mass_grams: number;
-  loss_mass_grams: number;
+  /** Σ inputs + Σ external inputs, grams: what the losses are a share of. Exact decimal text (decision 021). */
+  input_mass_grams: string;
+  loss_mass_grams: string;
   /** The ProcessStarted losses as JSON, in the order given. */
   losses: string;
   /** The input batch ids as JSON, in the order given. */
@@ -139,7 +139,7 @@ export const ANOMALY_VOID_TABLE: TableDef = {
 
 const TRANSFER_INTEGERS = new Set(['dispatched_mass_grams', 'dispatched_position', 'ended_position', 'open_ms', 'received_mass_grams', 'difference_grams', 'anomaly', 'tolerance_basis_points']);
 const TRANSFER_NULLABLE = new Set(['ended_at', 'ended_recorded_at', 'ended_position', 'ended_event_id', 'open_ms', 'received_mass_grams', 'difference_grams', 'tolerance_basis_points']);
-const PROCESS_INTEGERS = new Set(['started_position', 'ended_position', 'input_mass_grams', 'loss_mass_grams', 'held_inputs']);
+const PROCESS_INTEGERS = new Set(['started_position', 'ended_position', 'held_inputs']);
 const PROCESS_NULLABLE = new Set(['ended_recorded_at', 'ended_position', 'ended_event_id', 'settled_at']);
 
 /**
@@ -150,6 +150,8 @@ const PROCESS_NULLABLE = new Set(['ended_recorded_at', 'ended_position', 'ended_
  */
 export class AnomaliesProjection extends BaseProjection {
   readonly name = 'anomalies';
+  /** 2: a process's input and loss grams as exact decimal text, since their sums may pass 2^53 (decision 021). */
+  readonly version = 2;
   readonly tables = [ANOMALY_TRANSFER_TABLE.name, ANOMALY_PROCESS_TABLE.name, ANOMALY_VOID_TABLE.name] as const;
   /** Transfers still in transit: the only ones a later event can change. */
   private readonly openTransfers = new Map<string, AnomalyTransferRow>();
@@ -260,8 +262,8 @@ export class AnomaliesProjection extends BaseProjection {
           ended_recorded_at: null,
           ended_position: null,
           ended_event_id: null,
-          input_mass_grams: sum(d.inputs) + sum(d.externalInputs),
-          loss_mass_grams: sum(d.losses),
+          input_mass_grams: String(sum(d.inputs) + sum(d.externalInputs)),
+          loss_mass_grams: String(sum(d.losses)),
           losses: JSON.stringify(d.losses.map((l) => ({ kind: l.kind, massGrams: l.massGrams }))),
           input_batch_ids: JSON.stringify(d.inputs.map((i) => i.batchId)),
           held_inputs: 0,
@@ -328,9 +330,9 @@ export class AnomaliesProjection extends BaseProjection {
   }
 }
 
-function sum(items: readonly { massGrams: number }[]): number {
-  let total = 0;
-  for (const item of items) total += item.massGrams;
+function sum(items: readonly { massGrams: number }[]): bigint {
+  let total = 0n;
+  for (const item of items) total += BigInt(item.massGrams);
   return total;
 }
 
@@ -365,8 +367,8 @@ function normaliseProcess(row: AnomalyProcessRow): AnomalyProcessRow {
     ...row,
     started_position: Number(row.started_position),
     ended_position: nullableNumber(row.ended_position),
-    input_mass_grams: Number(row.input_mass_grams),
-    loss_mass_grams: Number(row.loss_mass_grams),
+    input_mass_grams: String(row.input_mass_grams),
+    loss_mass_grams: String(row.loss_mass_grams),
     held_inputs: Number(row.held_inputs),
   };
 }

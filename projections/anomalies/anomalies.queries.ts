@@ -298,8 +298,9 @@ async function processLosses(db: ReadDb, scope: Scope, settings: AnomalySettings
         ...processConditions(eb, scope, 'ended_position', 'ended_recorded_at'),
         // A voided process counts no more (decision 011), from when the void was recorded.
         eb.not(eb.exists(voidOf(eb, knownAt))),
-        // Exact, in integers: loss / input > norm / 10000 <=> loss * 10000 > norm * input.
-        eb.or(PROCESS_TYPES.map((type) => eb.and([eb('process_type', '=', type), sql<SqlBool>`loss_mass_grams * 10000 > cast(${settings.lossNormsBasisPoints[type]} as bigint) * input_mass_grams`]))),
+        // loss / input > norm / 10000 <=> loss * 10000 > norm * input, in numeric: exact on PostgreSQL; on
+        // SQLite exact while the products fit 64 bits, as doubles beyond (the columns are text, decision 021).
+        eb.or(PROCESS_TYPES.map((type) => eb.and([eb('process_type', '=', type), sql<SqlBool>`cast(loss_mass_grams as numeric) * 10000 > cast(${settings.lossNormsBasisPoints[type]} as numeric) * cast(input_mass_grams as numeric)`]))),
       ]),
     )
     .orderBy('ended_position')

@@ -361,3 +361,33 @@ describeOnEachReadDb('anomalies read model', (openDb) => {
     expect((await dump(fresh, 'anomalies_transfer')).length).toBeGreaterThan(10);
   });
 });
+
+/** Decision 021: whatever a store written by an older version holds, the read model folds it. */
+describeOnEachReadDb('anomalies read model over events beyond today’s bounds', (openDb) => {
+  it('folds a process whose inputs sum beyond 2^53 g and judges its loss on the exact figures', async () => {
+    // Given a sorting of two MAX_SAFE_INTEGER g batches that loses 20 % of them
+    const log = new EventLog();
+    const max = Number.MAX_SAFE_INTEGER;
+    log.collect(uid(1), max, { collectorOrgId: ORG.sorter });
+    log.collect(uid(2), max, { collectorOrgId: ORG.sorter });
+    const loss = Math.floor(max / 5) * 2;
+    log.process({
+      processId: uid(1, 8),
+      organisationId: ORG.sorter,
+      inputs: [{ batchId: uid(1), massGrams: max }, { batchId: uid(2), massGrams: max }],
+      outputs: [{ batchId: uid(3), massGrams: max - Math.floor(max / 5) }, { batchId: uid(4), massGrams: max - Math.floor(max / 5) }],
+      losses: [{ kind: 'process-waste', massGrams: loss }],
+    });
+    // When the anomalies projection folds it
+    const db = await openDb();
+    const projection = new AnomaliesProjection();
+    await projection.migrate(db);
+    await projection.load(db);
+    await project(db, projection, log.projected());
+    // Then its row holds the exact input, and the loss is flagged above sorting's 10 % norm
+    const [row] = await dump(db, 'anomalies_process');
+    expect(String((row as Record<string, unknown>)['input_mass_grams'])).toBe(String(2n * BigInt(max)));
+    const found = (await anomalies(db, { judgedAt: '2025-03-03T09:00:00.000Z', kind: 'process-loss' }, DEFAULT_ANOMALY_SETTINGS)).items;
+    expect(found.map((a) => a.processId)).toEqual([uid(1, 8)]);
+  });
+});

@@ -1,8 +1,8 @@
-import { isWasteOriginKey, parseCohortKey, toSafeNumber, type ReadonlyOriginVector } from '#domain';
+import { isWasteOriginKey, parseCohortKey, type ReadonlyOriginVector } from '#domain';
 import type { Kysely } from 'kysely';
 import { FoldStore, type FoldBatchRow } from '../provenance/fold-store.js';
 import { ProvenanceFold, type Outcome, type ProvenanceEffect, type TrackedBatch } from '../provenance/provenance.fold.js';
-import { toBigIntValue } from '../provenance/projection-support.js';
+import { gramsText, gramsTotalType, toBigIntValue } from '../provenance/projection-support.js';
 import { BaseProjection } from '../runner/base-projection.js';
 import { ProcessGate, type ProcessContext } from '../runner/process-gate.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
@@ -47,19 +47,19 @@ export type CircularityCohortRow = {
   month: string;
   quarter: string;
   year: string;
-  collected_grams: number;
-  in_stock_grams: number;
-  recycled_other_grams: number;
-  recycled_textile_grams: number;
-  reuse_grams: number;
-  energy_recovery_grams: number;
-  incineration_grams: number;
-  landfill_grams: number;
-  export_recycling_grams: number;
-  export_unknown_grams: number;
-  process_loss_grams: number;
+  collected_grams: string;
+  in_stock_grams: string;
+  recycled_other_grams: string;
+  recycled_textile_grams: string;
+  reuse_grams: string;
+  energy_recovery_grams: string;
+  incineration_grams: string;
+  landfill_grams: string;
+  export_recycling_grams: string;
+  export_unknown_grams: string;
+  process_loss_grams: string;
   /** Grams that weighings found missing (transit loss, downward correction); negative for a gain. */
-  weighing_difference_grams: number;
+  weighing_difference_grams: string;
 };
 
 export type BucketColumn = Exclude<keyof CircularityCohortRow, 'cohort' | 'origin_key' | 'month' | 'quarter' | 'year' | 'collected_grams'>;
@@ -147,8 +147,8 @@ function emptyTotals(): CohortTotals {
  */
 export class CircularityProjection extends BaseProjection {
   readonly name = 'circularity';
-  /** 2: voids (decision 011). */
-  readonly version = 2;
+  /** 2: voids (decision 011). 3: grams as exact decimal text (decision 021). */
+  readonly version = 3;
   private readonly origins = new ProvenanceFold();
   private readonly store = new FoldStore('circularity');
   private readonly gate = new ProcessGate('circularity');
@@ -169,8 +169,8 @@ export class CircularityProjection extends BaseProjection {
       .addColumn('month', textType(db), (c) => c.notNull())
       .addColumn('quarter', textType(db), (c) => c.notNull())
       .addColumn('year', textType(db), (c) => c.notNull())
-      .addColumn('collected_grams', 'bigint', (c) => c.notNull());
-    for (const bucket of BUCKETS) table = table.addColumn(BUCKET_COLUMNS[bucket], 'bigint', (c) => c.notNull());
+      .addColumn('collected_grams', gramsTotalType(db), (c) => c.notNull());
+    for (const bucket of BUCKETS) table = table.addColumn(BUCKET_COLUMNS[bucket], gramsTotalType(db), (c) => c.notNull());
     await table.execute();
     await db.schema
       .createIndex('circularity_cohorts_origin_month')
@@ -301,9 +301,9 @@ export class CircularityProjection extends BaseProjection {
         month,
         quarter: quarterOfMonth(month),
         year: month.slice(0, 4),
-        collected_grams: toSafeNumber(totals.collected),
+        collected_grams: gramsText(totals.collected),
       };
-      for (const bucket of BUCKETS) row[BUCKET_COLUMNS[bucket]] = toSafeNumber(totals.buckets[bucket]);
+      for (const bucket of BUCKETS) row[BUCKET_COLUMNS[bucket]] = gramsText(totals.buckets[bucket]);
       this.cohortRows.put(cohort, row);
     }
     this.dirtyCohorts.clear();

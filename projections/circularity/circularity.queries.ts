@@ -1,5 +1,4 @@
-import { toSafeNumber } from '#domain';
-import { toBigIntValue } from '../provenance/projection-support.js';
+import { gramsFigure, toBigIntValue } from '../provenance/projection-support.js';
 import type { ReadDb } from '../runner/projection.js';
 import { BUCKET_COLUMNS, BUCKETS, circularityDb, type Bucket } from './circularity.projection.js';
 
@@ -59,7 +58,11 @@ export function circularityRates(collected: bigint, buckets: Readonly<Record<Buc
   return rates;
 }
 
-/** Circularity per origin key × period, summed from the waste cohorts' buckets. */
+/**
+ * Circularity per origin key × period, summed from the waste cohorts' buckets. The sums are BigInt in
+ * JavaScript, not SQL: the columns are exact decimal text, which neither dialect can sum exactly
+ * (decision 021). A query reads one row per cohort (origin key × month), so this stays small.
+ */
 export async function circularity(db: ReadDb, query: CircularityQuery): Promise<CircularityRow[]> {
   const periodColumn = PERIOD_COLUMN[query.period];
   const originKey = query.originKey;
@@ -69,30 +72,37 @@ export async function circularity(db: ReadDb, query: CircularityQuery): Promise<
 
   let select = circularityDb(db)
     .selectFrom('circularity_cohorts')
-    .select((eb) => [
-      'origin_key',
-      eb.ref(periodColumn).as('period'),
-      eb.fn.sum<number | string | bigint>('collected_grams').as('collected_grams'),
-      ...BUCKETS.map((b) => eb.fn.sum<number | string | bigint>(BUCKET_COLUMNS[b]).as(BUCKET_COLUMNS[b])),
-    ]);
+    .select(['origin_key', 'month', 'quarter', 'year', 'collected_grams', ...BUCKETS.map((b) => BUCKET_COLUMNS[b])]);
   if (originKey !== undefined) select = select.where('origin_key', '=', originKey);
   if (kommuneKey !== undefined) select = select.where('origin_key', '=', kommuneKey);
   if (first !== undefined) select = select.where('month', '>=', first);
   if (last !== undefined) select = select.where('month', '<=', last);
-  const rows = await select.groupBy(['origin_key', periodColumn]).orderBy('origin_key').orderBy(periodColumn).execute();
+  const rows = await select.orderBy('origin_key').orderBy(periodColumn).orderBy('cohort').execute();
 
-  return rows.map((row) => {
-    const collected = toBigIntValue(row.collected_grams);
-    const grams = {} as Record<Bucket, bigint>;
-    for (const b of BUCKETS) grams[b] = toBigIntValue((row as Record<string, unknown>)[BUCKET_COLUMNS[b]]);
+  const groups = new Map<string, { originKey: string; period: string; collected: bigint; grams: Record<Bucket, bigint> }>();
+  for (const row of rows) {
+    const period = String(row[periodColumn]);
+    const key = `${row.origin_key}\u0000${period}`;
+    let group = groups.get(key);
+    if (!group) {
+      const grams = {} as Record<Bucket, bigint>;
+      for (const b of BUCKETS) grams[b] = 0n;
+      group = { originKey: row.origin_key, period, collected: 0n, grams };
+      groups.set(key, group);
+    }
+    group.collected += toBigIntValue(row.collected_grams);
+    for (const b of BUCKETS) group.grams[b] += toBigIntValue(row[BUCKET_COLUMNS[b]]);
+  }
+
+  return [...groups.values()].map((group) => {
     const buckets = {} as Record<Bucket, number>;
-    for (const b of BUCKETS) buckets[b] = toSafeNumber(grams[b]);
+    for (const b of BUCKETS) buckets[b] = gramsFigure(group.grams[b]);
     return {
-      originKey: row.origin_key,
-      period: String(row.period),
-      collectedGrams: toSafeNumber(collected),
+      originKey: group.originKey,
+      period: group.period,
+      collectedGrams: gramsFigure(group.collected),
       buckets,
-      rates: circularityRates(collected, grams),
+      rates: circularityRates(group.collected, group.grams),
     };
   });
 }

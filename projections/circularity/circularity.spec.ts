@@ -34,9 +34,10 @@ async function cohortRows(db: ReadDb) {
 
 /** The standing invariant of DOMAIN.md §5.6: every collected gram is in exactly one bucket. */
 async function expectCollectedEqualsBuckets(db: ReadDb, p: CircularityProjection): Promise<void> {
-  for (const row of await cohortRows(db)) {
-    const sum = BUCKETS.reduce((s, b) => s + row.buckets[b], 0);
-    expect({ cohort: row.cohort, sum }).toEqual({ cohort: row.cohort, sum: row.collected });
+  // Exact: cohort totals may pass 2^53 (decision 021), where Number() would round both sides alike.
+  for (const row of await circularityDb(db).selectFrom('circularity_cohorts').selectAll().execute()) {
+    const sum = BUCKETS.reduce((s, b) => s + BigInt(String(row[BUCKET_COLUMNS[b]])), 0n);
+    expect({ cohort: row.cohort, sum }).toEqual({ cohort: row.cohort, sum: BigInt(String(row.collected_grams)) });
   }
   for (const [cohort, totals] of p.snapshot()) {
     const sum = BUCKETS.reduce((s, b) => s + totals.buckets[b], 0n);
@@ -330,5 +331,58 @@ describeOnEachReadDb('circularity', (openReadDb, dialect) => {
       expect((await cohortRows(db)).map((r) => r.buckets.inStock)).toEqual([7_001, 10_000]);
       await expectCollectedEqualsBuckets(db, p);
     });
+  });
+});
+
+/** Decision 021: whatever a store written by an older version holds, the read model folds it. */
+describeOnEachReadDb('circularity over events beyond today’s bounds', (openReadDb) => {
+  async function fold(log: EventLog) {
+    const p = new CircularityProjection();
+    const db = await openReadDb();
+    await p.migrate(db);
+    await p.load(db);
+    await projectPage(db, p, log.projected());
+    return { p, db };
+  }
+
+  it('gives a collection dated in year 0999 its own 0999-12 cohort, and one of year 0001 its 0001-01', async () => {
+    // Given collections dated 0999-12-31 and 0001-01-01 (which no month formatting of Intl could place)
+    const log = new EventLog();
+    log.collect(uid(1), 5_000, { occurredAt: '0999-12-31T12:00:00Z' });
+    log.collect(uid(2), 7_000, { occurredAt: '0001-01-01T00:00:00Z' });
+    log.incinerate(uid(2), ORG.collector);
+    // When the circularity projection folds them
+    const { p, db } = await fold(log);
+    // Then each is simply there, in its own month, quarter and year
+    const rows = await circularityDb(db).selectFrom('circularity_cohorts').select(['cohort', 'quarter', 'year', 'collected_grams']).orderBy('cohort').execute();
+    expect(rows.map((r) => ({ ...r, collected_grams: String(r.collected_grams) }))).toEqual([
+      { cohort: 'kommune:0657|0001-01', quarter: '0001-Q1', year: '0001', collected_grams: '7000' },
+      { cohort: 'kommune:0657|0999-12', quarter: '0999-Q4', year: '0999', collected_grams: '5000' },
+    ]);
+    expect((await circularity(db, { period: 'year', from: '0999', to: '0999' })).map((r) => [r.period, r.collectedGrams, r.buckets.inStock])).toEqual([['0999', 5_000, 5_000]]);
+    await expectCollectedEqualsBuckets(db, p);
+  });
+
+  it('keeps cohort totals beyond 2^53 g exact, through a restart, and answers queries on them', async () => {
+    // Given three collections of MAX_SAFE_INTEGER g in one kommune and month, one of them incinerated
+    const log = new EventLog();
+    const max = Number.MAX_SAFE_INTEGER;
+    for (const n of [1, 2, 3]) log.collect(uid(n), max, { occurredAt: '2025-01-10T10:00:00Z' });
+    log.incinerate(uid(3), ORG.collector, false);
+    // When the projection folds them and a second instance loads what the first wrote
+    const { db } = await fold(log);
+    const reloaded = new CircularityProjection();
+    await reloaded.load(db);
+    log.collect(uid(4), 1, { occurredAt: '2025-01-11T10:00:00Z' });
+    await projectPage(db, reloaded, log.projected(log.events.length - 1));
+    // Then the totals are exact decimal integers (3 × (2^53 − 1) + 1), and collected = Σ buckets
+    const [row] = await circularityDb(db).selectFrom('circularity_cohorts').selectAll().execute();
+    expect(String(row?.collected_grams)).toBe(String(3n * BigInt(max) + 1n));
+    expect(String(row?.in_stock_grams)).toBe(String(2n * BigInt(max) + 1n));
+    expect(String(row?.incineration_grams)).toBe(String(max));
+    await expectCollectedEqualsBuckets(db, reloaded);
+    const [answer] = await circularity(db, { period: 'month' });
+    expect(answer?.collectedGrams).toBe(Number(3n * BigInt(max) + 1n));
+    expect(answer?.rates.incineration).toBeCloseTo(1 / 3, 12);
   });
 });

@@ -1,7 +1,8 @@
-import { EWC_CODES, kommuneName, toSafeNumber, type EwcCodeValue } from '#domain';
+import { sql } from 'kysely';
+import { EWC_CODES, kommuneName, type EwcCodeValue } from '#domain';
 import { BUCKET_LABELS, BUCKETS, type Bucket } from '../circularity/circularity.projection.js';
 import { circularity, circularityRates, type RateName } from '../circularity/circularity.queries.js';
-import { gramsToKg, toBigIntValue } from '../provenance/projection-support.js';
+import { gramsFigure, gramsToKg, toBigIntValue } from '../provenance/projection-support.js';
 import type { ReadDb } from '../runner/projection.js';
 import { municipalReportDb } from './municipal-report.projection.js';
 
@@ -36,7 +37,7 @@ export interface MunicipalReport {
 }
 
 function figure(grams: bigint): MassFigure {
-  return { grams: toSafeNumber(grams), kg: gramsToKg(grams) };
+  return { grams: gramsFigure(grams), kg: gramsToKg(grams) };
 }
 
 /**
@@ -44,18 +45,21 @@ function figure(grams: bigint): MassFigure {
  * quarter), with that kommune's circularity buckets for the same period from the circularity tables.
  */
 export async function municipalReport(db: ReadDb, kommuneCode: string, year: number, quarter?: number): Promise<MunicipalReport> {
-  if (!Number.isInteger(year) || year < 1000 || year > 9999) throw new RangeError(`year must be four digits, got ${year}`);
+  // Any year a month key can hold (decision 021): a store may hold collections dated 0999.
+  if (!Number.isInteger(year) || year < 0 || year > 9999) throw new RangeError(`year must be 0–9999, got ${year}`);
   if (quarter !== undefined && (!Number.isInteger(quarter) || quarter < 1 || quarter > 4)) {
     throw new RangeError(`quarter must be 1–4, got ${quarter}`);
   }
-  const period = quarter === undefined ? String(year) : `${year}-Q${quarter}`;
+  const yyyy = String(year).padStart(4, '0');
+  const period = quarter === undefined ? yyyy : `${yyyy}-Q${quarter}`;
 
   let select = municipalReportDb(db)
     .selectFrom('municipal_report_batches')
     .select((eb) => [
       'ewc_code',
       'collection_scheme',
-      eb.fn.sum<number | string | bigint>('mass_grams').as('grams'),
+      // As text: a sum of safe-integer masses may pass 2^53, which neither driver returns exactly as a number (decision 021).
+      sql<string>`cast(sum(mass_grams) as text)`.as('grams'),
       eb.fn.countAll<number | string | bigint>().as('batches'),
     ])
     .where('kommune_code', '=', kommuneCode);
@@ -73,7 +77,7 @@ export async function municipalReport(db: ReadDb, kommuneCode: string, year: num
       ewcCode: row.ewc_code,
       ewcDescription: Object.prototype.hasOwnProperty.call(EWC_CODES, row.ewc_code) ? EWC_CODES[row.ewc_code as EwcCodeValue] : null,
       collectionScheme: row.collection_scheme,
-      batches: toSafeNumber(batches),
+      batches: Number(batches),
       ...figure(grams),
     };
   });
@@ -91,7 +95,7 @@ export async function municipalReport(db: ReadDb, kommuneCode: string, year: num
     year,
     quarter: quarter ?? null,
     period,
-    collected: { ...figure(totalGrams), batches: toSafeNumber(totalBatches) },
+    collected: { ...figure(totalGrams), batches: Number(totalBatches) },
     byEwcAndScheme,
     circularity: {
       collected: figure(circCollected),

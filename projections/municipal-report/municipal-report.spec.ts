@@ -110,7 +110,9 @@ describeOnEachReadDb('MunicipalReportProjection', (openReadDb, dialect) => {
   it('rejects a malformed period', async () => {
     const { db } = await project(københavnFlow());
     await expect(municipalReport(db, '0101', 2024, 5)).rejects.toThrow(RangeError);
-    await expect(municipalReport(db, '0101', 24)).rejects.toThrow(RangeError);
+    await expect(municipalReport(db, '0101', 10_000)).rejects.toThrow(RangeError);
+    await expect(municipalReport(db, '0101', -1)).rejects.toThrow(RangeError);
+    await expect(municipalReport(db, '0101', 2024.5)).rejects.toThrow(RangeError);
   });
 
   it('matches circularity’s collected per kommune and period over random flows, and rebuilds byte for byte', async () => {
@@ -189,5 +191,30 @@ describeOnEachReadDb('MunicipalReportProjection', (openReadDb, dialect) => {
         [shipped, 4_000, 0],
       ]);
     });
+  });
+});
+
+/** Decision 021: whatever a store written by an older version holds, the read model folds it. */
+describeOnEachReadDb('MunicipalReportProjection over events beyond today’s bounds', (openReadDb) => {
+  it('reports a collection dated 0999 in year 999, and sums beyond 2^53 g to the exact kg', async () => {
+    // Given a collection dated 0999-12-31 and two of MAX_SAFE_INTEGER g in 2025
+    const log = new EventLog();
+    log.collect(uid(1), 5_000, { kommuneCode: '0657', occurredAt: '0999-12-31T12:00:00Z' });
+    log.collect(uid(2), Number.MAX_SAFE_INTEGER, { kommuneCode: '0657', occurredAt: '2025-01-10T10:00:00Z' });
+    log.collect(uid(3), Number.MAX_SAFE_INTEGER, { kommuneCode: '0657', occurredAt: '2025-02-10T10:00:00Z' });
+    // When the municipal report and circularity projections fold them
+    const db = await openReadDb();
+    const projections = [new MunicipalReportProjection(), new CircularityProjection()];
+    for (const p of projections) {
+      await p.migrate(db);
+      await p.load(db);
+      await projectPage(db, p, log.projected());
+    }
+    // Then year 999 has its one batch, and 2025 its exact total in kg
+    const old = await municipalReport(db, '0657', 999);
+    expect([old.period, old.collected.batches, old.collected.kg, old.circularity.collected.kg]).toEqual(['0999', 1, '5.000', '5.000']);
+    const recent = await municipalReport(db, '0657', 2025);
+    expect(recent.collected.kg).toBe('18014398509481.982');
+    expect(recent.collected.batches).toBe(2);
   });
 });

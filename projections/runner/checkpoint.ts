@@ -1,5 +1,6 @@
 import type { ReadDb, ReadTx } from './projection.js';
-import { dynamicDb, upsertRows, textType, type TableDef } from './sql-rows.js';
+import { sql } from 'kysely';
+import { dynamicDb, textType, type TableDef } from './sql-rows.js';
 
 /**
  * One row per projection: the last log position whose effects are in that projection's tables. All
@@ -41,9 +42,39 @@ export async function readCheckpoint(db: ReadDb, projection: string): Promise<nu
   return (await readCheckpoints(db)).get(projection) ?? -1;
 }
 
+/** A commit would have moved a checkpoint backwards (or not at all): the page is refused. */
+export class CheckpointRegressionError extends Error {
+  constructor(readonly projections: readonly string[]) {
+    super(`checkpoints only move forward: ${projections.join(', ')} already stored a position at or beyond this page`);
+    this.name = 'CheckpointRegressionError';
+  }
+}
+
+/**
+ * Moves each checkpoint forward, and only forward: a row already at or beyond the new position is
+ * left alone and the whole commit is refused (CheckpointRegressionError rolls the transaction back),
+ * so a runner that lagged behind another cannot wind the checkpoint back and make the next writer
+ * re-apply events onto rows that already hold them.
+ */
 export async function writeCheckpoints(tx: ReadTx, positions: ReadonlyMap<string, number>): Promise<void> {
+  if (positions.size === 0) return;
   const rows = [...positions].map(([projection, position]) => ({ projection, position }));
-  await upsertRows(tx, CHECKPOINT_TABLE, rows);
+  const moved = await tx
+    .withTables<CheckpointTable>()
+    .insertInto('projection_checkpoint')
+    .values(rows)
+    .onConflict((oc) =>
+      oc
+        .column('projection')
+        .doUpdateSet({ position: sql<number>`excluded.position` })
+        .where(sql<boolean>`${sql.ref('projection_checkpoint.position')} < excluded.position`),
+    )
+    .returning('projection')
+    .execute();
+  if (moved.length !== rows.length) {
+    const written = new Set(moved.map((r) => r.projection));
+    throw new CheckpointRegressionError(rows.map((r) => r.projection).filter((p) => !written.has(p)));
+  }
 }
 
 export async function deleteCheckpoints(tx: ReadTx, projections: readonly string[]): Promise<void> {

@@ -54,6 +54,11 @@ export class PositionWaiters {
     });
   }
 
+  /** How many callers are waiting. */
+  get pending(): number {
+    return this.waiters.size;
+  }
+
   /** Settles every waiter the committed position has reached. */
   notify(): void {
     const position = this.committed();

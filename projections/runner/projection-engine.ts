@@ -1,3 +1,4 @@
+import type { ProjectionFailureReport } from './projection-failure.js';
 import type { ProjectionChecksum, RebuildOptions, RebuildResult } from './projection-runner.js';
 
 export interface ProjectionHealth {
@@ -5,7 +6,13 @@ export interface ProjectionHealth {
   readonly rebuilding: boolean;
   /** The position every projection has committed (the slowest one), or -1. */
   readonly position: number;
+  /** While failing: the whole failure in one line (the structured form is `failure`). */
   readonly lastError?: string;
+  /**
+   * Set while the read models are failing (from the first failed page until a page commits again):
+   * which projection and event, the error, how many attempts so far and when the next one is due.
+   */
+  readonly failure?: ProjectionFailureReport;
 }
 
 /**

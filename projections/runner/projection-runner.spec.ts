@@ -15,6 +15,7 @@ import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
 import { readCheckpoints, readProjectionVersions } from './checkpoint.js';
 import type { ProjectedEvent, Projection, ReadDb, ReadTx } from './projection.js';
 import { ProjectionRunner } from './projection-runner.js';
+import { ProjectionFailure, type ProjectionFailureReport } from './projection-failure.js';
 import { ProjectionRunnerClosedError, WaitForPositionTimeoutError } from './position-waiters.js';
 import { dynamicDb } from './sql-rows.js';
 
@@ -45,6 +46,39 @@ class ProbeProjection implements Projection {
   }
   reset(): void {
     this.pending = [];
+  }
+}
+
+/** A projection whose fold throws on the event at one position, until it is told to stop. */
+class TrippingProjection implements Projection {
+  readonly name = 'tripping';
+  readonly tables = ['tripping_seen'] as const;
+  tripAt: number | undefined;
+  private pending: number[] = [];
+
+  async migrate(db: ReadDb): Promise<void> {
+    await db.schema.createTable('tripping_seen').ifNotExists().addColumn('position', 'bigint', (c) => c.primaryKey()).execute();
+  }
+  async load(): Promise<void> {}
+  apply(event: ProjectedEvent): void {
+    if (event.position === this.tripAt) throw new TypeError(`cannot fold ${event.event.type}`);
+    this.pending.push(event.position);
+  }
+  async flush(tx: ReadTx): Promise<void> {
+    const rows = this.pending.map((position) => ({ position }));
+    this.pending = [];
+    if (rows.length > 0) await dynamicDb(tx).insertInto('tripping_seen').values(rows).execute();
+  }
+  reset(): void {
+    this.pending = [];
+  }
+}
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  for (const deadline = Date.now() + timeoutMs; ; await new Promise((resolve) => setTimeout(resolve, 5))) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
   }
 }
 
@@ -180,7 +214,8 @@ describeOnEachReadDb('ProjectionRunner', (openDb, dialect) => {
     expect(await dump(db, 'probe_seen')).toEqual([{ position: 0 }]);
     expect(await getBatch(db, uid(2))).toBeUndefined();
     expect(await r.checksum()).toEqual(before);
-    expect(r.health().lastError).toBe('disk on fire');
+    expect(r.health().lastError).toContain('disk on fire');
+    expect(r.health().failure).toMatchObject({ stage: 'flush', projection: 'probe', position: 1, error: 'disk on fire', attempts: 1 });
 
     // After the back-off the runner resubscribes from the checkpoint and commits the page.
     await r.waitForPosition(1, 15_000);
@@ -188,6 +223,97 @@ describeOnEachReadDb('ProjectionRunner', (openDb, dialect) => {
     expect(await dump(db, 'probe_seen')).toEqual([{ position: 0 }, { position: 1 }]);
     expect(await getBatch(db, uid(2))).toMatchObject({ massGrams: 5_000 });
     expect((await inventory(db, ORG.collector)).collectedGrams).toBe(15_000);
+  });
+
+  it('a projection that throws on one event is named with the event, retried with back-off, and cleared once it recovers', async () => {
+    // Given a log whose third event one projection cannot fold
+    const log = new EventLog();
+    log.collect(uid(1), 10_000);
+    log.collect(uid(2), 20_000);
+    log.collect(uid(3), 30_000);
+    await appendToStore(store, log.events);
+    const bad = (await store.readAll({ after: -1, maxCount: 10 }))[2]!;
+    const tripping = new TrippingProjection();
+    tripping.tripAt = bad.position;
+    const errors: unknown[] = [];
+    const reports: ProjectionFailureReport[] = [];
+    const r = runner(await readDb(), [...createCoreProjections(), tripping], {
+      retryDelayMs: 20,
+      onError: (error) => {
+        errors.push(error);
+        reports.push(r.health().failure!);
+      },
+    });
+
+    // When the runner follows the log
+    await r.start();
+    await until('three failed attempts', () => (reports.length >= 3 ? true : undefined));
+
+    // Then the failure names the projection, the event's position, stream and type, and the cause
+    expect(errors[0]).toBeInstanceOf(ProjectionFailure);
+    expect((errors[0] as ProjectionFailure).cause).toBeInstanceOf(TypeError);
+    expect(reports[0]).toMatchObject({ stage: 'apply', projection: 'tripping', position: bad.position, streamId: bad.streamId, eventType: 'BatchCollected', error: 'cannot fold BatchCollected', attempts: 1 });
+    expect(r.health().lastError).toBe(`projection tripping failed to apply event at position ${bad.position} (stream ${bad.streamId}, BatchCollected): cannot fold BatchCollected`);
+    // …counts its attempts, keeps when it began, and waits twice as long before each retry
+    expect(reports.slice(0, 3).map((f) => f.attempts)).toEqual([1, 2, 3]);
+    expect(new Set(reports.map((f) => f.failingSince)).size).toBe(1);
+    const waits = reports.slice(0, 3).map((f) => Date.parse(f.nextRetryAt!) - Date.parse(f.failingSince));
+    expect(waits[1]! - waits[0]!).toBeGreaterThanOrEqual(40);
+    // …and the page failed whole: no projection committed the bad event
+    expect(r.position()).toBeLessThan(bad.position);
+
+    // When the projection can fold the event again
+    tripping.tripAt = undefined;
+    await r.waitForPosition(bad.position, 10_000);
+
+    // Then the failure is gone from health
+    expect(r.health().failure).toBeUndefined();
+    expect(r.health().lastError).toBeUndefined();
+  });
+
+  it('an event whose data cannot be decoded is named by position, stream and type, before any projection sees it', async () => {
+    // Given an event of a type the domain does not know, appended straight to the store
+    await store.append('mystery-1', [{ eventId: 'mystery-1', type: 'NoSuchEvent', schemaVersion: 1, data: {}, metadata: { actorOrgId: ORG.collector, commandId: 'c', correlationId: 'c', causationId: 'c' } }], 'no-stream');
+    const errors: unknown[] = [];
+    const r = runner(await readDb(), createCoreProjections(), { retryDelayMs: 10_000, onError: (error) => errors.push(error) });
+
+    // When the runner reads it
+    await r.start();
+    const failure = await until('the failure', () => r.health().failure);
+
+    // Then the report names the event and says it failed to decode, naming no projection
+    expect(failure).toMatchObject({ stage: 'decode', position: 0, streamId: 'mystery-1', eventType: 'NoSuchEvent', attempts: 1, error: 'unknown event type NoSuchEvent' });
+    expect(failure.projection).toBeUndefined();
+    expect(Date.parse(failure.nextRetryAt!)).toBeGreaterThan(Date.parse(failure.failingSince));
+  });
+
+  it('a failure to read the log clears once the log can be read again, even when no page follows', async () => {
+    // Given a store whose first subscription fails to read, and a runner that is caught up
+    const errors: unknown[] = [];
+    let failures = 1;
+    const flaky = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property !== 'subscribeToAll') {
+          const value: unknown = Reflect.get(target, property, receiver);
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+        return (...args: Parameters<SqliteEventStore['subscribeToAll']>) => {
+          if (failures-- > 0) setTimeout(() => args[1]?.onError?.(new Error('connection reset')), 0);
+          return target.subscribeToAll(...args);
+        };
+      },
+    });
+    const r = new ProjectionRunner({ store: flaky, db: await readDb(), projections: createCoreProjections(), retryDelayMs: 20, onError: (error) => errors.push(error) });
+    runners.push(r);
+
+    // When it starts, fails to read once, and resubscribes with nothing new in the log
+    await r.start();
+    await until('the read failure', () => (errors.length > 0 ? true : undefined));
+    expect(errors[0]).toMatchObject({ message: 'connection reset' });
+
+    // Then the failure clears without any page being committed
+    await until('the failure to clear', () => (r.health().failure === undefined ? true : undefined));
+    expect(r.position()).toBe(-1);
   });
 
   it('a failed rebuild page commits nothing, and the rebuild can simply be run again', async () => {

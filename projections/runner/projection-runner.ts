@@ -3,8 +3,11 @@ import { castEvent } from '#domain';
 import type { EventStore, StoredEvent, Subscription } from '#event-store';
 import { sql, type RawBuilder } from 'kysely';
 import { deleteCheckpoints, migrateCheckpoints, migrateProjectionVersions, readCheckpoints, readProjectionVersions, writeCheckpoints, writeProjectionVersion } from './checkpoint.js';
+import { withReadModelMigrationLock } from './migration-lock.js';
+import { DEFAULT_LEASE_RENEW_INTERVAL_MS, DEFAULT_LEASE_TTL_MS, NotProjectionWriterError, ProjectionWriterFencedError, WriterLease } from './writer-lease.js';
 import type { ProjectedEvent, Projection, ReadDb, ReadTx } from './projection.js';
 import { ProjectionEngine, type ProjectionHealth } from './projection-engine.js';
+import { failureDetails, ProjectionFailure, type ProjectionFailureReport } from './projection-failure.js';
 import { PositionWaiters } from './position-waiters.js';
 import { dynamicDb, isSqlite, textType, type SqlValue } from './sql-rows.js';
 
@@ -22,10 +25,36 @@ export interface ProjectionRunnerOptions {
   readonly rebuildPageSize?: number;
   /** First delay before re-subscribing after a failed page; doubles up to 30 s (default 1000 ms). */
   readonly retryDelayMs?: number;
-  /** Told about every failed page or subscription error (the runner retries by itself). */
+  /**
+   * Told about every failed page or subscription error (the runner retries by itself), once the
+   * failure is in health(): a failed page's error is a ProjectionFailure naming the projection and event.
+   */
   readonly onError?: (error: unknown) => void;
-  /** Told the new committed position after every committed page (live or rebuild). */
+  /**
+   * Told the new committed position after every committed page (live or rebuild), and, on a runner
+   * that is not the writer, whenever the shared checkpoint it follows moves.
+   */
   readonly onCommitted?: (position: number) => void;
+  /**
+   * One writer per read-model database (default true; docs/decisions/023-single-projection-writer.md):
+   * runners elect a writer through a lease row with a fencing epoch, the others follow its checkpoint.
+   * `false` is for the bench only, to measure what the guard costs: two runners on one database
+   * without it corrupt the read models.
+   */
+  readonly singleWriter?: boolean;
+  /** How long the writer lease lasts without renewal (default 4000 ms). */
+  readonly leaseTtlMs?: number;
+  /** How often the writer renews its lease and the others try to take it over (default 1000 ms). */
+  readonly leaseRenewIntervalMs?: number;
+  /** How often a runner that is not the writer re-reads the checkpoint while callers wait on it (default 25 ms). */
+  readonly followIntervalMs?: number;
+  /** Where takeovers, lost leases and failed pages are reported (default: the console). */
+  readonly log?: ProjectionRunnerLog;
+}
+
+export interface ProjectionRunnerLog {
+  info(message: string): void;
+  warn(message: string): void;
 }
 
 export interface RebuildOptions {
@@ -87,6 +116,18 @@ export class ProjectionRunner implements ProjectionEngine {
   private needsReload = false;
   private readonly waiters = new PositionWaiters(() => this.position());
   private failure: unknown;
+  /** Undefined when the single-writer guard is off (bench only). */
+  private readonly lease: WriterLease | undefined;
+  private readonly leaseRenewIntervalMs: number;
+  private readonly followIntervalMs: number;
+  private readonly log: ProjectionRunnerLog;
+  /** The fencing epoch of the writer lease while this runner holds it. */
+  private epoch: number | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private leaseTicks: Promise<void> = Promise.resolve();
+  private followTimer: NodeJS.Timeout | undefined;
+  /** Set from the first failed attempt until a page commits again (what /health reports). */
+  private failing: ProjectionFailureReport | undefined;
 
   constructor(options: ProjectionRunnerOptions) {
     this.store = options.store;
@@ -99,6 +140,10 @@ export class ProjectionRunner implements ProjectionEngine {
     this.onError = options.onError;
     this.onCommitted = options.onCommitted;
     this.checkpoints = this.projections.map(() => -1);
+    this.lease = options.singleWriter === false ? undefined : new WriterLease(options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS);
+    this.leaseRenewIntervalMs = options.leaseRenewIntervalMs ?? DEFAULT_LEASE_RENEW_INTERVAL_MS;
+    this.followIntervalMs = options.followIntervalMs ?? 25;
+    this.log = options.log ?? { info: (message) => console.info(message), warn: (message) => console.warn(message) };
     const names = new Set<string>();
     const tables = new Set<string>();
     for (const projection of this.projections) {
@@ -111,14 +156,27 @@ export class ProjectionRunner implements ProjectionEngine {
     }
   }
 
-  /** Migrates every projection and the checkpoint table, then loads state and checkpoints. Idempotent. */
+  /**
+   * Migrates every projection, the checkpoint and lease tables (under the read-model migration lock,
+   * so that instances starting together all succeed), then loads the checkpoints, and the projections'
+   * state too unless it must wait for the writer lease (taken in start()). Idempotent.
+   */
   init(): Promise<void> {
     this.initialised ??= (async () => {
-      await migrateCheckpoints(this.db);
-      await this.migrateVersions();
-      for (const projection of this.projections) await projection.migrate(this.db);
-      await restoreDeferredIndexes(this.db);
-      await this.reloadState();
+      await withReadModelMigrationLock(this.db, async (db) => {
+        await migrateCheckpoints(db);
+        await WriterLease.migrate(db);
+        await this.migrateVersions(db);
+        for (const projection of this.projections) await projection.migrate(db);
+        await restoreDeferredIndexes(db);
+      });
+      if (this.lease === undefined) {
+        await this.reloadState();
+      } else {
+        // State is loaded once this runner holds the lease, from a snapshot taken after the takeover.
+        await this.followCheckpoint();
+        this.needsReload = true;
+      }
     })().catch((error: unknown) => {
       this.initialised = undefined;
       throw error;
@@ -132,15 +190,15 @@ export class ProjectionRunner implements ProjectionEngine {
    * replays the log into them; the others keep their checkpoints. Tables built before versions were
    * recorded count as version 1.
    */
-  private async migrateVersions(): Promise<void> {
-    await migrateProjectionVersions(this.db);
-    const stored = await readProjectionVersions(this.db);
+  private async migrateVersions(db: ReadDb): Promise<void> {
+    await migrateProjectionVersions(db);
+    const stored = await readProjectionVersions(db);
     for (const projection of this.projections) {
       const version = projection.version ?? 1;
       const previous = stored.get(projection.name);
       if (previous === version) continue;
       const replay = previous !== undefined || version !== 1;
-      await this.db.transaction().execute(async (tx) => {
+      await db.transaction().execute(async (tx) => {
         if (replay) {
           for (const table of projection.tables) await sql`drop table if exists ${sql.table(table)}`.execute(tx);
           await deleteCheckpoints(tx, [projection.name]);
@@ -155,7 +213,9 @@ export class ProjectionRunner implements ProjectionEngine {
     await this.init();
     if (this.running) return;
     this.running = true;
-    this.subscribe();
+    if (this.lease === undefined || this.epoch !== undefined) this.subscribe();
+    else await this.tickLease();
+    this.scheduleLeaseTick();
   }
 
   /**
@@ -167,8 +227,25 @@ export class ProjectionRunner implements ProjectionEngine {
     this.waiters.closeAll();
   }
 
-  /** Stops following the log; resolves once the page in hand is committed or abandoned. */
+  /**
+   * Stops following the log; resolves once the page in hand is committed or abandoned and the writer
+   * lease, if held, is released (so another runner takes over at its next try, not after the TTL).
+   */
   async stop(): Promise<void> {
+    await this.halt();
+    if (this.leaseTimer) clearTimeout(this.leaseTimer);
+    this.leaseTimer = undefined;
+    if (this.followTimer) clearTimeout(this.followTimer);
+    this.followTimer = undefined;
+    await this.leaseTicks;
+    await this.releaseLease();
+    // A step that was in flight may have scheduled the next one.
+    if (this.leaseTimer) clearTimeout(this.leaseTimer);
+    this.leaseTimer = undefined;
+  }
+
+  /** Stops following the log but keeps the writer lease (a rebuild holds it throughout). */
+  private async halt(): Promise<void> {
     this.running = false;
     this.generation += 1;
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -194,7 +271,8 @@ export class ProjectionRunner implements ProjectionEngine {
   health(): ProjectionHealth {
     const base = { running: this.running, rebuilding: this.rebuilding, position: this.position() };
     if (this.failure === undefined) return base;
-    return { ...base, lastError: this.failure instanceof Error ? this.failure.message : String(this.failure) };
+    const lastError = this.failure instanceof Error ? this.failure.message : String(this.failure);
+    return { ...base, lastError, ...(this.failing ? { failure: this.failing } : {}) };
   }
 
   /**
@@ -202,7 +280,9 @@ export class ProjectionRunner implements ProjectionEngine {
    * Rejects with WaitForPositionTimeoutError after `timeoutMs`.
    */
   waitForPosition(position: number, timeoutMs = 5000): Promise<void> {
-    return this.waiters.wait(position, timeoutMs);
+    const waiting = this.waiters.wait(position, timeoutMs);
+    if (this.lease !== undefined && this.epoch === undefined && this.running) this.followWhileWaited();
+    return waiting;
   }
 
   /**
@@ -219,10 +299,12 @@ export class ProjectionRunner implements ProjectionEngine {
     let events = 0;
     let pages = 0;
     try {
-      await this.stop();
+      await this.halt();
       await this.init();
+      await this.holdLeaseForRebuild();
       const names = this.projections.map((p) => p.name);
       await this.db.transaction().execute(async (tx) => {
+        await this.lease?.fence(tx, this.epoch);
         for (const projection of this.projections) {
           for (const table of projection.tables) await dynamicDb(tx).deleteFrom(table).execute();
         }
@@ -253,6 +335,7 @@ export class ProjectionRunner implements ProjectionEngine {
       await restoreDeferredIndexes(this.db);
       this.rebuilding = false;
       if (wasRunning) await this.start();
+      else await this.releaseLease();
     }
   }
 
@@ -284,12 +367,13 @@ export class ProjectionRunner implements ProjectionEngine {
 
   private subscribe(): void {
     if (!this.running || this.subscription) return;
+    if (this.lease !== undefined && this.epoch === undefined) return;
     const generation = ++this.generation;
     void (async () => {
       try {
         if (this.needsReload) await this.reloadState();
       } catch (error) {
-        this.fail(generation, error);
+        this.fail(generation, new ProjectionFailure('load', undefined, undefined, undefined, error));
         return;
       }
       if (!this.running || generation !== this.generation) return;
@@ -298,6 +382,8 @@ export class ProjectionRunner implements ProjectionEngine {
         pageSize: this.pageSize,
         onError: (error) => this.fail(generation, error),
       });
+      // A failure to read the log clears once the log can be read again, even if no page comes.
+      if (this.failing) void this.clearFailureIfCaughtUp(generation);
     })();
   }
 
@@ -312,9 +398,9 @@ export class ProjectionRunner implements ProjectionEngine {
       try {
         await this.commitPage(page);
         this.retryDelay = this.retryDelayMs;
-        this.failure = undefined;
       } catch (error) {
-        this.fail(generation, error);
+        // Anything not already named (the transaction or the checkpoints) is about the whole page.
+        this.fail(generation, error instanceof ProjectionFailure ? error : new ProjectionFailure('flush', undefined, undefined, page.at(-1)?.position, error));
       }
     });
     return this.pageChain;
@@ -323,20 +409,39 @@ export class ProjectionRunner implements ProjectionEngine {
   /** Abandons the subscription of `generation` and schedules a fresh one from the checkpoint. */
   private fail(generation: number, error: unknown): void {
     this.failure = error;
-    this.onError?.(error);
-    if (generation !== this.generation) return;
+    if (generation !== this.generation) {
+      this.onError?.(error);
+      return;
+    }
     this.generation += 1;
     const subscription = this.subscription;
     this.subscription = undefined;
     void subscription?.close().catch(() => undefined);
-    if (!this.running) return;
     const delay = this.retryDelay;
+    const now = Date.now();
+    this.failing = {
+      ...failureDetails(error),
+      attempts: (this.failing?.attempts ?? 0) + 1,
+      failingSince: this.failing?.failingSince ?? new Date(now).toISOString(),
+      ...(this.running ? { nextRetryAt: new Date(now + delay).toISOString() } : {}),
+    };
+    this.onError?.(error);
+    if (!this.running) return;
     this.retryDelay = Math.min(MAX_RETRY_DELAY_MS, this.retryDelay * 2);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.subscribe();
     }, delay);
     this.retryTimer.unref();
+  }
+
+  private async clearFailureIfCaughtUp(generation: number): Promise<void> {
+    const head = await this.store.headPosition().catch(() => Number.POSITIVE_INFINITY);
+    if (generation !== this.generation || head > this.position()) return;
+    this.failure = undefined;
+    this.failing = undefined;
+    this.retryDelay = this.retryDelayMs;
+    this.onCommitted?.(this.position());
   }
 
   /**
@@ -347,7 +452,7 @@ export class ProjectionRunner implements ProjectionEngine {
   private async commitPage(stored: readonly StoredEvent[]): Promise<void> {
     if (stored.length === 0) return;
     if (this.needsReload) await this.reloadState();
-    const events = stored.map(toProjectedEvent);
+    const events = stored.map(decodeEvent);
     const last = events[events.length - 1]!.position;
     const advanced = new Map<string, number>();
     const touched: Projection[] = [];
@@ -356,42 +461,196 @@ export class ProjectionRunner implements ProjectionEngine {
         const checkpoint = this.checkpoints[i]!;
         if (last <= checkpoint) continue;
         const projection = this.projections[i]!;
-        for (const event of events) if (event.position > checkpoint) projection.apply(event);
+        for (const event of events) if (event.position > checkpoint) applyTo(projection, event);
         advanced.set(projection.name, last);
         touched.push(projection);
       }
       if (touched.length === 0) return;
       await this.db.transaction().execute(async (tx) => {
-        for (const projection of touched) await projection.flush(tx);
+        await this.lease?.fence(tx, this.epoch);
+        for (const projection of touched) {
+          try {
+            await projection.flush(tx);
+          } catch (error) {
+            throw new ProjectionFailure('flush', projection.name, undefined, last, error);
+          }
+        }
         await writeCheckpoints(tx, advanced);
       });
     } catch (error) {
       this.needsReload = true;
+      if (error instanceof ProjectionWriterFencedError) {
+        // Not a failure of the page: another runner writes now, and this one follows it.
+        this.loseLease(error.message);
+        if (this.rebuilding) throw error;
+        return;
+      }
+      this.log.warn(`projection page ${events[0]!.position}..${last} failed and was rolled back (${describe(error)}); state is reloaded and the page retried from the checkpoint`);
       await this.reloadState().catch(() => undefined);
       throw error;
     }
     for (let i = 0; i < this.projections.length; i++) {
       if (advanced.has(this.projections[i]!.name)) this.checkpoints[i] = last;
     }
+    // Cleared before the waiters hear of the page, so whoever waited sees the recovery in health().
+    this.failure = undefined;
+    this.failing = undefined;
     this.notifyWaiters();
   }
 
+  /**
+   * Loads every projection's state and the checkpoints from one snapshot, so that no projection's
+   * state is newer or older than the checkpoint it resumes from, even if a commit lands meanwhile.
+   * SQLite's transactions are snapshots already; PostgreSQL's must be asked for repeatable read.
+   */
   private async reloadState(): Promise<void> {
-    for (const projection of this.projections) {
-      projection.reset();
-      await projection.load(this.db);
-    }
-    const stored = await readCheckpoints(this.db);
+    const snapshot = isSqlite(this.db) ? this.db.transaction() : this.db.transaction().setIsolationLevel('repeatable read');
+    const stored = await snapshot.execute(async (tx) => {
+      for (const projection of this.projections) {
+        projection.reset();
+        await projection.load(tx);
+      }
+      return readCheckpoints(tx);
+    });
     this.projections.forEach((projection, i) => {
       this.checkpoints[i] = stored.get(projection.name) ?? -1;
     });
     this.needsReload = false;
   }
 
+  /**
+   * One step of the writer election, every leaseRenewIntervalMs while running or holding the lease:
+   * the writer renews its lease (and stops writing if it was taken over); the others try to take it
+   * over, and otherwise follow the checkpoint the writer commits. Steps never overlap.
+   */
+  private tickLease(): Promise<void> {
+    this.leaseTicks = this.leaseTicks.then(async () => {
+      const lease = this.lease;
+      if (lease === undefined) return;
+      try {
+        if (this.epoch !== undefined) {
+          const epoch = this.epoch;
+          if (!(await lease.renew(this.db, epoch)) && this.epoch === epoch) this.loseLease('another runner took the lease over');
+          return;
+        }
+        if (!this.running) return;
+        const epoch = await lease.tryAcquire(this.db);
+        if (epoch === undefined) {
+          await this.followCheckpoint();
+          return;
+        }
+        this.takeOver(epoch);
+      } catch (error) {
+        // The next step retries; a writer that cannot renew keeps writing only while its fence holds.
+        this.log.warn(`projection writer lease check failed (${describe(error)}); retrying in ${this.leaseRenewIntervalMs} ms`);
+      }
+    });
+    return this.leaseTicks;
+  }
+
+  private scheduleLeaseTick(): void {
+    if (this.lease === undefined || this.leaseTimer !== undefined) return;
+    if (!this.running && this.epoch === undefined) return;
+    this.leaseTimer = setTimeout(() => {
+      void this.tickLease().then(() => {
+        this.leaseTimer = undefined;
+        this.scheduleLeaseTick();
+      });
+    }, this.leaseRenewIntervalMs);
+    this.leaseTimer.unref();
+  }
+
+  private takeOver(epoch: number): void {
+    this.epoch = epoch;
+    this.log.info(`projection runner ${this.lease!.holder} is now the read-model writer (lease epoch ${epoch}); resuming from the checkpoint`);
+    // In-memory state dates from before the takeover: reload it from a snapshot taken after it.
+    this.needsReload = true;
+    this.subscribe();
+  }
+
+  /** This runner was fenced off or outlived its lease: it stops writing at once and follows instead. */
+  private loseLease(reason: string): void {
+    if (this.epoch === undefined) return;
+    this.log.warn(`projection runner ${this.lease!.holder} lost the read-model writer lease (epoch ${this.epoch}): ${reason}; following the shared checkpoint`);
+    this.epoch = undefined;
+    this.needsReload = true;
+    this.generation += 1;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    void subscription?.close().catch(() => undefined);
+  }
+
+  /** A rebuild writes, so it needs the lease: taken if free, refused if another runner holds it. */
+  private async holdLeaseForRebuild(): Promise<void> {
+    if (this.lease === undefined || this.epoch !== undefined) return;
+    const epoch = await this.lease.tryAcquire(this.db);
+    if (epoch === undefined) throw new NotProjectionWriterError((await WriterLease.read(this.db))?.holder);
+    this.epoch = epoch;
+    this.log.info(`projection runner ${this.lease.holder} took the read-model writer lease for a rebuild (epoch ${epoch})`);
+    this.scheduleLeaseTick();
+  }
+
+  private async releaseLease(): Promise<void> {
+    const epoch = this.epoch;
+    if (this.lease === undefined || epoch === undefined) return;
+    this.epoch = undefined;
+    this.needsReload = true;
+    await this.lease.release(this.db, epoch).catch((error: unknown) => this.log.warn(`releasing the read-model writer lease failed (${describe(error)}); it expires by itself`));
+  }
+
+  /** A runner that is not the writer takes its position from the checkpoints the writer commits. */
+  private async followCheckpoint(): Promise<void> {
+    const before = this.position();
+    const stored = await readCheckpoints(this.db);
+    if (this.epoch !== undefined) return;
+    this.projections.forEach((projection, i) => {
+      this.checkpoints[i] = stored.get(projection.name) ?? -1;
+    });
+    if (this.position() !== before) this.notifyWaiters();
+  }
+
+  /** Read-your-writes on an instance that does not write: re-read the checkpoint often while anyone waits. */
+  private followWhileWaited(): void {
+    if (this.followTimer !== undefined) return;
+    this.followTimer = setTimeout(() => {
+      void this.followCheckpoint()
+        .catch(() => undefined)
+        .then(() => {
+          this.followTimer = undefined;
+          if (this.waiters.pending > 0 && this.running && this.epoch === undefined) this.followWhileWaited();
+        });
+    }, this.followIntervalMs);
+    this.followTimer.unref();
+  }
+
   private notifyWaiters(): void {
     this.waiters.notify();
     this.onCommitted?.(this.position());
   }
+}
+
+/** toProjectedEvent, naming the event when its data cannot be parsed or upcast. */
+function decodeEvent(stored: StoredEvent): ProjectedEvent {
+  try {
+    return toProjectedEvent(stored);
+  } catch (error) {
+    throw ProjectionFailure.ofEvent('decode', undefined, stored, error);
+  }
+}
+
+/** One projection's fold of one event, naming both when it throws. */
+function applyTo(projection: Projection, event: ProjectedEvent): void {
+  try {
+    projection.apply(event);
+  } catch (error) {
+    throw ProjectionFailure.ofEvent('apply', projection.name, { position: event.position, streamId: event.streamId, type: event.event.type }, error);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /**

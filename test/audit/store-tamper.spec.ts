@@ -299,6 +299,21 @@ describe.each([sqliteBackend, postgresBackend])('ledger verify detects tampering
     expect(exact.firstProblem).toMatchObject({ kind: 'merkle-divergence', position: victim.position, streamId: victim.streamId, revision: victim.revision, eventId: victim.eventId });
   }, 60_000);
 
+  it("an event rewritten with its own hash recomputed, after the last signed checkpoint: names the next event of its stream, whose prevHash no longer links", async () => {
+    const victim = pick(100, hasLaterEvent);
+    const next = pristine.find((e) => e.streamId === victim.streamId && e.position > victim.position)!;
+    const forged = { ...victim, data: alteredData(victim.data) };
+    const copy = await freshCopy(backend);
+    await tamper(copy, async (sql) => {
+      // Only the checkpoints signed before the victim remain: no signed root covers it or anything after it.
+      await sql.run('DELETE FROM ledger_checkpoints WHERE tree_size > ?', victim.position);
+      await sql.run('UPDATE events SET data = ?, hash = ? WHERE position = ?', JSON.stringify(forged.data), computeEventHash(victim.prevHash, forged), victim.position);
+    });
+    const result = await copy.verify();
+    expect(result.ok).toBe(false);
+    expect(result.problems).toEqual([expect.objectContaining({ kind: 'prev-hash', position: next.position, streamId: next.streamId, revision: next.revision, eventId: next.eventId })]);
+  }, 60_000);
+
   it('a deleted event: names its position, and its stream and revision', async () => {
     const victim = pick(40, hasLaterEvent);
     const copy = await freshCopy(backend);

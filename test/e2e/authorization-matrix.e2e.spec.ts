@@ -106,6 +106,8 @@ const row = (operation: string, title: string, run: () => Promise<void>): void =
 // ---- public
 
 row('GET /health', 'no credentials → 200', async () => expectStatus(await ledger.request('GET', '/health', { key: null }), 200));
+row('GET /health/live', 'no credentials → 200', async () => expectStatus(await ledger.request('GET', '/health/live', { key: null }), 200));
+row('GET /health/ready', 'no credentials → 200 (the ledger is ready)', async () => expectStatus(await ledger.request('GET', '/health/ready', { key: null }), 200));
 row('GET /docs', 'no credentials → served', async () => {
   const r = await ledger.request('GET', '/docs', { key: null });
   if (r.status >= 400) throw new Mismatch(`expected the Swagger UI, got ${r.status}`);
@@ -117,10 +119,8 @@ row('GET /docs-json', 'no credentials → 200', async () => expectStatus(await l
 const AUTHENTICATED_READS: Array<[string, () => string]> = [
   ['GET /organisations', () => '/organisations'],
   ['GET /organisations/{organisationId}', () => `/organisations/${s.org('sortB').id}`],
-  ['GET /organisations/{organisationId}/collector-authorisations', () => `/organisations/${s.org('munA').id}/collector-authorisations`],
   ['GET /audit/public-key', () => '/audit/public-key'],
   ['GET /audit/checkpoints', () => '/audit/checkpoints'],
-  ['GET /audit/proofs/inclusion', () => `/audit/proofs/inclusion?position=1`],
   ['GET /audit/proofs/consistency', () => `/audit/proofs/consistency?from=1&to=${s.headPosition}`],
 ];
 for (const [operation, url] of AUTHENTICATED_READS) {
@@ -140,6 +140,66 @@ for (const [operation, url] of OWN_ORGANISATION_READS) {
     if (isPrivileged(role)) row(operation, `${role} · another organisation → 200`, async () => expectStatus(await get(url(other()), role), 200));
     else row(operation, `${role} · another organisation → 403`, async () => void expectProblem(await get(url(other()), role), [403]));
   }
+}
+
+// ---- collector authorisations: the municipality itself, auditors and the operator all; a collector those naming it; no one else
+
+interface AuthorisationEntry {
+  kommuneCode: string;
+  collectorOrgId: string;
+}
+const authorisations = (municipality: ScenarioOrg, role: Role, query = '', headers?: Record<string, string>) =>
+  get(`/organisations/${municipality.id}/collector-authorisations${query}`, role, headers);
+function collectorsNamed(r: LedgerResponse<unknown>): string[] {
+  expectStatus(r, 200);
+  return [...new Set((r.body as AuthorisationEntry[]).map((e) => e.collectorOrgId))].sort();
+}
+/** A second collector of munA's, so that narrowing to one collector has something to leave out. */
+async function anotherCollectorOfMunA(label: string): Promise<string> {
+  const collector = await ledger.registerOrganisation(`Collector for ${label}`, ['collector']);
+  expectStatus(await post(`/organisations/${s.org('munA').id}/collector-authorisations`, { collectorOrgId: collector.id }, 'municipality'), 201);
+  return collector.id;
+}
+{
+  const operation = 'GET /organisations/{organisationId}/collector-authorisations';
+  const NOT_PERMITTED = ['not-municipality-or-collector'];
+  for (const role of ROLES) {
+    if (role === 'municipality') {
+      row(operation, 'municipality · itself → 200, every collector it authorised', async () => {
+        const other = await anotherCollectorOfMunA('the municipality row');
+        expect(collectorsNamed(await authorisations(s.org('munA'), role))).toEqual(expect.arrayContaining([s.org('colA').id, other]));
+      });
+      row(operation, 'municipality · itself, for one collector → 200, that collector only', async () => {
+        await anotherCollectorOfMunA('the filtered municipality row');
+        expect(collectorsNamed(await authorisations(s.org('munA'), role, `?collectorOrgId=${s.org('colA').id}`))).toEqual([s.org('colA').id]);
+      });
+      row(operation, 'municipality · another municipality → 403', async () => void expectProblem(await authorisations(s.org('munB'), role), [403], NOT_PERMITTED));
+    } else if (role === 'collector') {
+      row(operation, 'collector · the municipality that authorised it → 200, only the entries naming it', async () => {
+        await anotherCollectorOfMunA('the collector row');
+        const r = await authorisations(s.org('munA'), role);
+        expect(collectorsNamed(r)).toEqual([s.viewer(role).id]);
+        expect((r.body as AuthorisationEntry[]).every((e) => e.kommuneCode === KOMMUNE.munA)).toBe(true);
+      });
+      row(operation, "collector · another collector's entries → 403 scope-not-permitted", async () => {
+        const other = await anotherCollectorOfMunA('the prying collector row');
+        expectProblem(await authorisations(s.org('munA'), role, `?collectorOrgId=${other}`), [403], ['scope-not-permitted']);
+      });
+      row(operation, 'collector · a municipality that did not authorise it → 200, nothing', async () => {
+        expect(collectorsNamed(await authorisations(s.org('munB'), role))).toEqual([]);
+      });
+    } else if (isPrivileged(role)) {
+      row(operation, `${role} · any municipality → 200, every collector`, async () => {
+        expect(collectorsNamed(await authorisations(s.org('munA'), role))).toEqual(expect.arrayContaining([s.org('colA').id]));
+        expect(collectorsNamed(await authorisations(s.org('munB'), role))).toEqual([s.org('colB').id]);
+      });
+    } else {
+      row(operation, `${role} · a municipality → 403`, async () => void expectProblem(await authorisations(s.org('munA'), role), [403], NOT_PERMITTED));
+    }
+  }
+  row(operation, 'operator impersonating a sorter → 403', async () => {
+    expectProblem(await authorisations(s.org('munA'), 'operator', '', as(s.viewer('sorter'))), [403], NOT_PERMITTED);
+  });
 }
 
 // ---- the municipality of the kommune, auditors and the operator
@@ -319,6 +379,74 @@ row('GET /batches/{batchId}/lineage', "downstream · municipality · everything 
 row('GET /batches/{batchId}/lineage', 'upstream · auditor · nothing withheld', async () => {
   await lineageCase('auditor', s.id('prodA'), 'upstream', [s.id('fA'), s.id('rManA'), s.id('sA_rec'), s.id('cA1')], []);
 });
+
+// ---- inclusion proofs: for an event the viewer may see (of a batch it may see, its own process, itself); otherwise like a position without one
+
+async function firstPositionOf(streamId: string): Promise<number> {
+  const [first] = await ledger.store.readStream(streamId);
+  if (first === undefined) throw new Error(`no events in ${streamId}`);
+  return first.position;
+}
+const inclusionAt = (position: number, role: Role, headers?: Record<string, string>) => get(`/audit/proofs/inclusion?position=${position}`, role, headers);
+
+/** A proof of the event at `position`, or a refusal that reads exactly like the one for a position past the head. */
+async function expectInclusion(position: number, role: Role, allowed: boolean, headers?: Record<string, string>): Promise<void> {
+  const r = await inclusionAt(position, role, headers);
+  if (allowed) {
+    expectStatus(r, 200);
+    const [event] = (await ledger.store.readAll({ after: position - 1, maxCount: 1 })).filter((e) => e.position === position);
+    expect(r.body).toMatchObject({ position, eventHash: event?.hash });
+    return;
+  }
+  const problem = expectProblem(r, [404], ['unknown-position']);
+  const beyond = s.headPosition + 1_000_000;
+  const unknown = await inclusionAt(beyond, role, headers);
+  const mask = (p: unknown, n: number) => JSON.parse(JSON.stringify(p).split(`position=${n}`).join('position=<n>').split(`position ${n}`).join('position <n>').split(`"position":${n}`).join('"position":"<n>"')) as unknown;
+  expect({ status: r.status, body: mask(problem, position), type: r.headers['content-type'] }).toEqual({ status: unknown.status, body: mask(unknown.body, beyond), type: unknown.headers['content-type'] });
+}
+{
+  const operation = 'GET /audit/proofs/inclusion';
+  const ofBatch = (id: string) => firstPositionOf(`batch-${id}`);
+  for (const role of MATERIAL_ROLES) {
+    for (const relation of RELATIONS.filter((r) => r !== 'unknown')) {
+      const allowed = READ_ALLOWED[relation];
+      row(operation, `${role} · an event of a ${relation} batch → ${allowed ? 200 : 404}`, async () => expectInclusion(await ofBatch(s.relationBatch(role, relation)), role, allowed));
+    }
+    row(operation, `${role} · an event of its own process → 200`, async () => expectInclusion(await firstPositionOf(`process-${s.viewerProcesses.get(role)!.own}`), role, true));
+    row(operation, `${role} · an event of the peer's process (upstream) → 404`, async () => expectInclusion(await firstPositionOf(`process-${s.viewerProcesses.get(role)!.upstream}`), role, false));
+    row(operation, `${role} · an event of the peer's process (downstream) → 404`, async () => expectInclusion(await firstPositionOf(`process-${s.viewerProcesses.get(role)!.downstream}`), role, false));
+  }
+  for (const relation of KOMMUNE_RELATIONS) {
+    const allowed = READ_ALLOWED[relation];
+    row(operation, `municipality · an event of a batch, ${relation} → ${allowed ? 200 : 404}`, async () => expectInclusion(await ofBatch(s.kommuneRelationBatch(relation)), 'municipality', allowed));
+  }
+  row(operation, 'municipality · an event of a process that consumed its collection → 404', async () => expectInclusion(await firstPositionOf(`process-${s.id('pSortA')}`), 'municipality', false));
+  row(operation, "collector · the municipality's authorisation naming it → 404 (the municipality's own stream)", async () => {
+    await expectInclusion(await firstPositionOf(`organisation-${s.org('munA').id}`), 'collector', false);
+  });
+  for (const role of ROLES) {
+    const other = () => s.org(role === 'sorter' ? 'recB' : 'sortB');
+    row(operation, `${role} · an event of its own organisation → 200`, async () => expectInclusion(await firstPositionOf(`organisation-${s.viewer(role).id}`), role, true));
+    row(operation, `${role} · an event of another organisation → ${isPrivileged(role) ? 200 : 404}`, async () => expectInclusion(await firstPositionOf(`organisation-${other().id}`), role, isPrivileged(role)));
+    row(operation, `${role} · a position past the head → 404`, async () => void expectProblem(await inclusionAt(s.headPosition + 1_000_000, role), [404], ['unknown-position']));
+  }
+  row(operation, "sorter · an event of an unrelated batch, its position in hexadecimal (the route's validation reads it as the same number) → 404", async () => {
+    const position = await ofBatch(s.relationBatch('sorter', 'unrelated'));
+    expectProblem(await get(`/audit/proofs/inclusion?position=0x${position.toString(16)}`, 'sorter'), [404], ['unknown-position']);
+  });
+  for (const role of PRIVILEGED) {
+    for (const relation of RELATIONS.filter((r) => r !== 'unknown')) {
+      row(operation, `${role} · an event of a sorter's ${relation} batch → 200`, async () => expectInclusion(await ofBatch(s.relationBatch('sorter', relation)), role, true));
+    }
+    row(operation, `${role} · an event of any process → 200`, async () => expectInclusion(await firstPositionOf(`process-${s.id('pRecA')}`), role, true));
+  }
+  row(operation, "operator impersonating a sorter · an event of the sorter's batch → 200", async () => {
+    await expectInclusion(await ofBatch(s.relationBatch('sorter', 'custodian')), 'operator', true, as(s.viewer('sorter')));
+  });
+  row(operation, 'operator impersonating a sorter · an event of a batch unrelated to the sorter → 404', async () => {
+    await expectInclusion(await ofBatch(s.relationBatch('sorter', 'unrelated')), 'operator', false, as(s.viewer('sorter')));
+  });
+}
 
 // ---- processes: the process's organisation and privileged viewers only (a process names a firm's whole run)
 
@@ -935,7 +1063,7 @@ describe('authorization matrix (issue 5 §1)', () => {
   it('has rows for every role on every operation that needs credentials', () => {
     const missing: string[] = [];
     for (const operation of new Set(rows.map((r) => r.operation))) {
-      if (operation === 'GET /health' || OUTSIDE_OPENAPI.has(operation)) continue;
+      if (operation.startsWith('GET /health') || OUTSIDE_OPENAPI.has(operation)) continue;
       const titles = rows.filter((r) => r.operation === operation).map((r) => r.title);
       for (const role of ROLES) if (!titles.some((t) => new RegExp(`· ${role}\\b`).test(t))) missing.push(`${operation}: ${role}`);
     }

@@ -52,6 +52,12 @@ describe.each(['sqlite', 'postgres'] as const)('50 concurrent processes on the s
     expect(winners).toHaveLength(1);
     expect(losers.map((l) => l.status)).toEqual(Array(49).fill(409));
     for (const loser of losers) expect(String(loser.headers['content-type'])).toContain('application/problem+json');
+    // One problem type for every loser, whether it lost before recording its intent or after; those
+    // that lost after say so, since a rejected process is then on record under their id.
+    expect(new Set(losers.map((l) => l.body.code))).toEqual(new Set(['batch-not-available']));
+    for (const loser of losers.filter((l) => (l.body as { processStatus?: string }).processStatus === 'rejected')) {
+      expect(loser.body).toMatchObject({ batchId, processId: expect.any(String) });
+    }
 
     // The contested batch was consumed exactly once, and never reverted.
     const contested = await ledger.store.readStream(streamIds.batch(batchId));

@@ -41,8 +41,8 @@ describe('Idempotency-Key and client-supplied ids', () => {
     expect(first.status).toBe(201);
     // Forget the stored answer, as a crash right after the append would.
     await ledger.app.get<import('kysely').Kysely<object>>((await import('../../apps/ledger-api/src/ledger/tokens.js')).READ_DB)
-      .withTables<{ idempotency_record: { idempotency_key: string } }>()
-      .deleteFrom('idempotency_record')
+      .withTables<{ ledger_idempotency: { idempotency_key: string } }>()
+      .deleteFrom('ledger_idempotency')
       .execute();
     const head = await ledger.store.headPosition();
     const retry = await ledger.post<{ processId: string; outputBatchIds: string[]; replayed: boolean }>('/processes', body, sorter.key, { 'idempotency-key': 'sort-1' });

@@ -38,6 +38,7 @@ type Target =
   | { readonly kind: 'anomalies'; readonly organisationId: string | null }
   | { readonly kind: 'api-keys'; readonly organisationId: string }
   | { readonly kind: 'collector-authorisations'; readonly organisationId: string }
+  | { readonly kind: 'inclusion-proof'; readonly position: number }
   | { readonly kind: 'request-audit' }
   | { readonly kind: 'write'; readonly command: 'dispatch' | 'receive' | 'cancel-transfer' | 'outcome' | 'mass-corrections' | 'process'; readonly batchId: string };
 
@@ -71,6 +72,8 @@ interface Violation {
 
 let ledger: LedgerHarness;
 let s: MultiTenantScenario;
+/** The stream of every event in the log, by position: the ground truth of whose an inclusion proof is. */
+const streamAt = new Map<number, string>();
 
 describe('tenancy leaks: fast-check-generated requests across competing organisations', () => {
   beforeAll(async () => {
@@ -88,6 +91,13 @@ describe('tenancy leaks: fast-check-generated requests across competing organisa
     const processIds = [...s.processes.keys()];
     const kommuner = [KOMMUNE.munA, KOMMUNE.munB, KOMMUNE.munC, EMPTY_KOMMUNE];
     const originKeys = [...kommuner.map((k) => `kommune:${k}`), ...orgIds.flatMap((id) => [`pre-consumer:${id}`, `post-consumer-business:${id}`])];
+    for (let after = -1; ; ) {
+      const page = await ledger.store.readAll({ after, maxCount: 1000 });
+      if (page.length === 0) break;
+      for (const event of page) streamAt.set(event.position, event.streamId);
+      after = page.at(-1)!.position;
+    }
+    const positions = [...streamAt.keys()];
 
     const viewer: fc.Arbitrary<Viewer> = fc.oneof(
       { weight: 4, arbitrary: fc.constantFrom(...labels).map((label) => ({ sender: label, actingAs: label })) },
@@ -148,6 +158,13 @@ describe('tenancy leaks: fast-check-generated requests across competing organisa
         { weight: 2, arbitrary: fc.record({ kind: fc.constant('anomalies' as const), organisationId: maybe(fc.constantFrom(...orgIds)) }) },
         { weight: 1, arbitrary: fc.record({ kind: fc.constant('api-keys' as const), organisationId: org }) },
         { weight: 1, arbitrary: fc.record({ kind: fc.constant('collector-authorisations' as const), organisationId: org }) },
+        {
+          weight: 2,
+          arbitrary: fc.record({
+            kind: fc.constant('inclusion-proof' as const),
+            position: fc.oneof({ weight: 20, arbitrary: fc.constantFrom(...positions) }, { weight: 1, arbitrary: fc.constant(s.headPosition + 1_000_000) }),
+          }),
+        },
         { weight: 1, arbitrary: fc.constant({ kind: 'request-audit' as const }) },
         {
           weight: 3,
@@ -163,7 +180,11 @@ describe('tenancy leaks: fast-check-generated requests across competing organisa
       .chain((v) => fc.record({ viewer: fc.constant(v), target: target(batchFor(v)), asOf }))
       // Writes only where the matrix refuses them: the scenario's material, the ground truth, must not change.
       .filter(({ viewer: v, target: t }) => t.kind !== 'write' || !mayWrite(v, t))
-      .map((r) => (r.target.kind === 'write' || r.target.kind === 'request-audit' || r.target.kind === 'api-keys' || r.target.kind === 'collector-authorisations' ? { ...r, asOf: 'live' as const } : r));
+      .map((r) =>
+        r.target.kind === 'write' || r.target.kind === 'request-audit' || r.target.kind === 'api-keys' || r.target.kind === 'collector-authorisations' || r.target.kind === 'inclusion-proof'
+          ? { ...r, asOf: 'live' as const }
+          : r,
+      );
 
     const generated = fc.sample(request, { numRuns: REQUESTS, seed: SEED });
     const violations: Violation[] = [];
@@ -175,7 +196,7 @@ describe('tenancy leaks: fast-check-generated requests across competing organisa
 
     // The run must not pass by asking nothing of interest.
     expect(generated.length).toBeGreaterThanOrEqual(1000);
-    for (const kind of ['batch', 'process', 'list', 'inventory', 'municipal', 'circularity', 'anomalies', 'write']) expect(counts.get(kind) ?? 0).toBeGreaterThan(10);
+    for (const kind of ['batch', 'process', 'list', 'inventory', 'municipal', 'circularity', 'anomalies', 'write', 'collector-authorisations', 'inclusion-proof']) expect(counts.get(kind) ?? 0).toBeGreaterThan(10);
 
     const grouped = new Map<string, { count: number; example: string }>();
     for (const v of violations) {
@@ -241,8 +262,29 @@ function judge(r: GeneratedRequest): Judgement {
       const own = privileged || t.organisationId === me.id;
       return { ...base, allowed: own ? (s.orgById(t.organisationId) ? true : 'either') : false };
     }
-    case 'collector-authorisations':
-      return { ...base, allowed: s.orgById(t.organisationId) ? true : 'either' };
+    case 'collector-authorisations': {
+      // The municipality itself, auditors and the operator see all; a collector the entries naming it; no one else any.
+      const known = s.orgById(t.organisationId) !== undefined ? true : 'either';
+      const deniedCodes = ['not-municipality-or-collector'];
+      if (privileged || t.organisationId === me.id) return { ...base, allowed: known, deniedCodes };
+      if (!me.roles.includes('collector')) return { ...base, allowed: false, deniedCodes };
+      const scope = (body: unknown): string | undefined => {
+        const foreign = ((body ?? []) as Array<{ collectorOrgId: string }>).filter((e) => e.collectorOrgId !== me.id);
+        return foreign.length > 0 ? `${foreign.length} authorisations naming another collector` : undefined;
+      };
+      return { ...base, allowed: known, deniedCodes, scope };
+    }
+    case 'inclusion-proof': {
+      // An event is as visible as its stream; an event the viewer may not see reads like a position without one.
+      const denied = { deniedStatuses: [404], deniedCodes: ['unknown-position'] };
+      const streamId = streamAt.get(t.position);
+      if (streamId === undefined) return { ...base, ...denied, allowed: false };
+      if (privileged) return { ...base, ...denied, allowed: true };
+      const [, kind, id] = /^(batch|process|organisation)-(.+)$/.exec(streamId) ?? [];
+      const visible =
+        kind === 'batch' ? (s.batches.has(id!) ? s.canSee(me.id, id!) : 'either') : kind === 'process' ? (s.processes.has(id!) ? s.canSeeProcess(me.id, id!) : 'either') : kind === 'organisation' ? id === me.id : false;
+      return { ...base, ...denied, allowed: visible };
+    }
     case 'request-audit':
       return { ...base, allowed: privileged };
     case 'municipal': {
@@ -313,6 +355,8 @@ function url(r: GeneratedRequest): { method: 'GET' | 'POST'; path: string; body?
       return { method: 'GET', path: `/organisations/${t.organisationId}/collector-authorisations` };
     case 'request-audit':
       return { method: 'GET', path: '/audit/requests?limit=1000' };
+    case 'inclusion-proof':
+      return { method: 'GET', path: `/audit/proofs/inclusion?position=${t.position}` };
     case 'write': {
       const mass = s.batches.get(t.batchId)?.mass ?? 100_001;
       const me = acting(r.viewer);
@@ -352,6 +396,9 @@ function describeRequest(r: GeneratedRequest): { group: string; example: string 
       break;
     case 'write':
       what = `${t.command} · ${s.relationOf(me.id, t.batchId)}`;
+      break;
+    case 'inclusion-proof':
+      what = `inclusion proof · ${streamAt.get(t.position)?.replace(/-.*/, '') ?? 'no event'}`;
       break;
     case 'process': {
       const p = s.processes.get(t.processId);

@@ -1,50 +1,56 @@
 /**
- * The SIGKILL crash harness (issue 4, §7): runs the real server as a child process on the embedded
- * topology (SQLite event log, projections in their worker thread), drives a long concurrent import
- * over HTTP, and kills the server with SIGKILL at random moments. After every restart (the server
- * listens only once start-up recovery has run) it checks:
+ * The SIGKILL crash harness: runs the real server as child processes, drives a long concurrent import
+ * over HTTP, and kills servers with SIGKILL at random moments. Two topologies
+ * (crash-harness.topology.ts):
+ *
+ * - one instance (default): the embedded store (SQLite event log, projections in their worker
+ *   thread); the clients wait while it is dead;
+ * - N ≥ 2 instances: N servers on one real PostgreSQL with the event log and the SHARED read models,
+ *   one signing key for all. Requests spread round-robin across the instances that are up, as
+ *   behind a load balancer; the instances are killed in turn, and the survivors keep taking the load
+ *   (and the retries of requests that died with the victim) while it is down and restarting. Reads
+ *   go to another instance than the one that acknowledged the write they look for.
+ *
+ * After every restart (a server listens only once start-up recovery has run), with the clients held
+ * and no request in flight, once every instance's read models hold the whole log, it checks:
  *
  *   1. every acknowledged command is present exactly once (crash-harness.checks.ts);
  *   2. no process is left half-done (crash-harness.checks.ts);
- *   3. `ledger verify` passes (see LEDGER_VERIFY below);
- *   4. the read models equal a fresh rebuild, by checksum: the running server's read-model file,
- *      snapshotted with SQLite's online backup once /health shows lag 0, against `npm run rebuild`
- *      into a separate, new read-model file (the blue-green route of docs/operations.md).
+ *   3. `ledger verify` passes (every chain; every checkpoint validly signed, with N instances by the
+ *      one shared key);
+ *   4. the read models (with N instances, the shared ones) equal a fresh rebuild into a separate, new
+ *      read store, by checksum;
+ *   5. with N instances only: every read on another instance showed the write acknowledged just
+ *      before it (read-your-writes across instances).
  *
- * Before the log checks it also sends a sample of acknowledged requests again: each must get its
- * first status back, and the log must not grow.
+ * Before the log checks it also sends a sample of acknowledged requests again (with N instances, to
+ * another instance than the one that answered): each must get its first status back, and the log
+ * must not grow.
  *
- * `npm run test:crash` runs it with 25 kills; test/crash/sigkill.crash.spec.ts with 3.
+ * `npm run test:crash` runs it with 25 kills; test/crash/sigkill.crash.spec.ts with 3, and
+ * test/crash/multi-instance.crash.spec.ts with 2 instances and a few kills.
  */
-import Database from 'better-sqlite3';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { deterministicId } from '#domain';
-import { SqliteEventStore } from '#event-store';
-import { createLedgerProjections, ProjectionRunner } from '#projections';
-import { openSqliteReadDb } from '#read-store';
 import { Prng } from '#scenarios';
-import { checkCommandsExactlyOnce, checkProcesses, type LogEvent } from './crash-harness.checks.js';
-import { delay, freePort, LedgerServerProcess, runCli, type HealthReport } from './crash-harness.server.js';
-import { CrashWorkload, Gate, LedgerHttpClient, type ClientStats } from './crash-harness.workload.js';
-
-/**
- * ───── THE ONE PLACE where check 3 picks its command ─────
- * - 'events-export-verify': `ledger events export <file>`, then `ledger events verify <file>`: every
- *   position, every stream's hash chain and every hash of the whole log, with no database.
- * - 'verify': `ledger verify --json`, the whole-store verification of issue 4 §4 (chains, and the
- *   Merkle log against the signed checkpoints; exit 0 ok, 1 failed).
- * Switch to 'verify' once apps/ledger-cli/src/ledger.command.ts has it.
- */
-const LEDGER_VERIFY: 'verify' | 'events-export-verify' = 'verify';
+import { checkCommandsExactlyOnce, checkProcesses } from './crash-harness.checks.js';
+import { delay } from './crash-harness.server.js';
+import { EmbeddedTopology, LEDGER_VERIFY, PostgresTopology, type CrashTopology } from './crash-harness.topology.js';
+import { CrashWorkload, Gate, InstancePool, LedgerHttpClient, type ClientStats } from './crash-harness.workload.js';
 
 export const DEFAULT_KILLS = 25;
 
+/** How long the clients' requests in flight get to finish once they are held for the checks. */
+const QUIESCE_TIMEOUT_MS = 90_000;
+
 export interface CrashHarnessOptions {
-  /** Kills under load; each is followed by a restart and the four checks. */
+  /** Kills under load; each is followed by a restart and the checks. */
   readonly kills: number;
+  /** Server processes (default 1: the embedded topology; 2 or more: PostgreSQL with shared read models). */
+  readonly instances?: number;
   /** Seeds the workload's choices and the kill moments; printed, so a failure can be replayed. */
   readonly seed?: number;
   /** Concurrent client pipelines. */
@@ -73,7 +79,11 @@ export interface CheckTally {
 export interface CrashReport {
   readonly ok: boolean;
   readonly seed: number;
+  readonly instances: number;
+  readonly topology: string;
   readonly kills: number;
+  /** Kills per instance (with several instances they are killed in turn). */
+  readonly killsPerInstance: readonly number[];
   readonly startupKills: number;
   readonly checkedRestarts: number;
   readonly commands: {
@@ -88,6 +98,8 @@ export interface CrashReport {
     readonly byKind: Readonly<Record<string, number>>;
   };
   readonly requests: ClientStats;
+  /** With several instances: reads on another instance than the one that acknowledged the write. */
+  readonly readsAcross: { readonly sent: number; readonly withMinPosition: number; readonly stale: number };
   readonly resent: number;
   readonly contests: { readonly held: number; readonly lostBeforeStart: number; readonly lostByRejection: number };
   readonly registrationsWithLostKey: number;
@@ -99,7 +111,7 @@ export interface CrashReport {
   readonly timings: { readonly totalSeconds: number; readonly meanRestartMs: number; readonly meanChecksMs: number };
   readonly failures: readonly string[];
   readonly dataDir: string;
-  readonly serverLog: string;
+  readonly serverLogs: readonly string[];
 }
 
 interface CheckRound {
@@ -112,9 +124,14 @@ interface CheckRound {
 const OPERATOR_KEY = 'tl_000000000000_crash-harness-operator-key';
 const BOOTSTRAP_COMMAND_ID = deterministicId('command/bootstrap-operator');
 
+const emptyStats = (): ClientStats => ({ requests: 0, attempts: 0, retriedRequests: 0, networkErrors: 0, unexplainedNetworkErrors: 0, serverErrors: 0, retriedElsewhere: 0, retryLaterAnswers: 0, replayedAnswers: 0 });
+
 export async function runCrashHarness(options: CrashHarnessOptions): Promise<CrashReport> {
   const began = performance.now();
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const instances = options.instances ?? 1;
+  if (!Number.isInteger(instances) || instances < 1) throw new Error(`crash harness: instances must be a whole number ≥ 1, got ${instances}`);
+  const shared = instances > 1;
   const log = options.log ?? (() => undefined);
   const prng = new Prng(seed);
   // Its own stream, so that the kill moments stay a function of the seed alone.
@@ -127,22 +144,22 @@ export async function runCrashHarness(options: CrashHarnessOptions): Promise<Cra
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ledger-crash-'));
   const workDir = path.join(dataDir, 'harness');
   mkdirSync(workDir);
-  const serverLog = path.join(dataDir, 'server.log');
-  const server = new LedgerServerProcess({ dataDir, port: await freePort(), operatorKey: OPERATOR_KEY, logFile: serverLog });
   const gate = new Gate();
   let kills = 0;
   let startupKills = 0;
-  const workload = new CrashWorkload({ seed, baseUrl: server.url, operatorKey: OPERATOR_KEY, gate, epoch: () => kills });
+  const killsPerInstance = Array.from({ length: instances }, () => 0);
   const checks: CheckTally[] = [
     { name: '1 acknowledged commands present exactly once', passed: 0, failed: 0, detail: '' },
     { name: '2 no process half-done after recovery', passed: 0, failed: 0, detail: '' },
-    { name: `3 ledger verify (${LEDGER_VERIFY === 'verify' ? 'ledger verify --json' : 'events export + events verify'})`, passed: 0, failed: 0, detail: '' },
-    { name: '4 read models = fresh rebuild, by checksum', passed: 0, failed: 0, detail: '' },
+    { name: `3 ledger verify (${LEDGER_VERIFY === 'verify' ? `ledger verify --json${shared ? ' --public-key <the shared key>' : ''}` : 'events export + events verify'})`, passed: 0, failed: 0, detail: '' },
+    { name: `4 ${shared ? 'shared read models' : 'read models'} = fresh rebuild, by checksum`, passed: 0, failed: 0, detail: '' },
+    ...(shared ? [{ name: '5 reads on another instance show the write acknowledged before them', passed: 0, failed: 0, detail: '' }] : []),
   ];
   const failures: string[] = [];
   const restartMs: number[] = [];
   const checksMs: number[] = [];
   let resent = 0;
+  let staleReads = 0;
   /** Processes a kill left started but not ended (recovery must finish each). */
   const halfDoneAtKills = new Set<string>();
   /** Unanswered commands already in the log at a check: appended, answer lost with the server. */
@@ -150,11 +167,20 @@ export async function runCrashHarness(options: CrashHarnessOptions): Promise<Cra
   let inFlightAtKills = 0;
   let last: CheckRound | undefined;
   let running: Promise<void> | undefined;
+  let topology: CrashTopology | undefined;
+  let workload: CrashWorkload | undefined;
+  let pool: InstancePool | undefined;
 
-  log(`crash harness: seed ${seed}, ${options.kills} kills, data in ${dataDir}`);
+  log(`crash harness: seed ${seed}, ${instances} instance${shared ? 's' : ''}, ${options.kills} kills, data in ${dataDir}`);
   try {
-    server.start();
-    await server.waitHealthy();
+    topology = shared
+      ? await PostgresTopology.create({ instances, dataDir, workDir, operatorKey: OPERATOR_KEY })
+      : await EmbeddedTopology.create(dataDir, workDir, OPERATOR_KEY);
+    const servers = topology.servers;
+    pool = new InstancePool(servers.map((server) => server.url));
+    workload = new CrashWorkload({ seed, instances: pool, operatorKey: OPERATOR_KEY, gate, epoch: () => kills });
+    log(`topology: ${topology.description}`);
+    await topology.start();
     await workload.setup();
     gate.open();
     running = workload.run(options.pipelines ?? 4);
@@ -162,11 +188,17 @@ export async function runCrashHarness(options: CrashHarnessOptions): Promise<Cra
     for (let k = 1; k <= options.kills; k += 1) {
       const runFor = prng.int(minRunMs, maxRunMs);
       await delay(runFor);
-      gate.close();
+      // One instance: the clients wait while it is dead. Several: the victim leaves the pool and the
+      // survivors take the load, including the retries of whatever died with it.
+      const victim = (k - 1) % instances;
+      const server = servers[victim]!;
+      if (shared) pool.markDown(victim);
+      else gate.close();
       const acknowledged = workload.commands.filter((c) => c.answer === 'acknowledged').length;
       await server.kill();
       kills += 1;
-      noteHalfDoneProcesses();
+      killsPerInstance[victim]! += 1;
+      await noteHalfDoneProcesses();
       const restartBegan = performance.now();
       if (prng.chance(startupKillChance)) {
         // A second crash while the server starts: loading, catching up, recovering, or just listening.
@@ -174,19 +206,26 @@ export async function runCrashHarness(options: CrashHarnessOptions): Promise<Cra
         await delay(Math.round(prng.real(0.3, 1.05) * (restartMs.at(-1) ?? 3_000)));
         await server.kill();
         startupKills += 1;
-        noteHalfDoneProcesses();
+        await noteHalfDoneProcesses();
       }
       server.start();
       await server.waitHealthy();
       restartMs.push(performance.now() - restartBegan);
+      if (shared) {
+        pool.markUp(victim);
+        gate.close();
+      }
       const checksBegan = performance.now();
-      last = await checkRound(`after kill ${k}`, false);
+      last = await checkRound(`after kill ${k}${shared ? ` (instance ${victim})` : ''}`, false);
       checksMs.push(performance.now() - checksBegan);
       log(
-        `kill ${k}/${options.kills} after ${runFor} ms (${acknowledged} acknowledged)${startupKills > 0 ? `, ${startupKills} during start-up so far` : ''}; ` +
+        `kill ${k}/${options.kills}${shared ? ` of instance ${victim}` : ''} after ${runFor} ms (${acknowledged} acknowledged)${startupKills > 0 ? `, ${startupKills} during start-up so far` : ''}; ` +
           `restart ${Math.round(restartMs.at(-1)!)} ms; checks ${last.ok ? 'passed' : 'FAILED'} in ${Math.round(checksMs.at(-1)!)} ms (${last.events} events)`,
       );
-      if (!last.ok) break;
+      if (!last.ok) {
+        for (const failure of last.failures.slice(0, 10)) log(`  - ${failure}`);
+        break;
+      }
       gate.open();
     }
 
@@ -204,36 +243,41 @@ export async function runCrashHarness(options: CrashHarnessOptions): Promise<Cra
     failures.push(`harness stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   } finally {
     // Pipelines still running (a failed round) give up at their next attempt.
-    workload.abort();
+    workload?.abort();
     gate.open();
-    if (server.pid !== undefined) await server.stop();
+    await topology?.stop().catch((error: unknown) => failures.push(`stopping: ${String(error)}`));
     if (running) await running;
   }
 
   const ok = failures.length === 0 && checks.every((c) => c.failed === 0) && kills === options.kills;
   if (ok && !options.keepData) rmSync(dataDir, { recursive: true, force: true });
+  const commands = workload?.commands ?? [];
   const byKind: Record<string, number> = {};
-  for (const c of workload.commands) byKind[c.kind] = (byKind[c.kind] ?? 0) + 1;
+  for (const c of commands) byKind[c.kind] = (byKind[c.kind] ?? 0) + 1;
   const mean = (xs: number[]) => (xs.length === 0 ? 0 : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length));
   return {
     ok,
     seed,
+    instances,
+    topology: topology?.description ?? `${instances} instance(s), never started`,
     kills,
+    killsPerInstance,
     startupKills,
     checkedRestarts: checksMs.length,
     commands: {
-      sent: workload.commands.length,
-      acknowledged: workload.commands.filter((c) => c.answer === 'acknowledged').length,
-      refused: workload.commands.filter((c) => c.answer === 'refused').length,
-      pending: workload.commands.filter((c) => c.answer === 'pending').length,
+      sent: commands.length,
+      acknowledged: commands.filter((c) => c.answer === 'acknowledged').length,
+      refused: commands.filter((c) => c.answer === 'refused').length,
+      pending: commands.filter((c) => c.answer === 'pending').length,
       recordedBeforeAnswer,
       inFlightAtKills,
       byKind,
     },
-    requests: workload.stats,
+    requests: workload?.stats ?? emptyStats(),
+    readsAcross: { sent: workload?.readsAcross.sent ?? 0, withMinPosition: workload?.readsAcross.withMinPosition ?? 0, stale: staleReads },
     resent,
-    contests: workload.contests,
-    registrationsWithLostKey: workload.registrationsWithLostKey,
+    contests: workload?.contests ?? { held: 0, lostBeforeStart: 0, lostByRejection: 0 },
+    registrationsWithLostKey: workload?.registrationsWithLostKey ?? 0,
     halfDoneAtKills: halfDoneAtKills.size,
     events: last?.events ?? 0,
     processes: last?.processes ?? { started: 0, completed: 0, rejected: 0 },
@@ -242,11 +286,13 @@ export async function runCrashHarness(options: CrashHarnessOptions): Promise<Cra
     timings: { totalSeconds: Math.round((performance.now() - began) / 100) / 10, meanRestartMs: mean(restartMs), meanChecksMs: mean(checksMs) },
     failures,
     dataDir,
-    serverLog,
+    serverLogs: topology?.serverLogs ?? [],
   };
 
-  /** The four checks (and the resend), with the clients held at the gate. */
+  /** The checks (and the resend), with the clients held at the gate and nothing in flight. */
   async function checkRound(label: string, final: boolean): Promise<CheckRound> {
+    const top = topology!;
+    const work = workload!;
     const roundFailures: string[] = [];
     const fail = (check: CheckTally | undefined, message: string) => {
       roundFailures.push(`${label}: ${check ? `check ${check.name}: ` : ''}${message}`);
@@ -257,25 +303,32 @@ export async function runCrashHarness(options: CrashHarnessOptions): Promise<Cra
       check.detail = detail;
     };
 
-    const health = await caughtUp();
-    const head = health.store.headPosition;
+    // With several instances the survivors were serving until the gate closed: let those requests end.
+    let timer: NodeJS.Timeout | undefined;
+    const quiet = await Promise.race([work.client.idle().then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), QUIESCE_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+    if (!quiet) throw new Error(`${label}: ${work.client.inFlight} requests still in flight ${QUIESCE_TIMEOUT_MS} ms after the clients were held`);
+    const head = await top.caughtUp();
 
-    // Acknowledged requests sent again must get their first status back and append nothing.
-    const resender = new LedgerHttpClient(server.url, new Gate(), { requests: 0, attempts: 0, retriedRequests: 0, networkErrors: 0, unexplainedNetworkErrors: 0, serverErrors: 0 }, (message) => fail(undefined, `resend: ${message}`));
-    const answered = workload.requests.filter((r) => r.answer && r.answer.status < 300);
+    // Acknowledged requests sent again must get their first status back and append nothing; with
+    // several instances, on another instance than the one that answered first.
+    const resender = new LedgerHttpClient(pool!, new Gate(), emptyStats(), (message) => fail(undefined, `resend: ${message}`));
+    const answered = work.requests.filter((r) => r.answer && r.answer.status < 300);
     for (let i = 0; i < Math.min(resendSample, answered.length); i += 1) {
       const request = resendPrng.pick(answered);
-      const again = await resender.post(request.path, request.apiKey, request.idempotencyKey, request.body);
+      const first = request.answer!;
+      const instance = shared ? (first.instance + resendPrng.int(1, instances - 1)) % instances : 0;
+      const again = await resender.post(request.path, request.apiKey, request.idempotencyKey, request.body, { instance });
       resent += 1;
-      const firstItems = JSON.stringify(itemStatuses(request.answer!.body));
-      if (again.status !== request.answer!.status || JSON.stringify(itemStatuses(again.body)) !== firstItems) {
-        fail(undefined, `resending ${request.path} (Idempotency-Key ${request.idempotencyKey}) answered ${again.status} ${JSON.stringify(again.body).slice(0, 300)}, first answer was ${request.answer!.status}`);
+      const firstItems = JSON.stringify(itemStatuses(first.body));
+      if (again.status !== first.status || JSON.stringify(itemStatuses(again.body)) !== firstItems) {
+        fail(undefined, `resending ${request.path} (Idempotency-Key ${request.idempotencyKey}) to instance ${instance} answered ${again.status} ${JSON.stringify(again.body).slice(0, 300)}, first answer was ${first.status} from instance ${first.instance}`);
       }
     }
-    if ((await server.health()).store.headPosition !== head) fail(undefined, 'resending acknowledged requests appended events');
+    if ((await top.head()) !== head) fail(undefined, 'resending acknowledged requests appended events');
 
-    const events = readEventLog(path.join(dataDir, 'events.sqlite'));
-    const commands = checkCommandsExactlyOnce(events, workload.commands, { foreignCommandIds: new Set([BOOTSTRAP_COMMAND_ID]) });
+    const events = await top.readLog();
+    const commands = checkCommandsExactlyOnce(events, work.commands, { foreignCommandIds: new Set([BOOTSTRAP_COMMAND_ID]) });
     if (final && commands.pending > 0) roundFailures.push(`${label}: ${commands.pending} commands never got an answer`);
     if (!final) {
       recordedBeforeAnswer += commands.pendingPresent;
@@ -289,17 +342,28 @@ export async function runCrashHarness(options: CrashHarnessOptions): Promise<Cra
     for (const message of processes.failures) fail(checks[1], message);
 
     // Both only read the log: side by side, they share the machine's two cores.
-    const [verified, checksums] = await Promise.all([ledgerVerify(), compareChecksums(head)]);
+    const [verified, checksums] = await Promise.all([top.verify(), top.compareChecksums(head)]);
     tally(checks[2]!, verified.ok, verified.detail);
     if (!verified.ok) fail(checks[2], verified.detail);
 
     tally(checks[3]!, checksums.ok, checksums.detail);
     if (!checksums.ok) fail(checks[3], checksums.detail);
 
-    if ((await server.health()).store.headPosition !== head) fail(undefined, `the log grew while the clients were held (from ${head})`);
-    for (const failure of workload.failures.splice(0)) fail(undefined, `client: ${failure.message} (between kills ${failure.epoch} and ${failure.epoch + 1})`);
-    for (const message of workload.serverErrors.splice(0)) fail(undefined, `server error: ${message}`);
-    if (server.unexpectedExit) fail(undefined, server.unexpectedExit);
+    if (shared) {
+      const stale = work.staleReads.splice(0);
+      staleReads += stale.length;
+      tally(checks[4]!, stale.length === 0, `${work.readsAcross.sent} reads on another instance so far (${work.readsAcross.withMinPosition} with Ledger-Min-Position), ${staleReads} stale`);
+      for (const read of stale.slice(0, 10)) {
+        const stream = events.filter((e) => e.streamId === `batch-${read.batchId}`).map((e) => `${e.type}@${e.position}`);
+        fail(checks[4], `${read.message}; the log holds the batch's ${stream.join(', ') || 'nothing'} (between kills ${read.epoch} and ${read.epoch + 1})`);
+      }
+      if (stale.length > 10) fail(checks[4], `… and ${stale.length - 10} more stale reads`);
+    }
+
+    if ((await top.head()) !== head) fail(undefined, `the log grew while the clients were held (from ${head})`);
+    for (const failure of work.failures.splice(0)) fail(undefined, `client: ${failure.message} (between kills ${failure.epoch} and ${failure.epoch + 1})`);
+    for (const message of work.serverErrors.splice(0)) fail(undefined, `server error: ${message}`);
+    for (const server of top.servers) if (server.unexpectedExit) fail(undefined, server.unexpectedExit);
 
     failures.push(...roundFailures);
     return {
@@ -310,122 +374,20 @@ export async function runCrashHarness(options: CrashHarnessOptions): Promise<Cra
     };
   }
 
-  /** Read while the server is down: processes the kill left between ProcessStarted and their end. */
-  function noteHalfDoneProcesses(): void {
+  /**
+   * Read right after a kill: processes the log holds between ProcessStarted and their end (with
+   * several instances, the survivors' processes under way at that moment count too).
+   */
+  async function noteHalfDoneProcesses(): Promise<void> {
     const ended = new Set<string>();
     const started: string[] = [];
-    for (const event of readEventLog(path.join(dataDir, 'events.sqlite'))) {
+    for (const event of await topology!.readLog()) {
       if (!event.streamId.startsWith('process-')) continue;
       if (event.type === 'ProcessStarted') started.push(event.streamId);
       else if (event.type === 'ProcessCompleted' || event.type === 'ProcessRejected') ended.add(event.streamId);
     }
     for (const stream of started) if (!ended.has(stream)) halfDoneAtKills.add(stream);
   }
-
-  /** /health until the read models have applied every event (and the head stays put). */
-  async function caughtUp(): Promise<HealthReport> {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const health = await server.health();
-      if (health.status === 'ok' && health.projections.lag === 0 && health.projections.position === health.store.headPosition) return health;
-      if (Date.now() > deadline) throw new Error(`the read models did not catch up: ${JSON.stringify(health)}`);
-      await delay(50);
-    }
-  }
-
-  async function ledgerVerify(): Promise<{ ok: boolean; detail: string }> {
-    const env = server.env();
-    if (LEDGER_VERIFY === 'verify') {
-      const result = await runCli('apps/ledger-cli/src/ledger.command.js', ['verify', '--json'], env);
-      return { ok: result.code === 0, detail: `ledger verify exit ${result.code}: ${lastLine(result.stdout) || tail(result.stderr)}` };
-    }
-    const file = path.join(workDir, 'events.ndjson');
-    const exported = await runCli('apps/ledger-cli/src/ledger.command.js', ['events', 'export', file], env);
-    if (exported.code !== 0) return { ok: false, detail: `events export exit ${exported.code}: ${tail(exported.stderr)}` };
-    const verified = await runCli('apps/ledger-cli/src/ledger.command.js', ['events', 'verify', file], env);
-    rmSync(file, { force: true });
-    return { ok: verified.code === 0, detail: `events verify exit ${verified.code}: ${lastLine(verified.stdout) || tail(verified.stderr)}` };
-  }
-
-  async function compareChecksums(head: number): Promise<{ ok: boolean; detail: string }> {
-    const snapshot = path.join(workDir, 'read-models-live.sqlite');
-    const fresh = path.join(workDir, 'read-models-fresh.sqlite');
-    removeDatabase(snapshot);
-    removeDatabase(fresh);
-    try {
-      // The server's own file, copied consistently while it runs (SQLite's online backup).
-      const liveFile = new Database(path.join(dataDir, 'read-models.sqlite'), { readonly: true, fileMustExist: true });
-      try {
-        await liveFile.backup(snapshot);
-      } finally {
-        liveFile.close();
-      }
-      const live = await projectionChecksum(snapshot);
-      const rebuilt = await runCli('apps/ledger-cli/src/rebuild.command.js', [], server.env({ LEDGER_READ_MODELS_FILE: fresh }));
-      if (rebuilt.code !== 0) return { ok: false, detail: `rebuild exit ${rebuilt.code}: ${tail(rebuilt.stderr)}` };
-      const result = JSON.parse(lastLine(rebuilt.stdout)) as { events: number };
-      // Both digests are taken here, by one build of the projections: a dist/ rebuilt during a run
-      // (a colleague's tsc) must not pass for a difference between live and rebuilt read models.
-      const green = await projectionChecksum(fresh);
-      const short = (s: string) => s.slice(0, 16);
-      if (live.position !== head || green.position !== head || result.events !== head + 1) {
-        return { ok: false, detail: `positions differ: server log head ${head}, live read models at ${live.position}, rebuilt at ${green.position} (${result.events} events read)` };
-      }
-      if (live.total !== green.total) {
-        const tables = Object.keys({ ...live.perTable, ...green.perTable }).filter((t) => live.perTable[t] !== green.perTable[t]);
-        return { ok: false, detail: `live ${short(live.total)}… ≠ rebuilt ${short(green.total)}… at position ${head}; tables that differ: ${tables.join(', ')}` };
-      }
-      return { ok: true, detail: `live = rebuilt = ${short(live.total)}… at position ${head}` };
-    } finally {
-      removeDatabase(snapshot);
-      removeDatabase(fresh);
-    }
-  }
-
-  async function projectionChecksum(file: string): Promise<{ total: string; perTable: Readonly<Record<string, string>>; position: number }> {
-    const store = await SqliteEventStore.open({ filename: path.join(dataDir, 'events.sqlite') });
-    const db = openSqliteReadDb({ filename: file });
-    try {
-      return await new ProjectionRunner({ store, db, projections: createLedgerProjections() }).checksum();
-    } finally {
-      await db.destroy();
-      await store.close();
-    }
-  }
-}
-
-/** The whole log, read-only, straight from the embedded store's table (libs/event-store/src/sqlite). */
-export function readEventLog(file: string): LogEvent[] {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    const rows = db
-      .prepare('SELECT position, stream_id, revision, event_id, type, data, metadata FROM events ORDER BY position')
-      .all() as Array<{ position: number; stream_id: string; revision: number; event_id: string; type: string; data: string; metadata: string }>;
-    return rows.map((r) => ({
-      position: r.position,
-      streamId: r.stream_id,
-      revision: r.revision,
-      eventId: r.event_id,
-      type: r.type,
-      data: JSON.parse(r.data) as unknown,
-      metadata: JSON.parse(r.metadata) as { commandId: string },
-    }));
-  } finally {
-    db.close();
-  }
-}
-
-function removeDatabase(file: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
-}
-
-function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1) ?? '';
-}
-
-/** The end of a CLI's stderr: a stack trace's message sits a few lines above Node's version line. */
-function tail(text: string): string {
-  return text.trim().split('\n').slice(-8).join(' | ');
 }
 
 function itemStatuses(body: unknown): number[] | undefined {
@@ -436,13 +398,16 @@ function itemStatuses(body: unknown): number[] | undefined {
 export function formatReport(report: CrashReport): string {
   const c = report.commands;
   const r = report.requests;
+  const shared = report.instances > 1;
   const lines = [
-    `crash harness ${report.ok ? 'PASSED' : 'FAILED'} — seed ${report.seed} (replay: --seed ${report.seed})`,
-    `kills: ${report.kills} SIGKILLs under load, ${report.startupKills} more during start-up/recovery; ${report.checkedRestarts} restarts checked`,
+    `crash harness ${report.ok ? 'PASSED' : 'FAILED'} — seed ${report.seed} (replay: --seed ${report.seed}${shared ? ` --instances ${report.instances}` : ''})`,
+    `topology: ${report.topology}`,
+    `kills: ${report.kills} SIGKILLs under load${shared ? ` (per instance: ${report.killsPerInstance.join(', ')})` : ''}, ${report.startupKills} more during start-up/recovery; ${report.checkedRestarts} restarts checked`,
     `commands: ${c.sent} sent, ${c.acknowledged} acknowledged, ${c.refused} refused, ${c.pending} unanswered at the end`,
-    `  in flight at a kill: ${c.inFlightAtKills}, of which ${c.recordedBeforeAnswer} already in the log (answer lost with the server); processes a kill left half-done: ${report.halfDoneAtKills}`,
+    `  in flight at a kill: ${c.inFlightAtKills}, of which ${c.recordedBeforeAnswer} already in the log (answer lost with the server); processes half-done in the log at a kill: ${report.halfDoneAtKills}`,
     `  by kind: ${Object.entries(c.byKind).map(([kind, n]) => `${kind} ${n}`).join(', ')}`,
-    `requests: ${r.requests} (${r.attempts} attempts), ${r.retriedRequests} retried after a kill, ${r.networkErrors} network errors (${r.unexplainedNetworkErrors} with the server up), ${r.serverErrors} 5xx; ${report.resent} acknowledged requests resent after restarts`,
+    `requests: ${r.requests} (${r.attempts} attempts), ${r.retriedRequests} retried after a kill${shared ? ` (${r.retriedElsewhere} on another instance than the one they died on)` : ''}, ${r.networkErrors} network errors (${r.unexplainedNetworkErrors} with the server up), ${r.serverErrors} 5xx, ${r.retryLaterAnswers} "retry later" answers retried, ${r.replayedAnswers} answers replayed from the idempotency record; ${report.resent} acknowledged requests resent after restarts${shared ? ' (each to another instance)' : ''}`,
+    ...(shared ? [`reads on another instance than the writer: ${report.readsAcross.sent} (${report.readsAcross.withMinPosition} with Ledger-Min-Position), ${report.readsAcross.stale} stale`] : []),
     `contested processes: ${report.contests.held} (loser refused before its intent ${report.contests.lostBeforeStart}, rejected after it ${report.contests.lostByRejection}); registrations whose API key died with the server: ${report.registrationsWithLostKey}`,
     `log: ${report.events} events; processes: ${report.processes.started} started, ${report.processes.completed} completed, ${report.processes.rejected} rejected`,
     'checks, after every restart:',
@@ -450,7 +415,7 @@ export function formatReport(report: CrashReport): string {
     `time: ${report.timings.totalSeconds} s in all; per restart ${report.timings.meanRestartMs} ms to healthy, ${report.timings.meanChecksMs} ms of checks`,
   ];
   if (report.failures.length > 0) {
-    lines.push(`failures (data kept in ${report.dataDir}, server output in ${report.serverLog}):`);
+    lines.push(`failures (data kept in ${report.dataDir}, server output in ${report.serverLogs.join(', ')}):`);
     lines.push(...report.failures.slice(0, 40).map((f) => `  - ${f}`));
     if (report.failures.length > 40) lines.push(`  … and ${report.failures.length - 40} more`);
   }

@@ -44,6 +44,65 @@ export class Gate {
 export interface HttpAnswer {
   readonly status: number;
   readonly body: unknown;
+  /** The instance that answered (its index in the InstancePool). */
+  readonly instance: number;
+  /**
+   * The log position a write's answer names in a header, when the ledger sends one: a read on another
+   * instance passes it back as Ledger-Min-Position, so that instance answers once its read models include it.
+   */
+  readonly position?: string | undefined;
+  /** The write answered before the read models of its instance included it (`Ledger-Read-Models: behind`). */
+  readonly readModelsBehind?: boolean;
+}
+
+/**
+ * The ledger's server processes, as a load balancer sees them: requests go round-robin to the ones
+ * that are up; the harness marks one down just before it kills it and up again once it is healthy.
+ * With one instance nothing is ever marked down: the Gate holds the clients while it is dead.
+ */
+export class InstancePool {
+  private readonly up: boolean[];
+  private readonly killCounts: number[];
+  private next = 0;
+
+  constructor(readonly urls: readonly string[]) {
+    if (urls.length === 0) throw new Error('crash harness: no instance to send requests to');
+    this.up = urls.map(() => true);
+    this.killCounts = urls.map(() => 0);
+  }
+
+  get size(): number {
+    return this.urls.length;
+  }
+
+  /** The next instance that is up, round-robin; another one than `avoid` when there is one. */
+  pick(avoid?: number): number {
+    for (let tries = 0; tries < 2 * this.size; tries += 1) {
+      const index = this.next % this.size;
+      this.next += 1;
+      if (this.up[index] && (index !== avoid || tries >= this.size)) return index;
+    }
+    // Every instance is down (only ever with one, whose requests wait at the gate anyway).
+    return avoid ?? 0;
+  }
+
+  markDown(index: number): void {
+    this.up[index] = false;
+    this.killCounts[index]! += 1;
+  }
+
+  markUp(index: number): void {
+    this.up[index] = true;
+  }
+
+  isUp(index: number): boolean {
+    return this.up[index]!;
+  }
+
+  /** How often this instance was marked down: a change during an attempt explains its network error. */
+  kills(index: number): number {
+    return this.killCounts[index]!;
+  }
 }
 
 export interface ClientStats {
@@ -59,7 +118,23 @@ export interface ClientStats {
   unexplainedNetworkErrors: number;
   /** 5xx answers (retried; each one is reported). */
   serverErrors: number;
+  /** Requests retried on another instance than the one their previous attempt died on. */
+  retriedElsewhere: number;
+  /**
+   * "Retry later" answers, retried: 409 `idempotency-key-in-flight` (the key's first request is still
+   * claimed, e.g. by an instance that died with it, until its lease runs out) and 503 with
+   * Retry-After (a read's Ledger-Min-Position not reached yet on that instance).
+   */
+  retryLaterAnswers: number;
+  /** Answers the ledger replayed from its idempotency record (`Idempotent-Replayed`). */
+  replayedAnswers: number;
 }
+
+/**
+ * How long a request keeps retrying "retry later" answers before the harness reports it: an orphaned
+ * Idempotency-Key claim is taken over after its lease (30 s), plus the server's own 10 s wait.
+ */
+const RETRY_LATER_LIMIT_MS = 120_000;
 
 export type CommandKind = 'register-organisation' | 'collect' | 'collect-bulk-item' | 'register-residual' | 'dispatch' | 'receive' | 'outcome' | 'process';
 
@@ -86,44 +161,110 @@ export class WorkloadAborted extends Error {}
 
 /** Retries every request until it gets an answer: same body, same Idempotency-Key. */
 export class LedgerHttpClient {
+  /** Attempts sent and not yet answered (the harness waits for none before it checks). */
+  private pending = 0;
+  private idleWaiters: Array<() => void> = [];
+
   constructor(
-    private readonly baseUrl: string,
+    private readonly instances: InstancePool,
     private readonly gate: Gate,
     readonly stats: ClientStats,
     private readonly onServerError: (message: string) => void,
     private readonly aborted: () => boolean = () => false,
   ) {}
 
-  async post(path: string, apiKey: string, idempotencyKey: string, body: unknown): Promise<HttpAnswer> {
+  get inFlight(): number {
+    return this.pending;
+  }
+
+  /** Resolves once no attempt is in flight (requests waiting at a closed gate are not). */
+  idle(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async post(path: string, apiKey: string, idempotencyKey: string, body: unknown, options: { readonly instance?: number } = {}): Promise<HttpAnswer> {
+    return this.request('POST', path, { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey }, JSON.stringify(body), `(Idempotency-Key ${idempotencyKey})`, options);
+  }
+
+  /** A read, on another instance than `avoid` when one is up (reading where one did not write). */
+  async get(path: string, apiKey: string, options: { readonly avoid?: number; readonly minPosition?: string | undefined } = {}): Promise<HttpAnswer> {
+    const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
+    if (options.minPosition !== undefined) headers['ledger-min-position'] = options.minPosition;
+    return this.request('GET', path, headers, undefined, '', options.avoid !== undefined ? { avoid: options.avoid } : {});
+  }
+
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    what: string,
+    options: { readonly instance?: number; readonly avoid?: number },
+  ): Promise<HttpAnswer> {
     this.stats.requests += 1;
+    let previous: number | undefined;
+    let diedOn: number | undefined;
+    let retryingSince: number | undefined;
     for (let attempt = 1; ; attempt += 1) {
       await this.gate.wait();
       if (this.aborted()) throw new WorkloadAborted('the crash harness ended the run');
+      // A resend names its instance; a retry after a network error goes elsewhere, as a load balancer would send it.
+      const instance = options.instance ?? this.instances.pick(diedOn ?? options.avoid);
+      const killsBefore = this.instances.kills(instance);
       this.stats.attempts += 1;
       if (attempt === 2) this.stats.retriedRequests += 1;
+      if (diedOn !== undefined && instance !== diedOn && previous === diedOn) this.stats.retriedElsewhere += 1;
+      previous = instance;
+      diedOn = undefined;
+      this.pending += 1;
       try {
-        const response = await fetch(`${this.baseUrl}${path}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(60_000),
-        });
+        const response = await fetch(`${this.instances.urls[instance]}${path}`, { method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(60_000) });
         const text = await response.text();
         const parsed: unknown = text === '' ? null : JSON.parse(text);
-        if (response.status >= 500) {
+        if (retryLater(response, parsed)) {
+          this.stats.retryLaterAnswers += 1;
+          retryingSince ??= Date.now();
+          if (Date.now() - retryingSince <= RETRY_LATER_LIMIT_MS) {
+            await delay(250);
+            continue;
+          }
+          this.onServerError(`${method} ${path} ${what} on instance ${instance} still answered ${response.status} after ${RETRY_LATER_LIMIT_MS} ms of retries: ${text.slice(0, 300)}`);
+        } else if (response.status >= 500) {
           this.stats.serverErrors += 1;
-          this.onServerError(`POST ${path} (Idempotency-Key ${idempotencyKey}) answered ${response.status}: ${text.slice(0, 300)}`);
+          this.onServerError(`${method} ${path} ${what} on instance ${instance} answered ${response.status}: ${text.slice(0, 300)}`);
           await delay(100);
           continue;
         }
-        return { status: response.status, body: parsed };
+        if (response.headers.get('idempotent-replayed') === 'true') this.stats.replayedAnswers += 1;
+        return {
+          status: response.status,
+          body: parsed,
+          instance,
+          position: response.headers.get(LEDGER_POSITION_HEADER) ?? undefined,
+          readModelsBehind: response.headers.get('ledger-read-models') === 'behind',
+        };
       } catch {
         this.stats.networkErrors += 1;
-        if (this.gate.isOpen) this.stats.unexplainedNetworkErrors += 1;
+        // Explained: the gate is closed (the only server is dead), or this instance was killed meanwhile.
+        if (this.gate.isOpen && this.instances.isUp(instance) && this.instances.kills(instance) === killsBefore) this.stats.unexplainedNetworkErrors += 1;
+        diedOn = instance;
         await delay(20);
+      } finally {
+        this.pending -= 1;
+        if (this.pending === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       }
     }
   }
+}
+
+/** The header in which a write's answer names its log position (read-your-writes across instances, decision 024). */
+const LEDGER_POSITION_HEADER = 'ledger-position';
+
+/** An answer that asks to be retried later rather than refusing the request. */
+function retryLater(response: Response, body: unknown): boolean {
+  if (response.status === 409) return field(body, 'code') === 'idempotency-key-in-flight';
+  return response.status === 503 && response.headers.has('retry-after');
 }
 
 export interface Organisation {
@@ -152,11 +293,18 @@ const UNKNOWN = [{ fibre: 'unknown', share: 10_000 }];
 
 export interface WorkloadOptions {
   readonly seed: number;
-  readonly baseUrl: string;
+  readonly instances: InstancePool;
   readonly operatorKey: string;
   readonly gate: Gate;
   /** The number of kills so far; dates each client failure for the report. */
   readonly epoch: () => number;
+}
+
+/** A read on another instance that did not show the write acknowledged before it. */
+export interface StaleRead {
+  readonly message: string;
+  readonly epoch: number;
+  readonly batchId: string;
 }
 
 /** Something that went wrong on the client side: an unexpected refusal, a contest won twice. */
@@ -170,20 +318,27 @@ export class CrashWorkload {
   readonly requests: SentRequest[] = [];
   readonly failures: WorkloadFailure[] = [];
   readonly serverErrors: string[] = [];
-  readonly stats: ClientStats = { requests: 0, attempts: 0, retriedRequests: 0, networkErrors: 0, unexplainedNetworkErrors: 0, serverErrors: 0 };
+  readonly stats: ClientStats = { requests: 0, attempts: 0, retriedRequests: 0, networkErrors: 0, unexplainedNetworkErrors: 0, serverErrors: 0, retriedElsewhere: 0, retryLaterAnswers: 0, replayedAnswers: 0 };
+  /**
+   * With several instances: reads, each on another instance than the one that acknowledged the write
+   * just before, that must already show that write (read-your-writes across instances).
+   */
+  readonly readsAcross = { sent: 0, withMinPosition: 0 };
+  /** Reads that did not show the write acknowledged just before (taken by the harness at each check). */
+  readonly staleReads: StaleRead[] = [];
   /** Contested processes (two processes racing for one input): how many, and how they ended. */
   readonly contests = { held: 0, lostBeforeStart: 0, lostByRejection: 0 };
   /** Registrations whose first answer died with the server: the retry answers without the API key. */
   registrationsWithLostKey = 0;
 
-  private readonly client: LedgerHttpClient;
+  readonly client: LedgerHttpClient;
   private organisations: { operator: Organisation; municipalities: Array<Organisation & { kommuneCode: string }>; sorter: Organisation; recycler: Organisation; manufacturer: Organisation } | undefined;
   private stopping = false;
   private aborted = false;
   private seq = 0;
 
   constructor(private readonly options: WorkloadOptions) {
-    this.client = new LedgerHttpClient(options.baseUrl, options.gate, this.stats, (message) => this.serverErrors.push(message), () => this.aborted);
+    this.client = new LedgerHttpClient(options.instances, options.gate, this.stats, (message) => this.serverErrors.push(message), () => this.aborted);
   }
 
   /** Registers the organisations the pipelines act as (their keys are needed, so before any kill). */
@@ -366,10 +521,39 @@ export class CrashWorkload {
       const { answer, records } = await this.send('/batches/collections', municipality, this.nextKey('collect'), body, [
         { kind: 'collect', label: `collection batch ${body.batchId}`, expect: { shape: 'single', streamId: `batch-${body.batchId}`, types: ['BatchCollected'] } },
       ]);
-      if (records[0]!.answer === 'acknowledged') collected.push({ batchId: body.batchId, massGrams: body.massGrams });
-      else this.fail(`${records[0]!.label}: refused ${answer.status} ${JSON.stringify(answer.body)}`);
+      if (records[0]!.answer === 'acknowledged') {
+        collected.push({ batchId: body.batchId, massGrams: body.massGrams });
+        await this.readAcross(municipality, body.batchId, answer, 'its collected mass', (batch) => field(batch, 'massGrams') === body.massGrams);
+      } else this.fail(`${records[0]!.label}: refused ${answer.status} ${JSON.stringify(answer.body)}`);
     }
     return collected;
+  }
+
+  /**
+   * With several instances: reads the batch a write just changed on another instance than the one
+   * that acknowledged it; the answer must already show the write. The write's position, if its answer
+   * named one, goes along as Ledger-Min-Position.
+   */
+  private async readAcross(actor: Organisation, batchId: string, written: HttpAnswer, what: string, shows: (summary: unknown) => boolean): Promise<void> {
+    if (this.options.instances.size < 2 || this.stopping) return;
+    this.readsAcross.sent += 1;
+    if (written.position !== undefined) this.readsAcross.withMinPosition += 1;
+    const read = await this.client.get(`/batches/${batchId}`, actor.key, { avoid: written.instance, minPosition: written.position });
+    if (read.status !== 200 || !shows(read.body)) {
+      // What that instance said of itself right after: the read models' position it claims.
+      const health = await fetch(`${this.options.instances.urls[read.instance]}/health`, { signal: AbortSignal.timeout(5_000) })
+        .then(async (response) => JSON.stringify(await response.json()))
+        .catch((error: unknown) => `unavailable (${String(error)})`);
+      this.staleReads.push({
+        message:
+          `GET /batches/${batchId} on instance ${read.instance}, right after instance ${written.instance} acknowledged the write` +
+          `${written.position !== undefined ? ` (Ledger-Position ${written.position}, sent back as Ledger-Min-Position)` : ' (no Ledger-Position)'}` +
+          `${written.readModelsBehind ? ' with Ledger-Read-Models: behind' : ''}, answered ${read.status} without ${what}: ${JSON.stringify(read.body).slice(0, 200)}; ` +
+          `its /health just after: ${health.slice(0, 300)}`,
+        epoch: this.options.epoch(),
+        batchId,
+      });
+    }
   }
 
   private async registerResidual(prng: Prng): Promise<Holding | undefined> {
@@ -498,6 +682,7 @@ export class CrashWorkload {
       this.fail(`${received.records[0]!.label}: refused ${received.answer.status} ${JSON.stringify(received.answer.body)}`);
       return undefined;
     }
+    await this.readAcross(to, batch.batchId, received.answer, `${to.name} as its custodian`, (summary) => field(summary, 'custodianOrgId') === to.id);
     return { batchId: batch.batchId, massGrams: receivedMassGrams };
   }
 
@@ -522,7 +707,13 @@ function field(body: unknown, name: string): unknown {
   return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
 }
 
+/**
+ * The refusal as the checks need it: a process that lost its input after recording its intent is
+ * answered `batch-not-available` like every other loser, with `processStatus: 'rejected'` because a
+ * rejected process is then on record; the checks tell the two apart as `process-rejected`.
+ */
 function problemCode(body: unknown): string | undefined {
+  if (field(body, 'processStatus') === 'rejected') return 'process-rejected';
   const code = field(body, 'code');
   return typeof code === 'string' ? code : undefined;
 }

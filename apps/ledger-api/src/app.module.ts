@@ -15,6 +15,7 @@ import { CorrectionsModule } from './corrections/corrections.module.js';
 import { CustodyModule } from './custody/custody.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LedgerInfrastructureModule } from './ledger/ledger-infrastructure.module.js';
+import { LedgerMinPositionGuard, LedgerPositionInterceptor } from './ledger/ledger-position.interceptor.js';
 import type { Clock } from './ledger/tokens.js';
 import { OrganisationsModule } from './organisations/organisations.module.js';
 import { OutcomesModule } from './outcomes/outcomes.module.js';
@@ -43,11 +44,15 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        // First: every guard after it reads the read models, which must hold what the client asked for (decision 024).
+        { provide: APP_GUARD, useClass: LedgerMinPositionGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         // After ApiKeyGuard: it charges the organisation that guard authenticated (decision 016).
         { provide: APP_GUARD, useClass: RateLimitGuard },
         // Last: it may switch the actor (impersonation), and the two above charge and log the credential's own organisation.
         { provide: APP_GUARD, useClass: AuthorizationGuard },
+        // Outside idempotency: a replayed answer names its position too (decision 024).
+        { provide: APP_INTERCEPTOR, useClass: LedgerPositionInterceptor },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
     };

@@ -6,6 +6,7 @@ import { AppModule } from './app.module.js';
 import { installAbuseLimits, problemClientErrorHandler } from './common/rate-limit.hooks.js';
 import { RateLimits } from './common/rate-limit.guard.js';
 import { installRequestAudit, requestIdFor } from './common/request-audit.hooks.js';
+import { installBodyEncodingChecks } from './common/request-body.hooks.js';
 import { RequestAuditLog } from './common/request-audit.log.js';
 import type { LedgerConfig } from './config/ledger.config.js';
 import type { Clock } from './ledger/tokens.js';
@@ -37,6 +38,8 @@ export async function createLedgerApp(config: LedgerConfig, options: { clock?: C
   // refuse is still recorded with its request id; the limits act before the body is read.
   installRequestAudit(adapter.getInstance(), app.get(RequestAuditLog));
   installAbuseLimits(adapter.getInstance(), app.get(RateLimits), limits);
+  // Before the body is parsed (decision 020): a body the server cannot decode is a 415, not misread.
+  installBodyEncodingChecks(adapter.getInstance());
 
   const document = SwaggerModule.createDocument(
     app,

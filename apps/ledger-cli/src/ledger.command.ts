@@ -5,7 +5,7 @@
  *   events export <file>   write the whole event log as NDJSON (safe while the server runs)
  *   events import <file>   verify a log file, then import it into an EMPTY event log
  *   events verify <file>   check a log file's positions, chains and hashes, with no store
- *   verify [--json] [--public-key <pem file>]
+ *   verify [--json] [--public-key <pem file>]...
  *                          check the whole configured store: every chain, and the Merkle log
  *                          against the signed checkpoints (safe while the server runs); exit 1
  *                          when anything fails, 2 on usage or configuration errors
@@ -21,6 +21,7 @@ import { formatStoreVerification, readPublicKey, verifyStore, type RecordedLeave
 import { leafAtIndex } from '#projections';
 import { loadLedgerConfig } from '../../ledger-api/src/config/ledger.config.js';
 import { openEventLog } from '../../ledger-api/src/ledger/event-log.js';
+import { configuredPublicKey, retiringPublicKey } from '../../ledger-api/src/audit/configured-audit-key.js';
 import { openReadModels } from '../../ledger-api/src/ledger/read-models.js';
 import { AUDIT_USAGE, UsageError, runAuditCommand } from './audit/audit.command.js';
 import { exportEventLog, importEventLog, verifyEventLog } from './event-log.js';
@@ -28,7 +29,7 @@ import { progressBar } from './progress-bar.js';
 
 const USAGE = [
   'usage: npm run ledger -- events export <file> | events import <file> | events verify <file>',
-  '       npm run ledger -- verify [--json] [--public-key <pem file>]',
+  '       npm run ledger -- verify [--json] [--public-key <pem file>]... (oldest key first after a rotation)',
   `       npm run ledger -- ${AUDIT_USAGE}`,
 ].join('\n');
 function usageError(message?: string): never {
@@ -88,26 +89,40 @@ try {
 /** `ledger verify`: answers the exit code. */
 async function verifyCommand(args: readonly string[]): Promise<number> {
   let json = false;
-  let keyFile: string | undefined;
+  const keyFiles: string[] = [];
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i];
     if (arg === '--json') json = true;
-    else if (arg === '--public-key' && args[i + 1] !== undefined && !args[i + 1]!.startsWith('--')) keyFile = args[++i];
+    else if (arg === '--public-key' && args[i + 1] !== undefined && !args[i + 1]!.startsWith('--')) keyFiles.push(args[++i]!);
     else usageError(`verify: unexpected argument ${JSON.stringify(arg)}`);
   }
   const config = loadLedgerConfig();
-  // An explicit key must be there; the configured default may not be yet (no checkpoint signed so far),
-  // and then the verifier reports any checkpoint it cannot check.
-  const publicKeyFile = keyFile ?? config.audit.keyFile;
-  if (keyFile !== undefined && !existsSync(keyFile)) usageError(`verify: no public key file at ${keyFile}`);
-  let publicKey: KeyObject | undefined;
-  if (existsSync(publicKeyFile)) {
-    try {
-      publicKey = readPublicKey(readFileSync(publicKeyFile, 'utf8'));
-    } catch (error) {
-      usageError(`verify: ${publicKeyFile} holds no usable public key: ${error instanceof Error ? error.message : String(error)}`);
+  // Explicit keys must be there, oldest first after a rotation (decision 024). Without them: the
+  // configured key, which may not exist yet (no checkpoint signed so far; the verifier then reports
+  // any checkpoint it cannot check), after the key it was rotated from, if that is configured.
+  for (const keyFile of keyFiles) if (!existsSync(keyFile)) usageError(`verify: no public key file at ${keyFile}`);
+  const publicKeys: KeyObject[] = [];
+  const keySources: string[] = [];
+  try {
+    if (keyFiles.length > 0) {
+      for (const keyFile of keyFiles) publicKeys.push(readPublicKey(readFileSync(keyFile, 'utf8')));
+      keySources.push(...keyFiles);
+    } else {
+      const retiring = retiringPublicKey(config.audit);
+      if (retiring) {
+        publicKeys.push(retiring);
+        keySources.push('LEDGER_AUDIT_KEY_ROTATE_FROM');
+      }
+      const current = configuredPublicKey(config.audit);
+      if (current) {
+        publicKeys.push(current);
+        keySources.push(config.audit.keyPem !== undefined ? 'LEDGER_AUDIT_KEY' : config.audit.keyFile);
+      }
     }
+  } catch (error) {
+    usageError(`verify: no usable public key in ${keySources.length > 0 ? keySources.join(', ') : (keyFiles.join(', ') || config.audit.keyFile)}: ${error instanceof Error ? error.message : String(error)}`);
   }
+  const publicKeyFile = keySources.length > 0 ? keySources.join(', ') : null;
   // Opening the embedded store creates it: verifying a file that is not there must not.
   if (config.eventLog.kind === 'sqlite' && !existsSync(config.eventLog.filename)) usageError(`verify: no event log at ${config.eventLog.filename} (LEDGER_DATA_DIR)`);
 
@@ -126,17 +141,17 @@ async function verifyCommand(args: readonly string[]): Promise<number> {
   try {
     const result = await verifyStore(store, {
       ...(recordedLeaves ? { recordedLeaves } : {}),
-      ...(publicKey ? { publicKey } : {}),
+      ...(publicKeys.length > 0 ? { publicKeys } : {}),
       origin: config.audit.origin,
       gapFreePositions: config.eventLog.kind !== 'eventstoredb',
       ...(process.stderr.isTTY ? { onProgress: progressBar('verify') } : {}),
     });
     const seconds = Math.round(performance.now() - started) / 1000;
     if (json) {
-      process.stdout.write(`${JSON.stringify({ command: 'verify', publicKeyFile: publicKey ? publicKeyFile : null, ...result, seconds })}\n`);
+      process.stdout.write(`${JSON.stringify({ command: 'verify', publicKeyFile, ...result, seconds })}\n`);
     } else {
       process.stdout.write(formatStoreVerification(result));
-      process.stdout.write(`public key: ${publicKey ? publicKeyFile : 'none found'}; ${seconds} s\n`);
+      process.stdout.write(`public key: ${publicKeyFile ?? 'none found'}; ${seconds} s\n`);
     }
     return result.ok ? 0 : 1;
   } catch (error) {

@@ -1,5 +1,6 @@
 export * from './reference/reference.js';
 export * from './shared/units.js';
+export * from './shared/bounds.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './organisation/organisation.events.js';

@@ -13,6 +13,8 @@ export interface NextCheckpointRequest {
   readonly key: AuditSigningKey;
   readonly origin: string;
   readonly now: Date;
+  /** Keys this signer succeeds (a rotation, decision 024): their checkpoints may be followed by its own. */
+  readonly predecessorKeyIds?: readonly string[];
 }
 
 export type NextCheckpoint =
@@ -29,6 +31,8 @@ export type NextCheckpoint =
 export async function signNextCheckpoint(request: NextCheckpointRequest): Promise<NextCheckpoint | undefined> {
   const { log, tree, treeSize, lastPosition, key, origin, now } = request;
   const latest = await log.latestCheckpoint();
+  const keyRefusal = signingKeyRefusal(latest, key.keyId, request.predecessorKeyIds ?? []);
+  if (latest && keyRefusal !== undefined) return { kind: 'refused', latest, reason: keyRefusal };
   if (latest && latest.treeSize >= treeSize) return { kind: 'existing', checkpoint: latest };
   if (treeSize === 0) return undefined;
   const root = await rootAt(tree, treeSize);
@@ -52,4 +56,18 @@ export async function signNextCheckpoint(request: NextCheckpointRequest): Promis
   const stored = await log.checkpointCovering(treeSize);
   if (!stored) throw new Error(`checkpoint of ${treeSize} events was neither stored nor found`);
   return { kind: 'existing', checkpoint: stored };
+}
+
+/**
+ * Why `keyId` may not sign the next checkpoint of a log whose latest checkpoint is `latest`, if it
+ * may not. One ledger has one signing identity (decision 024): a second key signing into the same
+ * log would make every verification fail. The signer of the latest checkpoint continues; another key
+ * only takes over from a key it was configured to succeed.
+ */
+export function signingKeyRefusal(latest: SignedCheckpoint | undefined, keyId: string, predecessorKeyIds: readonly string[]): string | undefined {
+  if (!latest || latest.keyId === keyId || predecessorKeyIds.includes(latest.keyId)) return undefined;
+  return (
+    `this instance's checkpoint key ${keyId} is not the key ${latest.keyId} that signed the latest checkpoint (tree size ${latest.treeSize}): ` +
+    'give every instance the same key (LEDGER_AUDIT_KEY or a shared LEDGER_AUDIT_KEY_FILE), or rotate to this key with LEDGER_AUDIT_KEY_ROTATE_FROM naming the current one'
+  );
 }

@@ -18,7 +18,7 @@ export {
   type MerkleNodeSource,
 } from './integrity/merkle-tree.js';
 export { checkpointBody, publicKeyId, signCheckpoint, verifyCheckpointSignature } from './integrity/checkpoint-signature.js';
-export { loadOrCreateAuditKey, readPublicKey, type AuditSigningKey } from './integrity/audit-key.js';
+export { auditKeyFromPem, loadOrCreateAuditKey, readPublicKey, type AuditSigningKey } from './integrity/audit-key.js';
 export {
   formatStoreVerification,
   verifyStore,
@@ -46,4 +46,4 @@ export {
   type PostgresEventStoreStats,
 } from './postgres/postgres-event-store.js';
 export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb/eventstoredb-event-store.js';
-export { signNextCheckpoint, type NextCheckpoint, type NextCheckpointRequest } from './checkpoint-signing.js';
+export { signNextCheckpoint, signingKeyRefusal, type NextCheckpoint, type NextCheckpointRequest } from './checkpoint-signing.js';

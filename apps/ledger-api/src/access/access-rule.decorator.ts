@@ -20,6 +20,18 @@ export type AccessRule =
   | { readonly kind: 'organisation'; readonly param: string }
   /** The municipality of the kommune named by the route parameter, auditors and the operator. */
   | { readonly kind: 'kommune'; readonly param: string }
+  /**
+   * The event at the log position named by the query parameter: seen by whoever may see its stream
+   * (the batch, the process, the organisation itself), auditors and the operator; otherwise it
+   * answers like a position that holds no event.
+   */
+  | { readonly kind: 'event'; readonly query: string }
+  /**
+   * A municipality's collector authorisations (the route parameter names it): in full for the
+   * municipality itself, auditors and the operator; narrowed to the entries naming it for a
+   * collector (its `collectorOrgId` query); refused to anyone else.
+   */
+  | { readonly kind: 'collector-authorisations'; readonly param: string }
   /** Anyone authenticated, but the answer is narrowed to the viewer's scope (see ReadScope). */
   | { readonly kind: 'scoped'; readonly scope: 'batches' | 'circularity' | 'anomalies' }
   /**

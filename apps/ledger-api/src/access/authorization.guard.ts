@@ -7,13 +7,16 @@ import {
   assertPrivileged,
   batchNotVisible,
   circularityFilterFor,
+  collectorAuthorisationsFilterFor,
+  eventNotVisible,
   MalformedRequestError,
   processNotVisible,
   readScopeOf,
+  subjectOfStream,
   Uuid,
   type OrganisationFacts,
 } from '#domain';
-import { getProcess, isBatchVisible, type ReadDb } from '#projections';
+import { getProcess, isBatchVisible, leafAtPosition, type ReadDb } from '#projections';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { PUBLIC_ROUTE, type AuthenticatedRequest } from '../common/actor.js';
@@ -89,9 +92,45 @@ export class AuthorizationGuard implements CanActivate {
         if (!(await this.mayReadProcess(actor, processId))) throw processNotVisible(processId);
         return true;
       }
+      case 'event': {
+        const position = logPosition(single((request.query ?? {}) as Query, rule.query));
+        // Not a position: the route's validation answers 400, naming no event.
+        if (position === undefined) return true;
+        if (!(await this.mayReadEventAt(actor, position))) throw eventNotVisible(position);
+        return true;
+      }
+      case 'collector-authorisations': {
+        const query = (request.query ?? {}) as Query;
+        const collectorOrgId = collectorAuthorisationsFilterFor(actor, param(rule.param), single(query, 'collectorOrgId'));
+        if (collectorOrgId !== undefined) query['collectorOrgId'] = collectorOrgId;
+        return true;
+      }
       case 'scoped':
         this.narrowQuery(rule.scope, actor, (request.query ?? {}) as Query);
         return true;
+    }
+  }
+
+  /**
+   * An event is as visible as its stream: its batch's, its process's, its organisation's. The
+   * stream is read from the audit log's leaves; a position they do not hold yet (the read models'
+   * lag) answers like one that holds no event, for anyone but auditors and the operator, who may
+   * wait for it (decision 025).
+   */
+  private async mayReadEventAt(actor: OrganisationFacts, position: number): Promise<boolean> {
+    const scope = readScopeOf(actor);
+    if (scope.kind === 'all') return true;
+    const leaf = await leafAtPosition(this.db, position);
+    const subject = leaf === undefined ? undefined : subjectOfStream(leaf.streamId);
+    switch (subject?.kind) {
+      case 'batch':
+        return isBatchVisible(this.db, scope, subject.id);
+      case 'process':
+        return this.mayReadProcess(actor, subject.id);
+      case 'organisation':
+        return subject.id === actor.organisationId;
+      case undefined:
+        return false;
     }
   }
 
@@ -148,6 +187,16 @@ export class AuthorizationGuard implements CanActivate {
       }
     }
   }
+}
+
+/**
+ * The position the route's validation will read: it coerces with Number() as zod's coerce does, so
+ * that the guard checks exactly the event the handler then proves ("0x10" and "16" alike).
+ */
+function logPosition(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const position = Number(value);
+  return Number.isSafeInteger(position) && position >= 0 ? position : undefined;
 }
 
 /** A query parameter given once; repeating a scoping parameter is refused rather than guessed at. */

@@ -48,8 +48,8 @@ export class AuditLogController {
   }
 
   @Get('proofs/inclusion')
-  @Access({ kind: 'authenticated' })
-  @ApiOperation({ summary: 'RFC 9162 inclusion proof of the event at a log position, against a signed checkpoint (or a given tree size)' })
+  @Access({ kind: 'event', query: 'position' })
+  @ApiOperation({ summary: 'RFC 9162 inclusion proof of the event at a log position, against a signed checkpoint (or a given tree size); only for an event the viewer may see' })
   @ApiQuery({ name: 'position', required: true })
   @ApiQuery({ name: 'treeSize', required: false, description: 'default: the oldest signed checkpoint holding the event' })
   inclusion(@Query(new ZodPipe(InclusionParams)) params: z.infer<typeof InclusionParams>): Promise<InclusionProofAnswer> {

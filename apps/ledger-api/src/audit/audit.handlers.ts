@@ -1,4 +1,4 @@
-import { batchNotVisible, InvalidCommandError, NotFoundError } from '#domain';
+import { batchNotVisible, eventNotVisible, InvalidCommandError } from '#domain';
 import { checkpointBody, type SignedCheckpoint } from '#event-store';
 import {
   auditNodeSource,
@@ -103,7 +103,8 @@ export class GetInclusionProofHandler implements IQueryHandler<GetInclusionProof
 
   async execute({ position, treeSize }: GetInclusionProofQuery): Promise<InclusionProofAnswer> {
     const leaf = await leafOf(this.db, this.store, this.engine, position);
-    if (leaf === undefined) throw new NotFoundError('unknown-position', `no event at log position ${position}`, { position });
+    // The same answer as the AuthorizationGuard's for an event the viewer may not see.
+    if (leaf === undefined) throw eventNotVisible(position);
     let checkpoint: SignedCheckpoint | null;
     let size: number;
     if (treeSize === undefined) {

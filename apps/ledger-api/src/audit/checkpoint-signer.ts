@@ -1,18 +1,28 @@
 import { ConflictError } from '#domain';
 import {
-  loadOrCreateAuditKey,
+  publicKeyId,
   signNextCheckpoint,
+  signingKeyRefusal,
   supportsCheckpoints,
   type AuditSigningKey,
   type CheckpointLog,
   type EventStore,
   type SignedCheckpoint,
 } from '#event-store';
-import { auditNodeSource, auditTreeHead, type ReadDb } from '#projections';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { auditNodeSource, auditTreeHead, ProjectionEngine, type ReadDb } from '#projections';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import type { CommitAnnouncingStore } from '../ledger/event-log.js';
 import { CLOCK, EVENT_STORE, LEDGER_CONFIG, READ_DB, type Clock } from '../ledger/tokens.js';
+import { loadConfiguredAuditKey, retiringPublicKey } from './configured-audit-key.js';
+
+/** How long a graceful stop waits for the read models to hold every event before its last checkpoint. */
+const SHUTDOWN_CATCH_UP_MS = 10_000;
+
+export interface SignerStatus {
+  readonly signing: boolean;
+  readonly refusal?: string;
+}
 
 /**
  * Signs checkpoints of the Merkle log (decision 010): every `checkpointEveryEvents` events, every
@@ -25,7 +35,7 @@ import { CLOCK, EVENT_STORE, LEDGER_CONFIG, READ_DB, type Clock } from '../ledge
  * and the signer refuses, loudly, instead of blessing it.
  */
 @Injectable()
-export class CheckpointSigner implements OnApplicationBootstrap, OnApplicationShutdown {
+export class CheckpointSigner implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(CheckpointSigner.name);
   private key: AuditSigningKey | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -35,19 +45,29 @@ export class CheckpointSigner implements OnApplicationBootstrap, OnApplicationSh
   private checkTimer: NodeJS.Timeout | undefined;
   private latestSigned: SignedCheckpoint | undefined;
   private refusal: string | undefined;
+  private predecessorKeyIds: readonly string[] = [];
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore & Partial<CommitAnnouncingStore>,
     @Inject(READ_DB) private readonly db: ReadDb,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly engine: ProjectionEngine,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { key, created } = loadOrCreateAuditKey(this.config.audit.keyFile);
+    const { key, created, source } = loadConfiguredAuditKey(this.config.audit);
     this.key = key;
-    if (created) this.logger.log(`generated the checkpoint signing key ${key.keyId} at ${this.config.audit.keyFile}; back it up`);
+    if (created) this.logger.log(`generated the checkpoint signing key ${key.keyId} at ${source}; back it up`);
+    const retiring = retiringPublicKey(this.config.audit);
+    this.predecessorKeyIds = retiring ? [publicKeyId(retiring)] : [];
     this.latestSigned = await this.checkpoints().latestCheckpoint();
+    // Checked before anything else, so a misconfigured instance says so as it starts (decision 024).
+    const refusal = signingKeyRefusal(this.latestSigned, key.keyId, this.predecessorKeyIds);
+    if (refusal !== undefined) {
+      this.refusal = refusal;
+      this.logger.error(`refusing to sign: ${refusal}`);
+    }
     await this.checkpoint().catch((error: unknown) => this.logger.error(`checkpoint at start-up failed: ${String(error)}`));
     const { checkpointEveryMs, checkpointEveryEvents } = this.config.audit;
     if (checkpointEveryMs > 0) {
@@ -57,10 +77,46 @@ export class CheckpointSigner implements OnApplicationBootstrap, OnApplicationSh
     if (checkpointEveryEvents > 0 && this.store.onCommit) this.unsubscribe = this.store.onCommit(() => this.afterCommit());
   }
 
+  /**
+   * A graceful stop signs a last checkpoint over every event, so a verify after a clean stop covers
+   * the head (decision 024). Before the store and the read models close (onApplicationShutdown).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopTimers();
+    if (!this.key) return;
+    try {
+      // Wait for the read models to reach the head, but not for projections that are failing: they
+      // will not get there, and the checkpoint then covers what the Merkle read model holds.
+      const head = await this.store.headPosition();
+      const deadline = Date.now() + SHUTDOWN_CATCH_UP_MS;
+      while (this.engine.position() < head && Date.now() < deadline && !this.engine.health().failure) {
+        await this.engine.waitForPosition(head, 200).catch(() => undefined);
+      }
+      if (this.engine.position() < head) this.logger.warn(`checkpoint at shutdown: the read models reached position ${this.engine.position()} of ${head}; signing what they hold`);
+      // A periodic checkpoint still running covers an older tree: let it finish, then sign the head.
+      await this.inFlight?.catch(() => undefined);
+      const signed = await this.checkpoint();
+      if (signed) this.logger.log(`checkpoint at shutdown: tree size ${signed.treeSize}`);
+    } catch (error) {
+      this.logger.error(`checkpoint at shutdown failed: ${String(error)}`);
+    }
+  }
+
   onApplicationShutdown(): void {
+    this.stopTimers();
+  }
+
+  private stopTimers(): void {
     if (this.timer) clearInterval(this.timer);
     if (this.checkTimer) clearTimeout(this.checkTimer);
     this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  /** Whether this instance signs checkpoints, and why not when it does not (reported by /health). */
+  status(): SignerStatus {
+    if (!this.key) return { signing: false, refusal: 'the checkpoint signing key is not loaded yet' };
+    return this.refusal === undefined ? { signing: true } : { signing: false, refusal: this.refusal };
   }
 
   get signingKey(): AuditSigningKey {
@@ -129,6 +185,7 @@ export class CheckpointSigner implements OnApplicationBootstrap, OnApplicationSh
       key: this.signingKey,
       origin: this.config.audit.origin,
       now: this.clock.now(),
+      predecessorKeyIds: this.predecessorKeyIds,
     });
     if (next === undefined) return undefined;
     if (next.kind === 'refused') {

@@ -32,7 +32,7 @@ export class CollectionController {
   @Post('collections')
   @Access({ kind: 'write', acts: 'material' })
   @ApiOperation({ summary: 'Record a municipal collection of household textiles (BatchCollected)' })
-  @ZodApiBody(CollectBatchBody)
+  @ZodApiBody(CollectBatchBody, { example: { kommuneCode: '0657', collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 412_500, occurredAt: '2025-03-10T09:30:00+01:00', collectorOrgId: '0195a3c2-7d41-7b8e-9f10-2c4d6e8fa011', programmeTags: ['tekstilsymbiose-herning'] } })
   collect(
     @Body(new ZodPipe(CollectBatchBody)) body: CollectBatchBody,
     @Actor() actor: OrganisationFacts,
@@ -48,7 +48,7 @@ export class CollectionController {
     summary:
       'Record up to 1000 collections in one request (a weighbridge or municipal import). Each is its own command with its own result and status; under an Idempotency-Key each item derives its ids from the key and its index',
   })
-  @ZodApiBody(CollectBatchesBulkBody)
+  @ZodApiBody(CollectBatchesBulkBody, { example: { collections: [{ kommuneCode: '0657', collectionScheme: 'kerbside', ewcCode: '20 01 11', massGrams: 412_500, occurredAt: '2025-03-10T09:30:00+01:00' }, { kommuneCode: '0657', collectionScheme: 'recycling-centre', ewcCode: '20 01 10', massGrams: 96_200, occurredAt: '2025-03-10T14:05:00+01:00' }] } })
   async collectBulk(
     @Body(new ZodPipe(CollectBatchesBulkBody)) body: CollectBatchesBulkBody,
     @Actor() actor: OrganisationFacts,
@@ -65,7 +65,7 @@ export class CollectionController {
   @Post('residuals')
   @Access({ kind: 'write', acts: 'material' })
   @ApiOperation({ summary: "Register a business residual offered as another firm's raw material (ResidualBatchRegistered)" })
-  @ZodApiBody(RegisterResidualBatchBody)
+  @ZodApiBody(RegisterResidualBatchBody, { example: { originClass: 'pre-consumer', ewcCode: '04 02 22', massGrams: 1_250_000, composition: [{ fibre: 'cotton', share: 9_500 }, { fibre: 'elastane', share: 500 }], description: 'Cutting waste from denim production, baled', occurredAt: '2025-03-10T09:30:00+01:00' } })
   registerResidual(
     @Body(new ZodPipe(RegisterResidualBatchBody)) body: RegisterResidualBatchBody,
     @Actor() actor: OrganisationFacts,

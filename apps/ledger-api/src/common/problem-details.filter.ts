@@ -3,6 +3,7 @@ import { DuplicateEventIdError, WrongExpectedRevisionError } from '#event-store'
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
+import { ReadModelsBehindError } from '../ledger/ledger-position.js';
 
 export interface ProblemDetails {
   type: string;
@@ -42,6 +43,22 @@ const TITLE_BY_STATUS: Record<number, string> = {
 
 const PROBLEM_TYPE_BASE = 'https://textile-ledger.org/problems/';
 
+/**
+ * Codes of the HTTP-level refusals (Nest's and Fastify's own errors, the abuse limits): one problem
+ * type per status, so a client can tell "too large" from "wrong media type" without parsing text.
+ */
+const CODE_BY_HTTP_STATUS: Record<number, string> = {
+  400: 'malformed-request',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  408: 'request-timeout',
+  413: 'body-too-large',
+  414: 'uri-too-long',
+  415: 'unsupported-media-type',
+  429: 'too-many-requests',
+  431: 'headers-too-large',
+};
+
 /** Maps every error to RFC 9457 problem details: the one place where domain errors meet HTTP. */
 export function toProblem(error: unknown, instance?: string): ProblemDetails {
   const base = (status: number, code: string, detail: string): ProblemDetails => ({
@@ -63,6 +80,9 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
   if (error instanceof WrongExpectedRevisionError) {
     return base(409, 'concurrency-conflict', `${error.streamId} changed while the command was decided; retry it`);
   }
+  if (error instanceof ReadModelsBehindError) {
+    return { ...base(503, 'read-models-behind', error.message), minPosition: error.minPosition, readModelsPosition: error.readModelsPosition };
+  }
   if (error instanceof DuplicateEventIdError) {
     return base(409, 'duplicate-event', error.message);
   }
@@ -71,14 +91,16 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
     const response = error.getResponse();
     const message =
       typeof response === 'object' && response !== null && 'message' in response ? String((response as { message: unknown }).message) : error.message;
-    return base(status, status === 404 ? 'not-found' : `http-${status}`, message);
+    // An HttpException may name its own code when one status covers several refusals (415 for an
+    // encoding and for a charset, say).
+    const ownCode = typeof response === 'object' && response !== null && 'code' in response && typeof response.code === 'string' ? response.code : undefined;
+    return base(status, ownCode ?? CODE_BY_HTTP_STATUS[status] ?? `http-${status}`, message);
   }
   // Fastify's own errors (malformed JSON, body too large, wrong content type) carry a 4xx statusCode.
   if (typeof error === 'object' && error !== null && 'statusCode' in error) {
     const status = Number((error as { statusCode: unknown }).statusCode);
     if (status >= 400 && status < 500) {
-      const code = status === 413 ? 'body-too-large' : status === 415 ? 'unsupported-media-type' : 'malformed-request';
-      return base(status, code, (error as { message?: string }).message ?? 'malformed request');
+      return base(status, CODE_BY_HTTP_STATUS[status] ?? 'malformed-request', (error as { message?: string }).message ?? 'malformed request');
     }
   }
   return base(500, 'internal-error', 'an unexpected error occurred; it has been logged');

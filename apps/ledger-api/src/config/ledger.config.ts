@@ -23,6 +23,8 @@ export interface LedgerConfig {
   readonly synchronous: 'FULL' | 'NORMAL';
   /** Commands answer only once the read models include their events (read-your-writes). */
   readonly readYourWrites: boolean;
+  /** How long a read carrying `Ledger-Min-Position` waits for the read models before a 503 (decision 024). */
+  readonly minPositionWaitMs: number;
   /**
    * `worker` (default): the read models are built in a worker thread, off the thread that serves
    * HTTP and commits events. `in-process`: on the API thread (one thread in all, easier to profile).
@@ -80,6 +82,16 @@ export interface RequestAuditConfig {
 export interface AuditConfig {
   /** Ed25519 private key (PKCS#8 PEM) that signs checkpoints; generated there on first start if absent. */
   readonly keyFile: string;
+  /**
+   * The signing key itself (LEDGER_AUDIT_KEY, PKCS#8 PEM), which wins over keyFile: every instance of
+   * one ledger is given the same key (decision 024). Never generated.
+   */
+  readonly keyPem: string | undefined;
+  /**
+   * The key being retired (LEDGER_AUDIT_KEY_ROTATE_FROM: a PEM file, or the PEM itself): while it
+   * signed the latest checkpoint, this instance hands over to its own key (decision 024).
+   */
+  readonly rotateFrom: string | undefined;
   /** Names the log in every checkpoint, so a checkpoint of one ledger can't pass for another's. */
   readonly origin: string;
   /** Sign once this many events have been added since the last checkpoint (0: never by count). */
@@ -93,9 +105,14 @@ export type EventLogConfig =
   | { readonly kind: 'postgres'; readonly connectionString: string }
   | { readonly kind: 'eventstoredb'; readonly connectionString: string };
 
+/**
+ * `singleWriter: false` (LEDGER_BENCH_PROJECTION_WRITER_GUARD=off) is for the bench only: it turns off
+ * the election of one projection writer per read-model database (decision 023) so that the bench can
+ * measure what the guard costs. Several instances on one database without it corrupt the read models.
+ */
 export type ReadModelsConfig =
-  | { readonly kind: 'sqlite'; readonly filename: string }
-  | { readonly kind: 'postgres'; readonly connectionString: string };
+  | { readonly kind: 'sqlite'; readonly filename: string; readonly singleWriter?: boolean }
+  | { readonly kind: 'postgres'; readonly connectionString: string; readonly singleWriter?: boolean };
 
 function integer(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
@@ -121,6 +138,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env): LedgerCo
     operatorKey: env.LEDGER_OPERATOR_KEY || undefined,
     synchronous,
     readYourWrites: (env.LEDGER_READ_YOUR_WRITES ?? 'true') !== 'false',
+    minPositionWaitMs: integer(env.LEDGER_MIN_POSITION_WAIT_MS, 5_000, 'LEDGER_MIN_POSITION_WAIT_MS'),
     projections,
     recoveryIntervalMs: integer(env.LEDGER_RECOVERY_INTERVAL_MS, 30_000, 'LEDGER_RECOVERY_INTERVAL_MS'),
     transitToleranceBasisPoints: integer(env.LEDGER_TRANSIT_TOLERANCE_BP, 200, 'LEDGER_TRANSIT_TOLERANCE_BP'),
@@ -176,6 +194,8 @@ function auditConfig(env: NodeJS.ProcessEnv, dataDir: string): AuditConfig {
   if (origin === '' || /[\r\n]/.test(origin)) throw new Error('LEDGER_LOG_ORIGIN must be one non-empty line');
   return {
     keyFile: path.resolve(env.LEDGER_AUDIT_KEY_FILE ?? path.join(dataDir, 'audit-key.pem')),
+    keyPem: env.LEDGER_AUDIT_KEY || undefined,
+    rotateFrom: env.LEDGER_AUDIT_KEY_ROTATE_FROM || undefined,
     origin,
     checkpointEveryEvents: integer(env.LEDGER_CHECKPOINT_EVERY_EVENTS, 1_000, 'LEDGER_CHECKPOINT_EVERY_EVENTS'),
     checkpointEveryMs: integer(env.LEDGER_CHECKPOINT_EVERY_MS, 60_000, 'LEDGER_CHECKPOINT_EVERY_MS'),
@@ -204,13 +224,16 @@ function eventLogConfig(env: NodeJS.ProcessEnv, dataDir: string, synchronous: 'F
 
 function readModelsConfig(env: NodeJS.ProcessEnv, dataDir: string): ReadModelsConfig {
   const kind = env.LEDGER_READ_MODELS ?? 'sqlite';
+  const guard = env.LEDGER_BENCH_PROJECTION_WRITER_GUARD ?? 'on';
+  if (guard !== 'on' && guard !== 'off') throw new Error(`LEDGER_BENCH_PROJECTION_WRITER_GUARD must be on or off, got "${guard}"`);
+  const unguarded = guard === 'off' ? { singleWriter: false } : {};
   switch (kind) {
     case 'sqlite':
-      return { kind: 'sqlite', filename: path.resolve(env.LEDGER_READ_MODELS_FILE ?? path.join(dataDir, 'read-models.sqlite')) };
+      return { kind: 'sqlite', filename: path.resolve(env.LEDGER_READ_MODELS_FILE ?? path.join(dataDir, 'read-models.sqlite')), ...unguarded };
     case 'postgres': {
       const connectionString = env.LEDGER_READ_MODELS_URL || env.LEDGER_DATABASE_URL;
       if (!connectionString) throw new Error('LEDGER_READ_MODELS=postgres needs LEDGER_READ_MODELS_URL or LEDGER_DATABASE_URL');
-      return { kind: 'postgres', connectionString };
+      return { kind: 'postgres', connectionString, ...unguarded };
     }
     default:
       throw new Error(`LEDGER_READ_MODELS must be sqlite or postgres, got "${kind}"`);

@@ -23,7 +23,7 @@ export class CorrectionsController {
   @ApiOperation({
     summary: 'Correct the mass of an available batch: a new event naming the event it corrects, with a reason (events are never edited)',
   })
-  @ZodApiBody(CorrectMassBody)
+  @ZodApiBody(CorrectMassBody, { example: { correctedEventId: '0195a3c2-7d41-7b8e-9f10-2c4d6e8fc301', massGrams: 409_900, reason: 'Weighbridge recalibrated; the receipt was 1.9 kg high', occurredAt: '2025-03-11T09:00:00+01:00' } })
   correct(
     @Param('batchId', new ZodPipe(Uuid)) batchId: string,
     @Body(new ZodPipe(CorrectMassBody)) body: CorrectMassBody,
@@ -49,7 +49,7 @@ export class ProcessCorrectionsController {
       'Void a completed process (ProcessVoided, naming its ProcessCompleted, with a reason): its outputs become voided and its inputs available again. ' +
       'Only the organisation that ran it, and only while it still holds every output unused and as produced',
   })
-  @ZodApiBody(VoidProcessBody)
+  @ZodApiBody(VoidProcessBody, { example: { reason: 'Recorded against the wrong input lot', occurredAt: '2025-03-12T15:00:00+01:00' } })
   voidProcess(
     @Param('processId', new ZodPipe(Uuid)) processId: string,
     @Body(new ZodPipe(VoidProcessBody)) body: VoidProcessBody,

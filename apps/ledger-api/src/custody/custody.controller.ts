@@ -36,7 +36,7 @@ export class CustodyController {
   @Access({ kind: 'write', acts: 'material' })
   @HttpCode(200)
   @ApiOperation({ summary: 'Ship an available batch to another organisation (custodian only)' })
-  @ZodApiBody(DispatchTransferBody)
+  @ZodApiBody(DispatchTransferBody, { example: { toOrgId: '0195a3c2-7d41-7b8e-9f10-2c4d6e8fa022', massGrams: 412_500, transportDocument: 'CMR 2025-000417', occurredAt: '2025-03-10T09:30:00+01:00' } })
   dispatch(
     @Param('batchId', new ZodPipe(Uuid)) batchId: string,
     @Body(new ZodPipe(DispatchTransferBody)) body: DispatchTransferBody,
@@ -50,7 +50,7 @@ export class CustodyController {
   @Access({ kind: 'write', acts: 'material' })
   @HttpCode(200)
   @ApiOperation({ summary: 'Take in a batch in transit, weighed on arrival (consignee only)' })
-  @ZodApiBody(ReceiveTransferBody)
+  @ZodApiBody(ReceiveTransferBody, { example: { receivedMassGrams: 411_800, occurredAt: '2025-03-11T07:45:00+01:00' } })
   receive(
     @Param('batchId', new ZodPipe(Uuid)) batchId: string,
     @Body(new ZodPipe(ReceiveTransferBody)) body: ReceiveTransferBody,
@@ -64,7 +64,7 @@ export class CustodyController {
   @Access({ kind: 'write', acts: 'material' })
   @HttpCode(200)
   @ApiOperation({ summary: 'Withdraw (sender) or refuse (consignee) a transfer before receipt' })
-  @ZodApiBody(CancelTransferBody)
+  @ZodApiBody(CancelTransferBody, { example: { reason: 'Lorry broke down; the load returns to the sender', occurredAt: '2025-03-10T16:00:00+01:00' } })
   cancel(
     @Param('batchId', new ZodPipe(Uuid)) batchId: string,
     @Body(new ZodPipe(CancelTransferBody)) body: CancelTransferBody,

@@ -1,31 +1,90 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { Controller, Get, HttpStatus, Inject, Res, type OnModuleDestroy } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import type { EventStore } from '#event-store';
 import { ProjectionEngine } from '#projections';
+// Health is the one place that looks at every part of the ledger, the signer included (decision 022).
+import { CheckpointSigner } from '../audit/checkpoint-signer.js';
 import { Public } from '../common/actor.js';
 import { EVENT_STORE } from '../ledger/tokens.js';
+import { healthReport, readiness, type HealthReport, type LivenessReport, type ReadinessReport, type SigningHealth } from './health.report.js';
 
-export interface HealthReport {
-  status: 'ok' | 'degraded';
-  store: { store: string; ok: boolean; headPosition: number; detail?: string };
-  projections: { position: number; lag: number };
-}
+export type { HealthReport, LivenessReport, ReadinessReport } from './health.report.js';
 
+/**
+ * Three probes, all public (decision 022): `/health` for people and monitors (the whole report, 503
+ * when degraded), `/health/live` for a liveness probe (200 whenever the process can answer: a
+ * failing read model is not cured by a restart) and `/health/ready` for a readiness probe or a load
+ * balancer (503 unless this instance should take traffic).
+ */
 @ApiTags('health')
 @Controller('health')
-export class HealthController {
+export class HealthController implements OnModuleDestroy {
+  private readonly startedAt = Date.now();
+  private readonly eventLoop: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
+  private signer: CheckpointSigner | null | undefined;
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly runner: ProjectionEngine,
-  ) {}
+    private readonly modules: ModuleRef,
+  ) {
+    this.eventLoop.enable();
+  }
+
+  onModuleDestroy(): void {
+    this.eventLoop.disable();
+  }
 
   @Get()
   @Public()
-  @ApiOperation({ summary: 'Store status and projection lag (events the read models have not applied yet)' })
-  async health(): Promise<HealthReport> {
-    const store = await this.store.status();
-    const position = this.runner.position();
-    const lag = Math.max(0, store.headPosition - position);
-    return { status: store.ok ? 'ok' : 'degraded', store, projections: { position, lag } };
+  @ApiOperation({ summary: 'The ledger’s health: store, read models (position, lag, failure) and checkpoint signing; 503 while degraded' })
+  @ApiResponse({ status: 200, description: 'ok' })
+  @ApiResponse({ status: 503, description: 'degraded: `problems` says why, `projections.failure` and `signing.refusal` give the details' })
+  async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
+    const report = await this.report();
+    reply.status(report.status === 'ok' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return report;
+  }
+
+  @Get('live')
+  @Public()
+  @ApiOperation({ summary: 'Liveness probe: 200 while the process answers; reports how responsive its event loop is' })
+  live(): LivenessReport {
+    const delayMs = Math.round(this.eventLoop.max / 1e6);
+    this.eventLoop.reset();
+    return { status: 'ok', uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000), eventLoopDelayMs: delayMs };
+  }
+
+  @Get('ready')
+  @Public()
+  @ApiOperation({ summary: 'Readiness probe: 200 when the store answers, the read models are not failing and are caught up, and signing is not refused; else 503' })
+  @ApiResponse({ status: 200, description: 'ready' })
+  @ApiResponse({ status: 503, description: 'not ready: `problems` says why' })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
+    const answer = readiness(await this.report());
+    reply.status(answer.status === 'ready' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return answer;
+  }
+
+  private async report(): Promise<HealthReport> {
+    return healthReport(await this.store.status(), this.runner.health(), this.signing());
+  }
+
+  private signing(): SigningHealth | undefined {
+    // Looked up, not injected, so the health module need not import the audit module (a ledger
+    // built without it simply reports no signing).
+    if (this.signer === undefined) {
+      try {
+        this.signer = this.modules.get(CheckpointSigner, { strict: false });
+      } catch {
+        this.signer = null;
+      }
+    }
+    if (!this.signer) return undefined;
+    const status = this.signer.status();
+    return status.refusal !== undefined ? { signing: status.signing, refusal: status.refusal } : { signing: status.signing };
   }
 }

@@ -11,6 +11,7 @@ import { ProducerGate } from './producer-gate.js';
 import { AsOfReadModels } from './as-of-read-models.js';
 import { asOfReadModelsProvider } from './as-of-read-models.provider.js';
 import { ProjectionWorkerClient } from './projection-worker.client.js';
+import { ProjectionHealthLog } from './projection-health.log.js';
 import { openEventLog, type CommitAnnouncingStore } from './event-log.js';
 import { openReadModels } from './read-models.js';
 import { ReadYourWrites } from './read-your-writes.js';
@@ -53,10 +54,13 @@ export class LedgerInfrastructureModule implements OnApplicationShutdown {
           inject: [EVENT_STORE, READ_DB],
           // Started here, before any lifecycle hook, so every hook can wait for it to catch up.
           useFactory: async (store: EventStore & CommitAnnouncingStore, db: ReadDb): Promise<ProjectionEngine> => {
-            const engine =
+            // Either way a failure of the read models is logged with its projection and event
+            // (ProjectionHealthLog) and shows in /health (decision 022).
+            const failures = new ProjectionHealthLog();
+            const engine: ProjectionEngine =
               config.projections === 'worker'
                 ? new ProjectionWorkerClient({ store, eventLog: config.eventLog, readModels: config.readModels })
-                : new ProjectionRunner({ store, db, projections: createLedgerProjections() });
+                : new ProjectionRunner({ store, db, projections: createLedgerProjections(), singleWriter: config.readModels.singleWriter !== false, onError: () => failures.observe(engine.health()), onCommitted: () => failures.observe(engine.health()) });
             await engine.start();
             return engine;
           },

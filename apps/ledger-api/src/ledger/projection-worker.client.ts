@@ -1,9 +1,20 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { PositionWaiters, ProjectionEngine, type ProjectionChecksum, type ProjectionHealth, type RebuildOptions, type RebuildResult } from '#projections';
+import { Logger } from '@nestjs/common';
+import {
+  describeFailureReport,
+  PositionWaiters,
+  ProjectionEngine,
+  type ProjectionChecksum,
+  type ProjectionFailureReport,
+  type ProjectionHealth,
+  type RebuildOptions,
+  type RebuildResult,
+} from '#projections';
 import type { EventLogConfig, ReadModelsConfig } from '../config/ledger.config.js';
 import type { CommitAnnouncingStore } from './event-log.js';
+import { ProjectionHealthLog } from './projection-health.log.js';
 import type { FromProjectionWorker, ProjectionWorkerCalls, ProjectionWorkerData, ProjectionWorkerMethod, ToProjectionWorker } from './projection-worker.protocol.js';
 
 export interface ProjectionWorkerClientOptions {
@@ -40,8 +51,12 @@ const MAX_RESTART_DELAY_MS = 30_000;
 export class ProjectionWorkerClient extends ProjectionEngine {
   private worker: Worker | undefined;
   private ready: Promise<void> | undefined;
+  private readonly logger = new Logger('Projections');
+  private readonly failureLog = new ProjectionHealthLog();
   private state: ProjectionHealth = { running: false, rebuilding: false, position: -1 };
   private failure: string | undefined;
+  /** Set while the worker thread is dead and waiting to be restarted. */
+  private death: ProjectionFailureReport | undefined;
   private readonly waiters = new PositionWaiters(() => this.state.position);
   private readonly calls = new Map<number, PendingCall>();
   private nextCallId = 1;
@@ -103,7 +118,9 @@ export class ProjectionWorkerClient extends ProjectionEngine {
 
   health(): ProjectionHealth {
     const lastError = this.state.lastError ?? this.failure;
-    return lastError === undefined ? { running: this.state.running, rebuilding: this.state.rebuilding, position: this.state.position } : { ...this.state, lastError };
+    const failure = this.death ?? this.state.failure;
+    const base = { running: this.state.running, rebuilding: this.state.rebuilding, position: this.state.position };
+    return { ...base, ...(lastError !== undefined ? { lastError } : {}), ...(failure !== undefined ? { failure } : {}) };
   }
 
   waitForPosition(position: number, timeoutMs = 5000): Promise<void> {
@@ -145,7 +162,17 @@ export class ProjectionWorkerClient extends ProjectionEngine {
   }
 
   private onState(message: ProjectionHealth): void {
-    this.state = { running: message.running, rebuilding: message.rebuilding, position: message.position, ...(message.lastError !== undefined ? { lastError: message.lastError } : {}) };
+    this.state = {
+      running: message.running,
+      rebuilding: message.rebuilding,
+      position: message.position,
+      ...(message.lastError !== undefined ? { lastError: message.lastError } : {}),
+      ...(message.failure !== undefined ? { failure: message.failure } : {}),
+    };
+    // The worker reports its state after every failed attempt and on other occasions too.
+    this.failureLog.observe(this.state);
+    if (this.death) this.logger.log(`the projection worker is running again at position ${message.position}`);
+    this.death = undefined;
     this.failure = undefined;
     this.restartDelay = this.options.restartDelayMs ?? 1000;
     this.waiters.notify();
@@ -173,8 +200,17 @@ export class ProjectionWorkerClient extends ProjectionEngine {
     this.state = { ...this.state, running: false };
     if (this.closed) return;
     this.failure = error.message;
-    this.options.onError?.(error);
     const delay = this.restartDelay;
+    const now = Date.now();
+    this.death = {
+      stage: 'worker',
+      error: error.message,
+      attempts: (this.death?.attempts ?? 0) + 1,
+      failingSince: this.death?.failingSince ?? new Date(now).toISOString(),
+      nextRetryAt: new Date(now + delay).toISOString(),
+    };
+    this.logger.error(describeFailureReport(this.death));
+    this.options.onError?.(error);
     this.restartDelay = Math.min(MAX_RESTART_DELAY_MS, this.restartDelay * 2);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;

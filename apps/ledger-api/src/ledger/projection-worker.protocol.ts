@@ -26,7 +26,10 @@ export type ToProjectionWorker =
   | { readonly kind: 'call'; readonly id: number; readonly method: ProjectionWorkerMethod };
 
 export type FromProjectionWorker =
-  /** Sent once the runner has started, and after every committed page or error. */
+  /**
+   * Sent once the runner has started, and after every committed page or failed attempt; while the
+   * read models fail, `failure` names the projection and event (decision 022).
+   */
   | ({ readonly kind: 'state' } & ProjectionHealth)
   | { readonly kind: 'rebuild-progress'; readonly id: number; readonly done: number; readonly total: number }
   | { readonly kind: 'reply'; readonly id: number; readonly ok: true; readonly value: ProjectionWorkerCalls[ProjectionWorkerMethod] }

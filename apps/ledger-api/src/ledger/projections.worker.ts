@@ -19,7 +19,7 @@ const store = await openEventLog(eventLog);
 const db = openReadModels(readModels, 'projections');
 const post = (message: FromProjectionWorker): void => port.postMessage(message);
 const postState = (): void => post({ kind: 'state', ...runner.health() });
-const runner = new ProjectionRunner({ store, db, projections: createLedgerProjections(), onCommitted: postState, onError: postState });
+const runner = new ProjectionRunner({ store, db, projections: createLedgerProjections(), onCommitted: postState, onError: postState, singleWriter: readModels.singleWriter !== false });
 
 async function call(id: number, method: ProjectionWorkerMethod): Promise<ProjectionWorkerCalls[ProjectionWorkerMethod]> {
   switch (method) {

@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ProjectionEngine } from '#projections';
 import type { LedgerConfig } from '../config/ledger.config.js';
+import { noteReadModelsBehind, noteWritePosition } from './ledger-position.js';
 import { LEDGER_CONFIG } from './tokens.js';
+
+/** The longest a command waits for its read models before answering anyway. */
+const READ_YOUR_WRITES_WAIT_MS = 5_000;
+/** How often a waiting command looks whether the read models have started failing. */
+const FAILURE_CHECK_MS = 200;
 
 /** Lets a command answer only once the read models include it, so a client can read its own writes. */
 @Injectable()
@@ -12,8 +18,25 @@ export class ReadYourWrites {
   ) {}
 
   async settle(position: number): Promise<void> {
+    // Named in the answer even when this instance does not wait: another instance may (decision 024).
+    noteWritePosition(position);
     if (!this.config.readYourWrites) return;
-    // A slow projection must not fail a command that is already durable: give up waiting, quietly.
-    await this.runner.waitForPosition(position, 5_000).catch(() => undefined);
+    // The command is durable whatever the read models do: while they are failing it answers at once
+    // rather than after the whole wait, and either way an answer given before they include the
+    // write says so (`Ledger-Read-Models: behind`, decision 022).
+    const deadline = Date.now() + READ_YOUR_WRITES_WAIT_MS;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0 || this.runner.health().failure) {
+        noteReadModelsBehind();
+        return;
+      }
+      try {
+        await this.runner.waitForPosition(position, Math.min(FAILURE_CHECK_MS, left));
+        return;
+      } catch {
+        // Not there yet (or closing): look at the read models' health again.
+      }
+    }
   }
 }

@@ -35,7 +35,7 @@ export class ApiKeysController {
   @ApiOperation({
     summary: 'Issue an API key (operator only); with replacesKeyId, rotate: the old key is revoked in the same step. Answers with the key, once',
   })
-  @ZodApiBody(IssueApiKeyBody)
+  @ZodApiBody(IssueApiKeyBody, { example: { reason: 'Scheduled quarterly key rotation', replacesKeyId: 'k_01HZX3Q5' } })
   issue(
     @Param('organisationId', new ZodPipe(Uuid)) organisationId: string,
     @Body(new ZodPipe(IssueApiKeyBody)) body: IssueApiKeyBody,
@@ -49,7 +49,7 @@ export class ApiKeysController {
   @Access({ kind: 'write', acts: 'administration' })
   @HttpCode(200)
   @ApiOperation({ summary: "Revoke an API key (the operator, or the key's own organisation); it fails at once" })
-  @ZodApiBody(RevokeApiKeyBody)
+  @ZodApiBody(RevokeApiKeyBody, { example: { reason: 'Key exposed in a support ticket' } })
   revoke(
     @Param('organisationId', new ZodPipe(Uuid)) organisationId: string,
     @Param('keyId', new ZodPipe(ApiKeyId)) keyId: string,

@@ -45,6 +45,15 @@ export interface CollectorAuthorisationResult {
   position: number;
 }
 
+export const ListCollectorAuthorisationsParams = z.object({ collectorOrgId: Uuid.optional() }).strict();
+/** Named apart from the schema: a @Query parameter typed by the schema's own name emits the schema as its design type, which Swagger then explores as a class. */
+export type ListCollectorAuthorisationsFilter = z.infer<typeof ListCollectorAuthorisationsParams>;
+
 export class ListCollectorAuthorisationsQuery {
-  constructor(readonly organisationId: string) {}
+  constructor(
+    /** The municipality. */
+    readonly organisationId: string,
+    /** Only this collector's entries; the AuthorizationGuard sets it to a collector viewer's own id. */
+    readonly collectorOrgId: string | undefined,
+  ) {}
 }

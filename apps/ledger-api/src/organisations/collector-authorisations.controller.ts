@@ -1,8 +1,8 @@
 import { Uuid, type OrganisationFacts } from '#domain';
 import type { CollectorAuthorisationView } from '#projections';
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Access } from '../access/access-rule.decorator.js';
 import { Actor } from '../common/actor.js';
 import { CommandMeta } from '../common/command-meta.decorator.js';
@@ -12,10 +12,12 @@ import type { CommandMetadata } from '../ledger/command-metadata.js';
 import {
   AuthoriseCollectorBody,
   AuthoriseCollectorCommand,
+  ListCollectorAuthorisationsParams,
   ListCollectorAuthorisationsQuery,
   RevokeCollectorAuthorisationBody,
   RevokeCollectorAuthorisationCommand,
   type CollectorAuthorisationResult,
+  type ListCollectorAuthorisationsFilter,
 } from './collector-authorisations.commands.js';
 
 /** Which collectors may record a municipality's collections (issue 5 §1; decision 017). */
@@ -31,7 +33,7 @@ export class CollectorAuthorisationsController {
   @Post()
   @Access({ kind: 'write', acts: 'administration' })
   @ApiOperation({ summary: 'Authorise a collector to record collections for the kommune (the municipality itself only)' })
-  @ZodApiBody(AuthoriseCollectorBody)
+  @ZodApiBody(AuthoriseCollectorBody, { example: { collectorOrgId: '0195a3c2-7d41-7b8e-9f10-2c4d6e8fa011', reason: 'Tender 2025-07 awarded for kerbside textile collection' } })
   authorise(
     @Param('organisationId', new ZodPipe(Uuid)) organisationId: string,
     @Body(new ZodPipe(AuthoriseCollectorBody)) body: AuthoriseCollectorBody,
@@ -45,7 +47,7 @@ export class CollectorAuthorisationsController {
   @Access({ kind: 'write', acts: 'administration' })
   @HttpCode(200)
   @ApiOperation({ summary: "Revoke a collector's authorisation (the municipality itself only); its next collection for the kommune is refused" })
-  @ZodApiBody(RevokeCollectorAuthorisationBody)
+  @ZodApiBody(RevokeCollectorAuthorisationBody, { example: { reason: 'Contract ended 2025-12-31' } })
   revoke(
     @Param('organisationId', new ZodPipe(Uuid)) organisationId: string,
     @Param('collectorOrgId', new ZodPipe(Uuid)) collectorOrgId: string,
@@ -57,9 +59,16 @@ export class CollectorAuthorisationsController {
   }
 
   @Get()
-  @Access({ kind: 'authenticated' })
-  @ApiOperation({ summary: "A municipality's collector authorisations, current and past: who authorised or revoked them, when and why" })
-  list(@Param('organisationId', new ZodPipe(Uuid)) organisationId: string): Promise<CollectorAuthorisationView[]> {
-    return this.queries.execute(new ListCollectorAuthorisationsQuery(organisationId));
+  @Access({ kind: 'collector-authorisations', param: 'organisationId' })
+  @ApiOperation({
+    summary:
+      "A municipality's collector authorisations, current and past: who authorised or revoked them, when and why (the municipality, auditors and the operator see all; a collector only those naming it)",
+  })
+  @ApiQuery({ name: 'collectorOrgId', required: false, description: "only this collector's entries; a collector's own id, whether given or not" })
+  list(
+    @Param('organisationId', new ZodPipe(Uuid)) organisationId: string,
+    @Query(new ZodPipe(ListCollectorAuthorisationsParams)) params: ListCollectorAuthorisationsFilter,
+  ): Promise<CollectorAuthorisationView[]> {
+    return this.queries.execute(new ListCollectorAuthorisationsQuery(organisationId, params.collectorOrgId));
   }
 }

@@ -108,10 +108,11 @@ export class RevokeCollectorAuthorisationHandler implements ICommandHandler<Revo
 export class ListCollectorAuthorisationsHandler implements IQueryHandler<ListCollectorAuthorisationsQuery, CollectorAuthorisationView[]> {
   constructor(@Inject(READ_DB) private readonly db: ReadDb) {}
 
-  async execute({ organisationId }: ListCollectorAuthorisationsQuery): Promise<CollectorAuthorisationView[]> {
+  async execute({ organisationId, collectorOrgId }: ListCollectorAuthorisationsQuery): Promise<CollectorAuthorisationView[]> {
     if (!(await getOrganisation(this.db, organisationId))) {
       throw new NotFoundError('unknown-organisation', `organisation ${organisationId} is not registered`, { organisationId });
     }
-    return listCollectorAuthorisations(this.db, organisationId);
+    const all = await listCollectorAuthorisations(this.db, organisationId);
+    return collectorOrgId === undefined ? all : all.filter((entry) => entry.collectorOrgId === collectorOrgId);
   }
 }

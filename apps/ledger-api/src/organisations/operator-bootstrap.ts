@@ -5,6 +5,7 @@ import { findOrganisationByKeyHash, listOrganisations, ProjectionEngine, type Re
 import { CommandBus } from '@nestjs/cqrs';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { generateApiKey, hashApiKey } from './api-key.js';
+import { catchUpAtStartUp } from '../ledger/start-up-catch-up.js';
 import { EVENT_STORE, LEDGER_CONFIG, READ_DB } from '../ledger/tokens.js';
 import { RegisterOrganisationCommand } from './organisations.commands.js';
 
@@ -30,7 +31,11 @@ export class OperatorBootstrap implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.runner.waitForPosition(await this.store.headPosition(), 600_000);
+    if (!(await catchUpAtStartUp(this.runner, this.store, this.logger, 'checking for the operator'))) {
+      // Registering an operator the read models do not show yet could register a second one.
+      this.logger.warn('the operator check is skipped at this start: the read models are not caught up');
+      return;
+    }
     const operators = (await listOrganisations(this.db)).filter((o) => o.roles.includes('operator'));
     const configured = this.config.operatorKey;
     if (operators.length > 0) {

@@ -33,7 +33,7 @@ export class OrganisationsController {
   @Post()
   @Access({ kind: 'write', acts: 'administration' })
   @ApiOperation({ summary: 'Register an organisation with its roles (operator only); answers with its API key, once' })
-  @ZodApiBody(RegisterOrganisationBody)
+  @ZodApiBody(RegisterOrganisationBody, { example: { name: 'Sortering Midtjylland A/S', roles: ['sorter', 'collector'], sites: [{ name: 'Sorteringshal 2', address: 'Industrivej 12, 7400 Herning' }] } })
   register(
     @Body(new ZodPipe(RegisterOrganisationBody)) body: RegisterOrganisationBody,
     @Actor() actor: OrganisationFacts,

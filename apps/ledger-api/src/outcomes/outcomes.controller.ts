@@ -23,7 +23,7 @@ export class OutcomesController {
   @ApiOperation({
     summary: 'Close an available batch with its outcome: sold-for-reuse, incinerated, landfilled, exported or placed-on-market',
   })
-  @ZodApiBody(RecordOutcomeBody)
+  @ZodApiBody(RecordOutcomeBody, { example: { outcome: 'sold-for-reuse', market: 'export', destinationCountry: 'PL', occurredAt: '2025-03-14T11:00:00+01:00' } })
   record(
     @Param('batchId', new ZodPipe(Uuid)) batchId: string,
     @Body(new ZodPipe(RecordOutcomeBody)) body: RecordOutcomeBody,

@@ -10,12 +10,13 @@ import {
 import { DuplicateEventIdError, WrongExpectedRevisionError, type EventStore, type EventToAppend } from '#event-store';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { eventMetadataOf, resumedMetadata, type CommandMetadata } from '../ledger/command-metadata.js';
-import { loadBatch, loadProcess } from '../ledger/stream-loader.js';
+import { loadBatch, loadProcess, toDomainEvent } from '../ledger/stream-loader.js';
 import { EVENT_STORE } from '../ledger/tokens.js';
 
 export type ProcessOutcome =
   | { status: 'completed'; processId: string; position: number }
-  | { status: 'rejected'; processId: string; position: number; reason: string };
+  /** `batchId` names the input that was no longer available, when that was the cause. */
+  | { status: 'rejected'; processId: string; position: number; reason: string; batchId?: string };
 
 type Step = 'started' | 'consumed' | 'produced' | 'reverted' | 'completed' | 'rejected';
 
@@ -82,7 +83,8 @@ export class ProcessManager {
       // before reverting, and another driver (another instance) may have consumed an input after the
       // rejecting driver's revert pass. Reverting is idempotent, so running it again is harmless.
       const position = Math.max(endEvent.position, await this.revertConsumed(state.started, meta));
-      return { status: 'rejected', processId, position, reason: state.rejectionReason ?? 'rejected' };
+      const { batchId } = toDomainEvent(endEvent).data as { batchId?: string };
+      return { status: 'rejected', processId, position, reason: state.rejectionReason ?? 'rejected', ...(batchId ? { batchId } : {}) };
     }
 
     const started = state.started;
@@ -201,7 +203,7 @@ export class ProcessManager {
     }
     if (step === 'completed') return { status: 'completed', processId, position };
     const reverted = await this.revertConsumed(started, meta);
-    return { status: 'rejected', processId, position: Math.max(position, reverted), reason: data.reason ?? 'rejected' };
+    return { status: 'rejected', processId, position: Math.max(position, reverted), reason: data.reason ?? 'rejected', ...(data.batchId ? { batchId: data.batchId } : {}) };
   }
 
   private envelope(type: DomainEvent['type'], data: unknown, step: Step, index: number, processId: string, meta: CommandMetadata): EventToAppend {

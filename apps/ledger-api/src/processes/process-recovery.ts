@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { EventStore } from '#event-store';
 import { needsVoidDriver, ProjectionEngine, unfinishedProcesses, type ReadDb } from '#projections';
 import type { LedgerConfig } from '../config/ledger.config.js';
+import { catchUpAtStartUp } from '../ledger/start-up-catch-up.js';
 import { EVENT_STORE, LEDGER_CONFIG, READ_DB } from '../ledger/tokens.js';
 import { ProcessManager } from './process-manager.js';
 
@@ -37,12 +38,14 @@ export class ProcessRecovery implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    // The unfinished list is a read model: catch up first, so no started process is missed.
-    await this.runner.waitForPosition(await this.store.headPosition(), 600_000);
-    if ((await this.recover(0)) > 0) {
+    // The unfinished list is a read model: catch up first, so no started process is missed. Read
+    // models that are failing do not hold start-up back: recovery is left to the periodic run.
+    if (!(await catchUpAtStartUp(this.runner, this.store, this.logger, 'recovering unfinished processes'))) {
+      this.logger.warn('start-up recovery of unfinished processes skipped: the read models are not caught up');
+    } else if ((await this.recover(0)) > 0) {
       // The server starts serving once the read models show what recovery did, as they would after
       // a command (read-your-writes); with the projections in a worker this is not immediate.
-      await this.runner.waitForPosition(await this.store.headPosition(), 600_000);
+      await catchUpAtStartUp(this.runner, this.store, this.logger, 'serving what recovery did');
     }
     if (this.config.recoveryIntervalMs > 0) {
       // Only processes older than one interval: younger ones are most likely still being recorded.

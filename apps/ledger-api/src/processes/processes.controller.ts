@@ -28,7 +28,7 @@ export class ProcessesController {
   @ApiOperation({
     summary: 'Record a process: consumes whole input batches, produces output batches; inputs + external inputs = outputs + losses, to the gram',
   })
-  @ZodApiBody(RecordProcessBody)
+  @ZodApiBody(RecordProcessBody, { example: { processType: 'sorting', inputs: [{ batchId: '0195a3c2-7d41-7b8e-9f10-2c4d6e8fb101' }], outputs: [{ massGrams: 247_500, grade: 'reuse', composition: [{ fibre: 'unknown', share: 10_000 }] }, { massGrams: 123_750, grade: 'recycling', composition: [{ fibre: 'cotton', share: 6_000 }, { fibre: 'polyester', share: 4_000 }] }, { massGrams: 33_000, grade: 'residual', composition: [{ fibre: 'unknown', share: 10_000 }], ewcCode: '19 12 08' }], losses: [{ kind: 'moisture-dust', massGrams: 8_250 }], occurredAt: '2025-03-12T10:00:00+01:00' } })
   record(
     @Body(new ZodPipe(RecordProcessBody)) body: RecordProcessBody,
     @Actor() actor: OrganisationFacts,

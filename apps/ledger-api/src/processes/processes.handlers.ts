@@ -1,4 +1,4 @@
-import { ConflictError, decideStartProcess, processNotVisible, streamIds, type LoadedInput, type RecordProcess } from '#domain';
+import { ConflictError, assertProcessBounds, decideStartProcess, processNotVisible, streamIds, type LoadedInput, type RecordProcess } from '#domain';
 import type { EventStore } from '#event-store';
 import { getProcess, type ProcessView, type ReadDb } from '#projections';
 import { Inject } from '@nestjs/common';
@@ -42,6 +42,8 @@ export class RecordProcessHandler implements ICommandHandler<RecordProcessComman
       }
       outcome = await this.processManager.resume(processId);
     } else {
+      // Refuse an oversized process before loading any input stream for it.
+      assertProcessBounds(command);
       const inputs = new Map<string, LoadedInput>();
       for (const { batchId } of command.inputs) {
         const loaded = await loadBatch(this.store, batchId);
@@ -57,11 +59,23 @@ export class RecordProcessHandler implements ICommandHandler<RecordProcessComman
     }
     if (!outcome) throw new Error(`process ${processId} could not be resumed`);
     await this.readYourWrites.settle(outcome.position);
-    if (outcome.status === 'rejected') {
-      throw new ConflictError('process-rejected', `process ${processId} was rejected: ${outcome.reason}`, { processId });
-    }
+    if (outcome.status === 'rejected') throw rejectedProcessConflict(outcome);
     return { processId, status: 'completed', outputBatchIds, position: outcome.position, replayed: existing.state !== undefined };
   }
+}
+
+/**
+ * The losers of a race for one input get one problem type, whichever moment they lost at: before
+ * recording their intent (the decision saw the input taken) or after (the process manager found it
+ * taken and rejected the process). `processStatus: 'rejected'` tells a client that a rejected
+ * process is now on record under its id (decision 020).
+ */
+function rejectedProcessConflict(outcome: Extract<ProcessOutcome, { status: 'rejected' }>): ConflictError {
+  const details = { processId: outcome.processId, processStatus: 'rejected' };
+  const message = `process ${outcome.processId} was rejected: ${outcome.reason}`;
+  return outcome.batchId
+    ? new ConflictError('batch-not-available', message, { ...details, batchId: outcome.batchId })
+    : new ConflictError('process-rejected', message, details);
 }
 
 @QueryHandler(GetProcessQuery)

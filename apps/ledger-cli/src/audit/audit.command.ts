@@ -4,7 +4,8 @@
  * [--public-key <pem>]` (auditor: needs nothing but the file).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { canonicalJson, loadOrCreateAuditKey, supportsCheckpoints } from '#event-store';
+import { canonicalJson, supportsCheckpoints } from '#event-store';
+import { loadConfiguredAuditKey } from '../../../ledger-api/src/audit/configured-audit-key.js';
 import { loadLedgerConfig } from '../../../ledger-api/src/config/ledger.config.js';
 import { openEventLog } from '../../../ledger-api/src/ledger/event-log.js';
 import { exportAuditBundle } from './export-audit-bundle.js';
@@ -40,8 +41,8 @@ export async function runAuditCommand(argv: readonly string[], out: (text: strin
     const file = option(args, '--out') ?? `audit-${batchId ?? 'batch'}.json`;
     if (!batchId || args.length > 0) throw new UsageError(`unexpected ${args.join(' ') || 'arguments'}; ${AUDIT_USAGE}`);
     const config = loadLedgerConfig();
-    if (!existsSync(config.audit.keyFile)) throw new Error(`no checkpoint signing key at ${config.audit.keyFile} (LEDGER_AUDIT_KEY_FILE): the ledger makes one on first start`);
-    const { key } = loadOrCreateAuditKey(config.audit.keyFile);
+    if (config.audit.keyPem === undefined && !existsSync(config.audit.keyFile)) throw new Error(`no checkpoint signing key at ${config.audit.keyFile} (LEDGER_AUDIT_KEY_FILE): the ledger makes one on first start`);
+    const { key } = loadConfiguredAuditKey(config.audit);
     const store = await openEventLog(config.eventLog);
     try {
       if (!supportsCheckpoints(store)) throw new Error('this event store keeps no checkpoints');

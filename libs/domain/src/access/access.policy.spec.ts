@@ -10,7 +10,10 @@ import {
   assertOwnOrganisation,
   assertPrivileged,
   circularityFilterFor,
+  collectorAuthorisationsFilterFor,
+  eventNotVisible,
   readScopeOf,
+  subjectOfStream,
 } from './access.policy.js';
 
 const org = (n: number, roles: Role[], kommuneCode?: string): OrganisationFacts => ({
@@ -24,6 +27,8 @@ const SORTER = org(2, ['sorter']);
 const RECYCLER = org(3, ['recycler']);
 const AUDITOR = org(4, ['auditor']);
 const OPERATOR = org(5, ['operator']);
+const COLLECTOR = org(8, ['collector']);
+const OTHER_COLLECTOR = org(9, ['collector']);
 
 function code(run: () => unknown): string | undefined {
   try {
@@ -109,5 +114,38 @@ describe('the permission matrix', () => {
     expect(code(() => anomaliesOrganisationFor(SORTER, RECYCLER.organisationId))).toBe('forbidden:scope-not-permitted');
     expect(anomaliesOrganisationFor(AUDITOR, undefined)).toBeUndefined();
     expect(anomaliesOrganisationFor(AUDITOR, RECYCLER.organisationId)).toBe(RECYCLER.organisationId);
+  });
+
+  it.each([
+    ['Herning reading its own, unfiltered', HERNING, undefined, undefined],
+    ['Herning reading its own, for one collector', HERNING, COLLECTOR.organisationId, COLLECTOR.organisationId],
+    ['an auditor', AUDITOR, undefined, undefined],
+    ['the operator, for one collector', OPERATOR, OTHER_COLLECTOR.organisationId, OTHER_COLLECTOR.organisationId],
+    ['a collector, unfiltered', COLLECTOR, undefined, COLLECTOR.organisationId],
+    ['a collector naming itself', COLLECTOR, COLLECTOR.organisationId, COLLECTOR.organisationId],
+  ] as const)("given %s, when it reads Herning's collector authorisations, then it sees the entries of the collector returned", (_what, viewer, asked, expected) => {
+    expect(collectorAuthorisationsFilterFor(viewer, HERNING.organisationId, asked)).toBe(expected);
+  });
+
+  it.each([
+    ['a collector asking for another collector', COLLECTOR, OTHER_COLLECTOR.organisationId, 'forbidden:scope-not-permitted'],
+    ['a sorter', SORTER, undefined, 'forbidden:not-municipality-or-collector'],
+    ['another municipality', org(10, ['municipality'], '0661'), undefined, 'forbidden:not-municipality-or-collector'],
+  ] as const)("given %s, when it reads Herning's collector authorisations, then it is refused", (_what, viewer, asked, expected) => {
+    expect(code(() => collectorAuthorisationsFilterFor(viewer, HERNING.organisationId, asked))).toBe(expected);
+  });
+
+  it('given a stream id, when asked what it is about, then it names the batch, process or organisation, and nothing for another stream', () => {
+    const id = '01900000-0000-7000-8000-000000000001';
+    expect(subjectOfStream(`batch-${id}`)).toEqual({ kind: 'batch', id });
+    expect(subjectOfStream(`process-${id}`)).toEqual({ kind: 'process', id });
+    expect(subjectOfStream(`organisation-${id}`)).toEqual({ kind: 'organisation', id });
+    expect(subjectOfStream('batch-')).toBeUndefined();
+    expect(subjectOfStream(`$system-${id}`)).toBeUndefined();
+  });
+
+  it('given an event the viewer may not see, then the refusal reads like a position without an event', () => {
+    expect(code(() => { throw eventNotVisible(42); })).toBe('not-found:unknown-position');
+    expect(eventNotVisible(42).details).toEqual({ position: 42 });
   });
 });

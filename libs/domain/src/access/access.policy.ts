@@ -1,4 +1,5 @@
 import { ForbiddenError, MalformedRequestError, NotFoundError } from '../errors.js';
+import { streamIds } from '../events.js';
 import type { OrganisationFacts } from '../shared/decision-context.js';
 
 /**
@@ -128,4 +129,48 @@ export function anomaliesOrganisationFor(viewer: OrganisationFacts, asked: strin
   if (isPrivileged(viewer) || asked === viewer.organisationId) return asked;
   if (asked === undefined) return viewer.organisationId;
   throw scopeNotPermitted(`organisation ${viewer.organisationId} may read only the anomalies it is party to`, { organisationId: asked });
+}
+
+/**
+ * A municipality's collector authorisations: the municipality itself, auditors and the operator see
+ * them all (filtered by `asked` when given); a collector sees only the entries naming it, whichever
+ * municipality it asks about; anyone else is refused (decision 025). Returns the collector filter to
+ * apply, or undefined for all entries.
+ */
+export function collectorAuthorisationsFilterFor(viewer: OrganisationFacts, municipalityId: string, asked: string | undefined): string | undefined {
+  if (isPrivileged(viewer) || viewer.organisationId === municipalityId) return asked;
+  if (!viewer.roles.includes('collector')) {
+    throw new ForbiddenError(
+      'not-municipality-or-collector',
+      `only municipality ${municipalityId} itself, the collectors it names, auditors and the operator may read its collector authorisations`,
+      { organisationId: municipalityId },
+    );
+  }
+  if (asked === undefined || asked === viewer.organisationId) return viewer.organisationId;
+  throw scopeNotPermitted(`collector ${viewer.organisationId} may read only the authorisations naming itself`, { collectorOrgId: asked });
+}
+
+/** What an event's stream is about: the batch, process or organisation whose rules say who may see it. */
+export type StreamSubject = { readonly kind: 'batch' | 'process' | 'organisation'; readonly id: string };
+
+const STREAM_PREFIXES = [
+  ['batch', streamIds.batch('')],
+  ['process', streamIds.process('')],
+  ['organisation', streamIds.organisation('')],
+] as const;
+
+/** Undefined for a stream the ledger does not name (none is written; such an event is visible to auditors and the operator only). */
+export function subjectOfStream(streamId: string): StreamSubject | undefined {
+  for (const [kind, prefix] of STREAM_PREFIXES) {
+    if (streamId.startsWith(prefix) && streamId.length > prefix.length) return { kind, id: streamId.slice(prefix.length) };
+  }
+  return undefined;
+}
+
+/**
+ * An event the viewer may not see answers exactly like a log position that holds none, so that
+ * probing positions tells nothing of whose events they are.
+ */
+export function eventNotVisible(position: number): NotFoundError {
+  return new NotFoundError('unknown-position', `no event at log position ${position}, or it is not visible to your organisation`, { position });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Composition, Instant, PositiveGrams, ProgrammeTags, Uuid } from '../shared/units.js';
+import { Composition, Instant, BatchMassGrams, ProgrammeTags, Uuid } from '../shared/units.js';
 import { CollectionScheme, CountryCode, EwcCode, Market, ResidualOriginClass } from './batch.events.js';
 
 export const CollectBatch = z.object({
@@ -7,7 +7,7 @@ export const CollectBatch = z.object({
   kommuneCode: z.string().regex(/^\d{4}$/, 'kommune codes have four digits, e.g. 0657'),
   collectionScheme: CollectionScheme,
   ewcCode: EwcCode,
-  massGrams: PositiveGrams,
+  massGrams: BatchMassGrams,
   occurredAt: Instant,
   collectorOrgId: Uuid,
   programmeTags: ProgrammeTags.default([]),
@@ -18,7 +18,7 @@ export const RegisterResidualBatch = z.object({
   batchId: Uuid,
   originClass: ResidualOriginClass,
   ewcCode: EwcCode,
-  massGrams: PositiveGrams,
+  massGrams: BatchMassGrams,
   composition: Composition,
   description: z.string().trim().min(1).max(1000),
   programmeTags: ProgrammeTags.default([]),
@@ -31,7 +31,7 @@ export const DispatchTransfer = z.object({
   transferId: Uuid,
   toOrgId: Uuid,
   /** Weighed at dispatch; defaults to the batch's current mass. */
-  massGrams: PositiveGrams.optional(),
+  massGrams: BatchMassGrams.optional(),
   transportDocument: z.string().max(200).optional(),
   /** Defaults to true when the dispatching custodian is also the owner, false otherwise. */
   ownershipTransferred: z.boolean().optional(),
@@ -41,7 +41,7 @@ export type DispatchTransfer = z.infer<typeof DispatchTransfer>;
 
 export const ReceiveTransfer = z.object({
   batchId: Uuid,
-  receivedMassGrams: PositiveGrams,
+  receivedMassGrams: BatchMassGrams,
   occurredAt: Instant,
 });
 export type ReceiveTransfer = z.infer<typeof ReceiveTransfer>;
@@ -65,7 +65,7 @@ export type RecordOutcome = z.infer<typeof RecordOutcome> & { batchId: string; o
 export const CorrectMass = z.object({
   batchId: Uuid,
   correctedEventId: z.string().min(1),
-  massGrams: PositiveGrams,
+  massGrams: BatchMassGrams,
   reason: z.string().trim().min(1).max(1000),
   occurredAt: Instant,
 });

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { ConflictError, ForbiddenError, InvalidCommandError, NotFoundError } from '../errors.js';
 import { parseEvent, type DomainEvent } from '../events.js';
 import type { Role } from '../organisation/organisation.events.js';
+import { EARLIEST_OCCURRED_AT, EARLIEST_OCCURRED_AT_MS, MAX_BATCH_MASS_GRAMS } from '../shared/bounds.js';
 import { DEFAULT_POLICY, type DecisionContext, type LedgerPolicy, type OrganisationFacts } from '../shared/decision-context.js';
 import { DeciderSpecification } from '../testing/decider-specification.js';
 import { CancelTransfer, CollectBatch, CorrectMass, DispatchTransfer, ReceiveTransfer, RegisterResidualBatch, type RecordOutcome } from './batch.commands.js';
@@ -1020,3 +1021,109 @@ describe('decided events', () => {
 function foldOf(events: readonly Recorded[]): BatchState | undefined {
   return events.reduce<BatchState | undefined>((state, event) => evolveBatch(state, event, { eventId: event.eventId }), undefined);
 }
+
+// ---- decision 020: the bounds of every input ----
+
+describe('business times the ledger can carry (decision 020)', () => {
+  const onlyEvent = (type: string) => (events: DomainEvent[]) => expect(events.map((e) => e.type)).toEqual([type]);
+  const JUST_BEFORE_EARLIEST = new Date(EARLIEST_OCCURRED_AT_MS - 1).toISOString();
+  const A_SECOND_EARLIER = '2024-05-01T10:59:59.000Z';
+
+  it('accepts a collection at the earliest business time, and refuses one a millisecond before it', () => {
+    spec.given([]).when((state) => decideCollectBatch(state, collect({ occurredAt: EARLIEST_OCCURRED_AT }), ctx(HERNING))).thenSatisfies(onlyEvent('BatchCollected'));
+    spec.given([]).when((state) => decideCollectBatch(state, collect({ occurredAt: JUST_BEFORE_EARLIEST }), ctx(HERNING))).thenThrows(InvalidCommandError, 'time-before-earliest');
+  });
+
+  it('refuses the year 0999 that once broke the provenance projection', () => {
+    spec.given([]).when((state) => decideCollectBatch(state, collect({ occurredAt: '0999-12-31T12:00:00Z' }), ctx(HERNING))).thenThrows(InvalidCommandError, 'time-before-earliest');
+    spec.given([]).when((state) => decideRegisterResidualBatch(state, registerResidual({ occurredAt: '1999-12-31T23:59:59+00:00' }), ctx(MANUFACTURER))).thenThrows(InvalidCommandError, 'time-before-earliest');
+  });
+
+  it('refuses a business time of 1900 on every later step of a batch collected now', () => {
+    const in1900 = '1900-01-01T00:00:00Z';
+    spec.given([collected()]).when((state) => decideDispatchTransfer(state, dispatch(SORTER, { occurredAt: in1900 }), ctx(COLLECTOR))).thenThrows(InvalidCommandError, 'time-before-earliest');
+    spec.given([collected(), dispatched(COLLECTOR, SORTER)]).when((state) => decideReceiveTransfer(state, receive(100_000, in1900), ctx(SORTER))).thenThrows(InvalidCommandError, 'time-before-earliest');
+    spec.given([collected()]).when((state) => decideRecordOutcome(state, landfill(in1900), ctx(COLLECTOR))).thenThrows(InvalidCommandError, 'time-before-earliest');
+    spec.given([collected()]).when((state) => decideCorrectMass(state, correct('evt-collected', 99_000, in1900), ctx(COLLECTOR))).thenThrows(InvalidCommandError, 'time-before-earliest');
+  });
+
+  describe('a command never lies before the latest business time of its batch', () => {
+    it('dispatch: at the collection time accepted, a second before refused', () => {
+      spec.given([collected()]).when((state) => decideDispatchTransfer(state, dispatch(SORTER), ctx(COLLECTOR))).thenSatisfies(onlyEvent('CustodyTransferDispatched'));
+      spec.given([collected()]).when((state) => decideDispatchTransfer(state, dispatch(SORTER, { occurredAt: A_SECOND_EARLIER }), ctx(COLLECTOR))).thenThrows(InvalidCommandError, 'time-before-previous-event');
+    });
+
+    it('receive: at the dispatch time accepted, a second before refused', () => {
+      const given = [collected(), dispatched(COLLECTOR, SORTER)];
+      spec.given(given).when((state) => decideReceiveTransfer(state, receive(100_000), ctx(SORTER))).thenSatisfies(onlyEvent('CustodyTransferReceived'));
+      spec.given(given).when((state) => decideReceiveTransfer(state, receive(100_000, A_SECOND_EARLIER), ctx(SORTER))).thenThrows(InvalidCommandError, 'time-before-previous-event');
+    });
+
+    it('cancel: a second before the dispatch refused', () => {
+      spec.given([collected(), dispatched(COLLECTOR, SORTER)]).when((state) => decideCancelTransfer(state, cancel(A_SECOND_EARLIER), ctx(COLLECTOR))).thenThrows(InvalidCommandError, 'time-before-previous-event');
+    });
+
+    it('outcome and correction: a second before the last receipt refused', () => {
+      const given = [collected(), dispatched(COLLECTOR, SORTER), received(100_000)];
+      spec.given(given).when((state) => decideRecordOutcome(state, landfill(A_SECOND_EARLIER), ctx(SORTER))).thenThrows(InvalidCommandError, 'time-before-previous-event');
+      spec.given(given).when((state) => decideCorrectMass(state, correct('evt-received', 99_000, A_SECOND_EARLIER), ctx(SORTER))).thenThrows(InvalidCommandError, 'time-before-previous-event');
+      spec.given(given).when((state) => decideRecordOutcome(state, landfill(EARLIER), ctx(SORTER))).thenSatisfies(onlyEvent('BatchLandfilled'));
+    });
+
+    it('follows the latest time on the stream, not the last event: a stream that once ran backwards keeps its maximum', () => {
+      const late = '2024-05-01T11:30:00.000Z';
+      const backwards = { ...dispatched(COLLECTOR, SORTER), data: { ...dispatched(COLLECTOR, SORTER).data, occurredAt: late } } as Recorded;
+      spec.given([collected(), backwards, cancelled('sender')]).when((state) => decideRecordOutcome(state, landfill(EARLIER), ctx(COLLECTOR))).thenThrows(InvalidCommandError, 'time-before-previous-event');
+    });
+
+    it('tells an outsider nothing about the batch: who may act is checked first', () => {
+      spec.given([collected()]).when((state) => decideDispatchTransfer(state, dispatch(RECYCLER, { occurredAt: A_SECOND_EARLIER }), ctx(SORTER))).thenThrows(ForbiddenError, 'not-custodian');
+    });
+  });
+});
+
+describe('masses below the per-batch maximum (decision 020)', () => {
+  it('collect: exactly the maximum accepted, one gram more refused, MAX_SAFE_INTEGER refused', () => {
+    spec.given([]).when((state) => decideCollectBatch(state, collect({ massGrams: MAX_BATCH_MASS_GRAMS }), ctx(HERNING))).thenSatisfies((events) => expect(events).toHaveLength(1));
+    spec.given([]).when((state) => decideCollectBatch(state, collect({ massGrams: MAX_BATCH_MASS_GRAMS + 1 }), ctx(HERNING))).thenThrows(InvalidCommandError, 'mass-above-maximum');
+    spec.given([]).when((state) => decideCollectBatch(state, collect({ massGrams: Number.MAX_SAFE_INTEGER }), ctx(HERNING))).thenThrows(InvalidCommandError, 'mass-above-maximum');
+  });
+
+  it('residual, dispatch, receive and correction: one gram above the maximum refused', () => {
+    spec.given([]).when((state) => decideRegisterResidualBatch(state, registerResidual({ massGrams: MAX_BATCH_MASS_GRAMS + 1 }), ctx(MANUFACTURER))).thenThrows(InvalidCommandError, 'mass-above-maximum');
+    spec.given([collected()]).when((state) => decideDispatchTransfer(state, dispatch(SORTER, { massGrams: MAX_BATCH_MASS_GRAMS + 1 }), ctx(COLLECTOR))).thenThrows(InvalidCommandError, 'mass-above-maximum');
+    spec.given([collected(), dispatched(COLLECTOR, SORTER)]).when((state) => decideReceiveTransfer(state, receive(MAX_BATCH_MASS_GRAMS + 1), ctx(SORTER))).thenThrows(InvalidCommandError, 'mass-above-maximum');
+    spec.given([collected()]).when((state) => decideCorrectMass(state, correct('evt-collected', MAX_BATCH_MASS_GRAMS + 1), ctx(COLLECTOR))).thenThrows(InvalidCommandError, 'mass-above-maximum');
+    spec.given([collected()]).when((state) => decideCorrectMass(state, correct('evt-collected', MAX_BATCH_MASS_GRAMS), ctx(COLLECTOR))).thenSatisfies((events) => expect(events).toHaveLength(1));
+  });
+});
+
+describe('free text is plain text (decision 020)', () => {
+  it.each([
+    ['a line break', 'cutting\nwaste'],
+    ['a NUL', 'cutting\u0000waste'],
+    ['DEL', 'cutting\u007fwaste'],
+    ['a C1 control', 'cutting\u0085waste'],
+    ['a right-to-left override', 'invoice \u202egpj.exe'],
+    ['a left-to-right embedding', '\u202acutting waste'],
+    ['a first-strong isolate', 'cutting \u2068waste\u2069'],
+    ['a lone surrogate', 'cutting \ud800waste'],
+  ])('refuses a residual description with %s', (_what, description) => {
+    spec.given([]).when((state) => decideRegisterResidualBatch(state, registerResidual({ description }), ctx(MANUFACTURER))).thenThrows(InvalidCommandError, 'text-not-plain');
+  });
+
+  it('accepts Danish letters, other scripts and emoji', () => {
+    spec
+      .given([])
+      .when((state) => decideRegisterResidualBatch(state, registerResidual({ description: 'Afklip fra Ærø — bomuld/økologisk, 東京 🧵' }), ctx(MANUFACTURER)))
+      .thenSatisfies((events) => expect(events).toHaveLength(1));
+  });
+
+  it('refuses control characters in a transport document and a cancellation reason', () => {
+    spec.given([collected()]).when((state) => decideDispatchTransfer(state, dispatch(SORTER, { transportDocument: 'CMR 123\r\nX-Forged: 1' }), ctx(COLLECTOR))).thenThrows(InvalidCommandError, 'text-not-plain');
+    spec
+      .given([collected(), dispatched(COLLECTOR, SORTER)])
+      .when((state) => decideCancelTransfer(state, CancelTransfer.parse({ batchId: BATCH, reason: 'wrong\taddress', occurredAt: EARLIER }), ctx(COLLECTOR)))
+      .thenThrows(InvalidCommandError, 'text-not-plain');
+  });
+});

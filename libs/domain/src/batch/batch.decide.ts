@@ -1,7 +1,8 @@
 import type { DomainEvent } from '../events.js';
 import { ConflictError, ForbiddenError, InvalidCommandError, NotFoundError } from '../errors.js';
 import { isKnownKommune, kommuneName } from '../reference/reference.js';
-import { actsAsMunicipalityOf, assertHandlesMaterial, assertNotInFuture, type DecisionContext } from '../shared/decision-context.js';
+import { assertMassAtMost, assertPlainText } from '../shared/bounds.js';
+import { actsAsMunicipalityOf, assertBusinessTime, assertFollows, assertHandlesMaterial, type DecisionContext, type Predecessor } from '../shared/decision-context.js';
 import type { CancelTransfer, CollectBatch, CorrectMass, DispatchTransfer, ReceiveTransfer, RecordOutcome, RegisterResidualBatch } from './batch.commands.js';
 import type { BatchState } from './batch.state.js';
 
@@ -37,6 +38,11 @@ export function assertProducerCompleted(state: BatchState | undefined, producerC
   }
 }
 
+/** What a command on the batch follows: the latest business time on its stream. */
+export function follows(batch: BatchState): Predecessor {
+  return { occurredAt: batch.latestOccurredAt, of: `batch ${batch.batchId}` };
+}
+
 export function assertCustodian(state: BatchState, ctx: DecisionContext): void {
   if (state.custodianOrgId !== ctx.actor.organisationId) {
     throw new ForbiddenError('not-custodian', `organisation ${ctx.actor.organisationId} is not the custodian of batch ${state.batchId}`, {
@@ -47,7 +53,9 @@ export function assertCustodian(state: BatchState, ctx: DecisionContext): void {
 
 export function decideCollectBatch(state: BatchState | undefined, command: CollectBatch, ctx: DecisionContext): DomainEvent[] {
   assertNewBatch(state, command.batchId);
-  assertNotInFuture(command.occurredAt, ctx);
+  assertPlainText(command);
+  assertBusinessTime(command.occurredAt, ctx);
+  assertMassAtMost('massGrams', command.massGrams);
   if (!isKnownKommune(command.kommuneCode)) {
     throw new InvalidCommandError('unknown-kommune', `kommune code ${command.kommuneCode} is not one of the 98 Danish municipalities`, {
       kommuneCode: command.kommuneCode,
@@ -93,15 +101,20 @@ export function decideRegisterResidualBatch(
 ): DomainEvent[] {
   assertNewBatch(state, command.batchId);
   assertHandlesMaterial(ctx);
-  assertNotInFuture(command.occurredAt, ctx);
+  assertPlainText(command);
+  assertBusinessTime(command.occurredAt, ctx);
+  assertMassAtMost('massGrams', command.massGrams);
   return [{ type: 'ResidualBatchRegistered', data: { ...command, organisationId: ctx.actor.organisationId } }];
 }
 
 export function decideDispatchTransfer(state: BatchState | undefined, command: DispatchTransfer, ctx: DecisionContext): DomainEvent[] {
   const batch = requireBatch(state, command.batchId);
-  assertNotInFuture(command.occurredAt, ctx);
+  assertPlainText(command);
+  assertBusinessTime(command.occurredAt, ctx);
   assertCustodian(batch, ctx);
   assertAvailable(batch);
+  assertFollows(command.occurredAt, follows(batch));
+  if (command.massGrams !== undefined) assertMassAtMost('massGrams', command.massGrams);
   if (command.toOrgId === ctx.actor.organisationId) {
     throw new InvalidCommandError('transfer-to-self', 'a batch cannot be dispatched to its own custodian');
   }
@@ -135,7 +148,9 @@ export function decideDispatchTransfer(state: BatchState | undefined, command: D
 
 export function decideReceiveTransfer(state: BatchState | undefined, command: ReceiveTransfer, ctx: DecisionContext): DomainEvent[] {
   const batch = requireBatch(state, command.batchId);
-  assertNotInFuture(command.occurredAt, ctx);
+  assertPlainText(command);
+  assertBusinessTime(command.occurredAt, ctx);
+  assertMassAtMost('receivedMassGrams', command.receivedMassGrams);
   const transfer = batch.pendingTransfer;
   if (batch.status !== 'in-transit' || !transfer) {
     throw new ConflictError('not-in-transit', `batch ${batch.batchId} is ${batch.status}, not in transit`, { batchId: batch.batchId });
@@ -143,6 +158,7 @@ export function decideReceiveTransfer(state: BatchState | undefined, command: Re
   if (transfer.toOrgId !== ctx.actor.organisationId) {
     throw new ForbiddenError('not-consignee', `only the consignee ${transfer.toOrgId} may receive batch ${batch.batchId}`);
   }
+  assertFollows(command.occurredAt, follows(batch));
   const differenceGrams = command.receivedMassGrams - transfer.massGrams;
   const toleranceBasisPoints = ctx.policy.transitToleranceBasisPoints;
   // |difference| / dispatched > tolerance, in integers: |d| * 10000 > tolerance * dispatched.
@@ -166,7 +182,8 @@ export function decideReceiveTransfer(state: BatchState | undefined, command: Re
 
 export function decideCancelTransfer(state: BatchState | undefined, command: CancelTransfer, ctx: DecisionContext): DomainEvent[] {
   const batch = requireBatch(state, command.batchId);
-  assertNotInFuture(command.occurredAt, ctx);
+  assertPlainText(command);
+  assertBusinessTime(command.occurredAt, ctx);
   const transfer = batch.pendingTransfer;
   if (batch.status !== 'in-transit' || !transfer) {
     throw new ConflictError('not-in-transit', `batch ${batch.batchId} is ${batch.status}, not in transit`, { batchId: batch.batchId });
@@ -175,6 +192,7 @@ export function decideCancelTransfer(state: BatchState | undefined, command: Can
   if (actorId !== transfer.fromOrgId && actorId !== transfer.toOrgId) {
     throw new ForbiddenError('not-party-to-transfer', `only the sender or the consignee may cancel the transfer of batch ${batch.batchId}`);
   }
+  assertFollows(command.occurredAt, follows(batch));
   return [
     {
       type: 'CustodyTransferCancelled',
@@ -191,9 +209,11 @@ export function decideCancelTransfer(state: BatchState | undefined, command: Can
 
 export function decideRecordOutcome(state: BatchState | undefined, command: RecordOutcome, ctx: DecisionContext): DomainEvent[] {
   const batch = requireBatch(state, command.batchId);
-  assertNotInFuture(command.occurredAt, ctx);
+  assertPlainText(command);
+  assertBusinessTime(command.occurredAt, ctx);
   assertCustodian(batch, ctx);
   assertAvailable(batch);
+  assertFollows(command.occurredAt, follows(batch));
   const { batchId, occurredAt } = command;
   switch (command.outcome) {
     case 'sold-for-reuse':
@@ -224,9 +244,11 @@ export function decideRecordOutcome(state: BatchState | undefined, command: Reco
 
 export function decideCorrectMass(state: BatchState | undefined, command: CorrectMass, ctx: DecisionContext): DomainEvent[] {
   const batch = requireBatch(state, command.batchId);
-  assertNotInFuture(command.occurredAt, ctx);
+  assertPlainText(command);
+  assertBusinessTime(command.occurredAt, ctx);
   assertCustodian(batch, ctx);
   assertAvailable(batch);
+  assertFollows(command.occurredAt, follows(batch));
   if (command.correctedEventId !== batch.massEventId) {
     throw new InvalidCommandError(
       'not-the-mass-event',
@@ -234,6 +256,7 @@ export function decideCorrectMass(state: BatchState | undefined, command: Correc
       { expectedEventId: batch.massEventId },
     );
   }
+  assertMassAtMost('massGrams', command.massGrams);
   if (command.massGrams === batch.massGrams) {
     throw new InvalidCommandError('correction-changes-nothing', `batch ${batch.batchId} already weighs ${batch.massGrams} g`);
   }

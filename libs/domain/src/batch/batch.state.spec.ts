@@ -86,6 +86,7 @@ const COLLECTED_STATE: BatchState = {
   massFromOrigin: true,
   anomalies: 0,
   programmeTags: ['tekstilsymbiose-herning'],
+  latestOccurredAt: T,
 };
 
 describe('evolveBatch: origin events start the state', () => {
@@ -129,6 +130,7 @@ describe('evolveBatch: origin events start the state', () => {
       massFromOrigin: true,
       anomalies: 0,
       programmeTags: [],
+      latestOccurredAt: T,
     } satisfies BatchState);
   });
 
@@ -167,6 +169,7 @@ describe('evolveBatch: origin events start the state', () => {
       massFromOrigin: false,
       anomalies: 0,
       programmeTags: [],
+      latestOccurredAt: T,
     } satisfies BatchState);
   });
 

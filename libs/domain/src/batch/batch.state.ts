@@ -51,6 +51,11 @@ export interface BatchState {
   massFromOrigin: boolean;
   anomalies: number;
   programmeTags: string[];
+  /**
+   * The latest business time recorded on the batch's stream: a command on the batch may not lie
+   * before it (decision 020). Optional because read models rebuild states from rows without it.
+   */
+  latestOccurredAt?: string;
 }
 
 /** The envelope facts that evolve needs beyond the event data. */
@@ -60,6 +65,15 @@ export interface EvolveMeta {
 
 /** Folds one event into a batch's state. `undefined` means the stream does not exist yet. */
 export function evolveBatch(state: BatchState | undefined, event: DomainEvent, meta: EvolveMeta): BatchState | undefined {
+  const next = evolveBatchFacts(state, event, meta);
+  const occurredAt = 'occurredAt' in event.data ? event.data.occurredAt : undefined;
+  if (next === undefined || occurredAt === undefined) return next;
+  // The maximum, not the last: streams written before the ordering rule may run backwards.
+  const latest = next.latestOccurredAt;
+  return latest !== undefined && Date.parse(latest) >= Date.parse(occurredAt) ? next : { ...next, latestOccurredAt: occurredAt };
+}
+
+function evolveBatchFacts(state: BatchState | undefined, event: DomainEvent, meta: EvolveMeta): BatchState | undefined {
   switch (event.type) {
     case 'BatchCollected': {
       const e = event.data;

@@ -4,7 +4,8 @@
  */
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
-import { assertNotInFuture, type DecisionContext } from '../shared/decision-context.js';
+import { assertPlainText } from '../shared/bounds.js';
+import { assertBusinessTime, type DecisionContext } from '../shared/decision-context.js';
 import type { IssueApiKey, RevokeApiKey } from './organisation.commands.js';
 import type { OrganisationState } from './organisation.state.js';
 
@@ -33,7 +34,8 @@ export function decideIssueApiKey(state: OrganisationState | undefined, command:
     throw new ForbiddenError('operator-only', 'only the operator issues and rotates API keys');
   }
   const organisation = existing(state, command.organisationId);
-  assertNotInFuture(command.occurredAt, ctx);
+  assertPlainText(command);
+  assertBusinessTime(command.occurredAt, ctx);
   if (organisation.keys.some((k) => k.keyId === command.apiKeyId)) {
     throw new ConflictError('api-key-id-exists', `organisation ${command.organisationId} already has an API key ${command.apiKeyId}`, {
       keyId: command.apiKeyId,
@@ -79,7 +81,8 @@ export function decideRevokeApiKey(state: OrganisationState | undefined, command
     throw new ForbiddenError('not-key-owner', "only the operator or the key's own organisation revokes an API key", { organisationId: command.organisationId });
   }
   const organisation = existing(state, command.organisationId);
-  assertNotInFuture(command.occurredAt, ctx);
+  assertPlainText(command);
+  assertBusinessTime(command.occurredAt, ctx);
   revocable(organisation, command.keyId);
   if (organisation.roles.includes('operator') && organisation.keys.filter((k) => !k.revoked).length === 1) {
     throw new ConflictError('last-operator-key', `API key ${command.keyId} is the operator's last valid key: rotate it (issue a replacement) instead`, {

@@ -5,7 +5,8 @@
  */
 import { ConflictError, ForbiddenError, InvalidCommandError, NotFoundError } from '../errors.js';
 import type { DomainEvent } from '../events.js';
-import { assertNotInFuture, type DecisionContext } from '../shared/decision-context.js';
+import { assertPlainText } from '../shared/bounds.js';
+import { assertBusinessTime, type DecisionContext } from '../shared/decision-context.js';
 import type { AuthoriseCollector, RevokeCollectorAuthorisation } from './organisation.commands.js';
 import type { OrganisationState } from './organisation.state.js';
 
@@ -32,7 +33,8 @@ function asTheMunicipality(state: OrganisationState | undefined, organisationId:
 
 export function decideAuthoriseCollector(state: OrganisationState | undefined, command: AuthoriseCollector, ctx: DecisionContext): DomainEvent[] {
   const municipality = asTheMunicipality(state, command.organisationId, ctx);
-  assertNotInFuture(command.occurredAt, ctx);
+  assertPlainText(command);
+  assertBusinessTime(command.occurredAt, ctx);
   const collector = ctx.organisation(command.collectorOrgId);
   if (!collector) {
     throw new NotFoundError('unknown-organisation', `collector organisation ${command.collectorOrgId} is not registered`, { organisationId: command.collectorOrgId });
@@ -63,7 +65,8 @@ export function decideAuthoriseCollector(state: OrganisationState | undefined, c
 
 export function decideRevokeCollectorAuthorisation(state: OrganisationState | undefined, command: RevokeCollectorAuthorisation, ctx: DecisionContext): DomainEvent[] {
   const municipality = asTheMunicipality(state, command.organisationId, ctx);
-  assertNotInFuture(command.occurredAt, ctx);
+  assertPlainText(command);
+  assertBusinessTime(command.occurredAt, ctx);
   if (!municipality.authorisedCollectors.includes(command.collectorOrgId)) {
     throw new ConflictError('collector-not-authorised', `collector ${command.collectorOrgId} is not authorised for kommune ${municipality.kommuneCode}`, {
       kommuneCode: municipality.kommuneCode,

@@ -6,6 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { z } from 'zod';
 import { ConflictError, ForbiddenError, InvalidCommandError } from '../errors.js';
 import { parseEvent } from '../events.js';
+import { EARLIEST_OCCURRED_AT } from '../shared/bounds.js';
 import { DEFAULT_POLICY, type DecisionContext, type OrganisationFacts } from '../shared/decision-context.js';
 import { DeciderSpecification } from '../testing/decider-specification.js';
 import { RegisterOrganisation } from './organisation.commands.js';
@@ -150,5 +151,23 @@ describe('RegisterOrganisation (DOMAIN.md §3)', () => {
       .given([])
       .when((exists) => decideRegisterOrganisation(exists, register({ occurredAt: '2024-05-01T12:05:00.000Z' }), ctx(OPERATOR)))
       .thenSatisfies((events) => expect(events).toHaveLength(2));
+  });
+});
+
+describe('decideRegisterOrganisation: the bounds of its input (decision 020)', () => {
+  it.each([['a line break', 'Sortering\nA/S'], ['a right-to-left override', 'Sortering \u202eS/A'], ['a pop directional isolate', 'Sortering A/S\u2069']])('refuses a name with %s', (_what, name) => {
+    spec.given([]).when((exists) => decideRegisterOrganisation(exists, register({ name }), ctx(OPERATOR))).thenThrows(InvalidCommandError, 'text-not-plain');
+  });
+
+  it('refuses a control character in a site address', () => {
+    spec
+      .given([])
+      .when((exists) => decideRegisterOrganisation(exists, register({ sites: [{ name: 'Hal 2', address: 'Industrivej 1\u0000' }] }), ctx(OPERATOR)))
+      .thenThrows(InvalidCommandError, 'text-not-plain');
+  });
+
+  it('refuses a registration dated before the earliest business time, and accepts one at it', () => {
+    spec.given([]).when((exists) => decideRegisterOrganisation(exists, register({ occurredAt: '1999-12-31T23:59:59.999Z' }), ctx(OPERATOR))).thenThrows(InvalidCommandError, 'time-before-earliest');
+    spec.given([]).when((exists) => decideRegisterOrganisation(exists, register({ occurredAt: EARLIEST_OCCURRED_AT }), ctx(OPERATOR))).thenSatisfies((events) => expect(events).toHaveLength(2));
   });
 });

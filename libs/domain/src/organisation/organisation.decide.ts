@@ -1,7 +1,8 @@
 import type { DomainEvent } from '../events.js';
 import { ConflictError, ForbiddenError, InvalidCommandError } from '../errors.js';
 import { isKnownKommune } from '../reference/reference.js';
-import { assertNotInFuture, type DecisionContext } from '../shared/decision-context.js';
+import { assertPlainText } from '../shared/bounds.js';
+import { assertBusinessTime, type DecisionContext } from '../shared/decision-context.js';
 import type { RegisterOrganisation } from './organisation.commands.js';
 
 /** `exists` is whether the organisation's stream already has events. */
@@ -12,7 +13,8 @@ export function decideRegisterOrganisation(exists: boolean, command: RegisterOrg
   if (exists) {
     throw new ConflictError('organisation-exists', `organisation ${command.organisationId} is already registered`);
   }
-  assertNotInFuture(command.occurredAt, ctx);
+  assertPlainText(command);
+  assertBusinessTime(command.occurredAt, ctx);
   const isMunicipality = command.roles.includes('municipality');
   if (isMunicipality && command.kommuneCode === undefined) {
     throw new InvalidCommandError('kommune-required', 'a municipality must be bound to one kommune code');

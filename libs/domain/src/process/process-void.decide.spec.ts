@@ -404,3 +404,30 @@ describe('evolveProcess: void attempts', () => {
   });
 });
 
+
+// ---- decision 020: a void follows what it undoes ----
+
+describe('decideStartVoid: business time and text bounds (decision 020)', () => {
+  const A_SECOND_EARLIER = '2024-05-01T10:59:59.000Z';
+  const LATER = '2024-05-01T11:30:00.000Z';
+  const out1 = started.outputs[0]!.batchId;
+  const sentAndCalledBack: Recorded[] = [
+    { type: 'CustodyTransferDispatched', eventId: 'evt-out-0-dispatched', data: { batchId: out1, transferId: TRANSFER, fromOrgId: SORTER.organisationId, toOrgId: RECYCLER.organisationId, massGrams: started.outputs[0]!.massGrams, ownershipTransferred: true, occurredAt: EARLIER } },
+    { type: 'CustodyTransferCancelled', eventId: 'evt-out-0-cancelled', data: { batchId: out1, transferId: TRANSFER, cancelledBy: 'sender', reason: 'wrong address', occurredAt: LATER } },
+  ];
+
+  it('at the time of the process accepted, a second before it refused', () => {
+    spec.given(sorted).when(decide(SORTER)).thenSatisfies((intent) => expect(intent.type).toBe('ProcessVoidStarted'));
+    spec.given(sorted).when(decide(SORTER, voidCommand({ occurredAt: A_SECOND_EARLIER }))).thenThrows(InvalidCommandError, 'time-before-previous-event');
+  });
+
+  it('not before the latest business time of any output', () => {
+    spec.given([...sorted, ...sentAndCalledBack]).when(decide(SORTER, voidCommand({ occurredAt: EARLIER }))).thenThrows(InvalidCommandError, 'time-before-previous-event');
+    spec.given([...sorted, ...sentAndCalledBack]).when(decide(SORTER, voidCommand({ occurredAt: LATER }))).thenSatisfies((intent) => expect(intent.type).toBe('ProcessVoidStarted'));
+  });
+
+  it('refuses a reason with a control character and a time before the earliest', () => {
+    spec.given(sorted).when(decide(SORTER, voidCommand({ reason: 'wrong\u0000lot' }))).thenThrows(InvalidCommandError, 'text-not-plain');
+    spec.given(sorted).when(decide(SORTER, voidCommand({ occurredAt: '1970-01-01T00:00:00Z' }))).thenThrows(InvalidCommandError, 'time-before-earliest');
+  });
+});

@@ -5,7 +5,8 @@
 import type { BatchState } from '../batch/batch.state.js';
 import { ConflictError, ForbiddenError, InvalidCommandError, NotFoundError } from '../errors.js';
 import type { EventOfType } from '../events.js';
-import { assertNotInFuture, type DecisionContext } from '../shared/decision-context.js';
+import { assertPlainText } from '../shared/bounds.js';
+import { assertBusinessTime, assertFollows, type DecisionContext } from '../shared/decision-context.js';
 import type { VoidProcess } from './process.commands.js';
 import type { ProcessStarted, ProcessVoidStarted, RestoredInput, VoidedOutput } from './process.events.js';
 import { isVoided, lastVoid, type ProcessState } from './process.state.js';
@@ -67,7 +68,8 @@ export function decideStartVoid(target: VoidTarget, command: VoidProcess, ctx: D
   const { process } = target;
   const processId = command.processId;
   if (!process) throw new NotFoundError('unknown-process', `process ${processId} does not exist`, { processId });
-  assertNotInFuture(command.occurredAt, ctx);
+  assertPlainText(command);
+  assertBusinessTime(command.occurredAt, ctx);
   const organisationId = process.started.organisationId;
   if (ctx.actor.organisationId !== organisationId) {
     throw new ForbiddenError('not-process-organisation', `only organisation ${organisationId}, which ran process ${processId}, may void it`, { processId });
@@ -88,6 +90,12 @@ export function decideStartVoid(target: VoidTarget, command: VoidProcess, ctx: D
     throw new InvalidCommandError('not-the-completion-event', `a void must name the ProcessCompleted event of process ${processId} (${completedEventId})`, {
       expectedEventId: completedEventId,
     });
+  }
+
+  // A void follows the process it undoes, and whatever happened to its outputs since.
+  assertFollows(command.occurredAt, { occurredAt: process.started.occurredAt, of: `process ${processId}` });
+  for (const [batchId, output] of target.outputs) {
+    if (output.state?.latestOccurredAt !== undefined) assertFollows(command.occurredAt, { occurredAt: output.state.latestOccurredAt, of: `output batch ${batchId}` });
   }
 
   const attempt = process.voids.length;

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { Application, EwcCode, Grade } from '../batch/batch.events.js';
-import { Composition, Instant, PositiveGrams, Uuid } from '../shared/units.js';
+import { MAX_PROCESS_ITEMS, MAX_PROCESS_MASS_GRAMS } from '../shared/bounds.js';
+import { BatchMassGrams, Composition, Instant, PositiveGrams, Uuid } from '../shared/units.js';
 import { ExternalInput, ProcessLoss, ProcessType } from './process.events.js';
 
 export const RecordProcessOutput = z.object({
   batchId: Uuid,
-  massGrams: PositiveGrams,
+  massGrams: BatchMassGrams,
   grade: Grade,
   composition: Composition,
   productType: z.string().trim().min(1).max(200).optional(),
@@ -13,13 +14,21 @@ export const RecordProcessOutput = z.object({
   ewcCode: EwcCode.optional(),
 });
 
+/** Documented like a batch: each external input is a delivered lot (decision 020). */
+const RecordExternalInput = ExternalInput.extend({ massGrams: BatchMassGrams });
+const RecordProcessLoss = ProcessLoss.extend({
+  massGrams: PositiveGrams.meta({ minimum: 1, maximum: MAX_PROCESS_MASS_GRAMS, example: 2_000, description: 'integer grams lost in the process' }),
+});
+/** Documents the list bound the deciders enforce (a 422, decision 020); validation stays the deciders'. */
+const listOf = <T extends z.ZodType>(item: T) => z.array(item).meta({ maxItems: MAX_PROCESS_ITEMS });
+
 export const RecordProcess = z.object({
   processId: Uuid,
   processType: ProcessType,
-  inputs: z.array(z.object({ batchId: Uuid })).min(1, 'a process consumes at least one input batch'),
-  externalInputs: z.array(ExternalInput).default([]),
-  outputs: z.array(RecordProcessOutput).min(1, 'a process produces at least one output batch'),
-  losses: z.array(ProcessLoss).default([]),
+  inputs: listOf(z.object({ batchId: Uuid })).min(1, 'a process consumes at least one input batch'),
+  externalInputs: listOf(RecordExternalInput).default([]),
+  outputs: listOf(RecordProcessOutput).min(1, 'a process produces at least one output batch'),
+  losses: listOf(RecordProcessLoss).default([]),
   occurredAt: Instant,
 });
 export type RecordProcess = z.infer<typeof RecordProcess>;

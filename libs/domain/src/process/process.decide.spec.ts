@@ -11,6 +11,7 @@ import { ConflictError, DomainError, ForbiddenError, InvalidCommandError, NotFou
 import { parseEvent, type DomainEvent } from '../events.js';
 import type { Role } from '../organisation/organisation.events.js';
 import { allocateSequentially } from '../provenance/allocation.js';
+import { MAX_BATCH_MASS_GRAMS, MAX_PROCESS_ITEMS, MAX_PROCESS_MASS_GRAMS } from '../shared/bounds.js';
 import { DEFAULT_POLICY, type DecisionContext, type LedgerPolicy, type OrganisationFacts } from '../shared/decision-context.js';
 import { DeciderSpecification } from '../testing/decider-specification.js';
 import { RecordProcess } from './process.commands.js';
@@ -303,20 +304,22 @@ describe('decideStartProcess: the intent (DOMAIN.md §4.3)', () => {
         .thenSatisfies((event) => expect(event.data.externalInputs).toHaveLength(1));
     });
 
-    it('sums in exact integers where doubles would round (masses near 2^53)', () => {
-      // 2^53 − 1 + 2 is not representable as a double: 9007199254740993 rounds to …992.
+    it('sums in exact integers where doubles would round: inputs stored before the bounds near 2^53 are refused as too heavy', () => {
+      // 2^53 − 1 + 2 is not representable as a double: 9007199254740993 rounds to …992, which a
+      // double sum would compare as equal to the outputs below the process maximum it must exceed.
       const big = Number.MAX_SAFE_INTEGER;
       const command = RecordProcess.parse({
         processId: PROCESS,
         processType: 'blending',
         inputs: [{ batchId: A }, { batchId: B }],
-        outputs: [output(OUT_1, big - 1), output(OUT_2, 2)],
+        outputs: [output(OUT_1, 2)],
         occurredAt: EARLIER,
       });
-      spec
+      const error = spec
         .given([residual(A, SORTER, big), residual(B, SORTER, 2)])
         .when(decide(command, SORTER))
-        .thenThrows(InvalidCommandError, 'mass-does-not-balance');
+        .thenThrows(InvalidCommandError, 'process-mass-above-maximum');
+      expect(error.message).toContain('9007199254740993 g');
     });
   });
 
@@ -693,5 +696,81 @@ describe('evolveProcess', () => {
     expect(evolveProcess(undefined, { type: 'ProcessCompleted', data: { processId: PROCESS } }, { commandId: 'cmd-1' })).toBeUndefined();
     const state = evolveProcess(undefined, { type: 'ProcessStarted', data: started() }, { commandId: 'cmd-1' });
     expect(evolveProcess(state, consumed(A, 100_000), { commandId: 'cmd-1' })).toBe(state);
+  });
+});
+
+// ---- decision 020: the bounds of a process ----
+
+describe('the bounds of a process (decision 020)', () => {
+  const started = (intent: { type: string }) => expect(intent.type).toBe('ProcessStarted');
+  const outputs = (count: number, massGrams: number): OutputInput[] => Array.from({ length: count }, (_, i) => output(uuid(10_000 + i), massGrams));
+  const process = (overrides: Partial<ProcessCommandInput>): RecordProcess =>
+    RecordProcess.parse({ processId: PROCESS, processType: 'blending', inputs: [{ batchId: A }], outputs: [output(OUT_1, 100_000)], occurredAt: EARLIER, ...overrides });
+  const external = (massGrams: number) => ({ description: 'virgin polyester', massGrams, composition: [{ fibre: 'polyester' as const, share: 10_000 }], originClass: 'virgin' as const });
+
+  it('lies not before the latest business time of any input: at it accepted, a second before refused', () => {
+    const later = '2024-05-01T11:30:00.000Z';
+    const given = [residual(A, SORTER, 60_000), { ...residual(B, SORTER, 40_000), data: { ...residual(B, SORTER, 40_000).data, occurredAt: later } } as Recorded];
+    const command = (occurredAt: string) => process({ inputs: [{ batchId: A }, { batchId: B }], occurredAt });
+    spec.given(given).when(decide(command(later), SORTER)).thenSatisfies(started);
+    spec.given(given).when(decide(command('2024-05-01T11:29:59.000Z'), SORTER)).thenThrows(InvalidCommandError, 'time-before-previous-event');
+  });
+
+  it('refuses a business time before the earliest the ledger records', () => {
+    spec.given(atSorter).when(decide(process({ occurredAt: '1999-12-31T23:59:59.999Z' }), SORTER)).thenThrows(InvalidCommandError, 'time-before-earliest');
+  });
+
+  it('outputs: MAX_PROCESS_ITEMS accepted, one more refused', () => {
+    const given = [residual(A, SORTER, MAX_PROCESS_ITEMS + 1)];
+    spec.given(given).when(decide(process({ outputs: outputs(MAX_PROCESS_ITEMS, 1), losses: [{ kind: 'unknown', massGrams: 1 }] }), SORTER)).thenSatisfies(started);
+    spec.given(given).when(decide(process({ outputs: outputs(MAX_PROCESS_ITEMS + 1, 1) }), SORTER)).thenThrows(InvalidCommandError, 'too-many-items');
+  });
+
+  it('inputs: MAX_PROCESS_ITEMS accepted, one more refused', () => {
+    const ids = Array.from({ length: MAX_PROCESS_ITEMS + 1 }, (_, i) => uuid(20_000 + i));
+    const given = ids.map((id) => residual(id, SORTER, 1));
+    const command = (count: number) => process({ inputs: ids.slice(0, count).map((batchId) => ({ batchId })), outputs: [output(OUT_1, count)] });
+    spec.given(given).when(decide(command(MAX_PROCESS_ITEMS), SORTER)).thenSatisfies(started);
+    spec.given(given).when(decide(command(MAX_PROCESS_ITEMS + 1), SORTER)).thenThrows(InvalidCommandError, 'too-many-items');
+  });
+
+  it('losses and external inputs: one more than MAX_PROCESS_ITEMS refused', () => {
+    const many = MAX_PROCESS_ITEMS + 1;
+    const losses = Array.from({ length: many }, () => ({ kind: 'unknown' as const, massGrams: 1 }));
+    spec.given(atSorter).when(decide(process({ outputs: [output(OUT_1, 100_000 - many)], losses }), SORTER)).thenThrows(InvalidCommandError, 'too-many-items');
+    const externalInputs = Array.from({ length: many }, () => external(1));
+    spec.given(atSorter).when(decide(process({ outputs: [output(OUT_1, 100_000 + many)], externalInputs }), SORTER)).thenThrows(InvalidCommandError, 'too-many-items');
+  });
+
+  it('an output or an external input: the per-batch maximum accepted, one gram more refused', () => {
+    const given = [residual(A, SORTER, 1)];
+    spec.given(given).when(decide(process({ externalInputs: [external(MAX_BATCH_MASS_GRAMS - 1)], outputs: [output(OUT_1, MAX_BATCH_MASS_GRAMS)] }), SORTER)).thenSatisfies(started);
+    spec.given(given).when(decide(process({ externalInputs: [external(MAX_BATCH_MASS_GRAMS)], outputs: [output(OUT_1, MAX_BATCH_MASS_GRAMS + 1)] }), SORTER)).thenThrows(InvalidCommandError, 'mass-above-maximum');
+    spec
+      .given(given)
+      .when(decide(process({ externalInputs: [external(MAX_BATCH_MASS_GRAMS + 1)], outputs: [output(OUT_1, 1), output(OUT_2, MAX_BATCH_MASS_GRAMS)] }), SORTER))
+      .thenThrows(InvalidCommandError, 'mass-above-maximum');
+  });
+
+  it('a loss: the process maximum accepted as far as the loss goes, one gram more refused', () => {
+    spec.given(atSorter).when(decide(process({ outputs: [output(OUT_1, 1)], losses: [{ kind: 'unknown', massGrams: MAX_PROCESS_MASS_GRAMS + 1 }] }), SORTER)).thenThrows(InvalidCommandError, 'mass-above-maximum');
+  });
+
+  it('the whole process: MAX_PROCESS_MASS_GRAMS taken in accepted, one gram more refused', () => {
+    const perBatch = MAX_BATCH_MASS_GRAMS;
+    const externals = MAX_PROCESS_MASS_GRAMS / perBatch - 1;
+    const command = (inputGrams: number) =>
+      process({ externalInputs: Array.from({ length: externals }, () => external(perBatch)), outputs: [...outputs(externals, perBatch), output(OUT_1, inputGrams)] });
+    spec.given([residual(A, SORTER, perBatch)]).when(decide(command(perBatch), SORTER)).thenSatisfies(started);
+    // An input stored before the bounds may weigh more than a batch now can; the process sum still holds.
+    spec.given([residual(A, SORTER, perBatch + 1)]).when(decide(command(perBatch), SORTER)).thenThrows(InvalidCommandError, 'process-mass-above-maximum');
+  });
+
+  it('refuses control characters in a product type or an external input description', () => {
+    spec.given(atSorter).when(decide(single({ grade: 'product', application: 'textile', productType: 'pillow\u202e' }), MANUFACTURER)).thenThrows(InvalidCommandError, 'text-not-plain');
+    spec
+      .given(atSorter)
+      .when(decide(process({ externalInputs: [{ ...external(1), description: 'virgin\u0007polyester' }], outputs: [output(OUT_1, 100_001)] }), SORTER))
+      .thenThrows(InvalidCommandError, 'text-not-plain');
   });
 });

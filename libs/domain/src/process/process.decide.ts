@@ -1,9 +1,10 @@
 import type { BatchState } from '../batch/batch.state.js';
-import { assertAvailable, assertCustodian, requireBatch } from '../batch/batch.decide.js';
+import { assertAvailable, assertCustodian, follows, requireBatch } from '../batch/batch.decide.js';
 import { ConflictError, InvalidCommandError } from '../errors.js';
 import type { EventOfType } from '../events.js';
 import { allocateSequentially } from '../provenance/allocation.js';
-import { assertHandlesMaterial, assertNotInFuture, type DecisionContext } from '../shared/decision-context.js';
+import { MAX_BATCH_MASS_GRAMS, MAX_PROCESS_MASS_GRAMS, assertItemCount, assertMassAtMost, assertPlainText } from '../shared/bounds.js';
+import { assertBusinessTime, assertFollows, assertHandlesMaterial, type DecisionContext } from '../shared/decision-context.js';
 import type { RecordProcess } from './process.commands.js';
 import type { ProcessInput } from './process.events.js';
 
@@ -11,6 +12,23 @@ export interface LoadedInput {
   readonly state: BatchState | undefined;
   /** Revision of the last event of the input's stream, as read. */
   readonly revision: number;
+}
+
+/**
+ * The bounds a process command must keep whatever its inputs hold (decision 020): plain text, at
+ * most MAX_PROCESS_ITEMS entries in each list, and each output and external input no heavier than a
+ * batch may be. Cheap and state-free, so a caller runs it before it loads a single input.
+ */
+export function assertProcessBounds(command: RecordProcess): void {
+  assertPlainText(command);
+  assertItemCount('inputs', command.inputs);
+  assertItemCount('externalInputs', command.externalInputs);
+  assertItemCount('outputs', command.outputs);
+  assertItemCount('losses', command.losses);
+  command.outputs.forEach((output, index) => assertMassAtMost(`outputs[${index}].massGrams`, output.massGrams, MAX_BATCH_MASS_GRAMS));
+  command.externalInputs.forEach((external, index) => assertMassAtMost(`externalInputs[${index}].massGrams`, external.massGrams, MAX_BATCH_MASS_GRAMS));
+  // A loss is no batch, but it cannot exceed what the whole process takes in.
+  command.losses.forEach((loss, index) => assertMassAtMost(`losses[${index}].massGrams`, loss.massGrams, MAX_PROCESS_MASS_GRAMS));
 }
 
 /**
@@ -24,7 +42,8 @@ export function decideStartProcess(
   ctx: DecisionContext,
 ): EventOfType<'ProcessStarted'> {
   assertHandlesMaterial(ctx);
-  assertNotInFuture(command.occurredAt, ctx);
+  assertProcessBounds(command);
+  assertBusinessTime(command.occurredAt, ctx);
 
   const ids = [...command.inputs.map((i) => i.batchId), ...command.outputs.map((o) => o.batchId)];
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
@@ -53,12 +72,21 @@ export function decideStartProcess(
     const state = requireBatch(loaded?.state, batchId);
     assertCustodian(state, ctx);
     assertAvailable(state);
+    // A process follows each of its inputs: it cannot consume a batch before the batch reached it.
+    assertFollows(command.occurredAt, follows(state));
     return { batchId, massGrams: state.massGrams, expectedRevision: loaded?.revision ?? 0 };
   });
 
   const sum = (xs: ReadonlyArray<{ massGrams: number }>) => xs.reduce((acc, x) => acc + BigInt(x.massGrams), 0n);
   const inGrams = sum(processInputs) + sum(command.externalInputs);
   const outGrams = sum(command.outputs) + sum(command.losses);
+  if (inGrams > BigInt(MAX_PROCESS_MASS_GRAMS)) {
+    throw new InvalidCommandError(
+      'process-mass-above-maximum',
+      `the process takes in ${inGrams} g, more than the ${MAX_PROCESS_MASS_GRAMS} g one process may (decision 020); record it as several processes`,
+      { inputGrams: Number(inGrams), maximumGrams: MAX_PROCESS_MASS_GRAMS },
+    );
+  }
   if (inGrams !== outGrams) {
     throw new InvalidCommandError(
       'mass-does-not-balance',

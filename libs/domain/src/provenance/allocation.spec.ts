@@ -5,6 +5,7 @@ import {
   copenhagenMonthOf,
   parseCohortKey,
   rescale,
+  normaliseVector,
   vectorFromJson,
   vectorSum,
   vectorToJson,
@@ -178,6 +179,27 @@ describe('cohortKey', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('places an instant of any year the event schemas accept in a month (decision 021)', () => {
+    // Given business times a store written by an older version may hold, when they are placed in a
+    // month, then every one is a four-digit month in Copenhagen time (local mean time, +00:53:28, before 1894).
+    expect(copenhagenMonthOf('0999-12-31T12:00:00Z')).toBe('0999-12');
+    expect(copenhagenMonthOf('0999-12-31T23:30:00Z')).toBe('1000-01');
+    expect(copenhagenMonthOf('0001-01-01T00:00:00Z')).toBe('0001-01');
+    expect(copenhagenMonthOf('0050-06-30T23:10:00Z')).toBe('0050-07');
+    expect(copenhagenMonthOf('1893-12-31T23:10:00Z')).toBe('1894-01');
+    expect(copenhagenMonthOf('1900-01-01T00:00:00+01:00')).toBe('1900-01');
+    expect(copenhagenMonthOf('9999-12-31T23:59:59.999Z')).toBe('9999-12');
+    // An offset carries these past the four-digit years (UTC years -1 and 10000): the nearest month.
+    expect(copenhagenMonthOf('0000-01-01T00:00:00+14:00')).toBe('0000-01');
+    expect(copenhagenMonthOf('9999-12-31T23:59:59.999-23:59')).toBe('9999-12');
+  });
+
+  it('serialises vectors beyond the safe integers exactly (decision 021)', () => {
+    const vector = new Map([['kommune:0657|2025-01', 2n ** 60n + 1n], ['kommune:0101|2025-01', 5n]]);
+    expect(vectorToJson(vector)).toBe('{"kommune:0101|2025-01":5,"kommune:0657|2025-01":"1152921504606846977"}');
+    expect(vectorFromJson(vectorToJson(vector))).toEqual(normaliseVector(vector.entries()));
   });
 
   it('round-trips through parseCohortKey', () => {

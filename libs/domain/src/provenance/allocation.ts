@@ -135,15 +135,43 @@ export function rescale(vector: ReadonlyOriginVector, newMass: bigint | number):
   return { vector: scaled, difference: subtractVectors(scaled, current) };
 }
 
-const copenhagenMonth = new Intl.DateTimeFormat('en-GB', {
+/** Only the offset is read from Intl: its year and era fields are locale text ("1 BC"), not numbers. */
+const copenhagenOffset = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/Copenhagen',
-  year: 'numeric',
-  month: '2-digit',
+  timeZoneName: 'longOffset',
 });
 
 const TWO_HOURS_MS = 2 * 3_600_000;
 
-/** `YYYY-MM` of an instant in Europe/Copenhagen local time: the month a municipality reports in. */
+/**
+ * The first and last month a month key can name. The event schemas let an offset carry an instant a
+ * few hours past either end of the four-digit years (`0000-01-01T00:00:00+14:00` is UTC year −1);
+ * such an instant is placed in the nearest month that has a four-digit year, so that every month key
+ * is `YYYY-MM` and sorts as text (docs/decisions/021-projections-are-total.md).
+ */
+export const FIRST_MONTH = '0000-01';
+export const LAST_MONTH = '9999-12';
+
+/** Europe/Copenhagen's offset from UTC at an instant, in ms (+00:53:28 local mean time before 1894). */
+function copenhagenOffsetMs(instant: Date): number {
+  const name = copenhagenOffset.formatToParts(instant).find((part) => part.type === 'timeZoneName')?.value ?? '';
+  const m = /^GMT(?:([+-])(\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(name);
+  if (!m) throw new RangeError(`unexpected time zone offset ${name} for Europe/Copenhagen`);
+  if (m[1] === undefined) return 0;
+  const ms = ((Number(m[2]) * 60 + Number(m[3])) * 60 + Number(m[4] ?? 0)) * 1000;
+  return m[1] === '-' ? -ms : ms;
+}
+
+function monthKey(year: number, month: number): string {
+  if (year < 0) return FIRST_MONTH;
+  if (year > 9999) return LAST_MONTH;
+  return `${String(year).padStart(4, '0')}-${String(month + 1).padStart(2, '0')}`;
+}
+
+/**
+ * `YYYY-MM` of an instant in Europe/Copenhagen local time: the month a municipality reports in.
+ * Total over every instant the event schemas accept, years 0000–9999 included (decision 021).
+ */
 export function copenhagenMonthOf(occurredAtIso: string): string {
   const ms = Date.parse(occurredAtIso);
   if (Number.isNaN(ms)) throw new RangeError(`not an ISO-8601 instant: ${occurredAtIso}`);
@@ -153,17 +181,12 @@ export function copenhagenMonthOf(occurredAtIso: string): string {
   // Copenhagen is always between 0 and 2 hours ahead of UTC, so only an instant in the last two UTC
   // hours of a month can fall in the next local month. Everything else skips Intl, which costs about
   // as much as parsing the event (projections call this for every origin event of a rebuild).
-  if (year >= 1000 && year <= 9999 && ms < Date.UTC(year, month + 1, 1) - TWO_HOURS_MS) {
-    return `${year}-${String(month + 1).padStart(2, '0')}`;
-  }
-  let y = '';
-  let m = '';
-  for (const part of copenhagenMonth.formatToParts(instant)) {
-    if (part.type === 'year') y = part.value;
-    else if (part.type === 'month') m = part.value;
-  }
-  if (!/^\d{4}$/.test(y) || !/^\d{2}$/.test(m)) throw new RangeError(`cannot place ${occurredAtIso} in a month`);
-  return `${y}-${m}`;
+  // Date.UTC maps years 0–99 to 1900–1999, so the end of the month is taken with setUTCFullYear.
+  const nextMonth = new Date(0);
+  nextMonth.setUTCFullYear(year, month + 1, 1);
+  if (ms < nextMonth.getTime() - TWO_HOURS_MS) return monthKey(year, month);
+  const local = new Date(ms + copenhagenOffsetMs(instant));
+  return monthKey(local.getUTCFullYear(), local.getUTCMonth());
 }
 
 /** `<originKey>|<YYYY-MM>`, the month in Europe/Copenhagen local time (DOMAIN.md §5.5). */
@@ -199,10 +222,14 @@ export const originKeys = {
   external: (originClass: 'virgin' | 'untracked', processId: string) => `${originClass}:${processId}`,
 } as const;
 
-/** Deterministic JSON of a vector: keys sorted, grams as numbers (they are safe integers). */
+/**
+ * Deterministic JSON of a vector: keys sorted, grams as numbers, or as decimal strings beyond the
+ * safe integers (which vectorFromJson reads back exactly), so that no stored vector can fail to
+ * serialise (decision 021).
+ */
 export function vectorToJson(vector: ReadonlyOriginVector): string {
-  const record: Record<string, number> = {};
-  for (const [key, grams] of normaliseVector(vector.entries())) record[key] = toSafeNumber(grams);
+  const record: Record<string, number | string> = {};
+  for (const [key, grams] of normaliseVector(vector.entries())) record[key] = gramsToJson(grams);
   return JSON.stringify(record);
 }
 
@@ -223,4 +250,10 @@ export function toSafeNumber(grams: bigint): number {
   const n = Number(grams);
   if (!Number.isSafeInteger(n)) throw new RangeError(`${grams} g is beyond the safe integer range`);
   return n;
+}
+
+/** Grams for JSON and SQL: a number where it is exact, else a decimal string (decision 021). */
+export function gramsToJson(grams: bigint): number | string {
+  const n = Number(grams);
+  return Number.isSafeInteger(n) ? n : grams.toString();
 }

@@ -1,5 +1,6 @@
 import { ForbiddenError, InvalidCommandError } from '../errors.js';
 import type { Role } from '../organisation/organisation.events.js';
+import { EARLIEST_OCCURRED_AT, EARLIEST_OCCURRED_AT_MS } from './bounds.js';
 
 /** What the domain knows of an organisation; served by a read model (it guards no invariant). */
 export interface OrganisationFacts {
@@ -41,14 +42,47 @@ export function actsAsMunicipalityOf(actor: OrganisationFacts, kommuneCode: stri
   return actor.roles.includes('municipality') && actor.kommuneCode === kommuneCode;
 }
 
-export function assertNotInFuture(occurredAt: string, ctx: DecisionContext): void {
+/**
+ * A business time the ledger can carry (decision 020): a valid instant, not before the earliest
+ * date the ledger accepts, and not after now plus the clock skew allowed between parties.
+ */
+export function assertBusinessTime(occurredAt: string, ctx: DecisionContext): void {
   const t = Date.parse(occurredAt);
   if (Number.isNaN(t)) throw new InvalidCommandError('invalid-time', `occurredAt ${occurredAt} is not a valid instant`);
+  if (t < EARLIEST_OCCURRED_AT_MS) {
+    throw new InvalidCommandError('time-before-earliest', `occurredAt ${occurredAt} lies before ${EARLIEST_OCCURRED_AT}, the earliest business time the ledger records`, {
+      occurredAt,
+      earliest: EARLIEST_OCCURRED_AT,
+    });
+  }
   if (t > ctx.now.getTime() + ctx.policy.clockSkewMs) {
     throw new InvalidCommandError('time-in-future', `occurredAt ${occurredAt} lies in the future (now ${ctx.now.toISOString()})`, {
       occurredAt,
       now: ctx.now.toISOString(),
     });
+  }
+}
+
+/** The latest business time of what a command follows (a batch, a process), and what that is. */
+export interface Predecessor {
+  readonly occurredAt: string | undefined;
+  readonly of: string;
+}
+
+/**
+ * A command never lies before what it follows, so custody and processing never run backwards
+ * (decision 020). Checked only once the actor is known to be a party, so that the answer tells an
+ * outsider nothing about the batch's history.
+ */
+export function assertFollows(occurredAt: string, ...predecessors: readonly Predecessor[]): void {
+  const t = Date.parse(occurredAt);
+  for (const { occurredAt: previous, of } of predecessors) {
+    if (previous !== undefined && t < Date.parse(previous)) {
+      throw new InvalidCommandError('time-before-previous-event', `occurredAt ${occurredAt} lies before ${previous}, the latest business time of ${of}`, {
+        occurredAt,
+        latestOccurredAt: previous,
+      });
+    }
   }
 }
 

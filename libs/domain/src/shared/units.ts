@@ -1,9 +1,23 @@
 import { z } from 'zod';
 import { FIBRES } from '../reference/reference.js';
+import { EARLIEST_OCCURRED_AT, MAX_BATCH_MASS_GRAMS } from './bounds.js';
 
 /** Mass is an integer number of grams everywhere (DOMAIN.md §2); floats are never summed. */
 export const Grams = z.number().int('mass must be an integer number of grams').nonnegative().max(Number.MAX_SAFE_INTEGER);
 export const PositiveGrams = Grams.refine((g) => g > 0, 'mass must be more than 0 g');
+
+/**
+ * The mass of one batch in a command. Validated like any positive mass here (a shape error is a
+ * 400); the per-batch maximum is a rule of the deciders, refused with its own 422 (decision 020).
+ * The metadata only documents it, so that OpenAPI shows the real bound and a realistic example
+ * instead of Number.MAX_SAFE_INTEGER.
+ */
+export const BatchMassGrams = PositiveGrams.meta({
+  minimum: 1,
+  maximum: MAX_BATCH_MASS_GRAMS,
+  example: 250_000,
+  description: `integer grams, at most ${MAX_BATCH_MASS_GRAMS} (1,000 t) per batch`,
+});
 
 export const BASIS_POINTS_TOTAL = 10_000;
 
@@ -25,7 +39,8 @@ export const Composition = z
     if (fibres.size !== shares.length) {
       ctx.addIssue({ code: 'custom', message: 'each fibre may appear only once in a composition' });
     }
-  });
+  })
+  .meta({ example: [{ fibre: 'cotton', share: 6_000 }, { fibre: 'polyester', share: 4_000 }] });
 export type Composition = z.infer<typeof Composition>;
 
 export const UNKNOWN_COMPOSITION: Composition = [{ fibre: 'unknown', share: BASIS_POINTS_TOTAL }];
@@ -33,6 +48,9 @@ export const UNKNOWN_COMPOSITION: Composition = [{ fibre: 'unknown', share: BASI
 export const Uuid = z.uuid();
 
 /** An ISO-8601 instant with an explicit offset; the business time of an event. */
-export const Instant = z.iso.datetime({ offset: true });
+export const Instant = z.iso.datetime({ offset: true }).meta({
+  example: '2025-03-10T09:30:00+01:00',
+  description: `ISO-8601 instant with an offset; business times lie between ${EARLIEST_OCCURRED_AT} and now, and never before the batch's latest business time`,
+});
 
 export const ProgrammeTags = z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'programme tags are lower-case slugs')).max(20);

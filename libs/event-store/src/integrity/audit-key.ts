@@ -71,6 +71,15 @@ export function loadOrCreateAuditKey(file: string): { readonly key: AuditSigning
   return { key: fromPrivateKey(privateKey, file), created: true };
 }
 
+/** The signing key given as PEM text (LEDGER_AUDIT_KEY): every instance of one ledger is given the same one (decision 024). */
+export function auditKeyFromPem(pem: string, source: string): AuditSigningKey {
+  try {
+    return fromPrivateKey(createPrivateKey(pem), source);
+  } catch (error) {
+    throw new Error(`${source} holds no usable Ed25519 private key (PKCS#8 PEM): ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** Accepts an SPKI public key PEM or a PKCS#8 private key PEM (derives the public key). */
 export function readPublicKey(pem: string): KeyObject {
   // createPublicKey derives the public half when handed a private key.

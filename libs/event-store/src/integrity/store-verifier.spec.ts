@@ -113,6 +113,20 @@ describe('verifyStore', () => {
     expect(result.problems).toHaveLength(1);
   });
 
+  it('given an event rewritten with its own hash recomputed after the last signed checkpoint, then it names the next event of that stream, whose prevHash no longer links', async () => {
+    const signedUpTo16 = checkpointsOver(log, [0, 8, 16]);
+    const victim = log[18]!;
+    const next = log.find((e) => e.streamId === victim.streamId && e.position > victim.position)!;
+    const rewritten = { ...victim, data: { n: 18, massGrams: 9999 } };
+    const tampered = log.map((e) => (e.position === victim.position ? { ...rewritten, hash: computeEventHash(victim.prevHash, rewritten) } : e));
+
+    const result = await verify(tampered, signedUpTo16);
+
+    // No Merkle root covers positions 16 and on, and the victim's own hash is sound: only the link from the next event gives it away.
+    expect(result.ok).toBe(false);
+    expect(result.problems).toEqual([expect.objectContaining({ kind: 'prev-hash', position: next.position, streamId: victim.streamId, revision: next.revision, eventId: next.eventId })]);
+  });
+
   it('names the position of a deleted event, and its stream and revision through the chain', async () => {
     const victim = log[9]!;
     const result = await verify(log.filter((e) => e !== victim), checkpoints);

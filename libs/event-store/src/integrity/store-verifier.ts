@@ -65,6 +65,12 @@ export interface StoreVerifierOptions {
   readonly checkpoints?: readonly SignedCheckpoint[] | Pick<CheckpointLog, 'listCheckpoints'>;
   /** The operator's public key. Without it no signature can be checked, and that alone fails verification when there are checkpoints. */
   readonly publicKey?: KeyObject;
+  /**
+   * After a key rotation (decision 024): the operator's keys, oldest first (publicKey, when given too,
+   * counts as the newest). Each checkpoint must be signed by one of them, and never by a key older
+   * than one that signed an earlier checkpoint: a retired key signs nothing new.
+   */
+  readonly publicKeys?: readonly KeyObject[];
   /** When given, a checkpoint naming another log fails. */
   readonly origin?: string;
   /** SQLite and PostgreSQL: true (default). EventStoreDB, whose commit positions have gaps: false. */
@@ -198,6 +204,8 @@ export async function verifyStore(store: Pick<EventStore, 'readAll' | 'headPosit
 
   // ---- The checkpoints on their own: order, origin, signature. ----
   const trusted = new Set<SignedCheckpoint>();
+  const operatorKeys = [...(options.publicKeys ?? []), ...(options.publicKey ? [options.publicKey] : [])];
+  let newestSignerIndex = -1;
   let previousSize = -1;
   for (const checkpoint of checkpoints) {
     const treeSize = checkpoint.treeSize;
@@ -211,17 +219,26 @@ export async function verifyStore(store: Pick<EventStore, 'readAll' | 'headPosit
       checkpointProblems.push({ kind: 'checkpoint-origin', checkpointTreeSize: treeSize, reason: `checkpoint of tree size ${treeSize} names the log "${checkpoint.origin}", not "${options.origin}"` });
       good = false;
     }
-    if (options.publicKey && !verifyCheckpointSignature(checkpoint, options.publicKey)) {
+    const signerIndex = operatorKeys.findIndex((key) => verifyCheckpointSignature(checkpoint, key));
+    if (operatorKeys.length > 0 && signerIndex === -1) {
       checkpointProblems.push({
         kind: 'checkpoint-signature',
         checkpointTreeSize: treeSize,
         reason: `checkpoint of tree size ${treeSize} is not validly signed by the operator's key (it names key ${checkpoint.keyId}): the checkpoint was altered or replaced`,
       });
       good = false;
+    } else if (signerIndex !== -1 && signerIndex < newestSignerIndex) {
+      checkpointProblems.push({
+        kind: 'checkpoint-signature',
+        checkpointTreeSize: treeSize,
+        reason: `checkpoint of tree size ${treeSize} is signed by key ${checkpoint.keyId}, which an earlier checkpoint's key had already replaced: a retired key signs nothing new`,
+      });
+      good = false;
     }
+    newestSignerIndex = Math.max(newestSignerIndex, signerIndex);
     if (good) trusted.add(checkpoint);
   }
-  if (!options.publicKey && checkpoints.length > 0) {
+  if (operatorKeys.length === 0 && checkpoints.length > 0) {
     checkpointProblems.push({ kind: 'no-public-key', reason: `no public key given: the signatures of ${checkpoints.length} checkpoint(s) were not checked` });
   }
   const pending = [...checkpoints].sort((a, b) => a.treeSize - b.treeSize);

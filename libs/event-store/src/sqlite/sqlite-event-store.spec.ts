@@ -151,6 +151,35 @@ describe('SqliteEventStore', () => {
       expect(await store.append('s', [evt('b')], 0)).toEqual({ nextExpectedRevision: 1, position: 1 });
     });
 
+    it('rejects every append of a group whose COMMIT fails, and stores none of them', async () => {
+      // Given a file with a deferred foreign key that an event of stream "doomed" breaks: SQLite
+      // checks it at COMMIT, after every append of the group has passed its own savepoint.
+      const store = await open();
+      await store.append('s', [evt('a')], 'no-stream');
+      const schema = new Database(filename);
+      schema.exec(`
+        CREATE TABLE commit_guard_parent (id TEXT PRIMARY KEY);
+        CREATE TABLE commit_guard (parent TEXT REFERENCES commit_guard_parent (id) DEFERRABLE INITIALLY DEFERRED);
+        CREATE TRIGGER commit_guard_doomed AFTER INSERT ON events WHEN NEW.stream_id = 'doomed'
+        BEGIN INSERT INTO commit_guard (parent) VALUES ('missing'); END;`);
+      schema.close();
+
+      // When appends to other streams share the group with one to it,
+      const results = await Promise.allSettled([
+        store.append('s', [evt('b')], 0),
+        store.append('doomed', [evt('c')], 'no-stream'),
+        store.append('t', [evt('d')], 'no-stream'),
+      ]);
+
+      // then every caller of the group gets the COMMIT's error, and nothing of the group is stored.
+      expect(store.stats().transactions).toBe(2);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      for (const result of results) expect((result as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
+      expect((await store.readAll({ maxCount: 10 })).map((e) => e.eventId)).toEqual(['a']);
+      expect(await store.readStream('t')).toEqual([]);
+      expect(await store.append('s', [evt('b')], 0)).toEqual({ nextExpectedRevision: 1, position: 1 });
+    });
+
     it('rejects an event without a JSON form alone, not its whole group', async () => {
       const store = await open();
       const [bad, good] = await Promise.allSettled([
