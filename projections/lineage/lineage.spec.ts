@@ -1,10 +1,69 @@
 import { beforeEach, expect, it } from '@jest/globals';
+import { InvalidCommandError } from '#domain';
+import type { KyselyPlugin } from 'kysely';
 import type { ReadDb } from '../runner/projection.js';
 import { EventLog, ORG, dump, project, uid } from '../testing/fixtures.js';
 import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
 import { expectSameRowsWhateverThePages, voidProcess } from '../processes/testing/void-log.js';
 import { LineageProjection } from './lineage.projection.js';
 import { downstream, upstream } from './lineage.queries.js';
+
+/**
+ * A ladder with paths of many lengths: process i consumes a_{i-1} and s_{i-2} and makes a_i and
+ * s_i, so the batches of generation j lie between (i-j)/2 and i-j steps above generation i. A walk
+ * that kept one row per (batch, path length) would visit about generations²/2 pairs.
+ */
+function ladder(log: EventLog, generations: number): { top: string; bottom: string; depthOf: Map<string, number>; edges: number } {
+  const a = (i: number): string => uid(10_000 + i);
+  const s = (i: number): string => uid(20_000 + i);
+  log.collect(a(0), 1_000_000);
+  log.process({ processId: uid(30_000), organisationId: ORG.recycler, inputs: [{ batchId: a(0), massGrams: 1_000_000 }], outputs: [{ batchId: a(1), massGrams: 500_000 }, { batchId: s(1), massGrams: 500_000 }] });
+  log.collect(s(0), 1_000);
+  for (let i = 2; i <= generations; i++) {
+    const [main, side] = [a(i - 1), s(i - 2)];
+    const grams = 1_000;
+    log.process({
+      processId: uid(30_000 + i),
+      organisationId: ORG.recycler,
+      processType: 'blending',
+      inputs: [{ batchId: main, massGrams: i === 2 ? 500_000 : grams }, { batchId: side, massGrams: i === 2 ? 1_000 : grams / 2 }],
+      outputs: i === 2 ? [{ batchId: a(i), massGrams: 500_000 }, { batchId: s(i), massGrams: 1_000 }] : [{ batchId: a(i), massGrams: grams }, { batchId: s(i), massGrams: grams / 2 }],
+    });
+  }
+  // Shortest distances from the top, computed apart from the walk under test.
+  const parents = new Map<string, string[]>();
+  for (let i = 1; i <= generations; i++) {
+    const inputs = i === 1 ? [a(0)] : [a(i - 1), s(i - 2)];
+    parents.set(a(i), inputs);
+    parents.set(s(i), inputs);
+  }
+  const depthOf = new Map<string, number>([[a(generations), 0]]);
+  let frontier = [a(generations)];
+  for (let d = 1; frontier.length > 0; d++) {
+    const next: string[] = [];
+    for (const id of frontier) for (const p of parents.get(id) ?? []) if (!depthOf.has(p)) (depthOf.set(p, d), next.push(p));
+    frontier = next;
+  }
+  let edges = 0;
+  for (const id of depthOf.keys()) edges += parents.get(id)?.length ?? 0;
+  return { top: a(generations), bottom: a(0), depthOf, edges };
+}
+
+/** Counts the statements a walk runs and the edge rows it reads. */
+function counting(db: ReadDb): { db: ReadDb; counts: { statements: number; rows: number } } {
+  const counts = { statements: 0, rows: 0 };
+  const plugin: KyselyPlugin = {
+    transformQuery: (args) => {
+      counts.statements += 1;
+      return args.node;
+    },
+    transformResult: (args) => {
+      counts.rows += args.result.rows.length;
+      return Promise.resolve(args.result);
+    },
+  };
+  return { db: db.withPlugin(plugin), counts };
+}
 
 /**
  * collected c1, c2 → sorting s1 → (a: reuse, b: recycling)
@@ -39,7 +98,7 @@ describeOnEachReadDb('lineage projection', (openDb) => {
     await projection.migrate(db);
     await projection.load(db);
   });
-  it('walks upstream to any depth with a recursive CTE', async () => {
+  it('walks upstream to any depth', async () => {
     const log = new EventLog();
     const ids = chain(log);
     await project(db, projection, log.projected());
@@ -134,5 +193,51 @@ describeOnEachReadDb('lineage projection', (openDb) => {
     again.process({ processId: uid(62), organisationId: ORG.collector, inputs: [{ batchId: input, massGrams: 1_000 }], outputs: [{ batchId: second, massGrams: 1_000 }] });
     const rows = await expectSameRowsWhateverThePages(openDb, () => new LineageProjection(), again.projected());
     expect((rows.lineage_edge as Array<{ child_batch_id: string }>).map((r) => r.child_batch_id)).toEqual([second]);
+  });
+
+  it('visits each batch once, at its shortest distance, however many paths of different lengths reach it', async () => {
+    const log = new EventLog();
+    const generations = 120;
+    const { top, bottom, depthOf, edges } = ladder(log, generations);
+    await project(db, projection, log.projected());
+
+    const { db: observed, counts } = counting(db);
+    const graph = await upstream(observed, top);
+
+    expect(new Map(graph.nodes.map((n) => [n.batchId, n.depth]))).toEqual(depthOf);
+    // Every edge into a batch of the graph, each read once: a batch expanded again at a longer
+    // distance would read its parent edges again.
+    expect(graph.edges).toHaveLength(edges);
+    expect(new Set(graph.edges.map((e) => `${e.parentBatchId}|${e.childBatchId}`)).size).toBe(edges);
+    expect(counts.rows).toBe(graph.edges.length);
+    // One statement a level (every frontier here is below one slice), not one a path.
+    expect(counts.statements).toBe(Math.max(...depthOf.values()) + 1);
+    // Paths of many lengths do reach the bottom: the shortest is about half the longest.
+    expect(depthOf.get(bottom)).toBeLessThan(generations * 0.6);
+  });
+
+  it('stops with a lineage-too-large problem naming the cap when the walk would collect more batches, and answers within it', async () => {
+    const log = new EventLog();
+    const { top, depthOf } = ladder(log, 20);
+    await project(db, projection, log.projected());
+    // The first depth at which more than 10 batches are collected.
+    const within = (d: number): number => [...depthOf.values()].filter((depth) => depth <= d).length;
+    let reachedDepth = 0;
+    while (within(reachedDepth) <= 10) reachedDepth += 1;
+
+    const refused = await upstream(db, top, undefined, { maxNodes: 10 }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(InvalidCommandError);
+    expect(refused).toMatchObject({ code: 'lineage-too-large', details: { batchId: top, direction: 'upstream', maxNodes: 10, reachedDepth } });
+    expect((refused as Error).message).toContain(`maxDepth (up to ${reachedDepth - 1} stays within the cap)`);
+    // The depth it suggests does stay within the cap.
+    expect((await upstream(db, top, reachedDepth - 1, { maxNodes: 10 })).nodes).toHaveLength(within(reachedDepth - 1));
+    // Exactly at the cap is still an answer.
+    const whole = await upstream(db, top);
+    expect((await upstream(db, top, undefined, { maxNodes: whole.nodes.length })).nodes).toEqual(whole.nodes);
+    await expect(upstream(db, top, undefined, { maxNodes: whole.nodes.length - 1 })).rejects.toMatchObject({ code: 'lineage-too-large' });
+    await expect(downstream(db, uid(10_000), undefined, { maxNodes: 5 })).rejects.toMatchObject({ code: 'lineage-too-large', details: { direction: 'downstream' } });
   });
 });

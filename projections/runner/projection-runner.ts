@@ -143,7 +143,8 @@ export class ProjectionRunner implements ProjectionEngine {
     this.lease = options.singleWriter === false ? undefined : new WriterLease(options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS);
     this.leaseRenewIntervalMs = options.leaseRenewIntervalMs ?? DEFAULT_LEASE_RENEW_INTERVAL_MS;
     this.followIntervalMs = options.followIntervalMs ?? 25;
-    this.log = options.log ?? { info: (message) => console.info(message), warn: (message) => console.warn(message) };
+    // Standard error by default: the CLI's standard output carries its JSON answer.
+    this.log = options.log ?? { info: (message) => process.stderr.write(`${message}\n`), warn: (message) => process.stderr.write(`${message}\n`) };
     const names = new Set<string>();
     const tables = new Set<string>();
     for (const projection of this.projections) {

@@ -16,11 +16,13 @@ import { startTestPostgres, type TestPostgres } from '../support/postgres-server
 let server: Promise<TestPostgres> | undefined;
 const testServer = (): Promise<TestPostgres> => (server ??= startTestPostgres());
 
+// Dropping the suite's databases and a fast shutdown (which checkpoints) can take a while on a loaded
+// 2-core machine; pg_ctl alone may wait 60 s.
 afterAll(async () => {
   if (server !== undefined) {
     await (await server).stop();
   }
-}, 60_000);
+}, 180_000);
 
 eventStoreConformance('PostgreSQL (group commit, fsync on)', async () => {
   const connectionString = await (await testServer()).createDatabase();

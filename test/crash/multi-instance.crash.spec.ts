@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { commandEventId } from '#domain';
+import { checkCommandsExactlyOnce, checkProcesses, type CheckedCommand, type LogEvent } from '../support/crash-harness.checks.js';
 import { formatReport, runCrashHarness } from '../support/crash-harness.js';
 
 /**
@@ -33,4 +35,51 @@ describe('SIGKILL crash harness with two instances on one PostgreSQL', () => {
     expect(report.commands.pending).toBe(0);
     expect(report.processes.completed).toBeGreaterThan(0);
   }, 420_000);
+});
+
+// ---- the race-loser rule of check 1, on a small log forged by hand ----
+
+const WON = 'batch-won';
+const LOST_OUT = 'out-lost';
+
+/** Two sortings raced for one collected batch: p won; q recorded its intent, then lost and was rejected. */
+function raceLog(): LogEvent[] {
+  const events: LogEvent[] = [];
+  const append = (streamId: string, type: string, data: Record<string, unknown>, commandId: string, index = 0) =>
+    events.push({ position: events.length, streamId, revision: events.filter((e) => e.streamId === streamId).length, eventId: commandEventId(commandId, index), type, data, metadata: { commandId } });
+  append(`batch-${WON}`, 'BatchCollected', { batchId: WON, massGrams: 100_000 }, 'c-collect');
+  append('process-p', 'ProcessStarted', { processId: 'p', inputs: [{ batchId: WON, massGrams: 100_000 }], outputs: [{ batchId: 'out-won', massGrams: 100_000 }], losses: [] }, 'c-p');
+  append('process-q', 'ProcessStarted', { processId: 'q', inputs: [{ batchId: WON, massGrams: 100_000 }], outputs: [{ batchId: LOST_OUT, massGrams: 100_000 }], losses: [] }, 'c-q');
+  append(`batch-${WON}`, 'BatchConsumed', { batchId: WON, processId: 'p', massGrams: 100_000 }, 'c-p');
+  append('batch-out-won', 'BatchProduced', { batchId: 'out-won', processId: 'p', massGrams: 100_000 }, 'c-p');
+  append('process-p', 'ProcessCompleted', { processId: 'p' }, 'c-p');
+  append('process-q', 'ProcessRejected', { processId: 'q', reason: `batch ${WON} is consumed` }, 'c-q');
+  return events;
+}
+
+function raceCommands(loser: Pick<CheckedCommand, 'refusalCode' | 'refusalProcessStatus'>): CheckedCommand[] {
+  return [
+    { label: 'collect', commandId: 'c-collect', answer: 'acknowledged', expect: { shape: 'single', streamId: `batch-${WON}`, types: ['BatchCollected'] } },
+    { label: 'winner p', commandId: 'c-p', answer: 'acknowledged', expect: { shape: 'process', processId: 'p', inputs: [WON], outputs: ['out-won'] } },
+    { label: 'loser q', commandId: 'c-q', answer: 'refused', ...loser, expect: { shape: 'process', processId: 'q', inputs: [WON], outputs: [LOST_OUT] } },
+  ];
+}
+
+describe('the crash harness log check for a race loser', () => {
+  it('given a loser refused with batch-not-available naming processStatus rejected, when the log holds its rejected process, then check 1 passes', () => {
+    const result = checkCommandsExactlyOnce(raceLog(), raceCommands({ refusalCode: 'batch-not-available', refusalProcessStatus: 'rejected' }));
+    expect(result.failures).toEqual([]);
+    expect(checkProcesses(raceLog())).toMatchObject({ ok: true, completed: 1, rejected: 1 });
+  });
+
+  it('given a loser refused with batch-not-available naming processStatus rejected, when the log lacks its process, then check 1 fails', () => {
+    const withoutLoser = raceLog().filter((e) => e.metadata.commandId !== 'c-q');
+    const result = checkCommandsExactlyOnce(withoutLoser, raceCommands({ refusalCode: 'batch-not-available', refusalProcessStatus: 'rejected' }));
+    expect(result.failures).toEqual([expect.stringContaining('loser q (refused (batch-not-available)): absent from the log, expected rejected')]);
+  });
+
+  it('given a loser refused with batch-not-available and no process on record, when the log holds a rejected process for it, then check 1 fails', () => {
+    const result = checkCommandsExactlyOnce(raceLog(), raceCommands({ refusalCode: 'batch-not-available' }));
+    expect(result.failures).toEqual([expect.stringContaining('loser q (refused (batch-not-available)): recorded as rejected, expected none')]);
+  });
 });

@@ -15,12 +15,12 @@ interface Problem {
 
 const collection = (kommuneCode: string, massGrams: number) => ({ kommuneCode, collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams });
 
-async function inject(ledger: LedgerHarness, url: string, options: { address: string; key?: string; method?: 'GET' | 'POST'; body?: unknown }) {
+async function inject(ledger: LedgerHarness, url: string, options: { address: string; key?: string; method?: 'GET' | 'POST'; body?: unknown; forwardedFor?: string }) {
   const response = await ledger.app.inject({
     method: options.method ?? 'GET',
     url,
     remoteAddress: options.address,
-    headers: options.key ? { authorization: `Bearer ${options.key}` } : {},
+    headers: { ...(options.key ? { authorization: `Bearer ${options.key}` } : {}), ...(options.forwardedFor ? { 'x-forwarded-for': options.forwardedFor } : {}) },
     ...(options.body !== undefined ? { payload: options.body as Record<string, unknown> } : {}),
   });
   return { status: response.statusCode, headers: response.headers, body: response.body };
@@ -30,7 +30,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-describe('rate limits (token buckets per organisation and per client address)', () => {
+/** Well formed, never issued: what a guesser sends. */
+const wrongKey = (n: number) => `tl_0123456789ab_this-key-was-never-issued-by-the-ledger-${n}`;
+
+describe('rate limits (token buckets per organisation and per client network)', () => {
   let ledger: LedgerHarness;
   let a: RegisteredOrganisation;
   let b: RegisteredOrganisation;
@@ -55,20 +58,20 @@ describe('rate limits (token buckets per organisation and per client address)', 
     const answers = [];
     for (let i = 0; i < 3; i += 1) answers.push(await ledger.get('/batches', a.key));
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
-    expect(answers[0]!.headers['ratelimit-policy']).toBe('"per-key";q=30;w=60');
-    expect(answers[2]!.headers.ratelimit).toMatch(/^"per-key";r=0;t=\d+$/);
+    expect(answers[0]!.headers['ratelimit-policy']).toBe('"per-organisation";q=30;w=60');
+    expect(answers[2]!.headers.ratelimit).toMatch(/^"per-organisation";r=0;t=\d+$/);
 
     const head = await ledger.store.headPosition();
     const refused = await ledger.post<Problem>('/batches/collections', collection('0657', 1_000), a.key);
     expect(refused.status).toBe(429);
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(refused.body).toMatchObject({ status: 429, title: 'Too Many Requests' });
+    expect(refused.body).toMatchObject({ status: 429, title: 'Too Many Requests', code: 'too-many-requests' });
     expect(refused.body.detail).toContain(a.id);
     const retryAfter = Number(refused.headers['retry-after']);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(2);
-    expect(refused.headers['ratelimit-policy']).toBe('"per-key";q=30;w=60');
-    expect(refused.headers.ratelimit).toMatch(/^"per-key";r=0;t=[1-6]$/);
+    expect(refused.headers['ratelimit-policy']).toBe('"per-organisation";q=30;w=60');
+    expect(refused.headers.ratelimit).toMatch(/^"per-organisation";r=0;t=[1-6]$/);
     expect(await ledger.store.headPosition()).toBe(head);
 
     // Another organisation's budget is its own.
@@ -80,36 +83,132 @@ describe('rate limits (token buckets per organisation and per client address)', 
     expect((await ledger.get('/batches', a.key)).status).toBe(429);
   });
 
-  it('limits requests without credentials per client address, before authentication', async () => {
+  it('charges answers without a valid credential to the client network, and refuses requests without credentials before authentication once it is spent', async () => {
     const first = await inject(ledger, '/batches', { address: '10.0.0.1' });
     expect(first.status).toBe(401);
-    expect(first.headers['ratelimit-policy']).toBe('"per-address";q=30;w=60');
-    expect((await inject(ledger, '/batches', { address: '10.0.0.1' })).status).toBe(401);
-    const refused = await inject(ledger, '/batches', { address: '10.0.0.1' });
+    expect(first.headers['ratelimit-policy']).toBe('"failed-authentication";q=30;w=60');
+    expect(first.headers.ratelimit).toMatch(/^"failed-authentication";r=1;t=\d+$/);
+    expect((await inject(ledger, '/batches', { address: '10.0.0.1', key: wrongKey(1) })).status).toBe(401);
+    const head = await ledger.store.headPosition();
+    const refused = await inject(ledger, '/batches/collections', { address: '10.0.0.1', method: 'POST', body: collection('0657', 1_000) });
     expect(refused.status).toBe(429);
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(JSON.parse(refused.body)).toMatchObject({ status: 429 });
+    expect(JSON.parse(refused.body)).toMatchObject({ status: 429, code: 'too-many-failed-authentications' });
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect(refused.headers.ratelimit).toMatch(/^"per-address";r=0;t=\d+$/);
-    // The exhausted address is refused even with a valid key (a made-up one would bypass it otherwise)…
-    expect((await inject(ledger, '/batches', { address: '10.0.0.1', key: b.key })).status).toBe(429);
-    // …another address is not, and health is never limited.
+    expect(refused.headers.ratelimit).toMatch(/^"failed-authentication";r=0;t=\d+$/);
+    expect(await ledger.store.headPosition()).toBe(head);
+    // Another network is not limited, and the public routes never are.
     expect((await inject(ledger, '/batches', { address: '10.0.0.2' })).status).toBe(401);
-    expect((await inject(ledger, '/health', { address: '10.0.0.1' })).status).toBe(200);
+    for (const route of ['/health', '/health/live', '/docs-json']) expect((await inject(ledger, route, { address: '10.0.0.1' })).status).toBe(200);
   });
 
-  it('charges failed authentications to the client address', async () => {
-    const wrongKey = 'tl_0123456789ab_this-key-was-never-issued-by-the-ledger';
-    expect((await inject(ledger, '/batches', { address: '10.0.0.3', key: wrongKey })).status).toBe(401);
-    expect((await inject(ledger, '/batches', { address: '10.0.0.3', key: wrongKey })).status).toBe(401);
-    expect((await inject(ledger, '/batches', { address: '10.0.0.3', key: wrongKey })).status).toBe(429);
+  it('answers a wrong key from a network that spent its budget with 429, and appends nothing', async () => {
+    expect((await inject(ledger, '/batches', { address: '10.0.0.3', key: wrongKey(2) })).status).toBe(401);
+    expect((await inject(ledger, '/batches', { address: '10.0.0.3', key: wrongKey(3) })).status).toBe(401);
+    const head = await ledger.store.headPosition();
+    const refused = await inject(ledger, '/batches/collections', { address: '10.0.0.3', key: wrongKey(4), method: 'POST', body: collection('0657', 1_000) });
+    expect(refused.status).toBe(429);
+    expect(JSON.parse(refused.body)).toMatchObject({ status: 429, code: 'too-many-failed-authentications' });
+    expect(refused.body).toContain('10.0.0.3');
+    expect(await ledger.store.headPosition()).toBe(head);
   });
 
-  it('charges authenticated requests to the organisation, not to the address', async () => {
-    // b spent one token above; two more from one address, well past that address's burst of 2.
-    expect((await inject(ledger, '/batches', { address: '10.0.0.4', key: b.key })).status).toBe(200);
-    expect((await inject(ledger, '/batches', { address: '10.0.0.4', key: b.key })).status).toBe(200);
-    expect((await inject(ledger, '/batches', { address: '10.0.0.4' })).status).toBe(401);
+  it('serves a valid key from a network whose budget others spent with wrong keys, and charges it to its organisation only', async () => {
+    for (let i = 0; i < 5; i += 1) await inject(ledger, '/batches', { address: '10.0.0.4', key: wrongKey(10 + i) });
+    expect((await inject(ledger, '/batches', { address: '10.0.0.4', key: wrongKey(20) })).status).toBe(429);
+    const served = await inject(ledger, '/batches', { address: '10.0.0.4', key: b.key });
+    expect(served.status).toBe(200);
+    expect(served.headers['ratelimit-policy']).toBe('"per-organisation";q=30;w=60');
+    // And it did not refill the network's budget.
+    expect((await inject(ledger, '/batches', { address: '10.0.0.4', key: wrongKey(21) })).status).toBe(429);
+  });
+});
+
+describe('rate limits with no settings: on by default, with the documented values', () => {
+  let ledger: LedgerHarness;
+  let municipality: RegisteredOrganisation;
+
+  beforeAll(async () => {
+    // The harness gives every suite budgets it never reaches; these are unset, so the defaults apply.
+    ledger = await LedgerHarness.start({ env: { LEDGER_RATE_LIMIT_PER_MINUTE: undefined, LEDGER_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: undefined } });
+    municipality = await ledger.registerOrganisation('Herning Kommune', ['municipality'], '0657');
+  });
+  afterAll(async () => {
+    await ledger.close();
+  });
+
+  it('answers 20 wrong keys from one address with 401, then 429, and still serves a valid key from that address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i += 1) statuses.push((await inject(ledger, '/batches', { address: '198.51.100.1', key: wrongKey(i) })).status);
+    expect(statuses).toEqual([...Array<number>(20).fill(401), ...Array<number>(5).fill(429)]);
+    const refused = await inject(ledger, '/batches', { address: '198.51.100.1', key: wrongKey(99) });
+    expect(refused.headers['ratelimit-policy']).toBe('"failed-authentication";q=10;w=60');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(6);
+
+    const served = await inject(ledger, '/batches', { address: '198.51.100.1', key: municipality.key });
+    expect(served.status).toBe(200);
+    expect(served.headers['ratelimit-policy']).toBe('"per-organisation";q=3000;w=60');
+    expect(served.headers.ratelimit).toMatch(/^"per-organisation";r=59\d;t=\d+$/);
+  });
+
+  it('charges an IPv6 client per /64: rotating the address inside it gains nothing', async () => {
+    const statuses: number[] = [];
+    for (let i = 1; i <= 22; i += 1) statuses.push((await inject(ledger, '/batches', { address: `2001:db8:7:7::${i.toString(16)}`, key: wrongKey(i) })).status);
+    expect(statuses).toEqual([...Array<number>(20).fill(401), 429, 429]);
+    expect((await inject(ledger, '/batches', { address: '2001:db8:7:8::1', key: wrongKey(0) })).status).toBe(401);
+  });
+
+  it('refuses an organisation past its burst of 600 with a 429 problem', async () => {
+    const statuses: number[] = [];
+    // 50 a second refill while this runs, so the refusal comes after the burst plus the refill.
+    while (statuses.length < 5_000 && statuses.at(-1) !== 429) statuses.push((await ledger.get('/organisations', municipality.key)).status);
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(600);
+    expect(new Set(statuses)).toEqual(new Set([200, 429]));
+  });
+});
+
+describe('client addresses behind a proxy (LEDGER_TRUST_PROXY)', () => {
+  let ledger: LedgerHarness;
+
+  beforeAll(async () => {
+    ledger = await LedgerHarness.start({ env: { LEDGER_TRUST_PROXY: '10.0.0.0/8', LEDGER_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: undefined, LEDGER_REQUEST_AUDIT_FLUSH_MS: '50' } });
+  });
+  afterAll(async () => {
+    await ledger.close();
+  });
+
+  const auditedAddresses = async (): Promise<string[]> => {
+    const page = await ledger.get<{ entries: Array<{ ip: string; route: string | null }> }>('/audit/requests?limit=1000');
+    expect(page.status).toBe(200);
+    return page.body.entries.filter((e) => e.route === '/batches').map((e) => e.ip);
+  };
+
+  it('ignores X-Forwarded-For from a peer that is not a trusted proxy: rotating it escapes no limit, and the audit log records the real address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 22; i += 1) {
+      statuses.push((await inject(ledger, '/batches', { address: '203.0.113.9', key: wrongKey(i), forwardedFor: `192.0.2.${i + 1}` })).status);
+    }
+    expect(statuses).toEqual([...Array<number>(20).fill(401), 429, 429]);
+    const addresses = await auditedAddresses();
+    expect(addresses.filter((ip) => ip === '203.0.113.9')).toHaveLength(22);
+    expect(addresses.filter((ip) => ip.startsWith('192.0.2.'))).toEqual([]);
+  });
+
+  it('takes the client address a trusted proxy appended, not what the client wrote before it', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i += 1) {
+      // The client forges its own X-Forwarded-For; the proxy (10.1.1.1) appends the address it saw.
+      statuses.push((await inject(ledger, '/batches', { address: '10.1.1.1', key: wrongKey(i), forwardedFor: `192.0.2.${i + 1}, 198.51.100.77` })).status);
+    }
+    expect(statuses).toEqual([...Array<number>(20).fill(401), 429]);
+    // Another client behind the same proxy has a budget of its own.
+    expect((await inject(ledger, '/batches', { address: '10.1.1.1', key: wrongKey(0), forwardedFor: '198.51.100.78' })).status).toBe(401);
+    const addresses = await auditedAddresses();
+    expect(addresses.filter((ip) => ip === '198.51.100.77')).toHaveLength(21);
+    expect(addresses).toContain('198.51.100.78');
+    expect(addresses.filter((ip) => ip.startsWith('192.0.2.') || ip === '10.1.1.1')).toEqual([]);
   });
 });
 

@@ -6,12 +6,17 @@
  * reachable without credentials but /health and the docs.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHmac, generateKeyPairSync, randomUUID, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash, createHmac, generateKeyPairSync, randomUUID, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { exportJWK, SignJWT, type JWTPayload } from 'jose';
+import { deterministicId } from '#domain';
+import { loadLedgerConfig } from '../../apps/ledger-api/src/config/ledger.config.js';
+import { openEventLog } from '../../apps/ledger-api/src/ledger/event-log.js';
+import { OPERATOR_ORGANISATION_ID } from '../../apps/ledger-api/src/organisations/operator-bootstrap.js';
 import { LedgerHarness, type RegisteredOrganisation } from '../fixtures/ledger-harness.js';
 
 const ISSUER = 'https://idp.example.test/';
@@ -313,7 +318,7 @@ describe('authentication: a JWT verified against a JWKS endpoint', () => {
     await jwks.close();
   });
 
-  const claims = (overrides: JWTPayload = {}): JWTPayload => ({ iss: ISSUER, aud: AUDIENCE, 'https://ledger/org': sorter.id, exp: nowSeconds() + 600, ...overrides });
+  const claims = (overrides: JWTPayload = {}): JWTPayload => ({ iss: ISSUER, aud: AUDIENCE, 'https://ledger/org': sorter.id, iat: nowSeconds(), exp: nowSeconds() + 600, ...overrides });
   const asBearer = async (token: string) => ledger.request('GET', '/organisations', { key: null, headers: { authorization: `Bearer ${token}` } });
 
   it('accepts a token signed with a key of the set, under the configured claim, and caches the set', async () => {
@@ -326,7 +331,7 @@ describe('authentication: a JWT verified against a JWKS endpoint', () => {
   it('refuses a key id the set does not hold, expired and wrong-audience tokens, and alg "none"', async () => {
     const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     await expectProblem(asBearer(await signer(other.privateKey, 'ES256', 'not-in-the-set')(claims())), 401, 'token-key-unknown');
-    await expectProblem(asBearer(await sign(claims({ exp: nowSeconds() - 3600 }))), 401, 'token-expired');
+    await expectProblem(asBearer(await sign(claims({ iat: nowSeconds() - 7200, exp: nowSeconds() - 3600 }))), 401, 'token-expired');
     await expectProblem(asBearer(await sign(claims({ aud: ['someone-else'] }))), 401, 'token-wrong-audience');
     await expectProblem(asBearer(`${base64url({ alg: 'none', kid: 'key-2026' })}.${base64url(claims())}.`), 401, 'token-algorithm-not-allowed');
   });
@@ -356,7 +361,7 @@ describe('authentication: failure modes of the infrastructure', () => {
   });
 
   it('an unreachable key set is a 503 problem, not a 500', async () => {
-    const token = await signer(ec.privateKey, 'ES256', 'k')({ iss: ISSUER, aud: AUDIENCE, ledger_org: randomUUID(), exp: nowSeconds() + 600 });
+    const token = await signer(ec.privateKey, 'ES256', 'k')({ iss: ISSUER, aud: AUDIENCE, ledger_org: randomUUID(), iat: nowSeconds(), exp: nowSeconds() + 600 });
     const response = await ledger.request<Problem>('GET', '/organisations', { key: null, headers: { authorization: `Bearer ${token}` } });
     expect(response.status).toBe(503);
     expect(String(response.headers['content-type'])).toContain('application/problem+json');
@@ -377,5 +382,138 @@ describe('authentication: failure modes of the infrastructure', () => {
     await expectProblem(ledger.get('/organisations', spare.apiKey!), 401, 'api-key-revoked');
     await ledger.runner.waitForPosition(await ledger.store.headPosition(), 10_000);
     await expectProblem(ledger.get('/organisations', spare.apiKey!), 401, 'api-key-revoked');
+  });
+});
+
+describe('credentials that cannot be guessed or borrowed (decision 029)', () => {
+  const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+  describe('a chosen operator key', () => {
+    it.each([
+      ['16 characters', 'Abcdefgh12345678', /about 95 bits/],
+      ['a long key of one repeated character', 'x'.repeat(40), /distinct characters/],
+    ])('of %s is refused at start, with what to do instead', async (_what, operatorKey, reason) => {
+      const start = LedgerHarness.start({ operatorKey, env: { LEDGER_PROJECTIONS: 'in-process' } });
+      await expect(start).rejects.toThrow(/^refusing to start: LEDGER_OPERATOR_KEY/);
+      await expect(start).rejects.toThrow(reason);
+      await expect(start).rejects.toThrow(/openssl rand/);
+    });
+
+    it('is recorded by scrypt with its salt and cost; its SHA-256 is nowhere in the log or the read models; it authenticates, on later starts too', async () => {
+      const ledger = await LedgerHarness.start({ env: { LEDGER_PROJECTIONS: 'in-process' } });
+      let dataDir = ledger.dataDir;
+      try {
+        expect((await ledger.registerOrganisation('Sorter', ['sorter'])).id).toBeDefined();
+        const events = await ledger.store.readAll({ maxCount: 10_000 });
+        const operatorKeyEvent = events.find((e) => e.type === 'ApiKeyIssued' && (e.data as { organisationId: string }).organisationId === OPERATOR_ORGANISATION_ID)!;
+        expect(operatorKeyEvent.data).toMatchObject({ keyDerivation: { algorithm: 'scrypt', salt: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), cost: 2 ** 15, blockSize: 8, parallelization: 1 } });
+        const logged = JSON.stringify(events);
+        expect(logged).not.toContain(sha256(ledger.operatorKey));
+        expect(logged).not.toContain(ledger.operatorKey);
+        for (const file of readdirSync(ledger.dataDir).filter((f) => f.includes('.sqlite'))) {
+          const bytes = readFileSync(path.join(ledger.dataDir, file));
+          expect(bytes.includes(sha256(ledger.operatorKey))).toBe(false);
+          expect(bytes.includes(ledger.operatorKey)).toBe(false);
+        }
+        // Generated keys keep their SHA-256: 256 random bits need no slow hash.
+        const sorterKeyEvent = events.filter((e) => e.type === 'ApiKeyIssued').at(-1)!;
+        expect(sorterKeyEvent.data).not.toHaveProperty('keyDerivation');
+      } finally {
+        dataDir = ledger.dataDir;
+        await ledger.close({ keepData: true });
+      }
+      const again = await LedgerHarness.start({ dataDir, env: { LEDGER_PROJECTIONS: 'in-process' } });
+      try {
+        expect((await again.get('/organisations')).status).toBe(200);
+        await expectProblem(again.get('/organisations', 'tl_000000000000_e2e-operator-key-with-enough-entropY'), 401, 'unknown-api-key');
+      } finally {
+        await again.close();
+      }
+    }, 60_000);
+
+    it('recorded by its bare SHA-256 before decision 029, still authenticates after the upgrade', async () => {
+      const operatorKey = 'tl_000000000000_an-operator-key-chosen-before-the-upgrade';
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ledger-e2e-'));
+      const store = await openEventLog(loadLedgerConfig({ LEDGER_DATA_DIR: dataDir }).eventLog);
+      try {
+        const at = new Date().toISOString();
+        const commandId = deterministicId('command/bootstrap-operator');
+        const metadata = { actorOrgId: OPERATOR_ORGANISATION_ID, commandId, correlationId: commandId, causationId: commandId };
+        await store.append(
+          `organisation-${OPERATOR_ORGANISATION_ID}`,
+          [
+            { eventId: randomUUID(), type: 'OrganisationRegistered', schemaVersion: 1, data: { organisationId: OPERATOR_ORGANISATION_ID, name: 'Ledger operator', roles: ['operator'], sites: [], occurredAt: at }, metadata },
+            { eventId: randomUUID(), type: 'ApiKeyIssued', schemaVersion: 1, data: { organisationId: OPERATOR_ORGANISATION_ID, keyId: '000000000000', keyHash: sha256(operatorKey), occurredAt: at }, metadata },
+          ],
+          'no-stream',
+        );
+      } finally {
+        await store.close();
+      }
+      const ledger = await LedgerHarness.start({ dataDir, operatorKey, env: { LEDGER_PROJECTIONS: 'in-process' } });
+      try {
+        const organisations = await ledger.get<{ organisationId: string }[]>('/organisations');
+        expect(organisations.status).toBe(200);
+        expect(organisations.body.map((o) => o.organisationId)).toEqual([OPERATOR_ORGANISATION_ID]);
+      } finally {
+        await ledger.close();
+      }
+    }, 60_000);
+  });
+
+  describe('OIDC', () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const sign = signer(ec.privateKey, 'ES256');
+    const OPS = 'ops@ledger.example';
+    let ledger: LedgerHarness;
+    let auditor: RegisteredOrganisation;
+    let sorter: RegisteredOrganisation;
+    const claims = (overrides: JWTPayload = {}): JWTPayload => ({ iss: ISSUER, aud: AUDIENCE, sub: 'alice@sorter.example', ledger_org: sorter.id, iat: nowSeconds(), exp: nowSeconds() + 600, ...overrides });
+    const asBearer = async (token: string) => ledger.request('GET', '/organisations', { key: null, headers: { authorization: `Bearer ${token}` } });
+
+    beforeAll(async () => {
+      ledger = await LedgerHarness.start({
+        env: {
+          LEDGER_PROJECTIONS: 'in-process',
+          LEDGER_OIDC_ISSUER: ISSUER,
+          LEDGER_OIDC_AUDIENCE: AUDIENCE,
+          LEDGER_OIDC_PUBLIC_KEY: ec.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+          LEDGER_OIDC_PRIVILEGED_SUBJECTS: `${ISSUER}|${OPS}`,
+        },
+      });
+      sorter = await ledger.registerOrganisation('Sorter', ['sorter']);
+      auditor = await ledger.registerOrganisation('Auditor', ['auditor']);
+    });
+    afterAll(async () => {
+      await ledger.close();
+    });
+
+    it("refuses a token naming the operator's organisation (the same id in every deployment) unless the allow-list names its issuer and subject", async () => {
+      await expectProblem(asBearer(await sign(claims({ ledger_org: OPERATOR_ORGANISATION_ID }))), 403, 'token-privileged-subject-not-allowed');
+      await expectProblem(asBearer(await sign(claims({ ledger_org: OPERATOR_ORGANISATION_ID, iss: 'https://evil.example/', sub: OPS }))), 401, 'token-wrong-issuer');
+      const allowed = await ledger.request('POST', '/organisations', {
+        key: null,
+        headers: { authorization: `Bearer ${await sign(claims({ ledger_org: OPERATOR_ORGANISATION_ID, sub: OPS }))}` },
+        body: { name: 'Registered by token', roles: ['brand'] },
+      });
+      expect(allowed.status).toBe(201);
+    });
+
+    it('refuses a token naming an auditor organisation unless the allow-list names it, and lets one act for a sorter', async () => {
+      await expectProblem(asBearer(await sign(claims({ ledger_org: auditor.id }))), 403, 'token-privileged-subject-not-allowed');
+      expect((await asBearer(await sign(claims({ ledger_org: auditor.id, sub: OPS })))).status).toBe(200);
+      expect((await asBearer(await sign(claims()))).status).toBe(200);
+    });
+
+    it('refuses a token without iat, one issued more than 24 hours ago and one valid for 50 years, each with its own 401', async () => {
+      await expectProblem(asBearer(await sign(claims({ iat: undefined }))), 401, 'token-issued-at-missing');
+      await expectProblem(asBearer(await sign(claims({ iat: nowSeconds() - 25 * 3600, exp: nowSeconds() + 600 }))), 401, 'token-too-old');
+      await expectProblem(asBearer(await sign(claims({ exp: nowSeconds() + 50 * 365 * 86_400 }))), 401, 'token-lifetime-too-long');
+    });
+
+    it('refuses to start with a key set fetched over plain http from another host', async () => {
+      const start = LedgerHarness.start({ env: { LEDGER_OIDC_ISSUER: ISSUER, LEDGER_OIDC_AUDIENCE: AUDIENCE, LEDGER_OIDC_JWKS_URL: 'http://idp.example.test/.well-known/jwks.json' } });
+      await expect(start).rejects.toThrow(/LEDGER_OIDC_JWKS_URL must be an https URL/);
+    });
   });
 });

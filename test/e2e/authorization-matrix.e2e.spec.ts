@@ -1072,3 +1072,284 @@ describe('authorization matrix (issue 5 §1)', () => {
 
   for (const r of rows) it(r.title, r.run);
 });
+
+// ------------------------------------------------------------------------------------------ rate limits
+
+/**
+ * The two rate-limit problems (decision 028), for every role: a network that spent its budget of
+ * failed authentications gets 429 `too-many-failed-authentications` for requests without a valid
+ * credential, while every role's valid key is still served from it; an organisation that spent its
+ * own budget gets 429 `too-many-requests` on reads and writes alike, and nothing is appended.
+ */
+describe('authorization matrix: rate-limit answers', () => {
+  let limited: LedgerHarness;
+  const keys = new Map<Role, string>();
+  const wrongKey = 'tl_0123456789ab_this-key-was-never-issued-by-the-ledger';
+  const send = (method: 'GET' | 'POST', url: string, key: string | null, body?: unknown) =>
+    limited.request<unknown>(method, url, { key, ...(body !== undefined ? { body } : {}) });
+  const residual = () => ({ kommuneCode: KOMMUNE.munA, massGrams: 1_000, materialType: 'cotton' });
+
+  beforeAll(async () => {
+    limited = await LedgerHarness.start({
+      env: {
+        // Refill of one a minute: nothing comes back while the block runs.
+        LEDGER_RATE_LIMIT_PER_MINUTE: '1',
+        LEDGER_RATE_LIMIT_BURST: '12',
+        LEDGER_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '1',
+        LEDGER_RATE_LIMIT_UNAUTHENTICATED_BURST: '2',
+      },
+    });
+    for (const role of ROLES) {
+      if (role === 'operator') continue;
+      const org = await limited.registerOrganisation(`Rate-limited ${role}`, [role], role === 'municipality' ? KOMMUNE.munA : undefined);
+      keys.set(role, org.key);
+    }
+    keys.set('operator', limited.operatorKey);
+  }, 60_000);
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it('no credentials and wrong keys spend the network’s budget, then answer 429 too-many-failed-authentications on reads and writes, appending nothing', async () => {
+    expectStatus(await send('GET', '/batches', null), 401);
+    expectStatus(await send('GET', '/batches', wrongKey), 401);
+    for (const [method, url, key] of [
+      ['GET', '/batches', null],
+      ['GET', '/batches', wrongKey],
+      ['POST', '/batches/residuals', null],
+      ['POST', '/batches/residuals', wrongKey],
+    ] as const) {
+      const before = await limited.store.headPosition();
+      const r = await send(method, url, key, method === 'POST' ? residual() : undefined);
+      expectProblem(r, [429], ['too-many-failed-authentications']);
+      expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(await limited.store.headPosition()).toBe(before);
+    }
+    // Public routes are never limited.
+    expectStatus(await send('GET', '/health', null), 200);
+    expectStatus(await send('GET', '/docs-json', null), 200);
+  });
+
+  for (const role of ROLES) {
+    it(`${role} · served from the exhausted network, then 429 too-many-requests on reads and writes once its organisation spent its burst, appending nothing`, async () => {
+      const key = keys.get(role)!;
+      expectStatus(await send('GET', '/organisations', key), 200);
+      let spent = 1;
+      while ((await send('GET', '/organisations', key)).status === 200) spent += 1;
+      expect(spent).toBeLessThanOrEqual(12);
+      const read = await send('GET', '/batches', key);
+      expectProblem(read, [429], ['too-many-requests']);
+      expect(Number(read.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(read.headers['ratelimit-policy']).toBe('"per-organisation";q=1;w=60');
+      const before = await limited.store.headPosition();
+      expectProblem(await send('POST', '/batches/residuals', key, residual()), [429], ['too-many-requests']);
+      expect(await limited.store.headPosition()).toBe(before);
+    });
+  }
+});
+
+// ------------------------------------------------------------------------------------------ stored request inputs
+
+/**
+ * The problems of decision 027 for every role and for a caller without credentials: a malformed
+ * X-Correlation-Id (400 `invalid-correlation-id`) or X-Request-Id (400 `invalid-request-id`) is
+ * refused before authentication, on reads and writes alike, and appends nothing; a list one entry
+ * beyond its maximum is a 400 `invalid-body` that appends nothing.
+ */
+describe('authorization matrix: stored request inputs', () => {
+  let bounded: LedgerHarness;
+  const keys = new Map<Role | 'no credentials', string | null>();
+  const send = (method: 'GET' | 'POST', url: string, key: string | null, headers: Record<string, string>, body?: unknown) =>
+    bounded.request<unknown>(method, url, { key, headers, ...(body !== undefined ? { body } : {}) });
+  const collectionIn = (kommuneCode: string) => ({ kommuneCode, collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 1_000 });
+
+  beforeAll(async () => {
+    bounded = await LedgerHarness.start();
+    for (const role of ROLES) {
+      if (role === 'operator') continue;
+      const org = await bounded.registerOrganisation(`Bounded ${role}`, [role], role === 'municipality' ? KOMMUNE.munA : undefined);
+      keys.set(role, org.key);
+    }
+    keys.set('operator', bounded.operatorKey);
+    keys.set('no credentials', null);
+  }, 60_000);
+  afterAll(async () => {
+    await bounded?.close();
+  });
+
+  for (const who of [...ROLES, 'no credentials'] as const) {
+    it(`${who} · a malformed X-Correlation-Id or X-Request-Id → 400 invalid-correlation-id / invalid-request-id on reads and writes, appending nothing`, async () => {
+      const key = keys.get(who) ?? null;
+      const before = await bounded.store.headPosition();
+      for (const [method, url, body] of [
+        ['GET', '/batches', undefined],
+        ['POST', '/batches/collections', collectionIn(KOMMUNE.munA)],
+        ['POST', '/organisations', { name: 'Formula ApS', roles: ['collector'] }],
+      ] as const) {
+        expectProblem(await send(method, url, key, { 'x-correlation-id': '=HYPERLINK("https://evil.example")' }, body), [400], ['invalid-correlation-id']);
+        expectProblem(await send(method, url, key, { 'x-correlation-id': 'c'.repeat(65) }, body), [400], ['invalid-correlation-id']);
+        expectProblem(await send(method, url, key, { 'x-request-id': '<img src=x>' }, body), [400], ['invalid-request-id']);
+      }
+      expect(await bounded.store.headPosition()).toBe(before);
+    });
+  }
+
+  it('operator · nine roles, or 101 sites, for one organisation → 400 invalid-body, appending nothing', async () => {
+    const before = await bounded.store.headPosition();
+    const roles = [...ROLES, 'brand'];
+    expectProblem(await send('POST', '/organisations', bounded.operatorKey, {}, { name: 'Every Role ApS', roles }), [400], ['invalid-body']);
+    const sites = Array.from({ length: 101 }, (_, i) => ({ name: `Site ${i}` }));
+    expectProblem(await send('POST', '/organisations', bounded.operatorKey, {}, { name: 'Many Sites ApS', roles: ['collector'], sites }), [400], ['invalid-body']);
+    expect(await bounded.store.headPosition()).toBe(before);
+  });
+
+  it('municipality · 1,001 collections in one bulk request, or 21 programme tags → 400 invalid-body, appending nothing', async () => {
+    const key = keys.get('municipality')!;
+    const before = await bounded.store.headPosition();
+    const collections = Array.from({ length: 1_001 }, () => collectionIn(KOMMUNE.munA));
+    expectProblem(await send('POST', '/batches/collections/bulk', key, {}, { collections }), [400], ['invalid-body']);
+    const programmeTags = Array.from({ length: 21 }, (_, i) => `tag-${i}`);
+    expectProblem(await send('POST', '/batches/collections', key, {}, { ...collectionIn(KOMMUNE.munA), programmeTags }), [400], ['invalid-body']);
+    expect(await bounded.store.headPosition()).toBe(before);
+  });
+
+  it('sorter · a residual whose composition lists more entries than there are fibres → 400 invalid-body, appending nothing', async () => {
+    const key = keys.get('sorter')!;
+    const before = await bounded.store.headPosition();
+    const composition = Array.from({ length: 16 }, (_, i) => ({ fibre: i % 2 === 0 ? 'cotton' : 'polyester', share: 625 }));
+    const residual = { originClass: 'pre-consumer', ewcCode: '04 02 22', massGrams: 5_000, description: 'offcuts', composition };
+    expectProblem(await send('POST', '/batches/residuals', key, {}, residual), [400], ['invalid-body']);
+    expect(await bounded.store.headPosition()).toBe(before);
+  });
+});
+
+describe('authorization matrix: bearer-token answers (decision 029)', () => {
+  const ISSUER = 'https://idp.example.test/';
+  const AUDIENCE = 'textile-ledger';
+  const ALLOWED_SUBJECT = 'ops@ledger.example';
+  let tokens: LedgerHarness;
+  let sign: (claims: Record<string, unknown>) => Promise<string>;
+  const orgs = new Map<Role, string>();
+  const now = (): number => Math.floor(Date.now() / 1000);
+  const send = (method: 'GET' | 'POST', url: string, token: string, body?: unknown) =>
+    tokens.request(method, url, { key: null, headers: { authorization: `Bearer ${token}` }, ...(body !== undefined ? { body } : {}) });
+  const claims = (role: Role, overrides: Record<string, unknown> = {}) => ({ iss: ISSUER, aud: AUDIENCE, sub: 'someone@example.org', ledger_org: orgs.get(role), iat: now(), exp: now() + 600, ...overrides });
+  const collection = { kommuneCode: KOMMUNE.munA, collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 1_000 };
+
+  beforeAll(async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { SignJWT } = await import('jose');
+    const { OPERATOR_ORGANISATION_ID } = await import('../../apps/ledger-api/src/organisations/operator-bootstrap.js');
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    sign = (payload) => new SignJWT(payload).setProtectedHeader({ alg: 'ES256' }).sign(privateKey);
+    tokens = await LedgerHarness.start({
+      env: {
+        LEDGER_OIDC_ISSUER: ISSUER,
+        LEDGER_OIDC_AUDIENCE: AUDIENCE,
+        LEDGER_OIDC_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        LEDGER_OIDC_PRIVILEGED_SUBJECTS: `${ISSUER}|${ALLOWED_SUBJECT}`,
+      },
+    });
+    for (const role of ROLES) {
+      orgs.set(role, role === 'operator' ? OPERATOR_ORGANISATION_ID : (await tokens.registerOrganisation(`Token ${role}`, [role], role === 'municipality' ? KOMMUNE.munA : undefined)).id);
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await tokens?.close();
+  });
+
+  for (const role of ROLES) {
+    it(`${role} · a token without iat, issued over 24 h ago, or valid for 50 years → 401 token-issued-at-missing / token-too-old / token-lifetime-too-long, appending nothing`, async () => {
+      const before = await tokens.store.headPosition();
+      for (const [overrides, code] of [
+        [{ iat: undefined }, 'token-issued-at-missing'],
+        [{ iat: now() - 25 * 3600 }, 'token-too-old'],
+        [{ exp: now() + 50 * 365 * 86_400 }, 'token-lifetime-too-long'],
+      ] as const) {
+        const token = await sign(claims(role, overrides));
+        expectProblem(await send('GET', '/organisations', token), [401], [code]);
+        expectProblem(await send('POST', '/batches/collections', token, collection), [401], [code]);
+      }
+      expect(await tokens.store.headPosition()).toBe(before);
+    });
+
+    if (isPrivileged(role)) {
+      it(`${role} · a token for the ${role} organisation whose issuer and subject LEDGER_OIDC_PRIVILEGED_SUBJECTS does not name → 403 token-privileged-subject-not-allowed, appending nothing; a named one acts`, async () => {
+        const before = await tokens.store.headPosition();
+        const token = await sign(claims(role));
+        expectProblem(await send('GET', '/organisations', token), [403], ['token-privileged-subject-not-allowed']);
+        expectProblem(await send('POST', '/organisations', token, { name: 'Token-made ApS', roles: ['brand'] }), [403], ['token-privileged-subject-not-allowed']);
+        expect(await tokens.store.headPosition()).toBe(before);
+        expectStatus(await send('GET', '/organisations', await sign(claims(role, { sub: ALLOWED_SUBJECT }))), 200);
+      });
+    } else {
+      it(`${role} · a fresh token for the ${role} organisation acts without the allow-list`, async () => {
+        expectStatus(await send('GET', `/organisations/${orgs.get(role)}`, await sign(claims(role))), 200);
+      });
+    }
+  }
+});
+
+// ------------------------------------------------------------------------------------------ heavy-query answers
+
+/**
+ * The heavy-query problems of decision 026, for every role that may read the batch or the audit log:
+ * a lineage walk beyond LEDGER_LINEAGE_MAX_NODES is a 422 `lineage-too-large`, the walk after the
+ * organisation's query budget is spent a 429 `query-cost-budget-exhausted` with Retry-After, and a
+ * request-audit range beyond LEDGER_REQUEST_AUDIT_MAX_RANGE_DAYS a 422 `audit-range-too-long`. None
+ * appends anything.
+ */
+describe('authorization matrix: heavy-query answers (decision 026)', () => {
+  let heavy: LedgerHarness;
+  const keys = new Map<Role, string>();
+  let output = '';
+
+  beforeAll(async () => {
+    heavy = await LedgerHarness.start({ env: { LEDGER_LINEAGE_MAX_NODES: '1', LEDGER_QUERY_COST_PER_MINUTE: '1', LEDGER_QUERY_COST_BURST: '1' } });
+    const orgs = new Map<Role, RegisteredOrganisation>();
+    for (const role of ROLES) {
+      if (role === 'operator') continue;
+      orgs.set(role, await heavy.registerOrganisation(`Heavy ${role}`, [role], role === 'municipality' ? KOMMUNE.munA : undefined));
+    }
+    for (const [role, org] of orgs) keys.set(role, org.key);
+    keys.set('operator', heavy.operatorKey);
+    const collector = orgs.get('collector')!;
+    const collected = '0190aaaa-0000-7000-8000-000000000001';
+    output = '0190aaaa-0000-7000-8000-000000000002';
+    expectStatus(
+      await heavy.post('/batches/collections', { batchId: collected, kommuneCode: KOMMUNE.munA, collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 1_000, collectorOrgId: collector.id }, orgs.get('municipality')!.key),
+      201,
+    );
+    expectStatus(
+      await heavy.post(
+        '/processes',
+        { processId: '0190aaaa-0000-7000-8000-000000000003', processType: 'sorting', inputs: [{ batchId: collected }], outputs: [{ batchId: output, massGrams: 1_000, grade: 'recycling', composition: [{ fibre: 'cotton', share: 10_000 }] }] },
+        collector.key,
+      ),
+      201,
+    );
+    await heavy.runner.waitForPosition(await heavy.store.headPosition());
+  }, 60_000);
+  afterAll(async () => {
+    await heavy?.close();
+  });
+
+  for (const role of ['collector', 'municipality', 'auditor', 'operator'] as const) {
+    it(`${role} · a lineage walk beyond the node cap is 422 lineage-too-large; the next heavy query, with the budget spent, 429 query-cost-budget-exhausted; appending nothing`, async () => {
+      const before = await heavy.store.headPosition();
+      const tooLarge = expectProblem(await heavy.get(`/batches/${output}/lineage`, keys.get(role)!), [422], ['lineage-too-large']);
+      expect(tooLarge).toMatchObject({ maxNodes: 1 });
+      const spent = await heavy.get(`/batches/${output}/lineage`, keys.get(role)!);
+      expectProblem(spent, [429], ['query-cost-budget-exhausted']);
+      expect(Number(spent.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(await heavy.store.headPosition()).toBe(before);
+    });
+  }
+
+  for (const role of ['auditor', 'operator'] as const) {
+    it(`${role} · a request-audit range beyond the most days is 422 audit-range-too-long`, async () => {
+      const r = await heavy.get('/audit/requests?from=2000-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', keys.get(role)!);
+      expect(expectProblem(r, [422], ['audit-range-too-long'])).toMatchObject({ maxRangeDays: 366 });
+    });
+  }
+});

@@ -64,8 +64,14 @@ class LoggedLedger {
     return this.app.get<EventStore>(EVENT_STORE);
   }
 
+  /** As the operator, who alone sees the details (decision 027). */
   async request<T>(method: 'GET' | 'POST', url: string, payload?: object): Promise<Answer<T>> {
-    const response = await this.app.inject({ method, url, headers: { authorization: `Bearer ${OPERATOR_KEY}` }, ...(payload ? { payload } : {}) });
+    return this.requestAs<T>(OPERATOR_KEY, method, url, payload);
+  }
+
+  /** With `key` as the credential, or none (`null`): a monitor, a load balancer, anyone. */
+  async requestAs<T>(key: string | null, method: 'GET' | 'POST', url: string, payload?: object): Promise<Answer<T>> {
+    const response = await this.app.inject({ method, url, headers: key ? { authorization: `Bearer ${key}` } : {}, ...(payload ? { payload } : {}) });
     return { status: response.statusCode, headers: response.headers, body: (/json/.test(String(response.headers['content-type'])) ? JSON.parse(response.body) : response.body) as T };
   }
 
@@ -118,6 +124,31 @@ describe('/health: liveness, readiness and degraded', () => {
     expect(live.body.eventLoopDelayMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('tells anyone the status alone, and the whole report only to the operator', async () => {
+    // Given a fresh ledger with another organisation on it
+    log = new CapturedLog();
+    ledger = await LoggedLedger.start(log);
+    const auditor = await ledger.request<{ apiKey: string }>('POST', '/organisations', { name: 'Revisor', roles: ['auditor'] });
+
+    // Then a caller without credentials, or with another organisation's key, gets the status and the HTTP code only
+    for (const key of [null, auditor.body.apiKey]) {
+      expect(await ledger.requestAs(key, 'GET', '/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
+      expect((await ledger.requestAs(key, 'GET', '/health')).body).toEqual({ status: 'ok' });
+      expect((await ledger.requestAs(key, 'GET', '/health/ready')).body).toEqual({ status: 'ready' });
+      expect((await ledger.requestAs(key, 'GET', '/health/live')).body).toEqual({ status: 'ok' });
+    }
+    // …no data path, store name or log size in any of it
+    const anyone = JSON.stringify((await ledger.requestAs(null, 'GET', '/health')).body);
+    expect(anyone).not.toContain(ledger.dataDir);
+    expect(anyone).not.toMatch(/sqlite|headPosition|position/i);
+    // …a credential that is wrong is refused as anywhere else, not ignored
+    expect((await ledger.requestAs('tl_000000000000_not-a-registered-key-at-all', 'GET', '/health')).status).toBe(401);
+    // …and the operator sees the store and the read models
+    const operator = await ledger.request<HealthReport>('GET', '/health');
+    expect(operator.body).toMatchObject({ status: 'ok', store: { ok: true }, projections: { running: true } });
+    expect(operator.body.store.headPosition).toBeGreaterThanOrEqual(1);
+  });
+
   it('shows degraded within seconds of an event a projection cannot fold, names it, logs it, and answers writes at once', async () => {
     // Given a healthy ledger
     log = new CapturedLog();
@@ -142,6 +173,11 @@ describe('/health: liveness, readiness and degraded', () => {
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({ status: 'not-ready', problems: ['projections-failing'] });
     expect((await ledger.request('GET', '/health/live')).status).toBe(200);
+    // …while anyone else learns only that it is degraded: not which event, stream or error
+    expect(await ledger.requestAs(null, 'GET', '/health')).toMatchObject({ status: 503, body: { status: 'degraded' } });
+    expect((await ledger.requestAs(null, 'GET', '/health')).body).toEqual({ status: 'degraded' });
+    expect(await ledger.requestAs(null, 'GET', '/health/ready')).toMatchObject({ status: 503, body: { status: 'not-ready' } });
+    expect((await ledger.requestAs(null, 'GET', '/health/ready')).body).toEqual({ status: 'not-ready' });
     // …and the log has a line with the projection, position, stream, type and the cause
     const line = log.lines.find((l) => l.startsWith('error Projections') && l.includes(`position ${bad.position}`));
     expect(line).toBeDefined();

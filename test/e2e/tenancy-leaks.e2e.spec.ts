@@ -467,3 +467,49 @@ async function send(r: GeneratedRequest): Promise<Violation[]> {
   }
   return violations;
 }
+
+// ------------------------------------------------------------------------------------------ rate limits
+
+/**
+ * The rate-limit answers (decision 028) tell nothing about other tenants: an organisation's 429 and
+ * its RateLimit fields speak of its own budget only, another organisation is served meanwhile, and
+ * a network's 429 for failed authentications names the network, never an organisation.
+ */
+describe('tenancy leaks: rate-limit answers', () => {
+  let limited: LedgerHarness;
+
+  beforeAll(async () => {
+    limited = await LedgerHarness.start({
+      env: { LEDGER_RATE_LIMIT_PER_MINUTE: '1', LEDGER_RATE_LIMIT_BURST: '4', LEDGER_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '1', LEDGER_RATE_LIMIT_UNAUTHENTICATED_BURST: '1' },
+    });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it('an organisation’s 429 names itself only, and another organisation keeps its whole budget', async () => {
+    const a = await limited.registerOrganisation('Herning Kommune', ['municipality'], KOMMUNE.munA);
+    const b = await limited.registerOrganisation('Holstebro Kommune', ['municipality'], KOMMUNE.munB);
+    let refused = await limited.get<Json>('/batches', a.key);
+    while (refused.status === 200) refused = await limited.get<Json>('/batches', a.key);
+    expect(refused.status).toBe(429);
+    const text = JSON.stringify(refused.body) + JSON.stringify(refused.headers);
+    expect(text).toContain(a.id);
+    for (const other of [b.id, limited.operatorKey, b.key, a.key]) expect(text).not.toContain(other);
+    const served = await limited.get<Json>('/batches', b.key);
+    expect(served.status).toBe(200);
+    expect(served.headers.ratelimit).toBe('"per-organisation";r=3;t=60');
+  });
+
+  it('a network’s 429 for failed authentications names the network, not an organisation', async () => {
+    const org = await limited.registerOrganisation('Skive Kommune', ['municipality'], KOMMUNE.munC);
+    const wrong = `${org.key.slice(0, 16)}${'x'.repeat(43)}`; // the real key id, a wrong secret
+    const first = await limited.app.inject({ method: 'GET', url: '/batches', remoteAddress: '192.0.2.44', headers: { authorization: `Bearer ${wrong}` } });
+    expect(first.statusCode).toBe(401);
+    const refused = await limited.app.inject({ method: 'GET', url: '/batches', remoteAddress: '192.0.2.44', headers: { authorization: `Bearer ${wrong}` } });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.body).toContain('192.0.2.44');
+    expect(refused.body).not.toContain(org.id);
+    expect(JSON.stringify(refused.headers)).not.toContain(org.id);
+  });
+});

@@ -16,7 +16,8 @@
  *   stream; completed: exactly one BatchConsumed on every input stream and one BatchProduced (as
  *   revision 0) on every output stream, and no revert; rejected: every BatchConsumed followed by its
  *   BatchConsumptionReverted, and nothing produced.
- * - acknowledged (2xx) must be present; refused with `process-rejected` must be the rejected shape;
+ * - acknowledged (2xx) must be present; refused with `process-rejected`, or with a problem naming
+ *   `processStatus: rejected` (a race loser rejected after its intent), must be the rejected shape;
  *   any other refusal must have appended nothing; a command still unanswered (in flight at the
  *   kill) may be absent or present, but never partly present.
  * - no event may carry a command id the harness did not send (the operator bootstrap excepted).
@@ -48,6 +49,12 @@ export interface CheckedCommand {
   readonly answer: Answer;
   /** The problem `code` of a refusal. */
   readonly refusalCode?: string | undefined;
+  /**
+   * The problem's `processStatus`: `rejected` says a rejected process is on record under the refused
+   * command's id (a race loser that lost after recording its intent; its code is the one every loser
+   * gets, `batch-not-available`).
+   */
+  readonly refusalProcessStatus?: string | undefined;
 }
 
 export interface CheckOutcome {
@@ -156,7 +163,7 @@ function allowed(command: CheckedCommand): ReadonlyArray<Verdict['kind']> {
     case 'acknowledged':
       return ['complete'];
     case 'refused':
-      return command.expect.shape === 'process' && command.refusalCode === 'process-rejected' ? ['rejected'] : ['none'];
+      return command.expect.shape === 'process' && (command.refusalCode === 'process-rejected' || command.refusalProcessStatus === 'rejected') ? ['rejected'] : ['none'];
     case 'pending':
       return command.expect.shape === 'process' ? ['none', 'complete', 'rejected'] : ['none', 'complete'];
   }

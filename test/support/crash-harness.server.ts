@@ -40,10 +40,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The whole /health report, which the ledger shows to its operator only (others get the status alone). */
 export interface HealthReport {
   status: string;
+  problems?: string[];
   store: { ok: boolean; headPosition: number };
-  projections: { position: number; lag: number };
+  projections: { position: number; lag: number; running?: boolean; rebuilding?: boolean; failure?: unknown };
 }
 
 export interface LedgerServerOptions {
@@ -86,6 +88,8 @@ export class LedgerServerProcess {
       LEDGER_OPERATOR_KEY: this.options.operatorKey,
       PORT: String(this.options.port),
       HOST: '127.0.0.1',
+      // The pipelines send far more a second per organisation than the default budget (decision 028).
+      LEDGER_RATE_LIMIT_PER_MINUTE: '100000000',
       ...this.options.env,
       ...extra,
     };
@@ -126,7 +130,7 @@ export class LedgerServerProcess {
     for (;;) {
       if (this.unexpectedExit) throw new Error(this.unexpectedExit);
       try {
-        const response = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(5_000) });
+        const response = await fetch(`${this.url}/health`, { headers: this.operatorHeaders(), signal: AbortSignal.timeout(5_000) });
         if (response.status === 200) return (await response.json()) as HealthReport;
       } catch {
         // not listening yet
@@ -137,9 +141,15 @@ export class LedgerServerProcess {
   }
 
   async health(): Promise<HealthReport> {
-    const response = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(10_000) });
-    if (response.status !== 200) throw new Error(`crash harness: /health answered ${response.status}`);
-    return (await response.json()) as HealthReport;
+    const response = await fetch(`${this.url}/health`, { headers: this.operatorHeaders(), signal: AbortSignal.timeout(10_000) });
+    if (response.status !== 200) throw new Error(`crash harness: /health answered ${response.status}: ${(await response.text()).slice(0, 500)}`);
+    const report = (await response.json()) as Partial<HealthReport>;
+    if (report.store === undefined || report.projections === undefined) throw new Error(`crash harness: /health gave the operator no full report: ${JSON.stringify(report)}`);
+    return report as HealthReport;
+  }
+
+  private operatorHeaders(): Record<string, string> {
+    return { authorization: `Bearer ${this.options.operatorKey}` };
   }
 
   /** SIGKILL: no shutdown hook, no flush, no goodbye. Resolves once the process is gone. */

@@ -30,7 +30,7 @@
  * `npm run test:crash` runs it with 25 kills; test/crash/sigkill.crash.spec.ts with 3, and
  * test/crash/multi-instance.crash.spec.ts with 2 instances and a few kills.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -365,6 +365,12 @@ export async function runCrashHarness(options: CrashHarnessOptions): Promise<Cra
     for (const message of work.serverErrors.splice(0)) fail(undefined, `server error: ${message}`);
     for (const server of top.servers) if (server.unexpectedExit) fail(undefined, server.unexpectedExit);
 
+    if (roundFailures.length > 0) {
+      // PostgreSQL is gone once the run ends: keep the log the failed round read, for a look.
+      const file = path.join(dataDir, `log-${label.replace(/[^a-z0-9]+/gi, '-')}.ndjson`);
+      writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+      roundFailures.push(`${label}: the log this round checked is in ${file}`);
+    }
     failures.push(...roundFailures);
     return {
       ok: roundFailures.length === 0,
@@ -404,7 +410,7 @@ export function formatReport(report: CrashReport): string {
     `topology: ${report.topology}`,
     `kills: ${report.kills} SIGKILLs under load${shared ? ` (per instance: ${report.killsPerInstance.join(', ')})` : ''}, ${report.startupKills} more during start-up/recovery; ${report.checkedRestarts} restarts checked`,
     `commands: ${c.sent} sent, ${c.acknowledged} acknowledged, ${c.refused} refused, ${c.pending} unanswered at the end`,
-    `  in flight at a kill: ${c.inFlightAtKills}, of which ${c.recordedBeforeAnswer} already in the log (answer lost with the server); processes half-done in the log at a kill: ${report.halfDoneAtKills}`,
+    `  unanswered at a check (in flight at a kill${shared ? ', or waiting to retry a "retry later"' : ''}): ${c.inFlightAtKills}, of which ${c.recordedBeforeAnswer} already in the log (answer lost with the server); processes half-done in the log at a kill: ${report.halfDoneAtKills}`,
     `  by kind: ${Object.entries(c.byKind).map(([kind, n]) => `${kind} ${n}`).join(', ')}`,
     `requests: ${r.requests} (${r.attempts} attempts), ${r.retriedRequests} retried after a kill${shared ? ` (${r.retriedElsewhere} on another instance than the one they died on)` : ''}, ${r.networkErrors} network errors (${r.unexplainedNetworkErrors} with the server up), ${r.serverErrors} 5xx, ${r.retryLaterAnswers} "retry later" answers retried, ${r.replayedAnswers} answers replayed from the idempotency record; ${report.resent} acknowledged requests resent after restarts${shared ? ' (each to another instance)' : ''}`,
     ...(shared ? [`reads on another instance than the writer: ${report.readsAcross.sent} (${report.readsAcross.withMinPosition} with Ledger-Min-Position), ${report.readsAcross.stale} stale`] : []),

@@ -142,6 +142,7 @@ export interface CommandRecord extends CheckedCommand {
   readonly kind: CommandKind;
   answer: Answer;
   refusalCode?: string | undefined;
+  refusalProcessStatus?: string | undefined;
   /** The problem body of a refusal, for the report. */
   refusalDetail?: string | undefined;
 }
@@ -411,6 +412,8 @@ export class CrashWorkload {
       } else {
         record.answer = 'refused';
         record.refusalCode = problemCode(problem) ?? `http-${status}`;
+        const processStatus = field(problem, 'processStatus');
+        if (typeof processStatus === 'string') record.refusalProcessStatus = processStatus;
         record.refusalDetail = JSON.stringify(problem).slice(0, 400);
       }
     });
@@ -541,7 +544,7 @@ export class CrashWorkload {
     const read = await this.client.get(`/batches/${batchId}`, actor.key, { avoid: written.instance, minPosition: written.position });
     if (read.status !== 200 || !shows(read.body)) {
       // What that instance said of itself right after: the read models' position it claims.
-      const health = await fetch(`${this.options.instances.urls[read.instance]}/health`, { signal: AbortSignal.timeout(5_000) })
+      const health = await fetch(`${this.options.instances.urls[read.instance]}/health`, { headers: { authorization: `Bearer ${this.options.operatorKey}` }, signal: AbortSignal.timeout(5_000) })
         .then(async (response) => JSON.stringify(await response.json()))
         .catch((error: unknown) => `unavailable (${String(error)})`);
       this.staleReads.push({
@@ -612,7 +615,7 @@ export class CrashWorkload {
       const loser = records.find((r) => r.answer !== 'acknowledged');
       if (winners.length !== 1 || !loser) {
         this.fail(`contest for batch ${batch.batchId}: ${winners.length} of 2 processes won (${records.map((r) => `${r.label}: ${r.answer} ${r.refusalCode ?? ''}`).join('; ')})`);
-      } else if (loser.refusalCode === 'process-rejected') {
+      } else if (loser.refusalCode === 'process-rejected' || (loser.refusalCode === 'batch-not-available' && loser.refusalProcessStatus === 'rejected')) {
         this.contests.lostByRejection += 1;
       } else if (loser.refusalCode === 'batch-not-available') {
         this.contests.lostBeforeStart += 1;

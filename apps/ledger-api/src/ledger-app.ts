@@ -1,11 +1,14 @@
 import 'reflect-metadata';
+import fastifyHelmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import { installAbuseLimits, problemClientErrorHandler } from './common/rate-limit.hooks.js';
 import { RateLimits } from './common/rate-limit.guard.js';
-import { installRequestAudit, requestIdFor } from './common/request-audit.hooks.js';
+import { CredentialRedactor } from './common/credential-redaction.js';
+import { installClientIdChecks, installRequestAudit, requestIdFor } from './common/request-audit.hooks.js';
+import { securityHeaders } from './common/security-headers.js';
 import { installBodyEncodingChecks } from './common/request-body.hooks.js';
 import { RequestAuditLog } from './common/request-audit.log.js';
 import type { LedgerConfig } from './config/ledger.config.js';
@@ -34,10 +37,16 @@ export async function createLedgerApp(config: LedgerConfig, options: { clock?: C
     abortOnError: false,
   });
   app.enableShutdownHooks();
+  // First of all the hooks (decision 027): awaited, so that its onRequest hook is added now, before
+  // the ones below, and an answer that an early hook refuses carries the security headers too.
+  await app.register(fastifyHelmet, securityHeaders({ hsts: limits.hsts }));
   // Before any route is served (decision 016): the audit hooks first, so a request the limits
-  // refuse is still recorded with its request id; the limits act before the body is read.
-  installRequestAudit(adapter.getInstance(), app.get(RequestAuditLog));
+  // refuse is still recorded with its request id; the limits act before the body is read. The
+  // operator's own key may have any shape, so the redaction is told it in clear (decision 027).
+  installRequestAudit(adapter.getInstance(), app.get(RequestAuditLog), new CredentialRedactor([config.operatorKey]));
   installAbuseLimits(adapter.getInstance(), app.get(RateLimits), limits);
+  // Before the body is read (decision 027): ids the ledger would store for ever are short tokens.
+  installClientIdChecks(adapter.getInstance());
   // Before the body is parsed (decision 020): a body the server cannot decode is a 415, not misread.
   installBodyEncodingChecks(adapter.getInstance());
 
@@ -50,8 +59,16 @@ export async function createLedgerApp(config: LedgerConfig, options: { clock?: C
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key of the acting organisation' })
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // No validator badge: it would load an image from a third-party host, which the CSP refuses.
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { validatorUrl: null } });
 
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A start refused by a lifecycle hook (decision 029) releases what the others opened (stores,
+    // the projection worker), so that main.ts exits with the refusal instead of hanging on them.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return { app, generatedOperatorKey: app.get(OperatorBootstrap).generatedKey };
 }

@@ -2,13 +2,15 @@
  * `npm run demo`: seeds a realistic scenario over HTTP and prints the provenance of one pillow and
  * the circularity of each kommune. Against a running ledger with LEDGER_URL (and
  * LEDGER_OPERATOR_KEY); otherwise against an embedded ledger on a temporary data directory, or on
- * LEDGER_DATA_DIR, which is then kept (to export audit evidence from it afterwards, say).
+ * LEDGER_DATA_DIR, which is then kept (to export audit evidence from it afterwards, say). A
+ * LEDGER_DATA_DIR that holds a ledger the demo did not create is refused (demo-data-dir.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadLedgerConfig } from '../../ledger-api/src/config/ledger.config.js';
 import { createLedgerApp } from '../../ledger-api/src/ledger-app.js';
+import { claimDemoDataDir, NotADemoLedgerError } from './demo-data-dir.js';
 
 type Json = Record<string, unknown>;
 
@@ -20,6 +22,14 @@ const COTTON_POLY = [
 async function embedded(): Promise<{ url: string; operatorKey: string; close: () => Promise<void> }> {
   const keep = process.env.LEDGER_DATA_DIR;
   const dir = keep ?? mkdtempSync(path.join(os.tmpdir(), 'ledger-demo-'));
+  // Before the ledger opens anything in it: the demo never writes into a real ledger.
+  try {
+    claimDemoDataDir(path.resolve(dir));
+  } catch (error) {
+    if (!(error instanceof NotADemoLedgerError)) throw error;
+    process.stderr.write(`npm run demo: ${error.message}\n`);
+    process.exit(2);
+  }
   const operatorKey = 'tl_000000000000_demo-operator-key-for-the-embedded-ledger';
   const config = loadLedgerConfig({ LEDGER_DATA_DIR: dir, LEDGER_OPERATOR_KEY: operatorKey, LEDGER_RECOVERY_INTERVAL_MS: '0' });
   const { app } = await createLedgerApp(config, { logger: false });

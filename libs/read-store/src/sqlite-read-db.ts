@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { restrictToOwner } from './owner-only-file.js';
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 
 export interface SqliteReadDbOptions {
@@ -24,6 +25,7 @@ const STATEMENT_CACHE_SIZE = 256;
  * (batch UUIDs) in memory during rebuilds and catch-up.
  */
 export function openSqliteReadDb(options: SqliteReadDbOptions): Kysely<object> {
+  restrictToOwner(options.filename);
   const database = new Database(options.filename);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');

@@ -10,11 +10,11 @@ import {
   type SignedCheckpoint,
 } from '#event-store';
 import { auditNodeSource, auditTreeHead, ProjectionEngine, type ReadDb } from '#projections';
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { LedgerConfig } from '../config/ledger.config.js';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { AuditConfig, LedgerConfig } from '../config/ledger.config.js';
 import type { CommitAnnouncingStore } from '../ledger/event-log.js';
 import { CLOCK, EVENT_STORE, LEDGER_CONFIG, READ_DB, type Clock } from '../ledger/tokens.js';
-import { loadConfiguredAuditKey, retiringPublicKey } from './configured-audit-key.js';
+import { configuredKeyIsMissing, loadConfiguredAuditKey, retiringPublicKey } from './configured-audit-key.js';
 
 /** How long a graceful stop waits for the read models to hold every event before its last checkpoint. */
 const SHUTDOWN_CATCH_UP_MS = 10_000;
@@ -35,7 +35,7 @@ export interface SignerStatus {
  * and the signer refuses, loudly, instead of blessing it.
  */
 @Injectable()
-export class CheckpointSigner implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class CheckpointSigner implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(CheckpointSigner.name);
   private key: AuditSigningKey | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -55,19 +55,34 @@ export class CheckpointSigner implements OnApplicationBootstrap, BeforeApplicati
     private readonly engine: ProjectionEngine,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    const { key, created, source } = loadConfiguredAuditKey(this.config.audit);
-    this.key = key;
-    if (created) this.logger.log(`generated the checkpoint signing key ${key.keyId} at ${source}; back it up`);
-    const retiring = retiringPublicKey(this.config.audit);
-    this.predecessorKeyIds = retiring ? [publicKeyId(retiring)] : [];
+  /**
+   * The key is loaded, and judged against the log, before any other start-up work (onModuleInit runs
+   * before every onApplicationBootstrap): a ledger whose checkpoints another key signed does not
+   * start at all (decision 029), so the mistake is seen before a client is served, not in a later
+   * `ledger verify`. While running, the refusal to sign (signingKeyRefusal) stays the guard against a
+   * change made elsewhere, e.g. another instance rotating.
+   */
+  async onModuleInit(): Promise<void> {
+    const audit = this.config.audit;
     this.latestSigned = await this.checkpoints().latestCheckpoint();
-    // Checked before anything else, so a misconfigured instance says so as it starts (decision 024).
-    const refusal = signingKeyRefusal(this.latestSigned, key.keyId, this.predecessorKeyIds);
-    if (refusal !== undefined) {
-      this.refusal = refusal;
-      this.logger.error(`refusing to sign: ${refusal}`);
+    const retiring = retiringPublicKey(audit);
+    this.predecessorKeyIds = retiring ? [publicKeyId(retiring)] : [];
+    // A new key can only start a log that no key has signed yet.
+    if (this.latestSigned && configuredKeyIsMissing(audit)) throw this.refuseToStart(missingKeyRefusal(audit, this.latestSigned));
+    let loaded: ReturnType<typeof loadConfiguredAuditKey>;
+    try {
+      loaded = loadConfiguredAuditKey(audit, { create: this.latestSigned === undefined });
+    } catch (error) {
+      throw this.refuseToStart(error instanceof Error ? error.message : String(error));
     }
+    const { key, created, source } = loaded;
+    if (created) this.logger.log(`generated the checkpoint signing key ${key.keyId} at ${source}; back it up`);
+    const refusal = signingKeyRefusal(this.latestSigned, key.keyId, this.predecessorKeyIds);
+    if (refusal !== undefined) throw this.refuseToStart(refusal);
+    this.key = key;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
     await this.checkpoint().catch((error: unknown) => this.logger.error(`checkpoint at start-up failed: ${String(error)}`));
     const { checkpointEveryMs, checkpointEveryEvents } = this.config.audit;
     if (checkpointEveryMs > 0) {
@@ -75,6 +90,12 @@ export class CheckpointSigner implements OnApplicationBootstrap, BeforeApplicati
       this.timer.unref();
     }
     if (checkpointEveryEvents > 0 && this.store.onCommit) this.unsubscribe = this.store.onCommit(() => this.afterCommit());
+  }
+
+  private refuseToStart(reason: string): Error {
+    const message = `refusing to start: ${reason}`;
+    this.logger.error(message);
+    return new Error(message);
   }
 
   /**
@@ -198,4 +219,12 @@ export class CheckpointSigner implements OnApplicationBootstrap, BeforeApplicati
     this.latestSigned = next.checkpoint;
     return next.checkpoint;
   }
+}
+
+function missingKeyRefusal(audit: AuditConfig, latest: SignedCheckpoint): string {
+  return (
+    `the checkpoint signing key file ${audit.keyFile} does not exist, but the log holds checkpoints signed by key ${latest.keyId} (latest: tree size ${latest.treeSize}); ` +
+    'a new key would not continue them, so none is generated. Restore the key file from your backup (mode 0600), ' +
+    `or rotate: put a new key there (openssl genpkey -algorithm ed25519 -out ${audit.keyFile}; chmod 600) and set LEDGER_AUDIT_KEY_ROTATE_FROM to the public key of ${latest.keyId} (docs/decisions/024-one-ledger-many-instances.md, "Key rotation")`
+  );
 }

@@ -7,11 +7,17 @@ const PEM = /^\s*-----BEGIN /;
 
 /**
  * The checkpoint signing key this process is configured with (decision 024): LEDGER_AUDIT_KEY (PEM
- * text) when set, else the key file, generated on first start only when LEDGER_AUDIT_KEY is unset.
+ * text) when set, else the key file, generated only when LEDGER_AUDIT_KEY is unset and `create` is
+ * not false (the ledger passes false once its log holds checkpoints, decision 029).
  */
-export function loadConfiguredAuditKey(audit: AuditConfig): { readonly key: AuditSigningKey; readonly created: boolean; readonly source: string } {
+export function loadConfiguredAuditKey(audit: AuditConfig, options: { readonly create?: boolean } = {}): { readonly key: AuditSigningKey; readonly created: boolean; readonly source: string } {
   if (audit.keyPem !== undefined) return { key: auditKeyFromPem(audit.keyPem, 'LEDGER_AUDIT_KEY'), created: false, source: 'LEDGER_AUDIT_KEY' };
-  return { ...loadOrCreateAuditKey(audit.keyFile), source: audit.keyFile };
+  return { ...loadOrCreateAuditKey(audit.keyFile, options), source: audit.keyFile };
+}
+
+/** Configured but absent: the key file that LEDGER_AUDIT_KEY_FILE (or the data directory) names does not exist. */
+export function configuredKeyIsMissing(audit: AuditConfig): boolean {
+  return audit.keyPem === undefined && !existsSync(audit.keyFile);
 }
 
 /** The public half of the configured key, without generating one: undefined when there is none yet. */

@@ -1,8 +1,12 @@
-import { Instant, Uuid } from '#domain';
-import { Controller, Get, Query } from '@nestjs/common';
+import { Instant, InvalidCommandError, Uuid, type OrganisationFacts } from '#domain';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { Actor } from '../common/actor.js';
+import { QUERY_COST, QueryCostBudget } from '../common/cost-budget.js';
 import { RequestAuditLog, type RequestAuditEntry } from '../common/request-audit.log.js';
+import type { LedgerConfig } from '../config/ledger.config.js';
+import { LEDGER_CONFIG } from '../ledger/tokens.js';
 import { ZodPipe } from '../common/zod-body.pipe.js';
 import { Access } from '../access/access-rule.decorator.js';
 
@@ -34,18 +38,41 @@ export interface RequestAuditPage {
 @ApiBearerAuth()
 @Controller('audit')
 export class RequestAuditController {
-  constructor(private readonly log: RequestAuditLog) {}
+  private readonly maxRangeDays: number;
+
+  constructor(
+    private readonly log: RequestAuditLog,
+    private readonly budget: QueryCostBudget,
+    @Inject(LEDGER_CONFIG) config: LedgerConfig,
+  ) {
+    this.maxRangeDays = config.heavyQueries.auditMaxRangeDays;
+  }
 
   @Get('requests')
   @Access({ kind: 'privileged' })
   @ApiOperation({ summary: 'Requests as recorded in the request audit log, oldest first (operator and auditors only)' })
-  @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 instant with offset; default: 24 hours before `to`' })
+  @ApiQuery({
+    name: 'from',
+    required: false,
+    description: 'ISO-8601 instant with offset; default: 24 hours before `to`. At most LEDGER_REQUEST_AUDIT_MAX_RANGE_DAYS (366) days before `to`, else a 422 `audit-range-too-long` problem',
+  })
   @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 instant with offset; default: now' })
   @ApiQuery({ name: 'organisationId', required: false, description: 'only requests of this organisation' })
   @ApiQuery({ name: 'limit', required: false, description: '1–1000, default 100' })
-  async requests(@Query(new ZodPipe(RequestAuditParams)) params: z.infer<typeof RequestAuditParams>): Promise<RequestAuditPage> {
+  async requests(@Query(new ZodPipe(RequestAuditParams)) params: z.infer<typeof RequestAuditParams>, @Actor() actor: OrganisationFacts): Promise<RequestAuditPage> {
     const to = params.to ? new Date(params.to) : new Date();
     const from = params.from ? new Date(params.from) : new Date(to.getTime() - DAY_MS);
+    // A range is read a day file at a time: bounded, so that one request's cost is (decision 026).
+    const days = Math.ceil((to.getTime() - from.getTime()) / DAY_MS);
+    if (days > this.maxRangeDays) {
+      throw new InvalidCommandError(
+        'audit-range-too-long',
+        `from ${from.toISOString()} to ${to.toISOString()} spans ${days} days, more than the ${this.maxRangeDays} one request may read (LEDGER_REQUEST_AUDIT_MAX_RANGE_DAYS); ask for the range in parts`,
+        { days, maxRangeDays: this.maxRangeDays },
+      );
+    }
+    this.budget.admit(actor.organisationId, 'this request-audit read');
+    this.budget.charge(actor.organisationId, Math.max(1, days) * QUERY_COST.auditDay);
     const { entries, truncated } = await this.log.read({ from, to, organisationId: params.organisationId, limit: params.limit });
     return { from: from.toISOString(), to: to.toISOString(), entries, truncated };
   }

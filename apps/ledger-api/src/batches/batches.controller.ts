@@ -1,6 +1,6 @@
-import { BatchStatus, Grade, Uuid, type ReadScope } from '#domain';
+import { BatchStatus, Grade, Uuid, type OrganisationFacts, type ReadScope } from '#domain';
 import type { BatchPage, BatchSummary, ProvenanceView } from '#projections';
-import { ViewerScope } from '../common/actor.js';
+import { Actor, ViewerScope } from '../common/actor.js';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -64,7 +64,11 @@ export class BatchesController {
 
   @Get(':batchId/lineage')
   @Access({ kind: 'batch', param: 'batchId' })
-  @ApiOperation({ summary: 'Parent/child edges with contributed grams, upstream (where from) or downstream (where to), to any depth. Batches the viewer may not see are withheld and only counted (`withheld`)' })
+  @ApiOperation({
+    summary:
+      'Parent/child edges with contributed grams, upstream (where from) or downstream (where to), to any depth. Batches the viewer may not see are withheld and only counted (`withheld`). ' +
+      'A walk that would collect more than LEDGER_LINEAGE_MAX_NODES batches (10,000) is a 422 `lineage-too-large` problem suggesting a `maxDepth`; the batches walked are charged to the organisation’s query cost budget (429 `query-cost-budget-exhausted` while it is spent)',
+  })
   @ApiQuery({ name: 'direction', required: false, enum: ['upstream', 'downstream'] })
   @ApiQuery({ name: 'maxDepth', required: false })
   @AnswersAsOf()
@@ -72,8 +76,9 @@ export class BatchesController {
     @Param('batchId', new ZodPipe(Uuid)) batchId: string,
     @Query(new ZodPipe(LineageParams)) params: z.infer<typeof LineageParams>,
     @ViewerScope() scope: ReadScope,
+    @Actor() actor: OrganisationFacts,
   ): Promise<AsOfAware<LineageView>> {
-    return this.queries.execute(new GetLineageQuery(batchId, params.direction, params.maxDepth, asOfFrom(params), scope));
+    return this.queries.execute(new GetLineageQuery(batchId, params.direction, params.maxDepth, asOfFrom(params), scope, actor.organisationId));
   }
 
   @Get(':batchId/provenance')

@@ -1,4 +1,4 @@
-import { batchNotVisible } from '#domain';
+import { batchNotVisible, DomainError } from '#domain';
 import {
   downstream,
   getBatch,
@@ -15,8 +15,10 @@ import {
 } from '#projections';
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { QUERY_COST, QueryCostBudget } from '../common/cost-budget.js';
+import type { LedgerConfig } from '../config/ledger.config.js';
 import { AsOfReadModels, type AsOfAware } from '../ledger/as-of-read-models.js';
-import { READ_DB } from '../ledger/tokens.js';
+import { LEDGER_CONFIG, READ_DB } from '../ledger/tokens.js';
 import { GetBatchQuery, GetLineageQuery, GetProvenanceQuery, ListBatchesQuery } from './batches.queries.js';
 
 /** A lineage graph as the viewer may see it: what it may not see is only counted. */
@@ -50,17 +52,38 @@ export class ListBatchesHandler implements IQueryHandler<ListBatchesQuery, AsOfA
   }
 }
 
+/**
+ * A lineage walk stays on the API thread: it visits each batch once, stops at the node cap, yields
+ * between slices of its frontier, and is paid for from the organisation's query cost budget, so no
+ * walk holds the thread for long and no organisation can keep walking (decision 026).
+ */
 @QueryHandler(GetLineageQuery)
 export class GetLineageHandler implements IQueryHandler<GetLineageQuery, AsOfAware<LineageView>> {
+  private readonly maxNodes: number;
+
   constructor(
     @Inject(READ_DB) private readonly db: ReadDb,
     private readonly readModels: AsOfReadModels,
-  ) {}
+    private readonly budget: QueryCostBudget,
+    @Inject(LEDGER_CONFIG) config: LedgerConfig,
+  ) {
+    this.maxNodes = config.heavyQueries.lineageMaxNodes;
+  }
 
-  execute({ batchId, direction, maxDepth, asOf, scope }: GetLineageQuery): Promise<AsOfAware<LineageView>> {
+  execute({ batchId, direction, maxDepth, asOf, scope, requester }: GetLineageQuery): Promise<AsOfAware<LineageView>> {
+    this.budget.admit(requester, 'this lineage walk');
     return this.readModels.at(asOf, this.db, async (db) => {
       if (!(await getBatch(db, batchId))) throw batchNotVisible(batchId);
-      const graph = direction === 'upstream' ? await upstream(db, batchId, maxDepth) : await downstream(db, batchId, maxDepth);
+      const walk = direction === 'upstream' ? upstream : downstream;
+      let graph: LineageGraph;
+      try {
+        graph = await walk(db, batchId, maxDepth, { maxNodes: this.maxNodes });
+      } catch (error) {
+        // A walk stopped at the cap did collect the cap's worth of batches.
+        if (error instanceof DomainError && error.code === 'lineage-too-large') this.budget.charge(requester, this.maxNodes * QUERY_COST.lineageNode);
+        throw error;
+      }
+      this.budget.charge(requester, graph.nodes.length * QUERY_COST.lineageNode);
       return lineageVisibleTo(this.db, scope, graph);
     });
   }

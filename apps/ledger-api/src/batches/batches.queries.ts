@@ -25,6 +25,8 @@ export class GetLineageQuery {
     readonly asOf: AsOf | undefined,
     /** Nodes outside the viewer's scope are withheld and only counted. */
     readonly scope: ReadScope,
+    /** The organisation asking, whose query cost budget pays for the walk (decision 026). */
+    readonly requester: string,
   ) {}
 }
 

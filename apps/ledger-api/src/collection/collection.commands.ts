@@ -1,4 +1,4 @@
-import { CollectBatch, Instant, RegisterResidualBatch, Uuid, type OrganisationFacts } from '#domain';
+import { CollectBatch, Instant, MAX_BULK_COLLECTIONS, RegisterResidualBatch, Uuid, type OrganisationFacts } from '#domain';
 import { z } from 'zod';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 import type { CollectorAuthorisationLookup } from '../ledger/organisation-directory.js';
@@ -37,6 +37,6 @@ export class RegisterResidualBatchCommand {
 
 /** A weighbridge or municipal import: many collections in one request, each its own command. */
 export const CollectBatchesBulkBody = z
-  .object({ collections: z.array(CollectBatchBody).min(1).max(1000, 'at most 1000 collections per request') })
+  .object({ collections: z.array(CollectBatchBody).min(1).max(MAX_BULK_COLLECTIONS, `at most ${MAX_BULK_COLLECTIONS} collections per request`) })
   .strict();
 export type CollectBatchesBulkBody = z.infer<typeof CollectBatchesBulkBody>;

@@ -35,9 +35,11 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<CredentialRequest>();
     const header = request.headers.authorization;
+    // A public route (health) answers anyone, and tells the operator more when it authenticates
+    // (decision 027); a credential it presents is checked like anywhere else.
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]) && !header) return true;
     if (!header) throw new AuthenticationError('missing-credentials', 'missing credentials: send Authorization: Bearer <API key or token>');
     const token = header.length <= MAX_TOKEN_LENGTH + 16 ? BEARER.exec(header)?.[1] : undefined;
     if (!token) throw new AuthenticationError('malformed-credentials', 'malformed Authorization header: expected "Bearer <API key or token>"');
@@ -47,6 +49,7 @@ export class ApiKeyGuard implements CanActivate {
       const verified = await this.oidc.verify(token);
       const actor = await this.directory.get(verified.organisationId);
       if (!actor) throw OidcTokenVerifier.unknownOrganisation(verified.organisationId);
+      this.oidc.admit(verified, actor);
       request.actor = actor;
       request.credential = { kind: 'oidc', subject: verified.subject };
       return true;

@@ -20,6 +20,9 @@ export type AuthenticationFailure =
   | 'token-signature-invalid'
   | 'token-key-unknown'
   | 'token-claims-invalid'
+  | 'token-issued-at-missing'
+  | 'token-too-old'
+  | 'token-lifetime-too-long'
   | 'token-organisation-missing';
 
 export class AuthenticationError extends DomainError {

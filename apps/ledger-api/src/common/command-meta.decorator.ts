@@ -3,7 +3,7 @@ import { newUuidV7 } from './new-uuid.js';
 import { deterministicId } from '#domain';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 import type { AuthenticatedRequest } from './actor.js';
-import { requestHeader as header } from './request-header.js';
+import { correlationIdOf, requestHeader as header } from './request-header.js';
 
 /**
  * Command metadata from the request. With an Idempotency-Key the command id derives from the actor
@@ -16,7 +16,9 @@ export const CommandMeta = createParamDecorator((_: unknown, ctx: ExecutionConte
   if (!actorOrgId) throw new Error('CommandMeta used on a route without authentication');
   const key = header(request, 'idempotency-key');
   const commandId = key ? deterministicId(`idempotency/${actorOrgId}/${key}`) : newUuidV7();
-  const correlationId = header(request, 'x-correlation-id') ?? commandId;
+  // Stored in the metadata of every event the command appends, so only a short token (decision 027);
+  // the request hooks refuse a malformed one before the body is read, this is the last line.
+  const correlationId = correlationIdOf(request) ?? commandId;
   request.commandId = commandId;
   return {
     actorOrgId,

@@ -1,15 +1,19 @@
-import { ForbiddenError, Uuid } from '#domain';
+import { ForbiddenError, Uuid, type OrganisationFacts, type Role } from '#domain';
 import { ServiceUnavailableException } from '@nestjs/common';
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import type { Clock } from '../ledger/tokens.js';
 import { AuthenticationError } from './authentication.errors.js';
-import { OIDC_ALGORITHMS, type OidcConfig } from './oidc.config.js';
+import { OIDC_ALGORITHMS, privilegedSubjectKey, type OidcConfig } from './oidc.config.js';
 
 /** What a verified token says about its bearer. */
 export interface VerifiedToken {
   readonly organisationId: string;
   readonly subject: string | undefined;
+  readonly issuer: string;
 }
+
+/** The roles a token can reach only through LEDGER_OIDC_PRIVILEGED_SUBJECTS: they administer, or see, the whole ledger. */
+const PRIVILEGED_ROLES: readonly Role[] = ['operator', 'auditor'];
 
 /** Longest bearer token looked at; identity providers' access tokens are a few KiB at most. */
 export const MAX_TOKEN_LENGTH = 8192;
@@ -29,7 +33,7 @@ class KeySetUnavailable extends Error {}
 
 /**
  * Verifies bearer JWTs with `jose` (decision 015): signature against the configured key or the
- * provider's JWKS, then iss, aud, exp and nbf, with an allow-list of asymmetric algorithms.
+ * provider's JWKS, then iss, aud, exp, nbf and iat (age and lifetime, decision 029), with an allow-list of asymmetric algorithms.
  * Every failure is an AuthenticationError with its own code; an unreachable JWKS is a 503, never a 500.
  */
 export class OidcTokenVerifier {
@@ -71,7 +75,9 @@ export class OidcTokenVerifier {
         issuer: this.config.issuer,
         audience: this.config.audience,
         algorithms: [...OIDC_ALGORITHMS],
-        requiredClaims: ['exp'],
+        requiredClaims: ['exp', 'iat'],
+        // Bounds how long a token stolen from a log or a browser stays useful, whatever its exp says.
+        maxTokenAge: this.config.maxTokenAgeSeconds,
         clockTolerance: this.config.clockToleranceSeconds,
         currentDate: this.clock.now(),
       });
@@ -82,7 +88,30 @@ export class OidcTokenVerifier {
     if (typeof organisationId !== 'string' || !Uuid.safeParse(organisationId).success) {
       throw new AuthenticationError('token-organisation-missing', `the token's "${this.config.organisationClaim}" claim must name an organisation of this ledger by its id`);
     }
-    return { organisationId, subject: payload.sub };
+    const lifetime = payload.exp! - payload.iat!;
+    if (lifetime > this.config.maxTokenLifetimeSeconds) {
+      throw new AuthenticationError(
+        'token-lifetime-too-long',
+        `the token is valid for ${lifetime} s (exp − iat); this ledger accepts tokens valid for at most ${this.config.maxTokenLifetimeSeconds} s`,
+      );
+    }
+    return { organisationId, subject: payload.sub, issuer: payload.iss! };
+  }
+
+  /**
+   * An operator or auditor organisation is reached by a token only when LEDGER_OIDC_PRIVILEGED_SUBJECTS
+   * names its issuer and subject (decision 029): otherwise anyone the identity provider lets set the
+   * organisation claim (a self-service profile field, a misconfigured mapper) would hold the ledger.
+   */
+  admit(token: VerifiedToken, actor: OrganisationFacts): void {
+    const privileged = actor.roles.filter((role) => PRIVILEGED_ROLES.includes(role));
+    if (privileged.length === 0) return;
+    if (token.subject !== undefined && this.config.privilegedSubjects.has(privilegedSubjectKey(token.issuer, token.subject))) return;
+    throw new ForbiddenError(
+      'token-privileged-subject-not-allowed',
+      `organisation ${actor.organisationId} is ${privileged.join(' and ')}: a token acts for it only when LEDGER_OIDC_PRIVILEGED_SUBJECTS names its issuer and subject`,
+      { organisationId: actor.organisationId },
+    );
   }
 
   /** An authentic token for an organisation this ledger does not know grants nothing. */
@@ -96,7 +125,10 @@ function refusal(error: unknown): Error {
   if (error instanceof KeySetUnavailable) {
     return new ServiceUnavailableException(`the identity provider's key set could not be fetched (${error.message}); try again later`);
   }
-  if (error instanceof errors.JWTExpired) return new AuthenticationError('token-expired', 'the token has expired');
+  if (error instanceof errors.JWTExpired) {
+    if (error.claim === 'iat') return new AuthenticationError('token-too-old', 'the token was issued longer ago than this ledger accepts (iat)');
+    return new AuthenticationError('token-expired', 'the token has expired');
+  }
   if (error instanceof errors.JWTClaimValidationFailed) {
     switch (error.claim) {
       case 'aud':
@@ -105,6 +137,10 @@ function refusal(error: unknown): Error {
         return new AuthenticationError('token-wrong-issuer', 'the token was issued by an issuer this ledger does not trust');
       case 'nbf':
         return new AuthenticationError('token-not-yet-valid', 'the token is not valid yet (nbf)');
+      case 'iat':
+        return error.reason === 'missing'
+          ? new AuthenticationError('token-issued-at-missing', 'the token has no "iat" claim: this ledger needs to know when a token was issued')
+          : new AuthenticationError('token-claims-invalid', 'the token\'s "iat" claim is invalid (in the future?)');
       default:
         return new AuthenticationError('token-claims-invalid', `the token's "${error.claim}" claim is ${error.reason === 'missing' ? 'missing' : 'invalid'}`);
     }

@@ -16,6 +16,16 @@ export interface OidcConfig {
   readonly organisationClaim: string;
   /** Leeway for exp and nbf against the ledger's clock. */
   readonly clockToleranceSeconds: number;
+  /** A token issued (iat) longer ago than this is refused, whatever its exp says (decision 029). */
+  readonly maxTokenAgeSeconds: number;
+  /** A token whose exp − iat exceeds this is refused: a provider minting year-long tokens is misconfigured. */
+  readonly maxTokenLifetimeSeconds: number;
+  /**
+   * `issuer|subject` pairs that may act, by token, as an operator or auditor organisation
+   * (LEDGER_OIDC_PRIVILEGED_SUBJECTS). Empty by default: one claim of a token never reaches the
+   * organisations that administer or see the whole ledger unless the deployment says so (decision 029).
+   */
+  readonly privilegedSubjects: ReadonlySet<string>;
 }
 
 /**
@@ -42,7 +52,11 @@ export function loadOidcConfig(env: NodeJS.ProcessEnv): OidcConfig | undefined {
     } catch {
       throw new Error(`LEDGER_OIDC_JWKS_URL is not a URL: "${jwksUrl}"`);
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('LEDGER_OIDC_JWKS_URL must be an https (or http) URL');
+    // The key set decides which tokens are genuine: fetched over plain http, anyone on the path could
+    // swap it. Loopback only is exempt (a provider or proxy on the same host; the tests' key sets).
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+      throw new Error(`LEDGER_OIDC_JWKS_URL must be an https URL (http only for a loopback address), got "${jwksUrl}"`);
+    }
   }
   let publicKey: KeyObject | undefined;
   if (publicKeyPem !== undefined) {
@@ -58,5 +72,43 @@ export function loadOidcConfig(env: NodeJS.ProcessEnv): OidcConfig | undefined {
   if (!Number.isInteger(clockToleranceSeconds) || clockToleranceSeconds < 0 || clockToleranceSeconds > 300) {
     throw new Error(`LEDGER_OIDC_CLOCK_TOLERANCE_SECONDS must be a whole number from 0 to 300, got "${tolerance}"`);
   }
-  return { issuer, audience, jwksUrl: url, publicKey, organisationClaim: env.LEDGER_OIDC_ORG_CLAIM || 'ledger_org', clockToleranceSeconds };
+  const seconds = (name: string, fallback: number): number => {
+    const raw = env[name] || String(fallback);
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 60 || n > 7 * 86_400) throw new Error(`${name} must be a whole number of seconds from 60 to 604800, got "${raw}"`);
+    return n;
+  };
+  return {
+    issuer,
+    audience,
+    jwksUrl: url,
+    publicKey,
+    organisationClaim: env.LEDGER_OIDC_ORG_CLAIM || 'ledger_org',
+    clockToleranceSeconds,
+    maxTokenAgeSeconds: seconds('LEDGER_OIDC_MAX_TOKEN_AGE_SECONDS', 86_400),
+    maxTokenLifetimeSeconds: seconds('LEDGER_OIDC_MAX_TOKEN_LIFETIME_SECONDS', 86_400),
+    privilegedSubjects: privilegedSubjects(env.LEDGER_OIDC_PRIVILEGED_SUBJECTS),
+  };
+}
+
+/**
+ * `issuer|subject` pairs, comma-separated; each must name both, so that no entry matches every
+ * subject. Split at the first bar: issuers are URLs without one, subjects may hold one (`auth0|42`).
+ */
+function privilegedSubjects(raw: string | undefined): ReadonlySet<string> {
+  const entries = (raw ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const bar = entry.indexOf('|');
+    if (bar <= 0 || bar === entry.length - 1) throw new Error(`LEDGER_OIDC_PRIVILEGED_SUBJECTS: "${entry}" is not issuer|subject`);
+  }
+  return new Set(entries);
+}
+
+/** The key a token's issuer and subject are looked up by in `privilegedSubjects`. */
+export function privilegedSubjectKey(issuer: string, subject: string): string {
+  return `${issuer}|${subject}`;
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }

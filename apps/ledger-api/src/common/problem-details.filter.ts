@@ -4,6 +4,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { ReadModelsBehindError } from '../ledger/ledger-position.js';
+import { HeavyQueryRefusedError } from './cost-budget.js';
 
 export interface ProblemDetails {
   type: string;
@@ -83,6 +84,9 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
   if (error instanceof ReadModelsBehindError) {
     return { ...base(503, 'read-models-behind', error.message), minPosition: error.minPosition, readModelsPosition: error.readModelsPosition };
   }
+  if (error instanceof HeavyQueryRefusedError) {
+    return { ...error.details, ...base(429, error.code, error.message), retryAfterSeconds: error.retryAfterSeconds };
+  }
   if (error instanceof DuplicateEventIdError) {
     return base(409, 'duplicate-event', error.message);
   }
@@ -116,6 +120,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const problem = toProblem(error, request.url);
     if (problem.status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    if (error instanceof HeavyQueryRefusedError) void reply.header('retry-after', String(error.retryAfterSeconds));
     void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
   }
 }

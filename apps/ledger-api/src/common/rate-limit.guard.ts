@@ -5,37 +5,48 @@ import { LEDGER_CONFIG } from '../ledger/tokens.js';
 import type { AuthenticatedRequest } from './actor.js';
 import { rateLimitHeaders, TokenBuckets, type RateDecision } from './rate-limit.js';
 
-/** The two budgets of this instance (decision 016): per organisation, and per client address. */
+/**
+ * The two budgets of this instance (decisions 016 and 028): per authenticated organisation, and per
+ * client network for answers that found no valid credential.
+ */
 @Injectable()
 export class RateLimits {
-  readonly perKey: TokenBuckets;
-  readonly unauthenticated: TokenBuckets;
+  readonly perOrganisation: TokenBuckets;
+  readonly failedAuthentication: TokenBuckets;
 
   constructor(@Inject(LEDGER_CONFIG) config: LedgerConfig) {
-    this.perKey = new TokenBuckets('per-key', config.limits.perKey);
-    this.unauthenticated = new TokenBuckets('per-address', config.limits.unauthenticated);
+    this.perOrganisation = new TokenBuckets('per-organisation', config.limits.perKey);
+    this.failedAuthentication = new TokenBuckets('failed-authentication', config.limits.unauthenticated);
   }
 }
 
 /** The 429 answer; mapped to a problem like every other HttpException (problem-details.filter.ts). */
-export function tooManyRequests(who: string, buckets: TokenBuckets, decision: RateDecision): HttpException {
+export function tooManyRequests(who: string, buckets: TokenBuckets, decision: RateDecision, code = 'too-many-requests'): HttpException {
   return new HttpException(
-    `rate limit of ${buckets.policy.perMinute} requests a minute (bursts of ${buckets.policy.burst}) exceeded for ${who}; retry in ${decision.retryAfterSeconds} s`,
+    {
+      message: `${who}: limit of ${buckets.policy.perMinute} a minute (bursts of ${buckets.policy.burst}) exceeded; retry in ${decision.retryAfterSeconds} s`,
+      code,
+    },
     429,
   );
+}
+
+/** The 429 of a client network that spent its budget of failed authentications. */
+export function tooManyFailedAuthentications(network: string, buckets: TokenBuckets, decision: RateDecision): HttpException {
+  return tooManyRequests(`requests without a valid credential from ${network}`, buckets, decision, 'too-many-failed-authentications');
 }
 
 /**
  * Charges the authenticated organisation's budget. It runs after ApiKeyGuard (registered after it
  * in AppModule), because only then is the actor known, whatever credential it presented; requests
- * without an actor (health, docs) were charged per address before routing, in rate-limit.hooks.ts.
+ * without a valid credential are charged to their client network instead (rate-limit.hooks.ts).
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
   constructor(private readonly limits: RateLimits) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const buckets = this.limits.perKey;
+    const buckets = this.limits.perOrganisation;
     if (!buckets.enabled) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<AuthenticatedRequest>();

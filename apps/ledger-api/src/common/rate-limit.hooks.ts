@@ -4,39 +4,53 @@ import { HttpException } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestLimitsConfig } from '../config/ledger.config.js';
 import { toProblem } from './problem-details.filter.js';
-import { rateLimitHeaders } from './rate-limit.js';
-import { tooManyRequests, type RateLimits } from './rate-limit.guard.js';
+import { clientNetwork, rateLimitHeaders } from './rate-limit.js';
+import { tooManyFailedAuthentications, type RateLimits } from './rate-limit.guard.js';
 
-/** Liveness probes of load balancers: never limited (it serves no organisation's data). */
-const UNLIMITED_ROUTES = new Set(['/health']);
+/**
+ * The routes marked @Public() (health probes, the API docs): they never answer 401, so they never
+ * charge the failed-authentication budget, and an exhausted network is still served them.
+ */
+function isPublicRoute(route: string | undefined): boolean {
+  return route !== undefined && (route === '/health' || route.startsWith('/health/') || route === '/docs' || route.startsWith('/docs/') || route === '/docs-json');
+}
 
 function refuse(request: FastifyRequest, reply: FastifyReply, error: HttpException, headers: Record<string, string> = {}): FastifyReply {
   return reply.code(error.getStatus()).headers(headers).type('application/problem+json').send(toProblem(error, request.url));
 }
 
 /**
- * The limits that must act before routing, authentication and body parsing (decision 016): the
- * length of the request target (414), and the per-address budget of requests that carry no
- * credentials or whose credentials fail (429). The per-organisation budget needs the authenticated
- * actor, so it is a guard (rate-limit.guard.ts); the body limit is Fastify's own (413).
+ * The limits that must act at the edge of the HTTP server (decisions 016 and 028): the length of
+ * the request target (414), before routing and body parsing; and the per-network budget of answers
+ * that found no valid credential (429). The per-organisation budget needs the authenticated actor,
+ * so it is a guard (rate-limit.guard.ts); the body limit is Fastify's own (413).
+ *
+ * The failed-authentication budget is charged by every 401, whatever its cause (no credentials,
+ * malformed, unknown, revoked, expired). Once a network has spent it, a 401 is answered as a 429
+ * instead, and a request without any credentials is refused before routing and body parsing. A
+ * request whose credential is valid is never refused by this budget: it is authenticated as usual
+ * and charged to its organisation, whatever others sent from the same network.
  */
 export function installAbuseLimits(fastify: FastifyInstance, limits: RateLimits, config: RequestLimitsConfig): void {
-  const byAddress = limits.unauthenticated;
+  const failures = limits.failedAuthentication;
   fastify.addHook('onRequest', async (request, reply) => {
     if (request.url.length > config.maxUrlLength) {
       return refuse(request, reply, new HttpException(`the request target is ${request.url.length} characters long; at most ${config.maxUrlLength} are accepted`, 414));
     }
-    if (!byAddress.enabled || UNLIMITED_ROUTES.has(request.routeOptions.url ?? '')) return;
-    const key = `address:${request.ip}`;
-    // An address that spent its budget on anonymous or failed requests is refused before
-    // authentication, also with credentials: otherwise any made-up key would bypass the budget.
-    const state = request.headers.authorization === undefined ? byAddress.take(key) : byAddress.peek(key);
-    if (!state.allowed) return refuse(request, reply, tooManyRequests(`client address ${request.ip}`, byAddress, state), rateLimitHeaders(byAddress, state));
-    if (request.headers.authorization === undefined) void reply.headers(rateLimitHeaders(byAddress, state));
+    if (!failures.enabled || request.headers.authorization !== undefined || isPublicRoute(request.routeOptions.url)) return;
+    // No credentials at all cannot turn out valid: refused before the body is read.
+    const network = clientNetwork(request.ip);
+    const state = failures.peek(`network:${network}`);
+    if (!state.allowed) return refuse(request, reply, tooManyFailedAuthentications(network, failures, state), rateLimitHeaders(failures, state));
   });
-  fastify.addHook('onResponse', async (request, reply) => {
-    // Requests without credentials were charged before routing; these are credentials that failed.
-    if (byAddress.enabled && reply.statusCode === 401 && request.headers.authorization !== undefined) byAddress.take(`address:${request.ip}`);
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    if (!failures.enabled || reply.statusCode !== 401) return payload;
+    const network = clientNetwork(request.ip);
+    const decision = failures.take(`network:${network}`);
+    void reply.headers(rateLimitHeaders(failures, decision));
+    if (decision.allowed) return payload;
+    void reply.code(429).type('application/problem+json');
+    return JSON.stringify(toProblem(tooManyFailedAuthentications(network, failures, decision), request.url));
   });
 }
 

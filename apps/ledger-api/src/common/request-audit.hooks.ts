@@ -6,7 +6,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CredentialRequest } from './api-key.guard.js';
 import type { AuthenticatedRequest } from './actor.js';
 import type { RequestAuditLog } from './request-audit.log.js';
-import { requestHeader as header } from './request-header.js';
+import { CredentialRedactor } from './credential-redaction.js';
+import { toProblem } from './problem-details.filter.js';
+import { CLIENT_TOKEN, malformedClientId, requestHeader as header } from './request-header.js';
 
 /** What one request appended, collected by the store wrapper below while the request runs. */
 interface AppendTally {
@@ -21,35 +23,25 @@ const WRAPPED = Symbol('request-audit-wrapped');
 /** Probes and the API documentation's assets: not organisations reading or writing the ledger. */
 const UNAUDITED = (route: string | undefined): boolean => route === '/health' || (route !== undefined && route.startsWith('/docs'));
 
-/** Query parameters whose name suggests a credential, and anything shaped like one of our API keys. */
-const SECRET_NAME = /key|token|secret|passw|auth|signature|credential/i;
-const API_KEY_SHAPE = /tl_[0-9a-f]{12}_[A-Za-z0-9_-]+/g;
-const REDACTED = '[redacted]';
-
-function scrub(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(API_KEY_SHAPE, REDACTED);
-  if (Array.isArray(value)) return value.map(scrub);
-  return value;
-}
-
-function redactQuery(query: unknown): Record<string, unknown> {
-  if (typeof query !== 'object' || query === null) return {};
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(query)) out[name] = SECRET_NAME.test(name) ? REDACTED : scrub(value);
-  return out;
-}
-
-function redactParams(params: unknown): Record<string, string> {
-  if (typeof params !== 'object' || params === null) return {};
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(params)) out[name] = String(scrub(String(value)));
-  return out;
-}
-
-/** A client's X-Request-Id when it is a plain token, so it can quote it to an auditor; else a UUID. */
+/**
+ * A client's X-Request-Id when it is a short token, so it can quote it to an auditor; else a UUID.
+ * A malformed one is then refused (installClientIdChecks), answered under the UUID.
+ */
 export function requestIdFor(raw: { headers: IncomingHttpHeaders }): string {
   const given = raw.headers['x-request-id'];
-  return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,100}$/.test(given) ? given : randomUUID();
+  return typeof given === 'string' && CLIENT_TOKEN.test(given) ? given : randomUUID();
+}
+
+/**
+ * Refuses, before the body is read, a request whose X-Correlation-Id or X-Request-Id is not a short
+ * token (decision 027): the correlation id goes into every event the request appends, the request id
+ * into the request audit log, both for ever. A 400 problem; nothing is appended.
+ */
+export function installClientIdChecks(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', async (request, reply) => {
+    const refusal = malformedClientId(request);
+    if (refusal) return reply.code(400).type('application/problem+json').send(toProblem(refusal, request.url));
+  });
 }
 
 /**
@@ -75,9 +67,10 @@ export function countAppendsPerRequest(store: EventStore): void {
 
 /**
  * Records every request but probes and docs, once answered (decision 016). It reads only the
- * request line, the route, the authenticated actor and the status: never a header value or a body.
+ * request line, the route, the authenticated actor and the status: never a header value or a body,
+ * and every credential shape in what it keeps is redacted (decision 027).
  */
-export function installRequestAudit(fastify: FastifyInstance, log: RequestAuditLog): void {
+export function installRequestAudit(fastify: FastifyInstance, log: RequestAuditLog, redactor: CredentialRedactor = new CredentialRedactor()): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     tallies.set(request, { position: null, events: 0 });
@@ -96,7 +89,7 @@ export function installRequestAudit(fastify: FastifyInstance, log: RequestAuditL
       const actor = (request as AuthenticatedRequest).actor;
       const credential = (request as CredentialRequest).credential;
       const rawKey = request.method === 'POST' ? header(request, 'idempotency-key') : undefined;
-      const idempotencyKey = rawKey?.slice(0, 200) ?? null;
+      const idempotencyKey = rawKey === undefined ? null : redactor.text(rawKey.slice(0, 200));
       const tally = tallies.get(request);
       log.record({
         time: new Date().toISOString(),
@@ -109,8 +102,8 @@ export function installRequestAudit(fastify: FastifyInstance, log: RequestAuditL
         ip: request.ip,
         method: request.method,
         route: route ?? null,
-        params: route ? redactParams(request.params) : {},
-        query: redactQuery(request.query),
+        params: route ? redactor.params(request.params) : {},
+        query: redactor.query(request.query),
         status: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime * 10) / 10,
         idempotencyKey,

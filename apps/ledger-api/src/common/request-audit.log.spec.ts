@@ -71,4 +71,17 @@ describe('RequestAuditLog', () => {
     await log.flush();
     expect(readdirSync(dir)).toEqual(['requests-2026-03-01.ndjson']);
   });
+
+  it('finds the days of a range from one listing of the directory, ignoring other files, whatever the range', async () => {
+    log.record(entry('2026-03-01T10:00:00.000Z'));
+    log.record(entry('2026-03-05T10:00:00.000Z'));
+    log.record(entry('2027-01-02T10:00:00.000Z'));
+    await log.flush();
+    appendFileSync(path.join(dir, 'requests-2026-03-02.ndjson.bak'), 'x');
+    appendFileSync(path.join(dir, 'notes.txt'), 'x');
+    expect(await log.daysWithEntries('0001-01-01', '9999-12-31')).toEqual(['2026-03-01', '2026-03-05', '2027-01-02']);
+    expect(await log.daysWithEntries('2026-03-02', '2026-12-31')).toEqual(['2026-03-05']);
+    const read = await log.read({ from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-12-31T23:59:59Z'), limit: 10 });
+    expect(read.entries.map((e) => e.time)).toEqual(['2026-03-01T10:00:00.000Z', '2026-03-05T10:00:00.000Z']);
+  });
 });

@@ -1,5 +1,5 @@
-import { createReadStream, existsSync, mkdirSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { createReadStream, mkdirSync } from 'node:fs';
+import { open, readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
@@ -60,6 +60,9 @@ async function endsWithoutNewline(file: FileHandle): Promise<boolean> {
   return last[0] !== 0x0a;
 }
 
+/** A day's file name, `requests-YYYY-MM-DD.ndjson`; the day sorts as text in time order. */
+const DAY_FILE = /^requests-(\d{4}-\d{2}-\d{2})\.ndjson$/;
+
 /** Flush at once when this many entries wait, whatever the interval. */
 const MAX_BUFFERED = 1_000;
 
@@ -81,7 +84,7 @@ export class RequestAuditLog implements OnApplicationShutdown {
   constructor(@Inject(LEDGER_CONFIG) ledgerConfig: LedgerConfig) {
     this.config = ledgerConfig.requestAudit;
     if (this.enabled) {
-      mkdirSync(this.config.dir, { recursive: true });
+      mkdirSync(this.config.dir, { recursive: true, mode: 0o700 });
       this.timer = setInterval(() => void this.flush(), this.config.flushIntervalMs);
       this.timer.unref();
     }
@@ -123,10 +126,14 @@ export class RequestAuditLog implements OnApplicationShutdown {
     }
     for (const [day, lines] of byDay) {
       const name = this.fileFor(day);
-      const file = await open(name, 'a+');
+      // Owner only (decision 027): the log names every organisation's requests and addresses.
+      const file = await open(name, 'a+', 0o600);
       try {
+        const first = !this.checked.has(name);
+        // The umask can only remove bits; chmod also fixes a file an older version left readable.
+        if (first) await file.chmod(0o600);
         // A crash during a write can leave a torn last line; end it, so the next entry stays whole.
-        const torn = !this.checked.has(name) && (await endsWithoutNewline(file));
+        const torn = first && (await endsWithoutNewline(file));
         this.checked.add(name);
         await file.write(`${torn ? '\n' : ''}${lines.join('\n')}\n`);
         await file.datasync();
@@ -140,16 +147,31 @@ export class RequestAuditLog implements OnApplicationShutdown {
     return path.join(this.config.dir, `requests-${day}.ndjson`);
   }
 
+  /**
+   * The days in [fromDay, toDay] that have a file, oldest first: the directory is listed once,
+   * asynchronously, whatever the range (decision 026), instead of asking for a file per day.
+   */
+  async daysWithEntries(fromDay: string, toDay: string): Promise<string[]> {
+    const names = await readdir(this.config.dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    const days: string[] = [];
+    for (const name of names) {
+      const day = DAY_FILE.exec(name)?.[1];
+      if (day !== undefined && day >= fromDay && day <= toDay) days.push(day);
+    }
+    return days.sort();
+  }
+
   /** Entries with from ≤ time ≤ to, oldest first, at most `limit` (+ whether more matched). */
   async read(filter: RequestAuditFilter): Promise<{ entries: RequestAuditEntry[]; truncated: boolean }> {
     await this.flush();
     const entries: RequestAuditEntry[] = [];
     const from = filter.from.toISOString();
     const to = filter.to.toISOString();
-    const day = new Date(Date.UTC(filter.from.getUTCFullYear(), filter.from.getUTCMonth(), filter.from.getUTCDate()));
-    for (; day.getTime() <= filter.to.getTime(); day.setUTCDate(day.getUTCDate() + 1)) {
-      const file = this.fileFor(day.toISOString().slice(0, 10));
-      if (!existsSync(file)) continue;
+    for (const day of await this.daysWithEntries(from.slice(0, 10), to.slice(0, 10))) {
+      const file = this.fileFor(day);
       const input = createReadStream(file, 'utf8');
       const lines = createInterface({ input, crlfDelay: Infinity });
       try {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { loadAnomalyConfig, type AnomalyConfig } from '../audit/anomalies.config.js';
 import { loadOidcConfig, type OidcConfig } from '../common/oidc.config.js';
+import { RATE_LIMIT_DEFAULTS, rateLimitPolicy, trustedProxies } from '../common/rate-limit.config.js';
 
 /** Everything the service reads from the environment, parsed once at start-up. */
 export interface LedgerConfig {
@@ -49,6 +50,23 @@ export interface LedgerConfig {
   readonly limits: RequestLimitsConfig;
   /** The request audit log: who read or wrote what, and when (decision 016). */
   readonly requestAudit: RequestAuditConfig;
+  /** What one organisation's heavy queries may cost and queue (decision 026). */
+  readonly heavyQueries: HeavyQueryLimits;
+}
+
+/** Bounds on lineage walks, as-of replays and audit ranges, per answer and per organisation (decision 026). */
+export interface HeavyQueryLimits {
+  /** A lineage walk collecting more batches than this is a `lineage-too-large` problem (LEDGER_LINEAGE_MAX_NODES, 10,000). */
+  readonly lineageMaxNodes: number;
+  /** GET /audit/requests spans at most this many days (LEDGER_REQUEST_AUDIT_MAX_RANGE_DAYS, 366). */
+  readonly auditMaxRangeDays: number;
+  /** As-of queries one organisation may have waiting or running (LEDGER_HEAVY_QUERIES_PER_ORGANISATION, 2). */
+  readonly perOrganisation: number;
+  /**
+   * Cost units (cost-budget.ts) an organisation's heavy queries may spend a minute and in a burst
+   * (LEDGER_QUERY_COST_PER_MINUTE, 300,000; LEDGER_QUERY_COST_BURST, the same); 0 a minute turns it off.
+   */
+  readonly cost: { readonly perMinute: number; readonly burst: number };
 }
 
 /** A token bucket: refills `perMinute` tokens a minute, holds at most `burst`; `perMinute` 0 disables it. */
@@ -60,15 +78,17 @@ export interface RateLimitPolicy {
 export interface RequestLimitsConfig {
   /** Per authenticated organisation (all of its keys share one budget). */
   readonly perKey: RateLimitPolicy;
-  /** Per client address, for requests without credentials and for failed authentications. */
+  /** Per client network (IPv4 address, IPv6 /64): answers 401 (no, or no valid, credentials). */
   readonly unauthenticated: RateLimitPolicy;
   readonly bodyLimitBytes: number;
   /** Request target (path and query) length above which the answer is 414. */
   readonly maxUrlLength: number;
   /** Node's maxHeaderSize: request line and headers together; above it the answer is 431. */
   readonly maxHeaderBytes: number;
-  /** Fastify's trustProxy (`true`, or proxy addresses/CIDRs): whose X-Forwarded-For names the client address. */
-  readonly trustProxy: boolean | string;
+  /** Fastify's trustProxy: the proxies (addresses, CIDRs) whose X-Forwarded-For names the client address (decision 028). */
+  readonly trustProxy: false | string[];
+  /** Send Strict-Transport-Security (LEDGER_HSTS=true): only where clients reach the ledger over TLS (decision 027). */
+  readonly hsts: boolean;
 }
 
 export interface RequestAuditConfig {
@@ -131,7 +151,8 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env): LedgerCo
   if (projections !== 'worker' && projections !== 'in-process') throw new Error('LEDGER_PROJECTIONS must be worker or in-process');
   return {
     port: integer(env.PORT, 3000, 'PORT'),
-    host: env.HOST ?? '0.0.0.0',
+    // Loopback unless told otherwise (decision 027): a ledger reachable from the network is a choice.
+    host: env.LEDGER_HOST || env.HOST || '127.0.0.1',
     dataDir,
     eventLog,
     readModels,
@@ -151,26 +172,37 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env): LedgerCo
     oidc: loadOidcConfig(env),
     limits: requestLimitsConfig(env),
     requestAudit: requestAuditConfig(env, dataDir),
+    heavyQueries: heavyQueryLimits(env),
+  };
+}
+
+function heavyQueryLimits(env: NodeJS.ProcessEnv): HeavyQueryLimits {
+  const atLeastOne = (name: string, fallback: number): number => {
+    const n = integer(env[name], fallback, name);
+    if (n < 1) throw new Error(`${name} must be at least 1`);
+    return n;
+  };
+  const perMinute = integer(env.LEDGER_QUERY_COST_PER_MINUTE, 300_000, 'LEDGER_QUERY_COST_PER_MINUTE');
+  const burst = integer(env.LEDGER_QUERY_COST_BURST, perMinute, 'LEDGER_QUERY_COST_BURST');
+  if (perMinute > 0 && burst < 1) throw new Error('LEDGER_QUERY_COST_BURST must be at least 1 when the query cost budget is on');
+  return {
+    lineageMaxNodes: atLeastOne('LEDGER_LINEAGE_MAX_NODES', 10_000),
+    auditMaxRangeDays: atLeastOne('LEDGER_REQUEST_AUDIT_MAX_RANGE_DAYS', 366),
+    perOrganisation: atLeastOne('LEDGER_HEAVY_QUERIES_PER_ORGANISATION', 2),
+    cost: { perMinute, burst },
   };
 }
 
 function requestLimitsConfig(env: NodeJS.ProcessEnv): RequestLimitsConfig {
-  const policy = (perMinuteName: string, burstName: string, defaultPerMinute: number): RateLimitPolicy => {
-    const perMinute = integer(env[perMinuteName], defaultPerMinute, perMinuteName);
-    return { perMinute, burst: integer(env[burstName], perMinute, burstName) };
-  };
-  const perKey = policy('LEDGER_RATE_LIMIT_PER_MINUTE', 'LEDGER_RATE_LIMIT_BURST', 0);
-  const unauthenticated = policy('LEDGER_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE', 'LEDGER_RATE_LIMIT_UNAUTHENTICATED_BURST', 0);
-  for (const [name, p] of [['LEDGER_RATE_LIMIT_BURST', perKey], ['LEDGER_RATE_LIMIT_UNAUTHENTICATED_BURST', unauthenticated]] as const) {
-    if (p.perMinute > 0 && p.burst < 1) throw new Error(`${name} must be at least 1 when its limit is on`);
-  }
+  // On by default, with the values docs/security.md lists (decision 028).
+  const perKey = rateLimitPolicy(env, 'LEDGER_RATE_LIMIT_PER_MINUTE', 'LEDGER_RATE_LIMIT_BURST', RATE_LIMIT_DEFAULTS.perOrganisation);
+  const unauthenticated = rateLimitPolicy(env, 'LEDGER_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE', 'LEDGER_RATE_LIMIT_UNAUTHENTICATED_BURST', RATE_LIMIT_DEFAULTS.failedAuthentication);
   const positive = (name: string, fallback: number): number => {
     const n = integer(env[name], fallback, name);
     if (n < 1) throw new Error(`${name} must be at least 1`);
     return n;
   };
-  const rawTrust = env.LEDGER_TRUST_PROXY ?? 'false';
-  const trustProxy = rawTrust === 'true' ? true : rawTrust === 'false' || rawTrust === '' ? false : rawTrust;
+  const trustProxy = trustedProxies(env);
   return {
     perKey,
     unauthenticated,
@@ -178,6 +210,7 @@ function requestLimitsConfig(env: NodeJS.ProcessEnv): RequestLimitsConfig {
     maxUrlLength: positive('LEDGER_MAX_URL_LENGTH', 8 * 1024),
     maxHeaderBytes: positive('LEDGER_MAX_HEADER_BYTES', 16 * 1024),
     trustProxy,
+    hsts: env.LEDGER_HSTS === 'true',
   };
 }
 

@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import { Controller, Get, HttpStatus, Inject, Res, type OnModuleDestroy } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Req, Res, type OnModuleDestroy } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -7,17 +7,33 @@ import type { EventStore } from '#event-store';
 import { ProjectionEngine } from '#projections';
 // Health is the one place that looks at every part of the ledger, the signer included (decision 022).
 import { CheckpointSigner } from '../audit/checkpoint-signer.js';
-import { Public } from '../common/actor.js';
+import { Public, type AuthenticatedRequest } from '../common/actor.js';
 import { EVENT_STORE } from '../ledger/tokens.js';
-import { healthReport, readiness, type HealthReport, type LivenessReport, type ReadinessReport, type SigningHealth } from './health.report.js';
+import {
+  healthReport,
+  publicAnswer,
+  readiness,
+  type HealthReport,
+  type LivenessReport,
+  type PublicHealth,
+  type ReadinessReport,
+  type SigningHealth,
+} from './health.report.js';
 
-export type { HealthReport, LivenessReport, ReadinessReport } from './health.report.js';
+export type { HealthReport, LivenessReport, PublicHealth, ReadinessReport } from './health.report.js';
+
+/** Whether the caller authenticated as the operator: only it sees what is behind the status. */
+function isOperator(request: AuthenticatedRequest): boolean {
+  return request.actor?.roles.includes('operator') ?? false;
+}
 
 /**
- * Three probes, all public (decision 022): `/health` for people and monitors (the whole report, 503
- * when degraded), `/health/live` for a liveness probe (200 whenever the process can answer: a
- * failing read model is not cured by a restart) and `/health/ready` for a readiness probe or a load
- * balancer (503 unless this instance should take traffic).
+ * Three probes, all public (decision 022): `/health` for people and monitors (503 when degraded),
+ * `/health/live` for a liveness probe (200 whenever the process can answer: a failing read model is
+ * not cured by a restart) and `/health/ready` for a readiness probe or a load balancer (503 unless
+ * this instance should take traffic). Anyone gets the status and the HTTP code; the operator, with
+ * its key, the whole report (decision 027): the details name the store, its error text, the log's
+ * head position and the failing event, which tell an outsider how to hurt the ledger.
  */
 @ApiTags('health')
 @Controller('health')
@@ -40,19 +56,20 @@ export class HealthController implements OnModuleDestroy {
 
   @Get()
   @Public()
-  @ApiOperation({ summary: 'The ledger’s health: store, read models (position, lag, failure) and checkpoint signing; 503 while degraded' })
-  @ApiResponse({ status: 200, description: 'ok' })
-  @ApiResponse({ status: 503, description: 'degraded: `problems` says why, `projections.failure` and `signing.refusal` give the details' })
-  async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
+  @ApiOperation({ summary: 'The ledger’s health; 503 while degraded. Anyone gets the status; the operator, with its key, the store, read models (position, lag, failure) and checkpoint signing' })
+  @ApiResponse({ status: 200, description: 'ok: `{status}`; the whole report when the operator asks with its key' })
+  @ApiResponse({ status: 503, description: 'degraded: for the operator, `problems` says why, `projections.failure` and `signing.refusal` give the details' })
+  async health(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport | PublicHealth<HealthReport['status']>> {
     const report = await this.report();
     reply.status(report.status === 'ok' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return report;
+    return isOperator(request) ? report : publicAnswer(report);
   }
 
   @Get('live')
   @Public()
-  @ApiOperation({ summary: 'Liveness probe: 200 while the process answers; reports how responsive its event loop is' })
-  live(): LivenessReport {
+  @ApiOperation({ summary: 'Liveness probe: 200 while the process answers; to the operator, also how responsive its event loop is' })
+  live(@Req() request: AuthenticatedRequest): LivenessReport | PublicHealth<LivenessReport['status']> {
+    if (!isOperator(request)) return { status: 'ok' };
     const delayMs = Math.round(this.eventLoop.max / 1e6);
     this.eventLoop.reset();
     return { status: 'ok', uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000), eventLoopDelayMs: delayMs };
@@ -60,13 +77,13 @@ export class HealthController implements OnModuleDestroy {
 
   @Get('ready')
   @Public()
-  @ApiOperation({ summary: 'Readiness probe: 200 when the store answers, the read models are not failing and are caught up, and signing is not refused; else 503' })
+  @ApiOperation({ summary: 'Readiness probe: 200 when the store answers, the read models are not failing and are caught up, and signing is not refused; else 503 (the reasons to the operator only)' })
   @ApiResponse({ status: 200, description: 'ready' })
   @ApiResponse({ status: 503, description: 'not ready: `problems` says why' })
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
+  async ready(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport | PublicHealth<ReadinessReport['status']>> {
     const answer = readiness(await this.report());
     reply.status(answer.status === 'ready' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return answer;
+    return isOperator(request) ? answer : publicAnswer(answer);
   }
 
   private async report(): Promise<HealthReport> {

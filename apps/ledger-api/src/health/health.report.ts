@@ -51,6 +51,16 @@ export interface LivenessReport {
   readonly eventLoopDelayMs: number;
 }
 
+/** What anyone may see of a probe's answer (decision 027): the status, besides the HTTP code. */
+export interface PublicHealth<S extends string> {
+  readonly status: S;
+}
+
+/** The public answer: the status alone, never the store's error text, a data path or the log's size. */
+export function publicAnswer<S extends string>(report: { readonly status: S }): PublicHealth<S> {
+  return { status: report.status };
+}
+
 /**
  * How far behind the log (in events) an instance may be and still take traffic. Catching up after a
  * restart runs at thousands of events a second, so this is well under a second of work; further

@@ -2,7 +2,8 @@
  * The API's side of as-of queries (decision 013): resolves `asOf` / `asOfPosition` to a log
  * position, keeps a small LRU of as-of read stores keyed by position, advances the nearest earlier
  * store instead of replaying from zero, refuses replays beyond a configured size, and runs the
- * caller's query against the store. Nest-free; the provider is in as-of-read-models.provider.ts.
+ * caller's query against the store. Queries wait in a fair queue, a lane per organisation, and their
+ * replays are charged to the organisation's query cost budget (decision 026). Nest-free; the provider is in as-of-read-models.provider.ts.
  *
  * A query without asOf never comes here: handlers call `at(undefined, liveDb, query)`, which is
  * `query(liveDb)` and nothing else.
@@ -12,7 +13,11 @@ import path from 'node:path';
 import { InvalidCommandError } from '#domain';
 import type { ReadDb } from '#projections';
 import { openSqliteReadDb } from '#read-store';
+import { currentRequester, QUERY_COST, type QueryCostBudget } from '../common/cost-budget.js';
+import { FairWorkQueue } from './fair-work-queue.js';
 import { answerOf, removeSqliteFiles, type AsOf, type AsOfAnswer, type AsOfReplayer, type AsOfResolution, type ReplayReport } from './as-of-replay.js';
+
+const UNATTRIBUTED = '(unattributed)';
 
 /** A query's answer together with the moment it was taken at; the HTTP layer shows both. */
 export class AsOfAnswered<T> {
@@ -34,6 +39,10 @@ export interface AsOfReadModelsOptions {
   readonly cacheSize: number;
   /** Refuse an as-of query that would replay more events than this (0: no limit). */
   readonly maxReplayEvents: number;
+  /** As-of queries one organisation may have waiting or running; one more is refused (429). Default 2. */
+  readonly perOrganisation?: number;
+  /** Charged the events each replay reads, to the organisation asking (undefined: no budget). */
+  readonly budget?: QueryCostBudget;
   /** Told after every replay (for the log, and for measuring replay cost). */
   readonly onReplay?: (report: ReplayReport & { readonly from: number }) => void;
 }
@@ -54,9 +63,12 @@ export class AsOfReadModels {
   private nextFile = 0;
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** One replay at a time (the worker replays one store at a time anyway), taken in turns by organisation. */
+  private readonly queue: FairWorkQueue;
 
   constructor(private readonly options: AsOfReadModelsOptions) {
     if (!Number.isInteger(options.cacheSize) || options.cacheSize < 1) throw new RangeError(`the as-of cache holds at least one store, got ${options.cacheSize}`);
+    this.queue = new FairWorkQueue({ concurrency: 1, perOrganisation: options.perOrganisation ?? 2, unlimitedLane: UNATTRIBUTED, what: 'as-of queries' });
   }
 
   /** Live (asOf undefined): the query on the live read models, exactly as before. Else as of asOf. */
@@ -66,17 +78,28 @@ export class AsOfReadModels {
 
   /**
    * Runs `query` against the read models as of `asOf`. One as-of query at a time: a store is never
-   * advanced or dropped while another query reads it, and auditors' queries are few and short once
-   * their store exists.
+   * advanced or dropped while another query reads it. The organisation asking (currentRequester) is
+   * refused while its query budget is spent or its lane is full, and otherwise waits its turn: one
+   * organisation's replays never queue another's beyond the one replay already running.
    */
   read<T>(asOf: AsOf, query: (db: ReadDb) => Promise<T>): Promise<AsOfAnswered<T>> {
-    return this.exclusive(async () => {
-      if (this.closed) throw new Error('the as-of read models are closed');
-      const replayer = this.replayer();
-      const resolution = await replayer.resolve(asOf);
-      const entry = await this.storeAt(replayer, resolution);
-      return new AsOfAnswered(await query(entry.db), answerOf(asOf, resolution.position));
-    });
+    const requester = currentRequester();
+    // Work outside any request (tools, start-up) shares one lane, which no lane limit refuses.
+    const lane = requester ?? UNATTRIBUTED;
+    try {
+      if (requester !== undefined) this.options.budget?.admit(requester, 'this as-of query');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.queue.run(lane, () =>
+      this.exclusive(async () => {
+        if (this.closed) throw new Error('the as-of read models are closed');
+        const replayer = this.replayer();
+        const resolution = await replayer.resolve(asOf);
+        const entry = await this.storeAt(replayer, resolution, requester);
+        return new AsOfAnswered(await query(entry.db), answerOf(asOf, resolution.position));
+      }),
+    );
   }
 
   /** Positions of the stores kept, least recently used first (for tests and diagnostics). */
@@ -104,7 +127,7 @@ export class AsOfReadModels {
     return this.replayerInstance;
   }
 
-  private async storeAt(replayer: AsOfReplayer, { position, events }: AsOfResolution): Promise<Entry> {
+  private async storeAt(replayer: AsOfReplayer, { position, events }: AsOfResolution, requester: string | undefined): Promise<Entry> {
     // A replayer that lost its stores (a worker restarted) cannot advance ours: start afresh.
     for (const entry of [...this.entries.values()]) if (entry.generation !== replayer.generation) await this.evict(entry);
     const hit = this.entries.get(position);
@@ -135,6 +158,8 @@ export class AsOfReadModels {
       file = this.newFile();
     }
     let report: ReplayReport;
+    // Charged before the replay runs: a replay that fails half-way cost the server as much.
+    if (requester !== undefined) this.options.budget?.charge(requester, toReplay * QUERY_COST.asOfEvent);
     try {
       report = await replayer.replay(file, position);
     } catch (error) {

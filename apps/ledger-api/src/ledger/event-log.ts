@@ -16,7 +16,7 @@ export interface CommitAnnouncingStore {
 export async function openEventLog(config: EventLogConfig, clock?: () => Date): Promise<EventStore & CommitAnnouncingStore> {
   switch (config.kind) {
     case 'sqlite':
-      mkdirSync(path.dirname(config.filename), { recursive: true });
+      mkdirSync(path.dirname(config.filename), { recursive: true, mode: 0o700 });
       return SqliteEventStore.open({ filename: config.filename, synchronous: config.synchronous, ...(clock ? { clock } : {}) });
     case 'postgres':
       return PostgresEventStore.open({ connectionString: config.connectionString, ...(clock ? { clock } : {}) });

@@ -10,6 +10,7 @@ import { DecisionContextFactory } from './decision-context.factory.js';
 import { ProducerGate } from './producer-gate.js';
 import { AsOfReadModels } from './as-of-read-models.js';
 import { asOfReadModelsProvider } from './as-of-read-models.provider.js';
+import { QueryCostBudget } from '../common/cost-budget.js';
 import { ProjectionWorkerClient } from './projection-worker.client.js';
 import { ProjectionHealthLog } from './projection-health.log.js';
 import { openEventLog, type CommitAnnouncingStore } from './event-log.js';
@@ -39,7 +40,8 @@ export class LedgerInfrastructureModule implements OnApplicationShutdown {
         {
           provide: EVENT_STORE,
           useFactory: async (): Promise<EventStore> => {
-            mkdirSync(config.dataDir, { recursive: true });
+            // Owner only (decision 027): the ledger's files are its business alone.
+            mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
             return openEventLog(config.eventLog, () => clock.now());
           },
         },
@@ -72,8 +74,10 @@ export class LedgerInfrastructureModule implements OnApplicationShutdown {
         BatchCommandRunner,
         ProducerGate,
         asOfReadModelsProvider(config),
+        // One budget of heavy-query cost per organisation, shared by every heavy query (decision 026).
+        { provide: QueryCostBudget, useFactory: (): QueryCostBudget => new QueryCostBudget(config.heavyQueries.cost) },
       ],
-      exports: [LEDGER_CONFIG, CLOCK, EVENT_STORE, READ_DB, ProjectionEngine, CommandExecutor, OrganisationDirectory, DecisionContextFactory, ReadYourWrites, BatchCommandRunner, ProducerGate, AsOfReadModels],
+      exports: [LEDGER_CONFIG, CLOCK, EVENT_STORE, READ_DB, ProjectionEngine, CommandExecutor, OrganisationDirectory, DecisionContextFactory, ReadYourWrites, BatchCommandRunner, ProducerGate, AsOfReadModels, QueryCostBudget],
     };
   }
 

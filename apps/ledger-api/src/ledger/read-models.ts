@@ -11,7 +11,7 @@ import type { ReadModelsConfig } from '../config/ledger.config.js';
 export function openReadModels(config: ReadModelsConfig, role: 'queries' | 'projections' = 'queries'): ReadDb {
   switch (config.kind) {
     case 'sqlite':
-      mkdirSync(path.dirname(config.filename), { recursive: true });
+      mkdirSync(path.dirname(config.filename), { recursive: true, mode: 0o700 });
       return openSqliteReadDb({ filename: config.filename });
     case 'postgres':
       return openPostgresReadDb({ connectionString: config.connectionString, poolSize: role === 'queries' ? 10 : 2 });

@@ -30,7 +30,19 @@ export class ApiKeyResolver {
   /** `organisationId/keyId` of every key revoked through this instance. Revocations are rare and few. */
   private readonly revokedHere = new Set<string>();
 
+  /**
+   * The configured operator key, recorded by its scrypt (decision 029): its SHA-256, held in memory
+   * only, → the stored verifier the read model knows it by. Checked once per start, so a request
+   * never pays for scrypt, and an unknown key never makes the ledger run it.
+   */
+  private readonly chosen = new Map<string, string>();
+
   constructor(@Inject(READ_DB) private readonly db: ReadDb) {}
+
+  /** Called at start by the operator bootstrap once scrypt showed that `apiKey` is the key stored as `storedHash`. */
+  recogniseChosenKey(apiKey: string, storedHash: string): void {
+    this.chosen.set(hashApiKey(apiKey), storedHash);
+  }
 
   async resolve(apiKey: string): Promise<ResolvedApiKey> {
     const keyHash = hashApiKey(apiKey);
@@ -40,7 +52,7 @@ export class ApiKeyResolver {
       found = cached;
     } else {
       this.valid.delete(keyHash);
-      const row = await findApiKeyByHash(this.db, keyHash);
+      const row = await findApiKeyByHash(this.db, this.chosen.get(keyHash) ?? keyHash);
       if (!row) throw new AuthenticationError('unknown-api-key', 'unknown API key');
       if (row.revokedAt !== null) throw revokedError(row.keyId);
       found = { organisationId: row.organisationId, keyId: row.keyId };

@@ -2,8 +2,9 @@ import { Instant, RegisterOrganisation, Uuid, type OrganisationFacts } from '#do
 import { z } from 'zod';
 import type { AsOf } from '../ledger/as-of-replay.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
+import type { ChosenKeyVerifier } from './api-key.js';
 
-export const RegisterOrganisationBody = RegisterOrganisation.omit({ apiKeyHash: true, apiKeyId: true })
+export const RegisterOrganisationBody = RegisterOrganisation.omit({ apiKeyHash: true, apiKeyId: true, apiKeyDerivation: true })
   .extend({ organisationId: Uuid.optional(), occurredAt: Instant.optional() })
   .strict();
 export type RegisterOrganisationBody = z.infer<typeof RegisterOrganisationBody>;
@@ -15,6 +16,8 @@ export class RegisterOrganisationCommand {
     readonly meta: CommandMetadata,
     /** The key handed to the new organisation; only its hash is stored. */
     readonly apiKey: string,
+    /** A chosen key's slow salted verifier, stored instead of its SHA-256 (decision 029). */
+    readonly chosenKeyVerifier?: ChosenKeyVerifier,
   ) {}
 }
 

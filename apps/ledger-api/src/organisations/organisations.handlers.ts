@@ -19,14 +19,15 @@ export class RegisterOrganisationHandler implements ICommandHandler<RegisterOrga
     private readonly readYourWrites: ReadYourWrites,
   ) {}
 
-  async execute({ body, actor, meta, apiKey }: RegisterOrganisationCommand): Promise<RegisterOrganisationResult> {
+  async execute({ body, actor, meta, apiKey, chosenKeyVerifier }: RegisterOrganisationCommand): Promise<RegisterOrganisationResult> {
     const organisationId = newIdFor(meta, 'organisation', body.organisationId);
     const apiKeyId = apiKeyIdOf(apiKey);
     const command = {
       ...body,
       organisationId,
       occurredAt: body.occurredAt ?? this.contexts.now().toISOString(),
-      apiKeyHash: hashApiKey(apiKey),
+      apiKeyHash: chosenKeyVerifier?.hash ?? hashApiKey(apiKey),
+      ...(chosenKeyVerifier ? { apiKeyDerivation: chosenKeyVerifier.derivation } : {}),
       apiKeyId,
     };
     const ctx = await this.contexts.create(actor);

@@ -1,4 +1,4 @@
-import { Instant, RecordProcess, RecordProcessOutput, Uuid, type OrganisationFacts } from '#domain';
+import { Instant, MAX_PROCESS_ITEMS, RecordProcess, RecordProcessOutput, Uuid, type OrganisationFacts } from '#domain';
 import { z } from 'zod';
 import type { AsOf } from '../ledger/as-of-replay.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
@@ -6,7 +6,11 @@ import type { CommandMetadata } from '../ledger/command-metadata.js';
 export const RecordProcessBody = RecordProcess.extend({
   processId: Uuid.optional(),
   occurredAt: Instant.optional(),
-  outputs: z.array(RecordProcessOutput.extend({ batchId: Uuid.optional() })).min(1, 'a process produces at least one output batch'),
+  // The decider refuses more than MAX_PROCESS_ITEMS (a 422, decision 020); documented here like the domain's lists.
+  outputs: z
+    .array(RecordProcessOutput.extend({ batchId: Uuid.optional() }))
+    .min(1, 'a process produces at least one output batch')
+    .meta({ maxItems: MAX_PROCESS_ITEMS }),
 }).strict();
 export type RecordProcessBody = z.infer<typeof RecordProcessBody>;
 

@@ -9,7 +9,8 @@ import { parseEvent, type DomainEvent } from '../events.js';
 import { DEFAULT_POLICY, type DecisionContext, type OrganisationFacts } from '../shared/decision-context.js';
 import { DeciderSpecification } from '../testing/decider-specification.js';
 import { decideIssueApiKey, decideRevokeApiKey } from './api-key.decide.js';
-import { IssueApiKey, RevokeApiKey } from './organisation.commands.js';
+import { IssueApiKey, RegisterOrganisation, RevokeApiKey } from './organisation.commands.js';
+import { decideRegisterOrganisation } from './organisation.decide.js';
 import type { Role } from './organisation.events.js';
 import { evolveOrganisation, type OrganisationState } from './organisation.state.js';
 
@@ -200,5 +201,33 @@ describe('evolveOrganisation', () => {
       authorisedCollectors: [],
     });
     expect(evolveOrganisation(undefined, issued(SORTER, 'x'))).toBeUndefined();
+  });
+});
+
+describe('a chosen key recorded by scrypt (decision 029)', () => {
+  const derivation = { algorithm: 'scrypt' as const, salt: 'c2FsdHNhbHRzYWx0c2FsdA', cost: 2 ** 15, blockSize: 8, parallelization: 1 };
+  const registration = (extra: Record<string, unknown>) =>
+    RegisterOrganisation.parse({ organisationId: OPERATOR.organisationId, name: 'Ledger operator', roles: ['operator'], occurredAt: AT, apiKeyHash: 'd'.repeat(64), apiKeyId: 'external', ...extra });
+
+  it('registers the key with its derivation, which the event keeps', () => {
+    const events = decideRegisterOrganisation(false, registration({ apiKeyDerivation: derivation }), ctx(OPERATOR));
+    const issued = events.find((e) => e.type === 'ApiKeyIssued')!;
+    expect(issued.data).toEqual({ organisationId: OPERATOR.organisationId, keyId: 'external', keyHash: 'd'.repeat(64), keyDerivation: derivation, occurredAt: AT });
+    expect(parseEvent(issued.type, 1, issued.data)).toStrictEqual(issued);
+  });
+
+  it('registers a generated key without one, as before', () => {
+    const issued = decideRegisterOrganisation(false, registration({}), ctx(OPERATOR)).find((e) => e.type === 'ApiKeyIssued')!;
+    expect(issued.data).not.toHaveProperty('keyDerivation');
+  });
+
+  it.each([
+    ['another algorithm', { ...derivation, algorithm: 'sha256' }],
+    ['a cost that is not a power of two', { ...derivation, cost: 30_000 }],
+    ['a cost that would ask for gigabytes', { ...derivation, cost: 2 ** 24 }],
+    ['a cost too low to slow a guess', { ...derivation, cost: 2 ** 10 }],
+    ['no salt', { ...derivation, salt: '' }],
+  ])('refuses a derivation with %s', (_what, bad) => {
+    expect(RegisterOrganisation.safeParse({ ...registration({}), apiKeyDerivation: bad }).success).toBe(false);
   });
 });

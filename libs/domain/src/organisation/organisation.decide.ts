@@ -49,6 +49,7 @@ export function decideRegisterOrganisation(exists: boolean, command: RegisterOrg
         organisationId: command.organisationId,
         keyId: command.apiKeyId,
         keyHash: command.apiKeyHash,
+        ...(command.apiKeyDerivation !== undefined ? { keyDerivation: command.apiKeyDerivation } : {}),
         occurredAt: command.occurredAt,
       },
     },

@@ -35,8 +35,24 @@ export const ApiKeyId = z.string().min(1).max(64);
 export const KeyManagementReason = z.string().trim().min(1).max(500);
 
 /**
- * Only a SHA-256 of the key is ever stored; the key itself is shown once to the caller. A key issued
- * with its organisation's registration names neither actor nor reason (the registration does);
+ * How the verifier of a key chosen by a person (LEDGER_OPERATOR_KEY) was derived: scrypt with a
+ * salt of its own and its cost, so that a copy of the log or a backup does not give the key away to
+ * a cheap guess (decision 029). Bounded, so a stored event cannot ask for unbounded memory.
+ */
+export const ApiKeyDerivation = z
+  .object({
+    algorithm: z.literal('scrypt'),
+    salt: z.string().regex(/^[A-Za-z0-9_-]{22,88}$/),
+    cost: z.number().int().min(2 ** 14).max(2 ** 20).refine((n) => (n & (n - 1)) === 0, 'scrypt cost must be a power of two'),
+    blockSize: z.number().int().min(1).max(32),
+    parallelization: z.number().int().min(1).max(16),
+  })
+  .strict();
+export type ApiKeyDerivation = z.infer<typeof ApiKeyDerivation>;
+
+/**
+ * A generated key is stored only as its SHA-256, a chosen one only as its scrypt (`keyDerivation`);
+ * the key itself is shown once to the caller. A key issued with its organisation's registration names neither actor nor reason (the registration does);
  * a key issued later names both (they were added in schema version 1 as optional members, so events
  * written before them still parse).
  */
@@ -44,6 +60,7 @@ export const ApiKeyIssued = z.object({
   organisationId: Uuid,
   keyId: ApiKeyId,
   keyHash: z.string().regex(/^[0-9a-f]{64}$/),
+  keyDerivation: ApiKeyDerivation.optional(),
   issuedBy: Uuid.optional(),
   reason: KeyManagementReason.optional(),
   occurredAt: Instant,

@@ -1,4 +1,5 @@
 import { InvalidCommandError } from '../errors.js';
+import { FIBRES } from '../reference/reference.js';
 
 /**
  * The bounds every command must stay within (decision 020). They are real limits of the material
@@ -34,6 +35,26 @@ export const MAX_PROCESS_ITEMS = 1_000;
  * sorting plants. Bigger runs are recorded as several processes.
  */
 export const MAX_PROCESS_MASS_GRAMS = 100_000_000_000;
+
+/**
+ * The most entries every other list in a command or request body may hold (decision 027). Each is a
+ * shape rule of its schema, refused as a 400 `invalid-body` naming the list and the maximum; the
+ * OpenAPI document states each as `maxItems`, and the e2e suite requires a `maxItems` on every array
+ * of every request body, so a list added later cannot be left unbounded.
+ */
+/** Programme tags on a batch: a handful of collection schemes and projects; 20 leaves room. */
+export const MAX_PROGRAMME_TAGS = 20;
+/** Sites of one organisation: sorting halls, depots, bring banks are recorded as the kommune's. */
+export const MAX_SITES = 100;
+/** Collections in one bulk request: a weighbridge's day or a municipal import, in pages of 1,000. */
+export const MAX_BULK_COLLECTIONS = 1_000;
+/** Roles of one organisation: each role once at most (there are eight). */
+export const MAX_ROLES = 8;
+/**
+ * Fibres in one composition: each fibre of the reference list at most once. The count is checked
+ * before the shares are summed and the fibres compared, so a long list costs nothing more.
+ */
+export const MAX_COMPOSITION_ENTRIES = FIBRES.length;
 
 /** Longest free text: reasons, descriptions. */
 export const MAX_TEXT_LENGTH = 1_000;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FIBRES } from '../reference/reference.js';
-import { EARLIEST_OCCURRED_AT, MAX_BATCH_MASS_GRAMS } from './bounds.js';
+import { EARLIEST_OCCURRED_AT, MAX_BATCH_MASS_GRAMS, MAX_COMPOSITION_ENTRIES, MAX_PROGRAMME_TAGS } from './bounds.js';
 
 /** Mass is an integer number of grams everywhere (DOMAIN.md §2); floats are never summed. */
 export const Grams = z.number().int('mass must be an integer number of grams').nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -30,6 +30,7 @@ export const FibreShare = z.object({
 export const Composition = z
   .array(FibreShare)
   .min(1)
+  .max(MAX_COMPOSITION_ENTRIES, { message: `a composition lists each fibre once: at most ${MAX_COMPOSITION_ENTRIES} entries`, abort: true })
   .superRefine((shares, ctx) => {
     const total = shares.reduce((sum, s) => sum + s.share, 0);
     if (total !== BASIS_POINTS_TOTAL) {
@@ -53,4 +54,6 @@ export const Instant = z.iso.datetime({ offset: true }).meta({
   description: `ISO-8601 instant with an offset; business times lie between ${EARLIEST_OCCURRED_AT} and now, and never before the batch's latest business time`,
 });
 
-export const ProgrammeTags = z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'programme tags are lower-case slugs')).max(20);
+export const ProgrammeTags = z
+  .array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'programme tags are lower-case slugs'))
+  .max(MAX_PROGRAMME_TAGS, `at most ${MAX_PROGRAMME_TAGS} programme tags`);

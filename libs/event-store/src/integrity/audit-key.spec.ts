@@ -1,5 +1,5 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,13 +40,31 @@ describe('loadOrCreateAuditKey', () => {
 
   it('never replaces an existing file, even one that is not a usable key', () => {
     const notAKey = path.join(dir, 'not-a-key.pem');
-    writeFileSync(notAKey, 'hello');
+    writeFileSync(notAKey, 'hello', { mode: 0o600 });
     expect(() => loadOrCreateAuditKey(notAKey)).toThrow();
     expect(readFileSync(notAKey, 'utf8')).toBe('hello');
 
     const rsa = path.join(dir, 'rsa.pem');
-    writeFileSync(rsa, generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    writeFileSync(rsa, generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     expect(() => loadOrCreateAuditKey(rsa)).toThrow(/not an Ed25519 private key/);
+  });
+
+  it.each(['640', '604', '660', '644', '620'])('refuses a key file of mode 0%s, which the group or others may read or write, and names the fix', (octal) => {
+    const mode = parseInt(octal, 8);
+    const file = path.join(dir, `open-${mode.toString(8)}.pem`);
+    writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    chmodSync(file, mode);
+    expect(() => loadOrCreateAuditKey(file)).toThrow(`(mode 0${mode.toString(8)}): run \`chmod 600 ${file}\``);
+    chmodSync(file, 0o600);
+    expect(loadOrCreateAuditKey(file).created).toBe(false);
+    chmodSync(file, 0o400);
+    expect(loadOrCreateAuditKey(file).created).toBe(false);
+  });
+
+  it('with create: false, refuses a missing file instead of generating one', () => {
+    const file = path.join(dir, 'lost', 'audit-key.pem');
+    expect(() => loadOrCreateAuditKey(file, { create: false })).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(existsSync(file)).toBe(false);
   });
 
   it('gives every process starting at once the same key: exactly one creates it', async () => {

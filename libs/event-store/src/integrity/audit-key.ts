@@ -3,7 +3,7 @@
  * PEM file whose location is configured; it is generated there on first use.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 import { publicKeyId } from './checkpoint-signature.js';
@@ -23,8 +23,25 @@ function fromPrivateKey(privateKey: KeyObject, source: string): AuditSigningKey 
   return { privateKey, publicKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), keyId: publicKeyId(publicKey) };
 }
 
+/**
+ * Reads the key file, refusing one that the group or others may read or write (decision 029): a
+ * signing key anyone on the host could copy signs checkpoints nobody can trust, and ssh refuses
+ * such a private key for the same reason. The mode is taken from the open file, not the path, so
+ * the file checked is the file read.
+ */
 function readKeyFile(file: string): AuditSigningKey {
-  return fromPrivateKey(createPrivateKey(readFileSync(file, 'utf8')), file);
+  const fd = openSync(file, 'r');
+  let pem: string;
+  try {
+    const mode = fstatSync(fd).mode & 0o777;
+    if ((mode & 0o077) !== 0) {
+      throw new Error(`the checkpoint signing key ${file} is readable or writable by its group or others (mode 0${mode.toString(8)}): run \`chmod 600 ${file}\` and start again`);
+    }
+    pem = readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+  return fromPrivateKey(createPrivateKey(pem), file);
 }
 
 function isErrno(error: unknown, code: string): boolean {
@@ -32,12 +49,18 @@ function isErrno(error: unknown, code: string): boolean {
   return typeof error === 'object' && error !== null && (error as NodeJS.ErrnoException).code === code;
 }
 
-/** Loads the Ed25519 private key (PKCS#8 PEM) at `file`, or generates one there (mode 0600, parent dirs created, written atomically via a temp file + rename, never overwriting an existing file) on first use. */
-export function loadOrCreateAuditKey(file: string): { readonly key: AuditSigningKey; readonly created: boolean } {
+/**
+ * Loads the Ed25519 private key (PKCS#8 PEM) at `file` (refused when its mode lets the group or
+ * others in), or generates one there (mode 0600, parent dirs created, written atomically via a temp
+ * file + link, never overwriting an existing file) on first use. With `create: false` a missing file
+ * is an error (ENOENT): the ledger passes that once its log holds checkpoints, since a new key could
+ * not continue them (decision 029).
+ */
+export function loadOrCreateAuditKey(file: string, options: { readonly create?: boolean } = {}): { readonly key: AuditSigningKey; readonly created: boolean } {
   try {
     return { key: readKeyFile(file), created: false };
   } catch (error) {
-    if (!isErrno(error, 'ENOENT')) throw error;
+    if (!isErrno(error, 'ENOENT') || options.create === false) throw error;
   }
   const dir = path.dirname(file);
   mkdirSync(dir, { recursive: true, mode: 0o700 });

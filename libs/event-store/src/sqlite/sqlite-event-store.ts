@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { restrictToOwner } from './owner-only-file.js';
 
 import {
   DuplicateEventIdError,
@@ -246,6 +247,7 @@ export class SqliteEventStore implements EventStore, VerbatimImport, CheckpointL
   }
 
   static async open(options: SqliteEventStoreOptions): Promise<SqliteEventStore> {
+    restrictToOwner(options.filename);
     const db = new Database(options.filename);
     try {
       db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
