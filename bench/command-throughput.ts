@@ -95,7 +95,7 @@ export function httpCommandThroughput({ seconds, clients, bulkSize = 1, projecti
     const collector = (await response.json()) as Record<string, unknown>;
     if (!response.ok) throw new Error(`registering the collector: ${response.status} ${JSON.stringify(collector)}`);
     const key = String(collector.apiKey);
-    // Issue 5 §1: the collector records Herning's collections only once Herning has authorised it.
+    // the collector records Herning's collections only once Herning has authorised it.
     const herningResponse = await fetch(`${base}/organisations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },

@@ -42,7 +42,7 @@ export { CHECKPOINT_TABLE, CheckpointRegressionError, readCheckpoint, readCheckp
 export { withReadModelMigrationLock } from './runner/migration-lock.js';
 export { NotProjectionWriterError, ProjectionWriterFencedError, WriterLease, WRITER_LEASE_TABLE, type WriterLeaseState } from './runner/writer-lease.js';
 
-// ---- core read models (DOMAIN.md §5.1–5.4, 5.8) ----
+// ---- core read models (docs/domain.md, 5.8) ----
 export { OrganisationsProjection, type ApiKeyRow, type CollectorAuthorisationRow, type OrganisationRow, type OrganisationTables } from './organisations/organisations.projection.js';
 export { findApiKeyByHash, findOrganisationByKeyHash, getOrganisation, listApiKeys, listOrganisations, type ApiKeyOwner, type ApiKeyView, type Organisation } from './organisations/organisations.queries.js';
 export { authorisedCollectorsByKommune, isCollectorAuthorised, listCollectorAuthorisations, type CollectorAuthorisationView } from './organisations/organisations.queries.js';
@@ -79,7 +79,7 @@ export {
 } from './inventory/inventory.projection.js';
 export { currentStock, inventory, type CurrentStock, type GradeStock, type Inventory, type InventoryPeriod, type InventoryReport } from './inventory/inventory.queries.js';
 
-// ---- access: who may see which batch (issue 5 §1; docs/security.md) ----
+// ---- access: who may see which batch (docs/security.md) ----
 export { batchesDerivedFromKommune, historyVisibleTo, isBatchVisible, lineageVisibleTo, visibleBatches, type VisibleHistoryEvent, type WithheldSummary } from './access/access.queries.js';
 
 // ---- audit: the Merkle tree over the global log, for proofs and checkpoints (decision 010) ----
@@ -99,7 +99,7 @@ export {
   type InclusionProofView,
 } from './audit-log/audit-log.queries.js';
 
-// ---- anomalies for the auditor (issue 4 §6; decision 012) ----
+// ---- anomalies for the auditor (decision 012) ----
 export { AnomaliesProjection, ANOMALY_PROCESS_TABLE, ANOMALY_TRANSFER_TABLE, type AnomalyProcessRow, type AnomalyTables, type AnomalyTransferRow } from './anomalies/anomalies.projection.js';
 export {
   anomalies,
@@ -124,7 +124,7 @@ export {
 export { ProcessesProjection, type ProcessRow, type ProcessTables } from './processes/processes.projection.js';
 export { getProcess, needsVoidDriver, unfinishedProcesses, type ProcessView, type ProcessVoidView } from './processes/processes.queries.js';
 
-// ---- provenance, circularity, municipal report (DOMAIN.md §5.5–5.7) ----
+// ---- provenance, circularity, municipal report (docs/domain.md) ----
 export { ProvenanceProjection } from './provenance/provenance.projection.js';
 export { provenance, provenanceWeighingDifferences, type CohortGrams, type ProvenanceView, type WeighingDifference } from './provenance/provenance.queries.js';
 export { CircularityProjection, BUCKETS, BUCKET_LABELS, type Bucket } from './circularity/circularity.projection.js';
@@ -132,7 +132,7 @@ export { circularity, circularityRates, type CircularityPeriod, type Circularity
 export { MunicipalReportProjection } from './municipal-report/municipal-report.projection.js';
 export { municipalReport, municipalReportCsv, type CollectedLine, type MassFigure, type MunicipalReport } from './municipal-report/municipal-report.queries.js';
 
-/** The read models of DOMAIN.md §5.1–5.4 and §5.8, plus organisations. Fresh instances each call. */
+/** The read models of docs/domain.md, plus organisations. Fresh instances each call. */
 export function createCoreProjections(): Projection[] {
   return [
     new OrganisationsProjection(),

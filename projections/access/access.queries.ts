@@ -4,7 +4,7 @@ import type { LineageGraph } from '../lineage/lineage.queries.js';
 import type { ReadDb } from '../runner/projection.js';
 
 /**
- * Which batches a viewer may see in full (issue 5 §1; the matrix is in docs/security.md). Access is
+ * Which batches a viewer may see in full (the matrix is in docs/security.md). Access is
  * a question over read models that already exist (custody periods, lineage edges, batch origins),
  * so it needs no read model of its own: nothing more to rebuild, and nothing that could drift from
  * the custody and lineage it is derived from.

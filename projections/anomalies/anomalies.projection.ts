@@ -36,7 +36,7 @@ export type AnomalyTransferRow = {
 
 /**
  * One row per process. A loss is judged against a configured norm at query time, and only once the
- * process completed (DOMAIN.md §4.3); whether it is stuck depends on the clock.
+ * process completed (docs/domain.md); whether it is stuck depends on the clock.
  */
 export type AnomalyProcessRow = {
   process_id: string;
@@ -143,7 +143,7 @@ const PROCESS_INTEGERS = new Set(['started_position', 'ended_position', 'held_in
 const PROCESS_NULLABLE = new Set(['ended_recorded_at', 'ended_position', 'ended_event_id', 'settled_at']);
 
 /**
- * What the anomaly list (issue 4 §6) needs from the log: every custody transfer and every process,
+ * What the anomaly list needs from the log: every custody transfer and every process,
  * with the figures and the events that show them. The rules that depend on configuration or on the
  * clock (loss norms, custody-gap hours, the grace of an unfinished process) are applied by the
  * queries, so changing a setting needs no replay and a rebuild stays byte-identical.

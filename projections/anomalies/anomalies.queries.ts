@@ -10,7 +10,7 @@ export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
  * Loss norms per process type, in basis points of the process's input mass (inputs + external
  * inputs); a completed process whose losses are strictly above its norm is an anomaly. Losses are
  * material that went nowhere (moisture, dust, process waste, unknown): anything that went somewhere
- * is an output, e.g. grade `residual` (DOMAIN.md §4.3). The reasoning for each figure is in
+ * is an output, e.g. grade `residual` (docs/domain.md). The reasoning for each figure is in
  * docs/decisions/012-anomaly-norms.md.
  */
 export const DEFAULT_LOSS_NORMS_BASIS_POINTS: Readonly<Record<ProcessType, number>> = {
@@ -170,7 +170,7 @@ export interface AnomalyPage {
 const HOUR_MS = 3_600_000;
 
 /**
- * The anomalies of issue 4 §6, oldest first by the log position of the event that shows each.
+ * The anomalies, oldest first by the log position of the event that shows each.
  * Transit discrepancies are the receipts' own verdicts; losses are judged against the norms in
  * `settings`; custody gaps and unfinished processes against `filter.judgedAt`.
  */

@@ -29,7 +29,7 @@ export const BATCH_HISTORY_TABLE: TableDef = {
 
 /**
  * Every event of every batch stream, verbatim, for the auditor's replay "as of" a position or a
- * recorded time (DOMAIN.md §5.2). This is the stream as recorded, including process steps whose
+ * recorded time (docs/domain.md). This is the stream as recorded, including process steps whose
  * process has not completed (or was rejected, with its BatchConsumptionReverted): the counting read
  * models apply the completion rule; a history shows what was written, and when.
  *

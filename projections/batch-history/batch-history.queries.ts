@@ -5,7 +5,7 @@ import type { BatchHistoryTables } from './batch-history.projection.js';
 /** Which moment a history is taken at. Without one, the whole history known now. */
 export type HistoryAsOf = { readonly recordedAt: string } | { readonly position: number };
 
-/** The time axis a history was cut on (DOMAIN.md §2: every as-of query says which one it uses). */
+/** The time axis a history was cut on (docs/domain.md: every as-of query says which one it uses). */
 export type HistoryAxis =
   | { axis: 'latest' }
   | { axis: 'position'; position: number }

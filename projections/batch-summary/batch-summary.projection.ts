@@ -118,7 +118,7 @@ interface Entry {
 const VOID_STEPS = new Set(['BatchVoided', 'BatchVoidReverted', 'BatchRestored']);
 
 /**
- * The current state of every batch (DOMAIN.md §5.1), folded with the domain's own evolveBatch so the
+ * The current state of every batch (docs/domain.md), folded with the domain's own evolveBatch so the
  * read model and the command side agree. Process steps take effect only when the process completes:
  * until then an input shows as it was and an output does not exist. A void takes effect when
  * ProcessVoided is recorded: outputs become `voided`, inputs available again.

@@ -9,7 +9,7 @@ import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
 import { RowBuffer, textType, type TableDef } from '../runner/sql-rows.js';
 import { DeferredEvents } from '../processes/deferred-events.js';
 
-/** The buckets of DOMAIN.md §5.6, in report order. Every collected gram is in exactly one. */
+/** The buckets of docs/domain.md, in report order. Every collected gram is in exactly one. */
 export const BUCKETS = [
   'inStock',
   'recycledOther',
@@ -25,7 +25,7 @@ export const BUCKETS = [
 ] as const;
 export type Bucket = (typeof BUCKETS)[number];
 
-/** DOMAIN.md's names, for CSV and documents. */
+/** docs/domain.md's names, for CSV and documents. */
 export const BUCKET_LABELS: Readonly<Record<Bucket, string>> = {
   inStock: 'in-stock',
   recycledOther: 'recycled-other',
@@ -137,7 +137,7 @@ function emptyTotals(): CohortTotals {
 }
 
 /**
- * Circularity buckets per waste cohort (DOMAIN.md §5.6). Grams move between buckets when the batch
+ * Circularity buckets per waste cohort (docs/domain.md). Grams move between buckets when the batch
  * holding them changes bucket, using the origin vectors of its own ProvenanceFold. It does not read
  * the ProvenanceProjection's state because the runner applies a whole page to one projection before
  * the next, and each projection has its own checkpoint; the allocation code itself is shared.

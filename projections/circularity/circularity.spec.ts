@@ -32,7 +32,7 @@ async function cohortRows(db: ReadDb) {
   });
 }
 
-/** The standing invariant of DOMAIN.md §5.6: every collected gram is in exactly one bucket. */
+/** The standing invariant of docs/domain.md: every collected gram is in exactly one bucket. */
 async function expectCollectedEqualsBuckets(db: ReadDb, p: CircularityProjection): Promise<void> {
   // Exact: cohort totals may pass 2^53 (decision 021), where Number() would round both sides alike.
   for (const row of await circularityDb(db).selectFrom('circularity_cohorts').selectAll().execute()) {

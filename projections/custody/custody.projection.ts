@@ -70,7 +70,7 @@ export const CUSTODY_PERIOD_TABLE: TableDef = {
 const OUTCOMES = new Set(['BatchSoldForReuse', 'BatchIncinerated', 'BatchLandfilled', 'BatchExported', 'ProductPlacedOnMarket']);
 
 /**
- * Custody periods of every batch (DOMAIN.md §5.4): who possessed it from when to when, and how each
+ * Custody periods of every batch (docs/domain.md): who possessed it from when to when, and how each
  * period ended. A dispatched batch stays in the sender's custody until the consignee receives it
  * (the sender's period carries the shipment meanwhile); a cancelled shipment simply clears it.
  * Consumption and production count from the process's completion. A void (decision 011) ends the

@@ -63,7 +63,7 @@ export const INVENTORY_HOLDING_TABLE: TableDef = {
 const OUTCOMES = new Set(['BatchSoldForReuse', 'BatchIncinerated', 'BatchLandfilled', 'BatchExported', 'ProductPlacedOnMarket']);
 
 /**
- * Per-organisation stock movements keyed by business time (DOMAIN.md §5.8), so any period's mass
+ * Per-organisation stock movements keyed by business time (docs/domain.md), so any period's mass
  * balance is a sum over an index range.
  *
  * Weighing rules that keep every organisation exactly balanced:

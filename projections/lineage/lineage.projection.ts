@@ -28,7 +28,7 @@ export const LINEAGE_EDGE_TABLE: TableDef = {
 };
 
 /**
- * Parent → child edges with the contributed grams and the process (DOMAIN.md §5.3). An edge exists
+ * Parent → child edges with the contributed grams and the process (docs/domain.md). An edge exists
  * only once its process completed; a rejected process leaves none, and a voided one (decision 011)
  * loses its edges: its outputs came from nothing and its inputs went nowhere. Each output batch is
  * produced by exactly one process, so (child, parent) identifies an edge.

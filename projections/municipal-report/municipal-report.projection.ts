@@ -43,7 +43,7 @@ export function municipalReportDb(db: ReadDb): Kysely<MunicipalReportTables> {
 }
 
 /**
- * Collected batches per kommune (DOMAIN.md §5.7). Only a correction of the origin mass changes a row,
+ * Collected batches per kommune (docs/domain.md). Only a correction of the origin mass changes a row,
  * so only batches whose mass is still the collected one stay in memory: a receipt, an outcome or the
  * completion of the process that consumed it ends that, unless the process is voided (decision 011).
  */

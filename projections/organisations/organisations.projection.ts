@@ -110,7 +110,7 @@ const COLLECTOR_AUTHORISATION: TableDef = {
 /**
  * Registered organisations and their API keys (only SHA-256 hashes; the key itself is never stored).
  * Version 2 added who issued a key, why, and its revocation; version 3 the collectors each
- * municipality authorised (issue 5 §1).
+ * municipality authorised.
  */
 export class OrganisationsProjection extends BaseProjection {
   readonly name = 'organisations';

@@ -17,7 +17,7 @@ import {
 import type { ProcessContext } from '../runner/process-gate.js';
 
 /**
- * The origin-vector fold of DOMAIN.md §5.5, in memory and free of I/O. Both the provenance and the
+ * The origin-vector fold of docs/domain.md, in memory and free of I/O. Both the provenance and the
  * circularity projections run their own instance: the runner applies a whole page to one projection
  * before the next, so one projection cannot read another's in-memory state mid-page, and each stays
  * tied to its own checkpoint. The allocation itself lives in `#domain` (allocation.ts); this class

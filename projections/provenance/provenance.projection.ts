@@ -48,7 +48,7 @@ const WEIGHINGS: TableDef = {
 };
 
 /**
- * Origin vector per batch (DOMAIN.md §5.5): grams by `<originKey>|<YYYY-MM>` cohort, allocated by
+ * Origin vector per batch (docs/domain.md): grams by `<originKey>|<YYYY-MM>` cohort, allocated by
  * largest remainder when a process completes and rescaled by weighings. Also keeps the vector of
  * every completed process loss and every weighing difference, so an auditor can account for each
  * gram that left a batch other than through an output. A void (decision 011) gives the inputs back

@@ -32,7 +32,7 @@ export interface ProvenanceView {
 
 /**
  * Where a batch's grams came from. Undefined for a batch the projection has not seen, and for the
- * outputs of a process that has not completed (they count only once it has, DOMAIN.md §4.3).
+ * outputs of a process that has not completed (they count only once it has, docs/domain.md).
  */
 export async function provenance(db: ReadDb, batchId: string): Promise<ProvenanceView | undefined> {
   const row = await provenanceDb(db).selectFrom('provenance_batches').selectAll().where('batch_id', '=', batchId).executeTakeFirst();

@@ -34,7 +34,7 @@ interface PendingRow {
 }
 
 /**
- * Read models count a process only once ProcessCompleted is seen (DOMAIN.md §4.3), but its steps
+ * Read models count a process only once ProcessCompleted is seen (docs/domain.md), but its steps
  * (BatchConsumed, BatchProduced) arrive first, on other streams. The gate holds them per process and
  * releases them, in log order and with the process context, when the process completes; a rejection
  * (or a reverted consumption) drops them, so a rejected process leaves nothing behind.

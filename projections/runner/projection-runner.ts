@@ -563,7 +563,8 @@ export class ProjectionRunner implements ProjectionEngine {
 
   private takeOver(epoch: number): void {
     this.epoch = epoch;
-    this.log.info(`projection runner ${this.lease!.holder} is now the read-model writer (lease epoch ${epoch}); resuming from the checkpoint`);
+    // The first lease of a read-model database is routine; a later one means another writer held it.
+    if (epoch > 1) this.log.info(`projection runner ${this.lease!.holder} is now the read-model writer (lease epoch ${epoch}); resuming from the checkpoint`);
     // In-memory state dates from before the takeover: reload it from a snapshot taken after it.
     this.needsReload = true;
     this.subscribe();
@@ -589,7 +590,7 @@ export class ProjectionRunner implements ProjectionEngine {
     const epoch = await this.lease.tryAcquire(this.db);
     if (epoch === undefined) throw new NotProjectionWriterError((await WriterLease.read(this.db))?.holder);
     this.epoch = epoch;
-    this.log.info(`projection runner ${this.lease.holder} took the read-model writer lease for a rebuild (epoch ${epoch})`);
+    if (epoch > 1) this.log.info(`projection runner ${this.lease.holder} took the read-model writer lease for a rebuild (epoch ${epoch})`);
     this.scheduleLeaseTick();
   }
 

@@ -28,7 +28,7 @@ export interface ProjectedEvent {
  * - deterministic: the same events give byte-identical rows, whether applied live in small pages or in
  *   one rebuild (so a rebuild's checksum equals the live one);
  * - idempotent: `apply` ignores an event whose position is not beyond what it already applied;
- * - a process counts only once ProcessCompleted is seen (DOMAIN.md §4.3).
+ * - a process counts only once ProcessCompleted is seen (docs/domain.md).
  */
 export interface Projection {
   readonly name: string;

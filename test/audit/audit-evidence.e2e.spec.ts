@@ -25,7 +25,7 @@ type Json = Record<string, unknown>;
 const hex = (h: string): Buffer => Buffer.from(h, 'hex');
 
 /**
- * The auditor's side of issue 4 over HTTP and through an exported bundle: signed checkpoints, proofs
+ * The auditor's side over HTTP and through an exported bundle: signed checkpoints, proofs
  * that verify with nothing but the public key, and a bundle that survives no edit.
  */
 describe('audit evidence: checkpoints, proofs and bundles', () => {

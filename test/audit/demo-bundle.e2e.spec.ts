@@ -26,7 +26,7 @@ async function node(script: string, args: string[], options: { env: NodeJS.Proce
 }
 
 /**
- * Issue 4's "done when": a bundle exported from the demo scenario verifies offline in a fresh process
+ * A bundle exported from the demo scenario verifies offline in a fresh process
  * with no store, and changing one byte of it makes verification fail, naming what broke. Runs the
  * compiled CLI (`npm test` builds first), as an operator and an auditor would.
  */

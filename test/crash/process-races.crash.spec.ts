@@ -84,7 +84,7 @@ describe('two drivers of one process in different instances (a slow request and 
     ledger = await LedgerHarness.start();
     const sorter = await ledger.registerOrganisation('Sorter', ['sorter', 'collector']);
     const other = await ledger.registerOrganisation('Other sorter', ['sorter']);
-    // Issue 5 §1: a collector records collections only for a kommune whose municipality authorised it.
+    // a collector records collections only for a kommune whose municipality authorised it.
     await ledger.authoriseCollector(await ledger.registerOrganisation('Herning Kommune', ['municipality'], '0657'), sorter.id);
     const ids: string[] = [];
     for (const massGrams of [40_000, 60_000]) {

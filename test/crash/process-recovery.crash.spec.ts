@@ -17,7 +17,7 @@ describe('recovery of a process stopped after consuming some inputs', () => {
   async function setUp(): Promise<{ sorter: RegisteredOrganisation; inputs: string[]; crash: (appendsBeforeDeath?: number, beforeStart?: () => Promise<void>) => Promise<{ processId: string; outputId: string }> }> {
     ledger = await LedgerHarness.start();
     const sorter = await ledger.registerOrganisation('Sorter', ['sorter', 'collector']);
-    // Issue 5 §1: a collector records collections only for a kommune whose municipality authorised it.
+    // a collector records collections only for a kommune whose municipality authorised it.
     await ledger.authoriseCollector(await ledger.registerOrganisation('Herning Kommune', ['municipality'], '0657'), sorter.id);
     const inputs: string[] = [];
     for (const massGrams of [40_000, 60_000]) {

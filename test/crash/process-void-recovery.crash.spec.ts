@@ -30,7 +30,7 @@ describe('recovery of a void stopped half-way', () => {
   async function setUp(): Promise<SetUp> {
     ledger = await LedgerHarness.start();
     const sorter = await ledger.registerOrganisation('Sorter', ['sorter', 'collector']);
-    // Issue 5 §1: a collector records collections only for a kommune whose municipality authorised it.
+    // a collector records collections only for a kommune whose municipality authorised it.
     await ledger.authoriseCollector(await ledger.registerOrganisation('Herning Kommune', ['municipality'], '0657'), sorter.id);
     const collected = await ledger.post<{ batchId: string }>('/batches/collections', { kommuneCode: '0657', collectionScheme: 'kerbside', ewcCode: '20 01 11', massGrams: 100_000 }, sorter.key);
     const input = collected.body.batchId;

@@ -4,7 +4,7 @@ import { checkCommandsExactlyOnce, checkProcesses, type CheckedCommand, type Log
 import { formatReport, runCrashHarness } from '../support/crash-harness.js';
 
 /**
- * The SIGKILL crash harness (issue 4 §7) with a small count: the real server as a child process is
+ * The SIGKILL crash harness with a small count: the real server as a child process is
  * killed 3 times during a concurrent import with processes; after every restart, acknowledged
  * commands are in the log exactly once, no process is half-done, the log verifies, and the read
  * models equal a fresh rebuild by checksum. `npm run test:crash` runs the same with 25 kills.

@@ -20,7 +20,7 @@ const HOUR = 3_600_000;
 const later = (ms: number): string => new Date(Date.now() + ms).toISOString();
 
 /**
- * The auditor's anomaly list over HTTP (issue 4 §6): a transit loss above the 2 % tolerance, a sorting
+ * The auditor's anomaly list over HTTP: a transit loss above the 2 % tolerance, a sorting
  * that lost 15 % (norm 10 %), a shipment left in transit beyond 72 h (judged at a later asOf), and a
  * process whose driver died after its first step, which recovery has not finished (interval 0).
  */

@@ -1,5 +1,5 @@
 /**
- * Authentication (issue 5 §2; docs/security.md "Authentication"): API keys stored only as hashes and
+ * Authentication (docs/security.md "Authentication"): API keys stored only as hashes and
  * shown once, rotation and revocation as events with revocation effective on the next request,
  * optional OIDC/JWT bearer tokens (a configured public key, and a JWKS served here), a specific
  * 401/403/503 problem for every refused credential, and no endpoint of the OpenAPI document

@@ -1,5 +1,5 @@
 /**
- * The permission matrix of issue 5 §1 (docs/security.md), table-driven: every endpoint × every role
+ * The permission matrix (docs/security.md), table-driven: every endpoint × every role
  * × every relationship of the viewer to the batch, process, organisation or kommune it names. Each
  * row says what the matrix allows; a refused read is a 403/404 problem (a batch the viewer may not
  * see answers exactly like one that does not exist), a refused write is a 403/404 problem that
@@ -1032,7 +1032,7 @@ row('POST /batches/residuals', 'operator impersonating an operator → 403 imper
 
 // ------------------------------------------------------------------------------------------ the tests
 
-describe('authorization matrix (issue 5 §1)', () => {
+describe('authorization matrix', () => {
   beforeAll(async () => {
     ledger = await LedgerHarness.start({ env: { LEDGER_PROJECTIONS: 'in-process', LEDGER_CHECKPOINT_EVERY_EVENTS: '16' } });
     s = await MultiTenantScenario.build(ledger);

@@ -14,7 +14,7 @@ describe('POST /batches/collections/bulk', () => {
   beforeAll(async () => {
     ledger = await LedgerHarness.start();
     collector = await ledger.registerOrganisation('Collector', ['collector']);
-    // Issue 5 §1: a collector records collections only for a kommune whose municipality authorised it.
+    // a collector records collections only for a kommune whose municipality authorised it.
     for (const [name, kommuneCode] of [['Herning', '0657'], ['Holstebro', '0661'], ['Ikast-Brande', '0756']] as const) {
       await ledger.authoriseCollector(await ledger.registerOrganisation(`${name} Kommune`, ['municipality'], kommuneCode), collector.id);
     }

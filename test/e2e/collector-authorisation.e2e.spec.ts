@@ -1,5 +1,5 @@
 /**
- * Issue 5 §1 end to end: a collector records collections only for a kommune whose municipality has
+ * End to end: a collector records collections only for a kommune whose municipality has
  * authorised it, from the moment the authorisation is answered until the moment its revocation is.
  * Only the municipality itself authorises or revokes. Refusals append nothing.
  */
@@ -28,7 +28,7 @@ interface BulkResponse {
 
 const collection = (kommuneCode: string, massGrams = 10_000) => ({ kommuneCode, collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams });
 
-describe('collector authorisation (issue 5 §1)', () => {
+describe('collector authorisation', () => {
   let ledger: LedgerHarness;
   let herning: RegisteredOrganisation;
   let ikast: RegisteredOrganisation;

@@ -20,7 +20,7 @@ describe.each(['sqlite', 'postgres'] as const)('50 concurrent processes on the s
     }
     ledger = await LedgerHarness.start({ env });
     sorter = await ledger.registerOrganisation('Sorter', ['sorter', 'collector']);
-    // Issue 5 §1: a collector records collections only for a kommune whose municipality authorised it.
+    // a collector records collections only for a kommune whose municipality authorised it.
     await ledger.authoriseCollector(await ledger.registerOrganisation('Herning Kommune', ['municipality'], '0657'), sorter.id);
   }, 60_000);
   afterAll(async () => {

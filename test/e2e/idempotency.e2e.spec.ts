@@ -9,7 +9,7 @@ describe('Idempotency-Key and client-supplied ids', () => {
   beforeAll(async () => {
     ledger = await LedgerHarness.start();
     sorter = await ledger.registerOrganisation('Sorter', ['sorter', 'collector']);
-    // Issue 5 §1: a collector records collections only for a kommune whose municipality authorised it.
+    // a collector records collections only for a kommune whose municipality authorised it.
     await ledger.authoriseCollector(await ledger.registerOrganisation('Herning Kommune', ['municipality'], '0657'), sorter.id);
   });
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { LedgerHarness, type RegisteredOrganisation } from '../fixtures/ledger-h
 type Problem = { status: number; code: string; detail: string };
 type AuditEntry = { organisationId: string | null; impersonatedBy: string | null; impersonationReason: string | null; route: string | null; status: number };
 
-/** Issue 5 §1: the operator acts on batches only by explicit, logged impersonation. */
+/** the operator acts on batches only by explicit, logged impersonation. */
 describe('operator impersonation', () => {
   let ledger: LedgerHarness;
   let operatorId: string;

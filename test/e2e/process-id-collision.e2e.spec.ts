@@ -17,7 +17,7 @@ describe('two different commands racing with the same client-supplied process id
   beforeAll(async () => {
     ledger = await LedgerHarness.start();
     sorter = await ledger.registerOrganisation('Sorter', ['sorter', 'collector']);
-    // Issue 5 §1: a collector records collections only for a kommune whose municipality authorised it.
+    // a collector records collections only for a kommune whose municipality authorised it.
     await ledger.authoriseCollector(await ledger.registerOrganisation('Herning Kommune', ['municipality'], '0657'), sorter.id);
   });
   afterAll(async () => {

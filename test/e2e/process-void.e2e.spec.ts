@@ -47,7 +47,7 @@ describe.each(['worker', 'in-process'] as const)('voiding a process over HTTP (p
     ).batchId;
 
   /** Sorts the inputs into reuse and recycling grades, losing 2 %. */
-  async function sort(inputs: string[], total: number): Promise<{ processId: string; outputs: string[] }> {
+  async function sort(inputs: string[], total: number, occurredAt = '2026-03-12T10:00:00+01:00'): Promise<{ processId: string; outputs: string[] }> {
     const loss = total / 50;
     const reuse = Math.floor((total - loss) * 0.4);
     const body = await ok<{ processId: string; outputBatchIds: string[] }>(
@@ -61,7 +61,7 @@ describe.each(['worker', 'in-process'] as const)('voiding a process over HTTP (p
             { massGrams: total - loss - reuse, grade: 'recycling', composition: COTTON_POLY },
           ],
           losses: [{ kind: 'moisture-dust', massGrams: loss }],
-          occurredAt: '2026-03-12T10:00:00+01:00',
+          occurredAt,
         },
         sorter.key,
       ),
@@ -135,8 +135,9 @@ describe.each(['worker', 'in-process'] as const)('voiding a process over HTTP (p
       ['BatchVoided', 0],
     ]);
 
-    // The inputs can be sorted again; the voided process cannot be voided twice; outputs take no commands.
-    await sort([a, b], 1_000_000);
+    // The inputs can be sorted again (at a business time after the void, which they now follow); the
+    // voided process cannot be voided twice; outputs take no commands.
+    await sort([a, b], 1_000_000, new Date().toISOString());
     expect(await ledger.post(`/processes/${processId}/void`, REASON, sorter.key)).toMatchObject({ status: 409, body: { code: 'process-already-voided' } });
     expect(await ledger.post(`/batches/${outputs[0]}/outcome`, { outcome: 'landfilled' }, sorter.key)).toMatchObject({ status: 409, body: { code: 'batch-not-available' } });
   });
@@ -155,8 +156,8 @@ describe.each(['worker', 'in-process'] as const)('voiding a process over HTTP (p
     // the key, still finds the void it started.
     await ledger.app
       .get<Kysely<object>>(READ_DB)
-      .withTables<{ idempotency_record: { idempotency_key: string } }>()
-      .deleteFrom('idempotency_record')
+      .withTables<{ ledger_idempotency: { idempotency_key: string } }>()
+      .deleteFrom('ledger_idempotency')
       .where('idempotency_key', '=', headers['idempotency-key'])
       .execute();
     const retry = await ledger.post<Json>(`/processes/${processId}/void`, REASON, sorter.key, headers);
@@ -240,7 +241,7 @@ describe.each(['sqlite', 'postgres'] as const)('a void racing with a process on 
     ledger = await LedgerHarness.start({ env });
     sorter = await ledger.registerOrganisation('Sorter', ['sorter', 'collector']);
     recycler = await ledger.registerOrganisation('Recycler', ['recycler']);
-    // Issue 5 §1: a collector records collections only for a kommune whose municipality authorised it.
+    // a collector records collections only for a kommune whose municipality authorised it.
     await ledger.authoriseCollector(await ledger.registerOrganisation('Herning Kommune', ['municipality'], '0657'), sorter.id);
   }, 60_000);
   afterAll(async () => {

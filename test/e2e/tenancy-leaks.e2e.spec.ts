@@ -1,5 +1,5 @@
 /**
- * Tenancy leaks (issue 5 §1): fast-check generates requests of competing organisations (and of the
+ * Tenancy leaks: fast-check generates requests of competing organisations (and of the
  * operator impersonating them) against a multi-tenant ledger: every read endpoint, with targets
  * drawn from everyone's batches, processes, organisations and kommuner, with filters and as-of
  * moments, and writes on material the viewer has no right to touch. Each answer is judged against

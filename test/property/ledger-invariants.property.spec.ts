@@ -1,5 +1,5 @@
 /**
- * Standing invariants of the ledger (DOMAIN.md §5.5–5.6), checked on large generated histories:
+ * Standing invariants of the ledger (docs/domain.md), checked on large generated histories:
  * every scenario is appended to a real SqliteEventStore and projected by the real ProjectionRunner
  * with every real read model, then compared against what the scenario's own events imply.
  *
@@ -200,7 +200,7 @@ function expectedFrom(scenario: Scenario): Expected {
         grams: event.data.massGrams,
       });
     } else if (event.type === 'BatchMassCorrected' && before?.massFromOrigin) {
-      // DOMAIN.md §5.5: correcting an origin event changes what was collected.
+      // docs/domain.md: correcting an origin event changes what was collected.
       origin.get(batchId)!.grams = event.data.massGrams;
     }
     const after = evolveBatch(before, event, { eventId: stored.eventId });
@@ -284,7 +284,7 @@ async function checkProvenance(db: ReadDb, expected: Expected, v: Violations): P
   for (const [batchId, state] of expected.batches) {
     const row = byId.get(batchId);
     if (expected.heldOutputs.has(batchId)) {
-      // Outputs of a process that has not completed do not count yet (DOMAIN.md §4.3).
+      // Outputs of a process that has not completed do not count yet (docs/domain.md).
       v.check(row === undefined, () => `(b) batch ${batchId} is an output of an unfinished process but has a provenance row`);
       continue;
     }

@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import fastifyHelmet from '@fastify/helmet';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { serveWebApp } from '../../ledger-web/server/serve-web-app.js';
 import { AppModule } from './app.module.js';
 import { installAbuseLimits, problemClientErrorHandler } from './common/rate-limit.hooks.js';
 import { RateLimits } from './common/rate-limit.guard.js';
@@ -61,6 +63,8 @@ export async function createLedgerApp(config: LedgerConfig, options: { clock?: C
   );
   // No validator badge: it would load an image from a third-party host, which the CSP refuses.
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { validatorUrl: null } });
+  // The web application at `/`, only the files its build wrote (decision 030).
+  await serveWebApp(adapter.getInstance(), new Logger('WebApp'));
 
   try {
     await app.init();

@@ -20,7 +20,7 @@ export interface EventMetadata {
   readonly commandId: string;
   readonly correlationId: string;
   readonly causationId: string;
-  /** Set when the operator issued the command on the actor's behalf (issue 5 §1): the operator's id. */
+  /** Set when the operator issued the command on the actor's behalf: the operator's id. */
   readonly impersonatedBy?: string;
   /** Why the operator acted on the actor's behalf; set exactly when impersonatedBy is. */
   readonly impersonationReason?: string;

@@ -1,6 +1,7 @@
 export * from './event-store.port.js';
 export * from './checkpoint-log.port.js';
 export { canonicalJson } from './integrity/canonical-json.js';
+export { restrictToOwner } from './sqlite/owner-only-file.js';
 export { LogImportError, LogImportVerifier } from './integrity/log-import-verifier.js';
 export {
   EMPTY_ROOT,

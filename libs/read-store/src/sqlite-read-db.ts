@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { restrictToOwner } from './owner-only-file.js';
+import { restrictToOwner } from '#event-store';
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 
 export interface SqliteReadDbOptions {

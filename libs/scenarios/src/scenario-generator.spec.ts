@@ -26,7 +26,7 @@ describe('generateScenario', () => {
     expect(other.events.map((e) => e.event.eventId)).not.toEqual(scenario.events.map((e) => e.event.eventId));
   });
 
-  it("records a collector's collection only while the kommune's municipality has it authorised (issue 5 §1)", () => {
+  it("records a collector's collection only while the kommune's municipality has it authorised", () => {
     const municipalityOf = new Map(scenario.organisations.filter((o) => o.kommuneCode !== undefined).map((o) => [o.organisationId, o.kommuneCode!]));
     const authorised = new Set<string>();
     let byCollectors = 0;

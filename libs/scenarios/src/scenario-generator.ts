@@ -775,8 +775,8 @@ class ScenarioGenerator {
   }
 
   /**
-   * A collector records a kommune's collections only once its municipality authorised it (issue 5
-   * §1). A kommune that has not joined the ledger yet joins first: the operator registers its
+   * A collector records a kommune's collections only once its municipality authorised it. A kommune
+   * that has not joined the ledger yet joins first: the operator registers its
    * municipality, which then authorises the collector. Neither step draws from the PRNG, so the
    * history keeps its shape and only gains these events.
    */

@@ -24,7 +24,7 @@ export class CollectBatchHandler implements ICommandHandler<CollectBatchCommand,
       occurredAt: body.occurredAt ?? this.contexts.now().toISOString(),
       collectorOrgId: body.collectorOrgId ?? actor.organisationId,
     };
-    // Only a collector acting for another's kommune is asked about (issue 5 §1): the municipality
+    // Only a collector acting for another's kommune is asked about: the municipality
     // recording its own collection, and anyone the decision refuses anyway, cost no read.
     const asksAuthorisation = actor.roles.includes('collector') && !actsAsMunicipalityOf(actor, command.kommuneCode);
     const collectorAuthorised = asksAuthorisation ? (collectorAuthorisations ?? (await this.directory.collectorAuthorisations([command.kommuneCode]))) : NOBODY_AUTHORISED;

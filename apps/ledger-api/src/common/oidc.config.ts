@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 
 /**
- * Optional OIDC/JWT bearer tokens (issue 5 §2, docs/security.md "Authentication"). Off unless
+ * Optional OIDC/JWT bearer tokens (docs/security.md "Authentication"). Off unless
  * LEDGER_OIDC_ISSUER is set; then the audience and exactly one key source are required, so that a
  * half-configured deployment fails at start-up rather than accepting tokens it cannot check.
  */

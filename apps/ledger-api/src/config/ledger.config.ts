@@ -40,13 +40,13 @@ export interface LedgerConfig {
   readonly asOfMaxReplayEvents: number;
   /** As-of read stores kept, least recently used dropped first (at least 1). */
   readonly asOfCacheSize: number;
-  /** Signed checkpoints of the Merkle log (issue 4, decision 010). */
+  /** Signed checkpoints of the Merkle log (decision 010). */
   readonly audit: AuditConfig;
   /** GET /audit/anomalies: loss norms, custody-gap hours, unfinished-process grace (decision 012). */
   readonly anomalies: AnomalyConfig;
   /** OIDC/JWT bearer tokens besides API keys (LEDGER_OIDC_*); undefined: API keys only. */
   readonly oidc: OidcConfig | undefined;
-  /** Rate limits and request size limits (issue 5 §3, decision 016). */
+  /** Rate limits and request size limits (decision 016). */
   readonly limits: RequestLimitsConfig;
   /** The request audit log: who read or wrote what, and when (decision 016). */
   readonly requestAudit: RequestAuditConfig;

@@ -1,5 +1,5 @@
 /**
- * As-of replay (issue 4 §2, decision 013): the read models as the ledger knew them at a log position
+ * As-of replay (decision 013): the read models as the ledger knew them at a log position
  * or a recorded time, rebuilt from the log into a SEPARATE read store with the very projections the
  * live runner uses. Nest-free: the API runs it in a worker thread (as-of-replay.worker.ts) or on its
  * own thread (LEDGER_PROJECTIONS=in-process), and `npm run rebuild -- --as-of` uses the time index
@@ -17,7 +17,7 @@ export type AsOf = HistoryAsOf;
 
 /**
  * What an as-of answer was taken at: the axis asked for and the log position it resolved to. The
- * shape extends batch history's `asOf` (DOMAIN.md §2: every as-of query names its axis).
+ * shape extends batch history's `asOf` (docs/domain.md: every as-of query names its axis).
  */
 export type AsOfAnswer =
   | { readonly axis: 'position'; readonly position: number }

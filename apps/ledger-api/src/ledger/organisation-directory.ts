@@ -48,7 +48,7 @@ export class OrganisationDirectory {
       roles: row.roles,
       ...(row.kommuneCode ? { kommuneCode: row.kommuneCode } : {}),
     };
-    // Roles never change after registration today; when they can (issue 5), invalidate here.
+    // Roles never change after registration today; when they can, invalidate here.
     this.byId.set(organisationId, facts);
     return facts;
   }

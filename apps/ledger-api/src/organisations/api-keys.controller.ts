@@ -20,7 +20,7 @@ import {
 } from './api-keys.commands.js';
 import { Access } from '../access/access-rule.decorator.js';
 
-/** Key management (issue 5 §2; docs/security.md "Authentication"). */
+/** Key management (docs/security.md "Authentication"). */
 @ApiTags('organisations')
 @ApiBearerAuth()
 @Controller('organisations/:organisationId/api-keys')

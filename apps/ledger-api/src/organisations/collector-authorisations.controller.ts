@@ -20,7 +20,7 @@ import {
   type ListCollectorAuthorisationsFilter,
 } from './collector-authorisations.commands.js';
 
-/** Which collectors may record a municipality's collections (issue 5 §1; decision 017). */
+/** Which collectors may record a municipality's collections (decision 017). */
 @ApiTags('organisations')
 @ApiBearerAuth()
 @Controller('organisations/:organisationId/collector-authorisations')

@@ -21,7 +21,7 @@ export type ProcessOutcome =
 type Step = 'started' | 'consumed' | 'produced' | 'reverted' | 'completed' | 'rejected';
 
 /**
- * Records a process across its own stream and every input and output stream (DOMAIN.md §4.3), as a
+ * Records a process across its own stream and every input and output stream (docs/domain.md), as a
  * process manager with an intent log: ProcessStarted → BatchConsumed… → BatchProduced… →
  * ProcessCompleted, or reverts and ProcessRejected. Every event id derives from (process, step,
  * index), so running the same process again — a client retry, or recovery after a crash — turns the

@@ -8,7 +8,7 @@ import type { OrganisationFacts } from '../shared/decision-context.js';
  * else in the ledger decides who may read what.
  */
 
-/** Auditors and the operator see everything (issue 5 §1). */
+/** Auditors and the operator see everything. */
 export function isPrivileged(viewer: OrganisationFacts): boolean {
   return viewer.roles.includes('auditor') || viewer.roles.includes('operator');
 }
@@ -96,7 +96,7 @@ function scopeNotPermitted(detail: string, extra: Record<string, unknown> = {}):
   return new ForbiddenError('scope-not-permitted', detail, extra);
 }
 
-/** Origin keys of the residuals an organisation registered itself (DOMAIN.md §5.5). */
+/** Origin keys of the residuals an organisation registered itself (docs/domain.md). */
 export function ownResidualOriginKeys(organisationId: string): string[] {
   return [`pre-consumer:${organisationId}`, `post-consumer-business:${organisationId}`];
 }

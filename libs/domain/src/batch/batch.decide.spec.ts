@@ -1,5 +1,5 @@
 /**
- * The batch decisions (DOMAIN.md §4.1, §4.2, §4.4, §4.5, §6), given/when/then. Every rule has a spec
+ * The batch decisions (docs/domain.md), given/when/then. Every rule has a spec
  * that fails when the rule is removed; refusals are asserted by error class and stable code.
  */
 import { describe, expect, it } from '@jest/globals';
@@ -63,7 +63,7 @@ function ctx(actor: OrganisationFacts, policy: Partial<LedgerPolicy> = {}): Deci
   return { now: NOW, actor, organisation: (id) => DIRECTORY.get(id), policy: { ...DEFAULT_POLICY, ...policy } };
 }
 
-/** A context in which these `[kommuneCode, collector]` authorisations are in force (issue 5 §1). */
+/** A context in which these `[kommuneCode, collector]` authorisations are in force. */
 function authorisedCtx(actor: OrganisationFacts, authorisations: ReadonlyArray<readonly [string, OrganisationFacts]>): DecisionContext {
   const inForce = new Set(authorisations.map(([kommuneCode, collector]) => `${kommuneCode}/${collector.organisationId}`));
   return { ...ctx(actor), collectorAuthorised: (kommuneCode, collectorOrgId) => inForce.has(`${kommuneCode}/${collectorOrgId}`) };
@@ -233,9 +233,9 @@ const correct = (correctedEventId: string, massGrams: number, occurredAt = EARLI
 const landfill = (occurredAt = EARLIER): RecordOutcome => ({ outcome: 'landfilled', batchId: BATCH, occurredAt });
 const placeOnMarket = (): RecordOutcome => ({ outcome: 'placed-on-market', market: 'domestic', batchId: BATCH, occurredAt: EARLIER });
 
-// ---- §4.1 BatchCollected ----
+// ---- BatchCollected ----
 
-describe('outputs of a process are usable only once it has completed (DOMAIN.md §4.3)', () => {
+describe('outputs of a process are usable only once it has completed (docs/domain.md)', () => {
   it('refuses an output while its producing process has not completed', () => {
     spec
       .given([produced()])
@@ -264,7 +264,7 @@ describe('outputs of a process are usable only once it has completed (DOMAIN.md 
   });
 });
 
-describe('CollectBatch (DOMAIN.md §4.1)', () => {
+describe('CollectBatch (docs/domain.md)', () => {
   it("records the kommune's municipality collecting, naming its collector", () => {
     spec
       .given([])
@@ -293,7 +293,7 @@ describe('CollectBatch (DOMAIN.md §4.1)', () => {
       .then([{ type: 'BatchCollected', data: collect({ kommuneCode: '0756' }) }]);
   });
 
-  describe("a collector records only for a kommune whose municipality authorised it (issue 5 §1)", () => {
+  describe("a collector records only for a kommune whose municipality authorised it", () => {
     it('refuses a collector no municipality authorised, naming the kommune', () => {
       const error = spec
         .given([])
@@ -431,9 +431,9 @@ describe('CollectBatch (DOMAIN.md §4.1)', () => {
   });
 });
 
-// ---- §4.1 ResidualBatchRegistered ----
+// ---- ResidualBatchRegistered ----
 
-describe('RegisterResidualBatch (DOMAIN.md §4.1)', () => {
+describe('RegisterResidualBatch (docs/domain.md)', () => {
   it('records the residual of the registering organisation, which becomes its custodian', () => {
     const command = registerResidual({ programmeTags: ['closing-loops'] });
     spec
@@ -475,9 +475,9 @@ describe('RegisterResidualBatch (DOMAIN.md §4.1)', () => {
   });
 });
 
-// ---- §4.2 custody ----
+// ---- custody ----
 
-describe('DispatchTransfer (DOMAIN.md §4.2)', () => {
+describe('DispatchTransfer (docs/domain.md)', () => {
   it('records the custodian dispatching, with the mass weighed at dispatch', () => {
     spec
       .given([collected()])
@@ -585,7 +585,7 @@ describe('DispatchTransfer (DOMAIN.md §4.2)', () => {
   });
 });
 
-describe('ReceiveTransfer (DOMAIN.md §4.2)', () => {
+describe('ReceiveTransfer (docs/domain.md)', () => {
   const inTransit = [collected(), dispatched(COLLECTOR, SORTER)];
 
   it('records the consignee receiving, with the transit difference', () => {
@@ -708,7 +708,7 @@ describe('ReceiveTransfer (DOMAIN.md §4.2)', () => {
   });
 });
 
-describe('CancelTransfer (DOMAIN.md §4.2)', () => {
+describe('CancelTransfer (docs/domain.md)', () => {
   const inTransit = [collected(), dispatched(COLLECTOR, SORTER)];
 
   it('records the sender withdrawing the shipment', () => {
@@ -772,9 +772,9 @@ describe('CancelTransfer (DOMAIN.md §4.2)', () => {
   });
 });
 
-// ---- §4.4 outcomes ----
+// ---- outcomes ----
 
-describe('RecordOutcome (DOMAIN.md §4.4)', () => {
+describe('RecordOutcome (docs/domain.md)', () => {
   it.each<[string, RecordOutcome, DomainEvent]>([
     [
       'sold for reuse (domestic)',
@@ -854,9 +854,9 @@ describe('RecordOutcome (DOMAIN.md §4.4)', () => {
   });
 });
 
-// ---- §4.5 corrections ----
+// ---- corrections ----
 
-describe('CorrectMass (DOMAIN.md §4.5)', () => {
+describe('CorrectMass (docs/domain.md)', () => {
   it('records the custodian correcting the mass the origin event recorded', () => {
     spec
       .given([collected()])
@@ -941,9 +941,9 @@ describe('CorrectMass (DOMAIN.md §4.5)', () => {
   });
 });
 
-// ---- §2 time, for every batch decision ----
+// ---- time, for every batch decision ----
 
-describe('occurredAt may not lie in the future beyond the clock skew (DOMAIN.md §2, §6)', () => {
+describe('occurredAt may not lie in the future beyond the clock skew (docs/domain.md)', () => {
   const inTransit = [collected(), dispatched(COLLECTOR, SORTER)];
   const cases: Array<[string, Recorded[], (state: BatchState | undefined, occurredAt: string) => DomainEvent[]]> = [
     ['collect', [], (s, t) => decideCollectBatch(s, collect({ occurredAt: t }), ctx(HERNING))],

@@ -83,7 +83,7 @@ export function decideCollectBatch(state: BatchState | undefined, command: Colle
   if (!actsAsMunicipality && command.collectorOrgId !== actor.organisationId) {
     throw new ForbiddenError('collector-mismatch', 'a collector records only collections it made itself');
   }
-  // Issue 5 §1: a collector acts for a kommune only while its municipality has it authorised.
+  // a collector acts for a kommune only while its municipality has it authorised.
   if (!actsAsMunicipality && !(ctx.collectorAuthorised?.(command.kommuneCode, actor.organisationId) ?? false)) {
     throw new ForbiddenError(
       'collector-not-authorised',

@@ -1,5 +1,5 @@
 /**
- * evolveBatch: each event's effect on a batch's state (DOMAIN.md §4). Origin events start a stream;
+ * evolveBatch: each event's effect on a batch's state (docs/domain.md). Origin events start a stream;
  * every other event changes an existing state and is ignored before one.
  */
 import { describe, expect, it } from '@jest/globals';

@@ -1,5 +1,5 @@
 /**
- * API key issue, rotation and revocation (issue 5 §2; docs/security.md "Authentication"): who may,
+ * API key issue, rotation and revocation (docs/security.md "Authentication"): who may,
  * which keys, and that the operator can never revoke its way out of its own ledger.
  */
 import { describe, expect, it } from '@jest/globals';

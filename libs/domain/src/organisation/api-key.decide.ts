@@ -1,5 +1,5 @@
 /**
- * API key management on the organisation stream (issue 5 §2): issuing, rotating and revoking keys.
+ * API key management on the organisation stream: issuing, rotating and revoking keys.
  * Who may do what, and why, is in docs/security.md ("Authentication").
  */
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * Collector authorisation (issue 5 §1): only the municipality itself authorises and revokes, only
+ * Collector authorisation: only the municipality itself authorises and revokes, only
  * registered collectors, never twice at once, and a revoked collector may be authorised again.
  */
 import { describe, expect, it } from '@jest/globals';

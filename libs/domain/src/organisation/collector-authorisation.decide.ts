@@ -1,5 +1,5 @@
 /**
- * Collector authorisation on the municipality's stream (issue 5 §1): a collector records collections
+ * Collector authorisation on the municipality's stream: a collector records collections
  * only for the kommuner whose municipality authorised it. Decided on the municipality's own state, so
  * two concurrent authorisations (or an authorisation racing a revocation) cannot both pass.
  */

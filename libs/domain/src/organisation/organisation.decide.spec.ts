@@ -1,5 +1,5 @@
 /**
- * Registering organisations (DOMAIN.md §3): only the operator registers; a municipality is bound to
+ * Registering organisations (docs/domain.md): only the operator registers; a municipality is bound to
  * exactly one known kommune, and nobody else is.
  */
 import { describe, expect, it } from '@jest/globals';
@@ -52,7 +52,7 @@ const register = (overrides: Partial<z.input<typeof RegisterOrganisation>> = {})
     ...overrides,
   });
 
-describe('RegisterOrganisation (DOMAIN.md §3)', () => {
+describe('RegisterOrganisation (docs/domain.md)', () => {
   it('records the organisation and its API key hash', () => {
     spec
       .given([])

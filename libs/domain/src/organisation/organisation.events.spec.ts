@@ -1,5 +1,5 @@
 /**
- * CVR numbers (DOMAIN.md §3): 8 digits, weights 2,7,6,5,4,3,2,1, weighted sum divisible by 11.
+ * CVR numbers (docs/domain.md): 8 digits, weights 2,7,6,5,4,3,2,1, weighted sum divisible by 11.
  * The valid examples are real registrations; each was checked by hand against the weights.
  */
 import { describe, expect, it } from '@jest/globals';
@@ -89,7 +89,7 @@ describe('isValidCvr (mod 11)', () => {
 });
 
 describe('roles', () => {
-  it('are the eight of DOMAIN.md §3', () => {
+  it('are the eight of docs/domain.md', () => {
     expect([...ROLES]).toEqual(['municipality', 'collector', 'sorter', 'recycler', 'manufacturer', 'brand', 'auditor', 'operator']);
     expect(Role.safeParse('waste-broker').success).toBe(false);
   });

@@ -83,7 +83,7 @@ export type ApiKeyRevoked = z.infer<typeof ApiKeyRevoked>;
 export const CollectorAuthorisationReason = z.string().trim().min(1).max(500);
 
 /**
- * A municipality authorises a collector to record collections for its kommune (issue 5 §1). On the
+ * A municipality authorises a collector to record collections for its kommune. On the
  * municipality's own stream, so that authorising and revoking are decided on its strongly consistent
  * state; `kommuneCode` is the municipality's, copied from its registration for the read models.
  */

@@ -1,5 +1,5 @@
 /**
- * Voiding a completed process (DOMAIN.md §4.5, decision 011), given/when/then: the intent decision
+ * Voiding a completed process (docs/domain.md, decision 011), given/when/then: the intent decision
  * `decideStartVoid`, the driver's re-check `checkVoidOutput`, and what the void events do to batch
  * and process state. The given events are folded into the process stream and every batch stream they
  * name, with the revisions a store would report.
@@ -210,7 +210,7 @@ const massCorrected = (batchId: string, correctedEventId: string, massGrams: num
 
 // ---- decideStartVoid ----
 
-describe('decideStartVoid: the intent of a void (DOMAIN.md §4.5)', () => {
+describe('decideStartVoid: the intent of a void (docs/domain.md)', () => {
   it('names the ProcessCompleted it corrects, each output at its revision with its BatchProduced, and each input with its BatchConsumed', () => {
     spec
       .given(sorted)

@@ -1,5 +1,5 @@
 /**
- * Voiding a completed process (DOMAIN.md §4.5, decision 011): the intent decision `decideStartVoid`
+ * Voiding a completed process (docs/domain.md, decision 011): the intent decision `decideStartVoid`
  * and the re-checks the void driver runs right before it voids an output.
  */
 import type { BatchState } from '../batch/batch.state.js';

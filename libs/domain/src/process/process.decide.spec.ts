@@ -1,5 +1,5 @@
 /**
- * Processes (DOMAIN.md §4.3): the intent decision `decideStartProcess`, the process manager's
+ * Processes (docs/domain.md): the intent decision `decideStartProcess`, the process manager's
  * `checkConsumption` verdicts, and `evolveProcess`. The given events are folded into every batch
  * stream they name, with the stream revisions a store would report.
  */
@@ -172,7 +172,7 @@ const decide = (command: RecordProcess, actor: OrganisationFacts, policy: Partia
 
 // ---- decideStartProcess ----
 
-describe('decideStartProcess: the intent (DOMAIN.md §4.3)', () => {
+describe('decideStartProcess: the intent (docs/domain.md)', () => {
   it('records the full, validated command with each input at its current mass and revision', () => {
     spec
       .given(atSorter)
@@ -594,7 +594,7 @@ describe('parents allocation (property)', () => {
 
 // ---- checkConsumption ----
 
-describe('checkConsumption: the re-check right before BatchConsumed (DOMAIN.md §4.3, decision 002)', () => {
+describe('checkConsumption: the re-check right before BatchConsumed (docs/domain.md, decision 002)', () => {
   const input: ProcessInput = { batchId: A, massGrams: 100_000, expectedRevision: 0 };
   const check = (organisationId = SORTER.organisationId, processId = PROCESS) => (state: BatchState | undefined) =>
     checkConsumption(state, input, processId, organisationId);

@@ -54,7 +54,7 @@ export function decideStartProcess(
     if (existingOutputIds.has(output.batchId)) {
       throw new ConflictError('batch-exists', `output batch ${output.batchId} already exists`, { batchId: output.batchId });
     }
-    // A product is a manufacturing output (DOMAIN.md §4.4); anything else labelled product would be
+    // A product is a manufacturing output (docs/domain.md); anything else labelled product would be
     // counted as recycled into new products, inflating fibre-to-fibre figures.
     if (output.grade === 'product' && command.processType !== 'manufacturing') {
       throw new InvalidCommandError('product-only-from-manufacturing', `output ${output.batchId} has grade product, but only a manufacturing process makes products`);

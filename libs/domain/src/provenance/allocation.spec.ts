@@ -34,7 +34,7 @@ const poolAndItems = fc
     return { pool, items };
   });
 
-describe('allocateSequentially (DOMAIN.md §5.5)', () => {
+describe('allocateSequentially (docs/domain.md)', () => {
   it('matches a worked example by hand', () => {
     // Pool R = 10000: k 7000, p 2000, v 1000; items 3333, 3333, 3334.
     // Item 1 (m = 3333, R = 10000): floors k 2333 (r 1000), p 666 (r 6000), v 333 (r 3000) = 3332;

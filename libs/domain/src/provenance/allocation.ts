@@ -1,5 +1,5 @@
 /**
- * Proportional mass-balance allocation by largest remainder (DOMAIN.md §5.5).
+ * Proportional mass-balance allocation by largest remainder (docs/domain.md).
  *
  * Everything here is pure integer arithmetic on BigInt: two correct implementations must agree to the
  * gram, so no float ever touches a mass. Keys are compared with plain `<` (UTF-16 code units), never
@@ -189,7 +189,7 @@ export function copenhagenMonthOf(occurredAtIso: string): string {
   return monthKey(local.getUTCFullYear(), local.getUTCMonth());
 }
 
-/** `<originKey>|<YYYY-MM>`, the month in Europe/Copenhagen local time (DOMAIN.md §5.5). */
+/** `<originKey>|<YYYY-MM>`, the month in Europe/Copenhagen local time (docs/domain.md). */
 export function cohortKey(originKey: string, occurredAtIso: string): string {
   return `${originKey}|${copenhagenMonthOf(occurredAtIso)}`;
 }

@@ -1,5 +1,5 @@
 /**
- * Reference data (DOMAIN.md §2): the 98 Danish municipalities by official 4-digit code (generated
+ * Reference data (docs/domain.md): the 98 Danish municipalities by official 4-digit code (generated
  * from shared/data/kommuner.csv), the EWC codes and the fibre list. Unknown codes are refused.
  */
 import { describe, expect, it } from '@jest/globals';
@@ -58,7 +58,7 @@ describe('kommuner', () => {
 });
 
 describe('EWC codes', () => {
-  it('are the six textile codes of DOMAIN.md §2', () => {
+  it('are the six textile codes of docs/domain.md', () => {
     expect(EWC_CODE_LIST).toEqual(['20 01 10', '20 01 11', '19 12 08', '04 02 21', '04 02 22', '15 01 09']);
     expect(EWC_CODES['20 01 10']).toBe('clothes');
   });

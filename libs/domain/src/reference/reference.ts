@@ -14,7 +14,7 @@ export function kommuneName(code: string): string | undefined {
   return kommuneByCode.get(code)?.name;
 }
 
-/** The fixed fibre list of DOMAIN.md §2. */
+/** The fixed fibre list of docs/domain.md */
 export const FIBRES = [
   'cotton',
   'polyester',
@@ -30,7 +30,7 @@ export const FIBRES = [
 ] as const;
 export type Fibre = (typeof FIBRES)[number];
 
-/** EWC/EAK waste codes that textile batches may carry (DOMAIN.md §2). */
+/** EWC/EAK waste codes that textile batches may carry (docs/domain.md). */
 export const EWC_CODES = {
   '20 01 10': 'clothes',
   '20 01 11': 'textiles',

@@ -30,7 +30,7 @@ export interface DecisionContext {
   readonly policy: LedgerPolicy;
   /**
    * Whether the municipality of `kommuneCode` has authorised `collectorOrgId` to record its
-   * collections, and not revoked it since (issue 5 §1). Only a collection by a collector asks. Left
+   * collections, and not revoked it since. Only a collection by a collector asks. Left
    * out, nobody is authorised: a caller that forgets to supply it refuses collectors rather than
    * letting them record for any kommune.
    */

@@ -1,7 +1,7 @@
 import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 
 /**
- * Name-based (UUID v5) ids. They are part of the ledger's protocol (DOMAIN.md §4.3: every append
+ * Name-based (UUID v5) ids. They are part of the ledger's protocol (docs/domain.md: every append
  * uses a deterministic event id, so a resumed step is a no-op), so they live in the domain, where the
  * API, the scenario generator and recovery all derive the same ids. Pure: the same name always gives
  * the same id. Never change the namespace: stored ids depend on it.

@@ -1,5 +1,5 @@
 /**
- * Units (DOMAIN.md §2): mass is an integer number of grams; a composition is a list of fibres from
+ * Units (docs/domain.md): mass is an integer number of grams; a composition is a list of fibres from
  * the fixed list, each once, with shares in basis points that sum to exactly 10,000.
  */
 import { describe, expect, it } from '@jest/globals';
@@ -40,7 +40,7 @@ describe('Grams: an integer number of grams', () => {
 });
 
 describe('Composition: fibres from the fixed list, each once, shares summing to 10,000 basis points', () => {
-  it('has the fibres of DOMAIN.md §2 and 10,000 basis points in a whole', () => {
+  it('has the fibres of docs/domain.md and 10,000 basis points in a whole', () => {
     expect([...FIBRES]).toEqual(['cotton', 'polyester', 'wool', 'viscose', 'polyamide', 'acrylic', 'elastane', 'linen', 'silk', 'other', 'unknown']);
     expect(BASIS_POINTS_TOTAL).toBe(10_000);
   });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { FIBRES } from '../reference/reference.js';
 import { EARLIEST_OCCURRED_AT, MAX_BATCH_MASS_GRAMS, MAX_COMPOSITION_ENTRIES, MAX_PROGRAMME_TAGS } from './bounds.js';
 
-/** Mass is an integer number of grams everywhere (DOMAIN.md §2); floats are never summed. */
+/** Mass is an integer number of grams everywhere (docs/domain.md); floats are never summed. */
 export const Grams = z.number().int('mass must be an integer number of grams').nonnegative().max(Number.MAX_SAFE_INTEGER);
 export const PositiveGrams = Grams.refine((g) => g > 0, 'mass must be more than 0 g');
 

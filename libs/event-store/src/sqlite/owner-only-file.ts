@@ -5,6 +5,7 @@ import { chmodSync, closeSync, openSync } from 'node:fs';
  * be, before SQLite opens it (decision 027). SQLite creates the `-wal` and `-shm` files with the
  * database file's own permissions, so they follow; any left by an earlier, looser start are fixed
  * here too. The mode is set with chmod, not left to the umask, which could only ever remove bits.
+ * The read store's SQLite files use it too.
  */
 export function restrictToOwner(filename: string): void {
   if (filename === '' || filename === ':memory:' || filename.startsWith('file:')) return;

@@ -1,0 +1,126 @@
+import { ApiClient, ApiError } from './shared/api-client.js';
+import { OrganisationNames, type Organisation, type PageContext } from './shared/context.js';
+import { el, show } from './shared/dom.js';
+import type { Locale } from './shared/format.js';
+import { messagesFor, preferredLocale, rememberLocale } from './shared/i18n/index.js';
+import { hrefOf, parseRoute } from './shared/router.js';
+import { session } from './shared/session.js';
+import { signInView } from './features/sign-in/sign-in.view.js';
+import { batchPage } from './pages/batch/batch.page.js';
+import { batchListPage } from './pages/batch-list/batch-list.page.js';
+import { homePage } from './pages/home/home.page.js';
+import { municipalityOverviewPage } from './pages/municipality-overview/municipality-overview.page.js';
+
+/** The application shell: header, navigation, language switch, sign-in state, and the page. */
+class LedgerWebApp {
+  private locale: Locale = preferredLocale(localStorage, navigator.languages);
+  private organisations: readonly Organisation[] | undefined;
+  private readonly header = el('header', { class: 'app-header' });
+  private readonly main = el('main', { attrs: { id: 'main', tabindex: '-1' } });
+
+  start(root: HTMLElement): void {
+    show(root, this.header, this.main);
+    window.addEventListener('hashchange', () => void this.render());
+    void this.render();
+  }
+
+  private get t() {
+    return messagesFor(this.locale);
+  }
+
+  private async render(): Promise<void> {
+    document.documentElement.lang = this.locale;
+    document.title = this.t.appTitle;
+    const key = session.key();
+    if (key && !this.organisations) {
+      try {
+        this.organisations = await new ApiClient(key).getJson<Organisation[]>('/organisations');
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) session.signOut();
+      }
+    }
+    const signedInKey = session.key();
+    this.renderHeader(signedInKey !== null);
+    if (!signedInKey || !this.organisations) {
+      signInView(this.main, this.t, (apiKey, organisations) => {
+        session.signIn(apiKey);
+        this.organisations = organisations;
+        void this.render();
+      });
+      return;
+    }
+    const context: PageContext = { api: new ApiClient(signedInKey), locale: this.locale, t: this.t, organisations: new OrganisationNames(this.organisations) };
+    const route = parseRoute(location.hash);
+    show(this.main, el('p', { attrs: { role: 'status' } }, this.t.loading));
+    try {
+      switch (route.page) {
+        case 'home':
+          homePage(context, this.main);
+          break;
+        case 'municipality':
+          await municipalityOverviewPage(context, this.main, route);
+          break;
+        case 'batches':
+          await batchListPage(context, this.main);
+          break;
+        case 'batch':
+          await batchPage(context, this.main, route.batchId);
+          break;
+      }
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        this.signOut();
+        return;
+      }
+      show(this.main, el('p', { class: 'form-error', attrs: { role: 'alert' } }, this.t.failed(error instanceof Error ? error.message : String(error))));
+    }
+  }
+
+  private renderHeader(signedIn: boolean): void {
+    const t = this.t;
+    const languageButton = el('button', { class: 'link-button', attrs: { type: 'button', lang: this.locale === 'da' ? 'en' : 'da', 'aria-label': t.languageSwitchLabel } }, t.languageSwitch);
+    languageButton.addEventListener('click', () => {
+      this.locale = this.locale === 'da' ? 'en' : 'da';
+      rememberLocale(localStorage, this.locale);
+      void this.render();
+    });
+    const signOutButton = signedIn ? el('button', { class: 'link-button', attrs: { type: 'button' } }, t.signOut) : null;
+    signOutButton?.addEventListener('click', () => this.signOut());
+    const nav = signedIn
+      ? el(
+          'nav',
+          { attrs: { 'aria-label': t.navigation } },
+          el(
+            'ul',
+            {},
+            el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'home' }) } }, t.navHome)),
+            el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'municipality' }) } }, t.navMunicipality)),
+            el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'batches' }) } }, t.navBatches)),
+          ),
+        )
+      : null;
+    // The fragment addresses pages, so the skip link moves the focus itself instead of navigating.
+    const skipLink = el('a', { class: 'skip-link', attrs: { href: '#main' } }, t.skipToContent);
+    skipLink.addEventListener('click', (event) => {
+      event.preventDefault();
+      this.main.focus();
+    });
+    show(
+      this.header,
+      skipLink,
+      el('p', { class: 'app-title' }, t.appTitle),
+      nav,
+      el('div', { class: 'header-actions' }, languageButton, signOutButton),
+    );
+  }
+
+  private signOut(): void {
+    session.signOut();
+    this.organisations = undefined;
+    location.hash = hrefOf({ page: 'home' });
+    void this.render();
+  }
+}
+
+const root = document.getElementById('app');
+if (root) new LedgerWebApp().start(root);

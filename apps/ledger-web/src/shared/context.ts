@@ -1,0 +1,36 @@
+import type { ApiClient } from './api-client.js';
+import type { Locale } from './format.js';
+import type { Messages } from './i18n/index.js';
+
+export interface Organisation {
+  readonly organisationId: string;
+  readonly name: string;
+  readonly roles: readonly string[];
+  readonly kommuneCode: string | null;
+}
+
+/** What every page is given: the signed-in client, the language, and names for ids. */
+export interface PageContext {
+  readonly api: ApiClient;
+  readonly locale: Locale;
+  readonly t: Messages;
+  readonly organisations: OrganisationNames;
+}
+
+/** The organisations the viewer may see, to show names instead of ids. */
+export class OrganisationNames {
+  private readonly byId: Map<string, Organisation>;
+
+  constructor(readonly all: readonly Organisation[]) {
+    this.byId = new Map(all.map((organisation) => [organisation.organisationId, organisation]));
+  }
+
+  nameOf(organisationId: string | null | undefined): string {
+    if (!organisationId) return '—';
+    return this.byId.get(organisationId)?.name ?? organisationId;
+  }
+
+  municipalities(): Organisation[] {
+    return this.all.filter((organisation) => organisation.kommuneCode !== null && organisation.roles.includes('municipality'));
+  }
+}

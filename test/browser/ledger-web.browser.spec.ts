@@ -1,0 +1,243 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { LedgerHarness } from '../fixtures/ledger-harness.js';
+import { buildWebApp, eventually, launchChromium, newPage, plain, screenshot, seriousViolations, tabUntil, textOf } from './browser-session.js';
+import { HTML_PAYLOAD_NAME, seedWebScenario, type WebScenario } from './web-scenario.js';
+
+/**
+ * The web application in a real browser (Debian's chromium), against a real listening ledger: the
+ * figures a page shows are the API's figures for the same query, formatted the Danish way; names
+ * are text, never markup; the pages run under the API's CSP; axe-core finds no serious or critical
+ * violation; the keyboard alone reaches sign-in and the pages.
+ */
+type Json = Record<string, unknown>;
+
+/** The Danish formats, written out here independently of the application's own formatter. */
+const daTonnes = (grams: number) => `${new Intl.NumberFormat('da-DK', { minimumFractionDigits: 1, maximumFractionDigits: 3 }).format(grams / 1_000_000)} t`;
+const daPercent = (fraction: number) => plain(new Intl.NumberFormat('da-DK', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(fraction));
+
+describe('the ledger web application in a browser', () => {
+  let ledger: LedgerHarness;
+  let browser: Browser;
+  let baseUrl: string;
+  let scenario: WebScenario;
+  const screenshots: string[] = [];
+
+  async function api(url: string, key: string): Promise<Json> {
+    const answer = await ledger.request('GET', url, { key, headers: { 'ledger-min-position': String(scenario.headPosition) } });
+    if (answer.status !== 200) throw new Error(`GET ${url}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body;
+  }
+
+  async function signIn(page: Page, key: string): Promise<void> {
+    await page.goto('/');
+    await page.locator('#api-key').fill(key);
+    await page.keyboard.press('Enter');
+    await page.locator('nav').waitFor();
+  }
+
+  beforeAll(async () => {
+    buildWebApp();
+    ledger = await LedgerHarness.start();
+    await ledger.app.listen(0, '127.0.0.1');
+    baseUrl = await ledger.app.getUrl();
+    scenario = await seedWebScenario(ledger);
+    browser = await launchChromium();
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await ledger?.close();
+    if (screenshots.length) process.stdout.write(`browser screenshots:\n${screenshots.join('\n')}\n`);
+  }, 60_000);
+
+  it('given the sign-in page, when a keyboard-only user types the key, then they are signed in and reach the pages by Tab', async () => {
+    const { context, page, errors } = await newPage(browser, baseUrl, 'da-DK');
+    await page.goto('/');
+    // Given: Danish, because the browser prefers it, and the key field takes the focus.
+    await eventually(async () => expect(await textOf(page.locator('h1'))).toBe('Log ind med din organisations API-nøgle'));
+    screenshots.push(await screenshot(page, 'sign-in'));
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // A wrong key is refused with a message, and nothing is kept.
+    await page.keyboard.type('tl_000000000000_not-a-key-anyone-has-0000000');
+    await page.keyboard.press('Enter');
+    await eventually(async () => expect(await textOf(page.locator('#sign-in-error'))).toBe('Regnskabet godtog ikke nøglen.'));
+    expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { length: number } }).sessionStorage.length)).toBe(0);
+
+    // When: the right key, typed and submitted with the keyboard alone.
+    await page.locator('#api-key').fill('');
+    await page.keyboard.type(scenario.municipality.key);
+    await page.keyboard.press('Enter');
+    await page.locator('nav').waitFor();
+
+    // Then: the key is kept for this tab only, and Tab reaches the page links.
+    const stored = await page.evaluate(() => {
+      const storage = globalThis as unknown as { sessionStorage: { getItem(key: string): string | null }; localStorage: { length: number; key(index: number): string | null; getItem(key: string): string | null } };
+      const local = Array.from({ length: storage.localStorage.length }, (_, index) => storage.localStorage.getItem(storage.localStorage.key(index) ?? '') ?? '');
+      return { session: storage.sessionStorage.getItem('ledger.apiKey'), local };
+    });
+    expect(stored.session).toBe(scenario.municipality.key);
+    expect(stored.local.join('\n')).not.toContain(scenario.municipality.key);
+    await page.locator('body').focus();
+    await tabUntil(page, (focused) => focused.text === 'Kommuneoverblik');
+    await page.keyboard.press('Enter');
+    await eventually(async () => expect(await page.locator('#kommune-code').inputValue()).toBe(scenario.kommuneCode));
+    await tabUntil(page, (focused) => focused.text === 'Partier');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="batch-list"] a').first().waitFor();
+    await tabUntil(page, (focused) => focused.text.startsWith('reuse ·') || focused.text.startsWith('recycling ·') || focused.text.startsWith('residual ·') || focused.text.startsWith('unsorted ·'));
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="batch-summary"]').waitFor();
+
+    // And signing out forgets the key.
+    await page.getByRole('button', { name: 'Log ud' }).click();
+    await page.locator('#api-key').waitFor();
+    expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { length: number } }).sessionStorage.length)).toBe(0);
+    // The wrong key's 401 is the one error the browser reports: the refusal this test asked for.
+    expect(errors).toEqual([expect.stringContaining('status of 401')]);
+    await context.close();
+  }, 90_000);
+
+  it('given a kommune’s year, when its overview is open, then the collected tonnes, rates and fates equal the API’s answers', async () => {
+    const { context, page, errors } = await newPage(browser, baseUrl, 'da-DK');
+    const key = scenario.municipality.key;
+    const report = await api(`/reports/municipal/${scenario.kommuneCode}/${scenario.year}`, key);
+    const yearly = (await api(`/reports/circularity?kommuneCode=${scenario.kommuneCode}&period=year`, key)).rows as { period: string; collectedGrams: number; buckets: Record<string, number>; rates: Record<string, number> }[];
+    const monthly = (await api(`/reports/circularity?kommuneCode=${scenario.kommuneCode}&period=month`, key)).rows as { period: string; collectedGrams: number }[];
+    const year = yearly.find((row) => row.period === String(scenario.year))!;
+
+    await signIn(page, key);
+    await page.goto(`/#/municipality/${scenario.kommuneCode}/${scenario.year}`);
+    await page.locator('[data-testid="collected-total"]').waitFor();
+
+    // Collected: the total, each month, each scheme.
+    const collected = report.collected as { grams: number };
+    expect(collected.grams).toBe(2_000_000);
+    expect(await textOf(page.locator('[data-testid="collected-total"]'))).toBe(daTonnes(collected.grams));
+    const monthCells = await page.locator('[data-testid="collected-by-month"] tbody td').allTextContents();
+    expect(monthCells).toEqual(monthly.filter((row) => row.period.startsWith(`${scenario.year}-`)).map((row) => daTonnes(row.collectedGrams)));
+    expect(monthCells).toEqual(['1,235 t', '0,766 t']);
+    const schemes = report.byEwcAndScheme as { collectionScheme: string; grams: number }[];
+    const schemeRows = await page.locator('[data-testid="collected-by-scheme"] tbody tr').allTextContents();
+    expect(schemeRows).toHaveLength(schemes.length);
+    for (const scheme of schemes) expect(schemeRows.some((row) => row.includes(scheme.collectionScheme) && row.includes(daTonnes(scheme.grams)))).toBe(true);
+
+    // Rates as percentages, each with its definition one click away.
+    for (const rate of ['circularity', 'fibreToFibre', 'resolved']) {
+      expect(plain(await page.locator(`[data-rate="${rate}"]`).textContent())).toBe(daPercent(year.rates[rate]!));
+    }
+    const definition = page.locator('details.definition').first();
+    expect(await definition.locator('p').isVisible()).toBe(false);
+    await definition.locator('summary').click();
+    await eventually(async () => expect(await definition.locator('p').isVisible()).toBe(true));
+
+    // The Sankey: one band per fate that holds mass, labelled with its name and tonnes.
+    const fates = Object.entries(year.buckets).filter(([, grams]) => grams > 0);
+    expect(fates.map(([bucket]) => bucket).sort()).toEqual(['energyRecovery', 'inStock', 'processLoss', 'reuse']);
+    expect(await page.locator('svg.sankey path.sankey-link').count()).toBe(fates.length);
+    for (const path of await page.locator('svg.sankey path.sankey-link').all()) expect(await path.getAttribute('d')).toMatch(/^M[\d.]+/);
+    const labels = (await page.locator('svg.sankey text').allTextContents()).map(plain);
+    expect(labels).toEqual(expect.arrayContaining([`Genbrug · ${daTonnes(year.buckets.reuse!)}`, `Stadig på lager · ${daTonnes(year.buckets.inStock!)}`, `Herning · ${daTonnes(year.collectedGrams)}`]));
+
+    // The report downloads with the key, as the API answers it.
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'CSV' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe(`municipal-report-${scenario.kommuneCode}-${scenario.year}.csv`);
+
+    screenshots.push(await screenshot(page, 'municipality-overview'));
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // In English, the same figures with English separators.
+    await page.getByRole('button', { name: 'Switch to English' }).click();
+    await eventually(async () => expect(await textOf(page.locator('h1'))).toBe(`Herning: textiles collected in ${scenario.year}`));
+    expect(await textOf(page.locator('[data-testid="collected-total"]'))).toBe('2.0 t');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    screenshots.push(await screenshot(page, 'municipality-overview-en'));
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it('given a sorted batch, when its page is open, then the summary, custody, provenance and lineage equal the API’s answers', async () => {
+    const { context, page, errors } = await newPage(browser, baseUrl, 'da-DK');
+    const key = scenario.sorter.key;
+    const batchId = scenario.sorted.recycling;
+    const batch = await api(`/batches/${batchId}`, key);
+    const custody = (await api(`/batches/${batchId}/custody`, key)).periods as { organisationId: string; from: { occurredAt: string } }[];
+    const provenance = await api(`/batches/${batchId}/provenance`, key);
+    const upstream = (await api(`/batches/${batchId}/lineage?direction=upstream`, key)).edges as { parentBatchId: string; grams: number }[];
+
+    await signIn(page, key);
+    await page.goto(`/#/batches/${batchId}`);
+    const summary = page.locator('[data-testid="batch-summary"]');
+    await summary.waitFor();
+    const summaryText = plain(await summary.textContent());
+    expect(summaryText).toContain(daTonnes(batch.massGrams as number));
+    expect(summaryText).toContain('recycling');
+    expect(summaryText).toContain(HTML_PAYLOAD_NAME);
+    // The time of day is Copenhagen's, though the browser runs in New York.
+    const occurredAt = new Date((batch.created as { occurredAt: string }).occurredAt);
+    expect(summaryText).toContain(new Intl.DateTimeFormat('da-DK', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Copenhagen' }).format(occurredAt));
+
+    const periods = await page.locator('[data-testid="custody"] li .holder').allTextContents();
+    expect(periods).toEqual(custody.map(() => HTML_PAYLOAD_NAME));
+
+    expect(await textOf(page.locator('[data-testid="recycled-content"]'))).toBe(daPercent((provenance.recycledContentBasisPoints as number) / 10_000));
+    const byKommune = provenance.byKommune as { kommuneCode: string; grams: number }[];
+    const kommuneRows = (await page.locator('[data-testid="provenance-by-kommune"] tbody tr').allTextContents()).map(plain);
+    expect(kommuneRows).toEqual(byKommune.map((row) => expect.stringContaining(`${row.kommuneCode}${daTonnes(row.grams)}`)));
+
+    const upstreamLinks = await page.locator('[data-testid="lineage-upstream"] a').allTextContents();
+    expect(upstreamLinks.sort()).toEqual(upstream.map((edge) => edge.parentBatchId).sort());
+    expect(upstreamLinks.sort()).toEqual([scenario.collected.bringBank, scenario.collected.recyclingCentre].sort());
+
+    screenshots.push(await screenshot(page, 'batch'));
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // Click through the lineage to a collected batch, whose collector is the payload name.
+    await page.locator('[data-testid="lineage-upstream"] a', { hasText: scenario.collected.bringBank }).click();
+    await eventually(async () => expect(await textOf(page.locator('[data-testid="batch-summary"]'))).toContain('indsamlet i kommune 0657 (bring-bank)'));
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it('given an organisation named like an HTML payload, when its name is shown, then it is text and nothing runs', async () => {
+    const { context, page, errors } = await newPage(browser, baseUrl, 'en-GB');
+    await signIn(page, scenario.sorter.key);
+    await page.goto(`/#/batches/${scenario.collected.bringBank}`);
+    await page.locator('[data-testid="batch-summary"]').waitFor();
+    await page.goto(`/#/batches`);
+    await page.locator('[data-testid="batch-list"] a').first().waitFor();
+    await page.goto(`/#/batches/${scenario.collected.bringBank}`);
+    await eventually(async () => expect(await textOf(page.locator('[data-testid="batch-summary"]'))).toContain(HTML_PAYLOAD_NAME));
+    expect(await page.locator('main img').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it('given the built application, when its initial JavaScript is gzipped, then it is within the 250 KB budget', () => {
+    const bundle = readFileSync(path.resolve('dist/apps/ledger-web/public/app.js'));
+    const gzipped = gzipSync(bundle).length;
+    process.stdout.write(`web initial JavaScript: ${bundle.length} bytes, ${gzipped} bytes gzipped\n`);
+    expect(gzipped).toBeLessThanOrEqual(250 * 1024);
+  });
+
+  it('given the API, when the web application is served, then `/` is the page and the API routes are unchanged', async () => {
+    const page = await fetch(`${baseUrl}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await page.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/\sstyle=/);
+    expect((await fetch(`${baseUrl}/health`)).status).toBe(200);
+    const unknown = await fetch(`${baseUrl}/no-such-page`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toContain('application/problem+json');
+    expect((await fetch(`${baseUrl}/batches`)).status).toBe(401);
+  });
+});
