@@ -43,7 +43,7 @@ async function withLedgerServer<T>(name: string, use: (base: string) => Promise<
   const dir = env.LEDGER_DATA_DIR === undefined ? tempDir(name) : undefined;
   // One organisation drives the load at thousands of requests a second: far past the default
   // per-organisation budget (decision 028), which stays on, so its cost is in every figure.
-  const config = loadLedgerConfig({ LEDGER_DATA_DIR: dir, LEDGER_OPERATOR_KEY: OPERATOR_KEY, LEDGER_RECOVERY_INTERVAL_MS: '0', LEDGER_PROJECTIONS: projections, LEDGER_RATE_LIMIT_PER_MINUTE: '100000000', ...env });
+  const config = loadLedgerConfig({ LEDGER_DATA_DIR: dir, LEDGER_OPERATOR_KEY: OPERATOR_KEY, LEDGER_RECOVERY_INTERVAL_MS: '0', LEDGER_PROJECTIONS: projections, LEDGER_RATE_LIMIT_PER_MINUTE: '100000000', LEDGER_QUERY_COST_PER_MINUTE: '1000000000', LEDGER_QUERY_COST_BURST: '1000000000', ...env });
   const { app } = await createLedgerApp(config, { logger: false });
   try {
     await app.listen({ port: 0, host: '127.0.0.1' });

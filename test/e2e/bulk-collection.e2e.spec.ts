@@ -53,4 +53,37 @@ describe('POST /batches/collections/bulk', () => {
     expect(retry.body.results.map((r) => r.result?.batchId)).toEqual(first.body.results.map((r) => r.result?.batchId));
     expect(await ledger.store.headPosition()).toBe(head);
   });
+
+  describe('under a small budget of heavy work', () => {
+    let small: LedgerHarness;
+    let importer: RegisteredOrganisation;
+    let other: RegisteredOrganisation;
+
+    beforeAll(async () => {
+      // 20 cost units, refilled 6 a minute: two items of 10 units each, then a wait of minutes.
+      small = await LedgerHarness.start({ env: { LEDGER_QUERY_COST_PER_MINUTE: '6', LEDGER_QUERY_COST_BURST: '20' } });
+      importer = await small.registerOrganisation('Importer', ['collector']);
+      other = await small.registerOrganisation('Other collector', ['collector']);
+      const herning = await small.registerOrganisation('Herning Kommune', ['municipality'], '0657');
+      await small.authoriseCollector(herning, importer.id);
+      await small.authoriseCollector(herning, other.id);
+    });
+    afterAll(async () => {
+      await small.close();
+    });
+
+    it('charges a bulk request by its items: the importer is refused with 429 once in debt, appending nothing, while another organisation goes on', async () => {
+      const first = await small.post<BulkResponse>('/batches/collections/bulk', { collections: [item('0657', 1_000), item('0657', 2_000), item('0657', 3_000)] }, importer.key);
+      expect(first.status).toBe(200);
+      const head = await small.store.headPosition();
+      const refused = await small.post<{ code: string }>('/batches/collections/bulk', { collections: [item('0657', 4_000)] }, importer.key);
+      expect(refused.status).toBe(429);
+      expect(refused.body.code).toBe('query-cost-budget-exhausted');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(await small.store.headPosition()).toBe(head);
+      const others = await small.post<BulkResponse>('/batches/collections/bulk', { collections: [item('0657', 5_000)] }, other.key);
+      expect(others.status).toBe(200);
+      expect(others.body.succeeded).toBe(1);
+    });
+  });
 });

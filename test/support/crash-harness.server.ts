@@ -90,6 +90,9 @@ export class LedgerServerProcess {
       HOST: '127.0.0.1',
       // The pipelines send far more a second per organisation than the default budget (decision 028).
       LEDGER_RATE_LIMIT_PER_MINUTE: '100000000',
+      // Its bulk imports too: each item is charged to the budget of heavy work (decision 026).
+      LEDGER_QUERY_COST_PER_MINUTE: '1000000000',
+      LEDGER_QUERY_COST_BURST: '1000000000',
       ...this.options.env,
       ...extra,
     };

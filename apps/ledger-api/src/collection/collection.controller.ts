@@ -11,6 +11,7 @@ import type { BatchCommandResult } from '../ledger/batch-command.runner.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 import { OrganisationDirectory } from '../ledger/organisation-directory.js';
 import { runBulk, type BulkItemResult } from '../common/bulk-results.js';
+import { QUERY_COST, QueryCostBudget } from '../common/cost-budget.js';
 import {
   CollectBatchBody,
   CollectBatchCommand,
@@ -27,6 +28,7 @@ export class CollectionController {
   constructor(
     private readonly commands: CommandBus,
     private readonly directory: OrganisationDirectory,
+    private readonly budget: QueryCostBudget,
   ) {}
 
   @Post('collections')
@@ -54,6 +56,10 @@ export class CollectionController {
     @Actor() actor: OrganisationFacts,
     @CommandMeta() meta: CommandMetadata,
   ): Promise<{ succeeded: number; failed: number; results: BulkItemResult<BatchCommandResult>[] }> {
+    // A bulk request is charged by its items to the organisation's budget of heavy work (decision 026):
+    // refused while the organisation is in debt, charged once it ran.
+    this.budget.admit(actor.organisationId, `a bulk request of ${body.collections.length} collections`);
+    this.budget.charge(actor.organisationId, body.collections.length * QUERY_COST.bulkItem);
     // One read of the collector authorisations for every kommune of the import, not one per item.
     const authorisations = actor.roles.includes('collector') ? await this.directory.collectorAuthorisations(body.collections.map((c) => c.kommuneCode)) : undefined;
     return runBulk(body.collections, 201, (collection, index) => {
