@@ -40,7 +40,8 @@ describe('the ledger web application in a browser', () => {
 
   beforeAll(async () => {
     buildWebApp();
-    ledger = await LedgerHarness.start();
+    // Checkpoints every few events, so the seeded log has signed ones for the audit page.
+    ledger = await LedgerHarness.start({ env: { LEDGER_CHECKPOINT_EVERY_EVENTS: '5', LEDGER_CHECKPOINT_EVERY_MS: '0' } });
     await ledger.app.listen(0, '127.0.0.1');
     baseUrl = await ledger.app.getUrl();
     scenario = await seedWebScenario(ledger);
@@ -215,6 +216,126 @@ describe('the ledger web application in a browser', () => {
     await eventually(async () => expect(await textOf(page.locator('[data-testid="batch-summary"]'))).toContain(HTML_PAYLOAD_NAME));
     expect(await page.locator('main img').count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it('given a sorter’s year, when its organisation page is reached from a batch by keyboard, then its stock, mass balance and anomalies equal the API’s answers', async () => {
+    const { context, page, errors } = await newPage(browser, baseUrl, 'da-DK');
+    const key = scenario.sorter.key;
+    const period = `from=${encodeURIComponent(`${scenario.year}-01-01T00:00:00+01:00`)}&to=${encodeURIComponent(`${scenario.year + 1}-01-01T00:00:00+01:00`)}`;
+    const inventory = await api(`/reports/inventory/${scenario.sorter.id}?${period}`, key);
+    const anomalies = (await api(`/audit/anomalies?organisationId=${scenario.sorter.id}&${period}&limit=500`, key)).items as { kind: string; figures: { lossMassGrams?: number } }[];
+    const grams = (name: string) => inventory[name] as number;
+
+    // Given: the batch page; when: Tab reaches the custodian's name and Enter follows it, then the year is chosen by keyboard.
+    await signIn(page, key);
+    await page.goto(`/#/batches/${scenario.sorted.recycling}`);
+    await page.locator('[data-testid="batch-summary"]').waitFor();
+    await page.locator('main').focus();
+    await tabUntil(page, (focused) => focused.text === HTML_PAYLOAD_NAME);
+    await page.keyboard.press('Enter');
+    await page.locator('#balance-year').waitFor();
+    expect(page.url()).toContain(`#/organisations/${scenario.sorter.id}`);
+    await page.locator('#balance-year').fill(String(scenario.year));
+    await page.keyboard.press('Enter');
+    await eventually(async () => expect(page.url()).toContain(`#/organisations/${scenario.sorter.id}/${scenario.year}`));
+    await eventually(async () => expect(await textOf(page.locator('h1'))).toBe(`${HTML_PAYLOAD_NAME}: lager og massebalance ${scenario.year}`));
+
+    // Then: the stock by grade, as the API answers it.
+    const stock = inventory.stock as { availableGrams: number; byGrade: { grade: string; availableGrams: number; inTransitGrams: number }[] };
+    expect(stock.byGrade.length).toBeGreaterThan(0);
+    const stockRows = (await page.locator('[data-testid="stock-by-grade"] tbody tr').allTextContents()).map(plain);
+    expect(stockRows).toEqual(stock.byGrade.map((row) => expect.stringContaining(`${row.grade}${daTonnes(row.availableGrams)}`)));
+    expect(await textOf(page.locator('[data-testid="stock-total"]'))).toContain(daTonnes(stock.availableGrams));
+
+    // The balance, term by term, the equation with the figures, and the API's verdict.
+    const terms = { opening: 'openingGrams', collected: 'collectedGrams', registered: 'registeredGrams', received: 'receivedGrams', produced: 'producedGrams', adjustment: 'adjustmentGrams', dispatched: 'dispatchedGrams', consumed: 'consumedGrams', outcomes: 'outcomeGrams', closing: 'closingGrams' };
+    for (const [term, field] of Object.entries(terms)) expect(await textOf(page.locator(`tr[data-term="${term}"] td`))).toBe(daTonnes(grams(field)));
+    const incoming = grams('openingGrams') + grams('collectedGrams') + grams('registeredGrams') + grams('receivedGrams') + grams('producedGrams') + grams('adjustmentGrams');
+    const outgoing = grams('dispatchedGrams') + grams('consumedGrams') + grams('outcomeGrams') + grams('closingGrams');
+    expect(incoming).toBe(outgoing);
+    expect(grams('collectedGrams')).toBe(3_000_000);
+    expect(await textOf(page.locator('[data-testid="balance-in"] tfoot td'))).toBe(daTonnes(incoming));
+    expect(await textOf(page.locator('[data-testid="balance-out"] tfoot td'))).toBe(daTonnes(outgoing));
+    expect(await textOf(page.locator('[data-testid="balance-equation"]'))).toBe(
+      `${[grams('openingGrams'), grams('collectedGrams') + grams('registeredGrams'), grams('receivedGrams'), grams('producedGrams'), grams('adjustmentGrams')].map(daTonnes).join(' + ')} = ${[grams('dispatchedGrams'), grams('consumedGrams'), grams('outcomeGrams'), grams('closingGrams')].map(daTonnes).join(' + ')}`,
+    );
+    expect(inventory.balanced).toBe(true);
+    expect(await page.locator('[data-testid="balance-verdict"]').getAttribute('data-balanced')).toBe('true');
+    expect(await textOf(page.locator('[data-testid="balance-verdict"]'))).toBe('Balancen stemmer.');
+
+    // Its anomalies: the lossy sorting, with the API's loss.
+    expect(anomalies.map((anomaly) => anomaly.kind)).toEqual(['process-loss']);
+    const anomalyRows = (await page.locator('[data-testid="organisation-anomalies"] tbody tr').allTextContents()).map(plain);
+    expect(anomalyRows).toHaveLength(anomalies.length);
+    expect(anomalyRows[0]).toContain('Procestab over normen');
+    expect(anomalyRows[0]).toContain(`tabt ${daTonnes(anomalies[0]!.figures.lossMassGrams!)}`);
+
+    screenshots.push(await screenshot(page, 'organisation'));
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // A municipality may not see the sorter's books: the page says so instead of failing.
+    const other = await newPage(browser, baseUrl, 'da-DK');
+    await signIn(other.page, scenario.municipality.key);
+    await other.page.goto(`/#/organisations/${scenario.sorter.id}/${scenario.year}`);
+    await eventually(async () => expect(await textOf(other.page.locator('[data-testid="inventory-forbidden"]'))).toContain('Kun organisationen selv'));
+    expect(await textOf(other.page.locator('[data-testid="anomalies-forbidden"]'))).toContain('Kun organisationen selv');
+    expect(await other.page.locator('[data-testid="balance-equation"]').count()).toBe(0);
+    expect(other.errors).toEqual([expect.stringContaining('status of 403'), expect.stringContaining('status of 403')]);
+    await other.context.close();
+  }, 90_000);
+
+  it('given an auditor, when the audit page is reached by keyboard, then the signing key, checkpoints and filtered anomalies equal the API’s answers', async () => {
+    const { context, page, errors } = await newPage(browser, baseUrl, 'da-DK');
+    const key = scenario.auditor.key;
+    // Checkpoints are signed after the events are projected: wait until the seeded log has one.
+    await eventually(async () => expect(((await api('/audit/checkpoints?limit=1000', key)).checkpoints as unknown[]).length).toBeGreaterThan(0), 30_000);
+    const list = await api('/audit/checkpoints?limit=1000', key);
+    const checkpoints = list.checkpoints as { treeSize: number; rootHash: string; keyId: string }[];
+    const publicKey = await api('/audit/public-key', key);
+    const all = (await api('/audit/anomalies?limit=500', key)).items as { kind: string }[];
+
+    await signIn(page, key);
+    await page.locator('body').focus();
+    await tabUntil(page, (focused) => focused.text === 'Revision');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="checkpoints"] tbody tr').first().waitFor();
+
+    // The key and the checkpoints, newest first, as the API lists them.
+    expect(await textOf(page.locator('[data-testid="key-id"]'))).toBe(publicKey.keyId);
+    expect((await page.locator('[data-testid="public-key"]').textContent())?.trim()).toBe(String(publicKey.publicKey).trim());
+    const rows = await page.locator('[data-testid="checkpoints"] tbody tr').all();
+    expect(rows).toHaveLength(checkpoints.length);
+    const newestFirst = [...checkpoints].reverse();
+    for (const [index, row] of rows.entries()) {
+      const cells = (await row.locator('th, td').allTextContents()).map(plain);
+      expect(cells[0]).toBe(plain(new Intl.NumberFormat('da-DK').format(newestFirst[index]!.treeSize)));
+      expect(cells[1]).toBe(newestFirst[index]!.rootHash);
+      expect(cells[3]).toBe(newestFirst[index]!.keyId);
+    }
+
+    // All anomalies, then filtered by kind, organisation and period with the keyboard.
+    await eventually(async () => expect(await page.locator('[data-testid="audit-anomalies"] tbody tr').count()).toBe(all.length));
+    expect(all.length).toBeGreaterThan(0);
+    await page.locator('#anomaly-kind').selectOption('process-loss');
+    await page.locator('#anomaly-organisation').selectOption(scenario.sorter.id);
+    await page.locator('#anomaly-from').fill(`${scenario.year}-05-01`);
+    await page.locator('#anomaly-to').fill(`${scenario.year}-06-01`);
+    await page.locator('#anomaly-to').press('Enter');
+    const filtered = (await api(`/audit/anomalies?limit=500&kind=process-loss&organisationId=${scenario.sorter.id}&from=${encodeURIComponent(`${scenario.year}-05-01T00:00:00+02:00`)}&to=${encodeURIComponent(`${scenario.year}-06-01T00:00:00+02:00`)}`, key)).items as { kind: string }[];
+    expect(filtered).toHaveLength(1);
+    await eventually(async () => expect(await textOf(page.locator('[data-testid="anomaly-count"]'))).toBe('1 afvigelse vist.'));
+    expect(await page.locator('[data-testid="audit-anomalies"] tbody tr[data-kind="process-loss"]').count()).toBe(filtered.length);
+    screenshots.push(await screenshot(page, 'audit'));
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // A kind nobody has: none shown.
+    await page.locator('#anomaly-kind').selectOption('custody-gap');
+    await page.getByRole('button', { name: 'Vis' }).click();
+    await eventually(async () => expect(await textOf(page.locator('[data-testid="audit-anomalies"]'))).toBe('Ingen afvigelser.'));
     expect(errors).toEqual([]);
     await context.close();
   }, 90_000);

@@ -15,6 +15,10 @@ export interface WebScenario {
   readonly sorter: RegisteredOrganisation;
   readonly collected: { readonly bringBank: string; readonly recyclingCentre: string };
   readonly sorted: { readonly reuse: string; readonly recycling: string; readonly residual: string };
+  /** Sees every organisation's inventory and anomalies. */
+  readonly auditor: RegisteredOrganisation;
+  /** A sorting with a loss above the norm, of another kommune's collection: the sorter's one anomaly. */
+  readonly lossySorting: string;
   readonly headPosition: number;
 }
 
@@ -60,6 +64,26 @@ export async function seedWebScenario(ledger: LedgerHarness): Promise<WebScenari
   const [reuse, recycling, residual] = sorting.outputBatchIds as string[];
   await ok(ledger.post(`/batches/${reuse}/outcome`, { outcome: 'sold-for-reuse', market: 'domestic' }, sorter.key), 200);
   await ok(ledger.post(`/batches/${residual}/outcome`, { outcome: 'incinerated', energyRecovery: true }, sorter.key), 200);
+  // Another kommune, so the Herning figures above stay as they are.
+  const ikastBrande = await ledger.registerOrganisation('Ikast-Brande Kommune', ['municipality'], '0756');
+  const ikastCollection = (
+    await ok(ledger.post('/batches/collections', { kommuneCode: '0756', collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 1_000_000, collectorOrgId: sorter.id, occurredAt: `${year}-05-12T09:00:00+02:00` }, ikastBrande.key), 201)
+  ).batchId as string;
+  const lossySorting = await ok(
+    ledger.post(
+      '/processes',
+      {
+        processType: 'sorting',
+        occurredAt: `${year}-05-20T10:00:00+02:00`,
+        inputs: [{ batchId: ikastCollection }],
+        outputs: [{ massGrams: 700_000, grade: 'recycling', composition: COTTON_POLY }],
+        losses: [{ kind: 'moisture-dust', massGrams: 300_000 }],
+      },
+      sorter.key,
+    ),
+    201,
+  );
+  const auditor = await ledger.registerOrganisation('Revisionsfirmaet A/S', ['auditor']);
   return {
     year,
     kommuneCode,
@@ -67,6 +91,8 @@ export async function seedWebScenario(ledger: LedgerHarness): Promise<WebScenari
     sorter,
     collected: { bringBank, recyclingCentre },
     sorted: { reuse: reuse!, recycling: recycling!, residual: residual! },
+    auditor,
+    lossySorting: lossySorting.processId as string,
     headPosition: await ledger.store.headPosition(),
   };
 }

@@ -7,9 +7,11 @@ import { hrefOf, parseRoute } from './shared/router.js';
 import { session } from './shared/session.js';
 import { signInView } from './features/sign-in/sign-in.view.js';
 import { batchPage } from './pages/batch/batch.page.js';
+import { auditPage } from './pages/audit/audit.page.js';
 import { batchListPage } from './pages/batch-list/batch-list.page.js';
 import { homePage } from './pages/home/home.page.js';
 import { municipalityOverviewPage } from './pages/municipality-overview/municipality-overview.page.js';
+import { organisationPage } from './pages/organisation/organisation.page.js';
 
 /** The application shell: header, navigation, language switch, sign-in state, and the page. */
 class LedgerWebApp {
@@ -66,6 +68,12 @@ class LedgerWebApp {
         case 'batch':
           await batchPage(context, this.main, route.batchId);
           break;
+        case 'organisation':
+          await organisationPage(context, this.main, route);
+          break;
+        case 'audit':
+          await auditPage(context, this.main);
+          break;
       }
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
@@ -96,6 +104,7 @@ class LedgerWebApp {
             el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'home' }) } }, t.navHome)),
             el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'municipality' }) } }, t.navMunicipality)),
             el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'batches' }) } }, t.navBatches)),
+            el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'audit' }) } }, t.navAudit)),
           ),
         )
       : null;

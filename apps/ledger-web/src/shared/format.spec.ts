@@ -1,4 +1,4 @@
-import { formatBasisPoints, formatDateTime, formatMonth, formatPercent, formatTonnes } from './format.js';
+import { copenhagenStartOfDay, formatBasisPoints, formatDateTime, formatMonth, formatPercent, formatTonnes } from './format.js';
 
 /** Intl puts a no-break space before `%`; a reader sees a space. */
 const plain = (text: string) => text.replace(/\u00a0|\u202f/g, ' ');
@@ -29,5 +29,12 @@ describe('Danish and English figures', () => {
   it('given a month period, when shown, then it is the month by name', () => {
     expect(formatMonth('2026-03', 'da')).toBe('marts 2026');
     expect(formatMonth('2026-03', 'en')).toBe('March 2026');
+  });
+
+  it('given a calendar day, when it becomes a period bound, then it is Copenhagen midnight with winter or summer offset', () => {
+    expect(copenhagenStartOfDay('2026-01-01')).toBe('2026-01-01T00:00:00+01:00');
+    expect(copenhagenStartOfDay('2026-07-01')).toBe('2026-07-01T00:00:00+02:00');
+    // The day summer time starts: its midnight is still winter time.
+    expect(copenhagenStartOfDay('2026-03-29')).toBe('2026-03-29T00:00:00+01:00');
   });
 });

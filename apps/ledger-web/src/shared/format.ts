@@ -44,3 +44,17 @@ export function formatMonth(period: string, locale: Locale): string {
   const middle = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 15, 12));
   return new Intl.DateTimeFormat(INTL_LOCALE[locale], { month: 'long', year: 'numeric', timeZone: TIME_ZONE }).format(middle);
 }
+
+/**
+ * The instant a Copenhagen calendar day starts, with its offset (`2026-07-01` is
+ * `2026-07-01T00:00:00+02:00`), for the API's business-time bounds. Midnight UTC is 01:00 or
+ * 02:00 in Copenhagen, before any summer-time switch (at 02:00 or 03:00), so its offset is the
+ * offset at local midnight.
+ */
+export function copenhagenStartOfDay(date: string): string {
+  const offset = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, timeZoneName: 'longOffset' })
+    .formatToParts(new Date(`${date}T00:00:00Z`))
+    .find((part) => part.type === 'timeZoneName')?.value;
+  const match = /GMT([+-]\d{2}:\d{2})/.exec(offset ?? '');
+  return `${date}T00:00:00${match ? match[1] : 'Z'}`;
+}

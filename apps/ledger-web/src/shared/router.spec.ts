@@ -8,6 +8,9 @@ describe('page addresses', () => {
       { page: 'municipality', kommuneCode: '0657', year: 2026 },
       { page: 'batches' },
       { page: 'batch', batchId: '01a24cc6-7bab-77fb-8744-65d2da3ab863' },
+      { page: 'organisation', organisationId: '01a24cc6-7bab-77fb-8744-65d2da3ab863' },
+      { page: 'organisation', organisationId: '01a24cc6-7bab-77fb-8744-65d2da3ab863', year: 2026 },
+      { page: 'audit' },
     ] as const) {
       expect(parseRoute(hrefOf(route))).toEqual(route);
     }

@@ -6,7 +6,9 @@ export type Route =
   | { readonly page: 'home' }
   | { readonly page: 'municipality'; readonly kommuneCode?: string; readonly year?: number }
   | { readonly page: 'batches' }
-  | { readonly page: 'batch'; readonly batchId: string };
+  | { readonly page: 'batch'; readonly batchId: string }
+  | { readonly page: 'organisation'; readonly organisationId: string; readonly year?: number }
+  | { readonly page: 'audit' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -16,6 +18,11 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'batches' && parts[1]) return { page: 'batch', batchId: parts[1] };
   if (parts[0] === 'batches') return { page: 'batches' };
+  if (parts[0] === 'organisations' && parts[1]) {
+    const year = parts[2] && /^\d{4}$/.test(parts[2]) ? Number(parts[2]) : undefined;
+    return { page: 'organisation', organisationId: parts[1], ...(year ? { year } : {}) };
+  }
+  if (parts[0] === 'audit') return { page: 'audit' };
   return { page: 'home' };
 }
 
@@ -30,5 +37,9 @@ export function hrefOf(route: Route): string {
       return '#/batches';
     case 'batch':
       return `#/batches/${encodeURIComponent(route.batchId)}`;
+    case 'organisation':
+      return `#/organisations/${encodeURIComponent(route.organisationId)}${route.year ? `/${route.year}` : ''}`;
+    case 'audit':
+      return '#/audit';
   }
 }

@@ -44,13 +44,14 @@ function originText(context: PageContext, origin: BatchSummary['origin']): strin
 
 function summarySection(context: PageContext, batch: BatchSummary): HTMLElement {
   const { t, locale, organisations } = context;
-  const rows: [string, string][] = [
+  const organisationLink = (organisationId: string) => el('a', { attrs: { href: hrefOf({ page: 'organisation', organisationId }) } }, organisations.nameOf(organisationId));
+  const rows: [string, string | Node][] = [
     [t.mass, formatTonnes(batch.massGrams, locale)],
     [t.grade, batch.grade],
     [t.status, batch.status],
     [t.origin, originText(context, batch.origin)],
-    [t.custodian, organisations.nameOf(batch.custodianOrgId)],
-    [t.owner, organisations.nameOf(batch.ownerOrgId)],
+    [t.custodian, organisationLink(batch.custodianOrgId)],
+    [t.owner, organisationLink(batch.ownerOrgId)],
     [t.product, batch.productType ?? '—'],
     [t.composition, batch.composition.map((part) => `${part.fibre} ${formatBasisPoints(part.share, locale)}`).join(', ')],
     [t.recorded, formatDateTime(batch.created.occurredAt, locale)],
