@@ -340,6 +340,86 @@ describe('the ledger web application in a browser', () => {
     await context.close();
   }, 90_000);
 
+  it('given the operator, when the operator page is open, then the organisations, a kommune’s keys and collector authorisations equal the API’s answers; others are told who may see them', async () => {
+    // Given: a second key for Herning, issued and revoked, and the sorter authorised as its collector, so every column holds something.
+    const herning = scenario.municipality;
+    const issued = await ledger.post<{ apiKeyId: string }>(`/organisations/${herning.id}/api-keys`, { reason: 'Second workstation' });
+    expect(issued.status).toBe(201);
+    expect((await ledger.post(`/organisations/${herning.id}/api-keys/${issued.body.apiKeyId}/revoke`, { reason: 'Workstation retired' })).status).toBe(200);
+    const authorised = await ledger.post(`/organisations/${herning.id}/collector-authorisations`, { collectorOrgId: scenario.sorter.id, reason: 'bring-bank contract 2026' }, herning.key);
+    expect(authorised.status).toBe(201);
+    // Reading our own writes: the position the last write answered with.
+    const position = String(authorised.headers['ledger-position']);
+    const read = async <T,>(url: string): Promise<T> => {
+      const answer = await ledger.request('GET', url, { key: ledger.operatorKey, headers: { 'ledger-min-position': position } });
+      expect(answer.status).toBe(200);
+      return answer.body as unknown as T;
+    };
+    const organisations = await read<{ organisationId: string; name: string; roles: string[]; kommuneCode: string | null }[]>('/organisations');
+    const keys = await read<{ keyId: string; issuedBy: string | null; issueReason: string | null; revokedAt: string | null; revokeReason: string | null }[]>(`/organisations/${herning.id}/api-keys`);
+    const authorisations = await read<{ collectorOrgId: string; kommuneCode: string; active: boolean; authoriseReason: string | null }[]>(`/organisations/${herning.id}/collector-authorisations`);
+    expect(keys.map((key) => key.revokedAt === null)).toEqual([true, false]);
+    expect(authorisations).toHaveLength(1);
+    const daRoles: Record<string, string> = { municipality: 'Kommune', collector: 'Indsamler', sorter: 'Sorterer', recycler: 'Genanvender', manufacturer: 'Producent', brand: 'Brand', auditor: 'Revisor', operator: 'Operatør' };
+
+    // When: the operator reaches the page from the header and Herning from the list, by keyboard.
+    const { context, page, errors } = await newPage(browser, baseUrl, 'da-DK');
+    await signIn(page, ledger.operatorKey);
+    await page.locator('body').focus();
+    await tabUntil(page, (focused) => focused.text === 'Operatør');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="organisations"] tbody tr').first().waitFor();
+
+    // Then: one row per organisation, as the API lists them.
+    const rows = await page.locator('[data-testid="organisations"] tbody tr').all();
+    expect(rows).toHaveLength(organisations.length);
+    for (const [index, row] of rows.entries()) {
+      const cells = (await row.locator('th, td').allTextContents()).map(plain);
+      const organisation = organisations[index]!;
+      expect(cells).toEqual([plain(organisation.name), organisation.roles.map((role) => daRoles[role] ?? role).join(', '), organisation.kommuneCode ?? '—']);
+    }
+    await tabUntil(page, (focused) => focused.text === 'Herning Kommune');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="api-keys"] tbody tr').first().waitFor();
+    expect(await textOf(page.locator('#chosen-heading'))).toBe('Herning Kommune');
+
+    // The keys: ids, who issued and revoked them and why, and never a key.
+    const keyRows = await page.locator('[data-testid="api-keys"] tbody tr').all();
+    expect(keyRows).toHaveLength(keys.length);
+    for (const [index, row] of keyRows.entries()) {
+      const cells = (await row.locator('th, td').allTextContents()).map(plain);
+      const key = keys[index]!;
+      expect(cells[0]).toBe(key.keyId);
+      expect(cells[2]).toBe(key.issuedBy === null ? 'ved registreringen' : plain(organisations.find((organisation) => organisation.organisationId === key.issuedBy)?.name ?? key.issuedBy));
+      expect(cells[3]).toBe(key.issueReason ?? '—');
+      if (key.revokedAt === null) expect(cells[4]).toBe('gældende');
+      expect(cells[6]).toBe(key.revokeReason ?? '—');
+    }
+    expect(plain(await page.locator('main').textContent())).not.toContain(herning.key);
+
+    // The collector authorisations, with the collector's name as text.
+    const authorisationCells = (await page.locator('[data-testid="collector-authorisations"] tbody tr').first().locator('th, td').allTextContents()).map(plain);
+    expect(authorisationCells.slice(0, 3)).toEqual([plain(HTML_PAYLOAD_NAME), authorisations[0]!.kommuneCode, authorisations[0]!.active ? 'gældende' : 'tilbagekaldt']);
+    expect(authorisationCells[5]).toBe(authorisations[0]!.authoriseReason);
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    screenshots.push(await screenshot(page, 'operator'));
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // And: a municipality looking at another kommune sees the organisations, and is told who may see the rest.
+    const ikastBrande = organisations.find((organisation) => organisation.name === 'Ikast-Brande Kommune')!;
+    const other = await newPage(browser, baseUrl, 'da-DK');
+    await signIn(other.page, herning.key);
+    await other.page.goto(`/#/operator/${ikastBrande.organisationId}`);
+    await eventually(async () => expect(await textOf(other.page.locator('[data-testid="api-keys-forbidden"]'))).toBe('Kun operatøren og organisationen selv må se dens API-nøgler.'));
+    expect(await textOf(other.page.locator('[data-testid="collector-authorisations-forbidden"]'))).toBe('Kun operatøren, revisorer, kommunen selv og de indsamlere, den nævner, må se dens indsamlertilladelser.');
+    expect(await other.page.locator('[data-testid="organisations"] tbody tr').count()).toBe(organisations.length);
+    expect(await seriousViolations(other.page)).toEqual([]);
+    expect(other.errors).toEqual([expect.stringContaining('status of 403'), expect.stringContaining('status of 403')]);
+    await other.context.close();
+  }, 120_000);
+
   it('given the built application, when its initial JavaScript is gzipped, then it is within the 250 KB budget', () => {
     const bundle = readFileSync(path.resolve('dist/apps/ledger-web/public/app.js'));
     const gzipped = gzipSync(bundle).length;

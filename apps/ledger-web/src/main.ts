@@ -11,6 +11,7 @@ import { auditPage } from './pages/audit/audit.page.js';
 import { batchListPage } from './pages/batch-list/batch-list.page.js';
 import { homePage } from './pages/home/home.page.js';
 import { municipalityOverviewPage } from './pages/municipality-overview/municipality-overview.page.js';
+import { operatorPage } from './pages/operator/operator.page.js';
 import { organisationPage } from './pages/organisation/organisation.page.js';
 
 /** The application shell: header, navigation, language switch, sign-in state, and the page. */
@@ -74,6 +75,9 @@ class LedgerWebApp {
         case 'audit':
           await auditPage(context, this.main);
           break;
+        case 'operator':
+          await operatorPage(context, this.main, route.organisationId);
+          break;
       }
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
@@ -105,6 +109,7 @@ class LedgerWebApp {
             el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'municipality' }) } }, t.navMunicipality)),
             el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'batches' }) } }, t.navBatches)),
             el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'audit' }) } }, t.navAudit)),
+            el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'operator' }) } }, t.navOperator)),
           ),
         )
       : null;

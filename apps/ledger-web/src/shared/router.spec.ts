@@ -11,6 +11,8 @@ describe('page addresses', () => {
       { page: 'organisation', organisationId: '01a24cc6-7bab-77fb-8744-65d2da3ab863' },
       { page: 'organisation', organisationId: '01a24cc6-7bab-77fb-8744-65d2da3ab863', year: 2026 },
       { page: 'audit' },
+      { page: 'operator' },
+      { page: 'operator', organisationId: '01a24cc6-7bab-77fb-8744-65d2da3ab863' },
     ] as const) {
       expect(parseRoute(hrefOf(route))).toEqual(route);
     }

@@ -8,7 +8,8 @@ export type Route =
   | { readonly page: 'batches' }
   | { readonly page: 'batch'; readonly batchId: string }
   | { readonly page: 'organisation'; readonly organisationId: string; readonly year?: number }
-  | { readonly page: 'audit' };
+  | { readonly page: 'audit' }
+  | { readonly page: 'operator'; readonly organisationId?: string };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -23,6 +24,7 @@ export function parseRoute(hash: string): Route {
     return { page: 'organisation', organisationId: parts[1], ...(year ? { year } : {}) };
   }
   if (parts[0] === 'audit') return { page: 'audit' };
+  if (parts[0] === 'operator') return { page: 'operator', ...(parts[1] ? { organisationId: parts[1] } : {}) };
   return { page: 'home' };
 }
 
@@ -41,5 +43,7 @@ export function hrefOf(route: Route): string {
       return `#/organisations/${encodeURIComponent(route.organisationId)}${route.year ? `/${route.year}` : ''}`;
     case 'audit':
       return '#/audit';
+    case 'operator':
+      return route.organisationId ? `#/operator/${encodeURIComponent(route.organisationId)}` : '#/operator';
   }
 }
