@@ -120,7 +120,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const problem = toProblem(error, request.url);
     if (problem.status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    // The refusals a client should simply retry say when.
     if (error instanceof HeavyQueryRefusedError) void reply.header('retry-after', String(error.retryAfterSeconds));
+    if (error instanceof ReadModelsBehindError) void reply.header('retry-after', '1');
     void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
   }
 }

@@ -56,7 +56,7 @@ export class LedgerMinPositionGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const minPosition = this.minPosition(request);
-    if (minPosition !== undefined) await this.waitFor(minPosition, context.switchToHttp().getResponse<FastifyReply>());
+    if (minPosition !== undefined) await this.waitFor(minPosition);
     return true;
   }
 
@@ -70,13 +70,12 @@ export class LedgerMinPositionGuard implements CanActivate {
     return Number(value.trim());
   }
 
-  private async waitFor(minPosition: number, reply: FastifyReply): Promise<void> {
+  private async waitFor(minPosition: number): Promise<void> {
     const waitMs = this.config.minPositionWaitMs;
     try {
       await this.engine.waitForPosition(minPosition, waitMs);
     } catch (error) {
       if (!(error instanceof WaitForPositionTimeoutError)) throw error;
-      void reply.header('retry-after', '1');
       throw new ReadModelsBehindError(minPosition, this.engine.health().position, waitMs);
     }
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ProjectionEngine } from '#projections';
+import { ProjectionEngine, WaitForPositionTimeoutError } from '#projections';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { noteReadModelsBehind, noteWritePosition } from './ledger-position.js';
 import { LEDGER_CONFIG } from './tokens.js';
@@ -34,8 +34,13 @@ export class ReadYourWrites {
       try {
         await this.runner.waitForPosition(position, Math.min(FAILURE_CHECK_MS, left));
         return;
-      } catch {
-        // Not there yet (or closing): look at the read models' health again.
+      } catch (error) {
+        // Not there yet: look at the read models' health again. Anything else (the runner closing)
+        // ends the wait; the command is durable either way.
+        if (!(error instanceof WaitForPositionTimeoutError)) {
+          noteReadModelsBehind();
+          return;
+        }
       }
     }
   }
