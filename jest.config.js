@@ -9,21 +9,12 @@ const swc = {
   module: { type: 'es6' },
 };
 
-/**
- * A few CommonJS dependencies of Fastify require() packages that are ESM-only. Node 20.19+ can do
- * that natively, Jest's CommonJS loader cannot, so Jest compiles just those packages to CommonJS.
- */
-const ESM_ONLY_DEPENDENCIES = ['cookie', 'content-disposition'];
-const swcToCommonJs = { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } };
-
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', swc],
-    [`/node_modules/(${ESM_ONLY_DEPENDENCIES.join('|')})/.+\\.js$`]: ['@swc/jest', swcToCommonJs],
   },
-  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY_DEPENDENCIES.join('|')})/)`],
   moduleNameMapper: {
     '^#domain$': '<rootDir>/libs/domain/src/index.ts',
     '^#event-store$': '<rootDir>/libs/event-store/src/index.ts',
