@@ -21,6 +21,8 @@ export default {
     '^#read-store$': '<rootDir>/libs/read-store/src/index.ts',
     '^#projections$': '<rootDir>/projections/index.ts',
     '^#scenarios$': '<rootDir>/libs/scenarios/src/index.ts',
+    '^#audit-evidence$': '<rootDir>/libs/audit-evidence/src/index.ts',
+    '^#collection-import$': '<rootDir>/libs/collection-import/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/{apps,libs,projections,test}/**/*.spec.ts'],

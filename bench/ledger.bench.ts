@@ -17,6 +17,9 @@ import { postgresHashingBench, sqliteHashingBench, verifyBench } from './audit.b
 import { emmettPeerAppends } from './emmett-peer.js';
 import { httpCommandThroughput, httpRequestCeiling, rawPostgresSingleEventCommits, rawSqliteSingleEventCommits } from './command-throughput.js';
 import { runScaleBench } from './scale.bench.js';
+import { benchCollectionImport } from './collection-import.bench.js';
+import { benchWebLineageGraph } from './web-lineage-graph.bench.js';
+import { benchWebPages } from './web-pages.bench.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -198,8 +201,18 @@ async function standardBench(): Promise<void> {
   if (VERIFY_EVENTS > 0) await verifyBench(VERIFY_EVENTS);
 }
 
+/** The web application's budgets: pages on the demo year against the API's answers, and a 1,000-batch lineage graph. */
+async function webBench(): Promise<void> {
+  log('web pages on the demo year, in chromium…');
+  for (const figure of await benchWebPages()) emit(figure);
+  log('a 1,000-batch lineage graph laid out and drawn, in chromium…');
+  for (const figure of await benchWebLineageGraph()) emit(figure);
+}
+
 const scale = args.indexOf('--scale');
-if (args.includes('--guards-only')) {
+if (args.includes('--web-only')) {
+  await webBench();
+} else if (args.includes('--guards-only')) {
   // Only the multi-instance guards' figures, with a throwaway PostgreSQL of their own.
   const postgres = await startTestPostgres();
   try {
@@ -210,6 +223,11 @@ if (args.includes('--guards-only')) {
 } else if (scale >= 0) {
   const batches = Number(args[scale + 1]);
   await runScaleBench({ batches: Number.isInteger(batches) && batches > 0 ? batches : 1_000_000, postgres: POSTGRES, clients: CLIENTS, seconds: SECONDS });
+} else if (args.includes('--import-only')) {
+  for (const figure of await benchCollectionImport({ rows: option('import-rows', 100_000) })) emit(figure);
 } else {
   await standardBench();
+  log('a 100,000-row CSV import against the same rows as bulk JSON…');
+  for (const figure of await benchCollectionImport({ rows: option('import-rows', 100_000) })) emit(figure);
+  await webBench();
 }

@@ -10,10 +10,12 @@ import { CircularityProjection } from './circularity/circularity.projection.js';
 import { CustodyProjection } from './custody/custody.projection.js';
 import { InventoryProjection } from './inventory/inventory.projection.js';
 import { LineageProjection } from './lineage/lineage.projection.js';
+import { MunicipalFlowsProjection } from './municipal-flows/municipal-flows.projection.js';
 import { MunicipalReportProjection } from './municipal-report/municipal-report.projection.js';
 import { OrganisationsProjection } from './organisations/organisations.projection.js';
 import { ProcessesProjection } from './processes/processes.projection.js';
 import { ProvenanceProjection } from './provenance/provenance.projection.js';
+import { SitesProjection } from './sites/sites.projection.js';
 import type { Projection } from './runner/projection.js';
 
 // ---- runner and the Projection contract ----
@@ -66,7 +68,7 @@ export { LineageProjection, LINEAGE_EDGE_TABLE, type LineageEdgeRow, type Lineag
 export { downstream, upstream, type LineageEdge, type LineageGraph, type LineageNode } from './lineage/lineage.queries.js';
 
 export { CustodyProjection, CUSTODY_PERIOD_TABLE, type CustodyEnd, type CustodyPeriodRow, type CustodyStart, type CustodyTables } from './custody/custody.projection.js';
-export { custodyTimeline, timeline, type CustodyPeriod, type CustodyShipment, type CustodyTimeline } from './custody/custody.queries.js';
+export { custodyTimeline, shipmentsOf, timeline, type CustodyPeriod, type CustodyShipment, type CustodyTimeline, type OrganisationShipment, type ShipmentPage, type ShipmentQuery } from './custody/custody.queries.js';
 
 export {
   InventoryProjection,
@@ -122,7 +124,7 @@ export {
 
 // ---- processes (started / completed / rejected; what recovery must finish) ----
 export { ProcessesProjection, type ProcessRow, type ProcessTables } from './processes/processes.projection.js';
-export { getProcess, needsVoidDriver, unfinishedProcesses, type ProcessView, type ProcessVoidView } from './processes/processes.queries.js';
+export { getProcess, needsVoidDriver, processesOf, unfinishedProcesses, type ProcessListItem, type ProcessListPage, type ProcessListQuery, type ProcessView, type ProcessVoidView } from './processes/processes.queries.js';
 
 // ---- provenance, circularity, municipal report (docs/domain.md) ----
 export { ProvenanceProjection } from './provenance/provenance.projection.js';
@@ -131,6 +133,26 @@ export { CircularityProjection, BUCKETS, BUCKET_LABELS, type Bucket } from './ci
 export { circularity, circularityRates, type CircularityPeriod, type CircularityQuery, type CircularityRow, type RateName } from './circularity/circularity.queries.js';
 export { MunicipalReportProjection } from './municipal-report/municipal-report.projection.js';
 export { municipalReport, municipalReportCsv, type CollectedLine, type MassFigure, type MunicipalReport } from './municipal-report/municipal-report.queries.js';
+export { MunicipalFlowsProjection, NOT_SORTED, SORTING_LOSS } from './municipal-flows/municipal-flows.projection.js';
+export { municipalFlows, type CollectorFlow, type FateFlow, type GradeFlow, type MunicipalFlows, type SorterFlow } from './municipal-flows/municipal-flows.queries.js';
+
+// ---- sites and their mass balance, the ADS-ready annual export (docs/decisions/039-sites-and-ads-export.md) ----
+export { SitesProjection, type SiteTables } from './sites/sites.projection.js';
+export {
+  adsExport,
+  adsExportCsv,
+  csvCell,
+  findSiteByPNumber,
+  getSite,
+  listSites,
+  publicSiteView,
+  siteBalance,
+  tonnesOf,
+  type AdsExport,
+  type AdsRow,
+  type SiteBalance,
+  type SiteView,
+} from './sites/sites.queries.js';
 
 /** The read models of docs/domain.md, plus organisations. Fresh instances each call. */
 export function createCoreProjections(): Projection[] {
@@ -160,7 +182,9 @@ export function createLedgerProjections(): Projection[] {
     new ProvenanceProjection(),
     new CircularityProjection(),
     new MunicipalReportProjection(),
+    new MunicipalFlowsProjection(),
     new AuditLogProjection(),
     new AnomaliesProjection(),
+    new SitesProjection(),
   ];
 }

@@ -2,7 +2,7 @@ import type { ProcessStarted } from '#domain';
 import { sql, type SqlBool } from 'kysely';
 import { BaseProjection } from '../runner/base-projection.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
-import { textType } from '../runner/sql-rows.js';
+import { textType, utcInstant } from '../runner/sql-rows.js';
 import { DeferredEvents } from './deferred-events.js';
 
 /**
@@ -20,6 +20,8 @@ export type ProcessRow = {
   /** `voided` once ProcessVoided is recorded (decision 011). */
   status: 'started' | 'completed' | 'rejected' | 'voided';
   occurred_at: string;
+  /** occurred_at in UTC, so a period can be compared as text (the organisation's process list). */
+  occurred_utc: string;
   started_at: string;
   started_position: number;
   ended_at: string | null;
@@ -66,8 +68,8 @@ function settled(row: ProcessRow): boolean {
 /** One row per process: what it was asked to do and whether it ended. Recovery reads the unfinished. */
 export class ProcessesProjection extends BaseProjection {
   readonly name = 'processes';
-  /** 2: voids (decision 011). */
-  readonly version = 2;
+  /** 2: voids (decision 011); 3: occurred_utc, for an organisation's processes by period. */
+  readonly version = 3;
   readonly tables = ['processes_process'] as const;
   private readonly rows = new Map<string, ProcessRow>();
   private readonly dirty = new Set<string>();
@@ -83,6 +85,7 @@ export class ProcessesProjection extends BaseProjection {
       .addColumn('process_type', textType(db), (c) => c.notNull())
       .addColumn('status', textType(db), (c) => c.notNull())
       .addColumn('occurred_at', textType(db), (c) => c.notNull())
+      .addColumn('occurred_utc', textType(db), (c) => c.notNull())
       .addColumn('started_at', textType(db), (c) => c.notNull())
       .addColumn('started_position', 'bigint', (c) => c.notNull())
       .addColumn('ended_at', textType(db))
@@ -103,6 +106,7 @@ export class ProcessesProjection extends BaseProjection {
       .addColumn('void_rejection_reason', textType(db))
       .addColumn('voided_outputs', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();
+    await typed.schema.createIndex('processes_process_organisation').ifNotExists().on('processes_process').columns(['organisation_id', 'occurred_utc', 'process_id']).execute();
     await typed.schema.createIndex('processes_process_status').ifNotExists().on('processes_process').columns(['status', 'started_position']).execute();
     await typed.schema.createIndex('processes_process_changing').ifNotExists().on('processes_process').columns(['process_id']).where(STILL_CHANGING).execute();
   }
@@ -131,6 +135,7 @@ export class ProcessesProjection extends BaseProjection {
           process_type: d.processType,
           status: 'started',
           occurred_at: d.occurredAt,
+          occurred_utc: utcInstant(d.occurredAt),
           started_at: projected.recordedAt,
           started_position: projected.position,
           ended_at: null,

@@ -1,4 +1,5 @@
 import type { ProcessStarted } from '#domain';
+import { decodePageCursor, encodePageCursor } from '../runner/page-cursor.js';
 import type { ReadDb } from '../runner/projection.js';
 import type { ProcessRow, ProcessTables } from './processes.projection.js';
 
@@ -105,4 +106,71 @@ export async function unfinishedProcesses(db: ReadDb, limit = 1000): Promise<Pro
     .limit(limit)
     .execute();
   return rows.map(toView);
+}
+
+/** One process in an organisation's list: what went in and what came out, in grams. */
+export interface ProcessListItem {
+  processId: string;
+  processType: string;
+  status: ProcessRow['status'];
+  /** Business time as recorded (any offset). */
+  occurredAt: string;
+  inputs: { batches: number; massGrams: number };
+  externalInputs: { count: number; massGrams: number };
+  outputs: { batches: number; massGrams: number };
+  lossesGrams: number;
+}
+
+export interface ProcessListPage {
+  /** Half-open [from, to) on business time, normalised to UTC; null = unbounded. */
+  period: { axis: 'occurredAt'; from: string | null; to: string | null };
+  processes: ProcessListItem[];
+  /** Pass as `after` for the next page; null on the last. */
+  nextAfter: string | null;
+}
+
+export interface ProcessListQuery {
+  from?: string;
+  to?: string;
+  limit: number;
+  /** The `nextAfter` of the previous page. */
+  after?: string;
+}
+
+const sum = (values: readonly { massGrams: number }[]) => values.reduce((total, value) => total + value.massGrams, 0);
+
+/**
+ * The processes an organisation ran, oldest first, by business time. Sums are exact: a process is
+ * bounded to 1e11 g in all, far below 2^53 (docs/domain.md, "Bounds").
+ */
+export async function processesOf(db: ReadDb, organisationId: string, query: ProcessListQuery): Promise<ProcessListPage> {
+  const from = query.from === undefined ? null : new Date(query.from).toISOString();
+  const to = query.to === undefined ? null : new Date(query.to).toISOString();
+  const cursor = query.after === undefined ? null : decodePageCursor(query.after, 1);
+  let select = db.withTables<ProcessTables>().selectFrom('processes_process').selectAll().where('organisation_id', '=', organisationId);
+  if (from !== null) select = select.where('occurred_utc', '>=', from);
+  if (to !== null) select = select.where('occurred_utc', '<', to);
+  if (cursor !== null) {
+    select = select.where((eb) => eb.or([eb('occurred_utc', '>', cursor.at), eb.and([eb('occurred_utc', '=', cursor.at), eb('process_id', '>', cursor.ids[0]!)])]));
+  }
+  const rows = await select.orderBy('occurred_utc').orderBy('process_id').limit(query.limit + 1).execute();
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    period: { axis: 'occurredAt', from, to },
+    processes: page.map((row) => {
+      const definition = JSON.parse(row.definition) as ProcessStarted;
+      return {
+        processId: row.process_id,
+        processType: row.process_type,
+        status: row.status,
+        occurredAt: row.occurred_at,
+        inputs: { batches: definition.inputs.length, massGrams: sum(definition.inputs) },
+        externalInputs: { count: definition.externalInputs.length, massGrams: sum(definition.externalInputs) },
+        outputs: { batches: definition.outputs.length, massGrams: sum(definition.outputs) },
+        lossesGrams: sum(definition.losses),
+      };
+    }),
+    nextAfter: rows.length > query.limit && last ? encodePageCursor(last.occurred_utc, last.process_id) : null,
+  };
 }

@@ -71,7 +71,8 @@ describe('the demo scenario, exported and verified offline by the CLI', () => {
     const json = await node(cli('ledger.command.js'), ['audit', 'verify', '--json', bundle], { env: bareEnv(), cwd: auditorDir });
     const report = JSON.parse(json.stdout) as { ok: boolean; processes: Array<{ processType: string; balanced: boolean }>; lineage: unknown[] };
     expect(report.ok).toBe(true);
-    expect(report.processes.map((p) => p.processType).sort()).toEqual(['manufacturing', 'mechanical-recycling', 'sorting']);
+    // The demo year's pillow comes through several sortings and recyclings, one manufacturing.
+    expect([...new Set(report.processes.map((p) => p.processType))].sort()).toEqual(['manufacturing', 'mechanical-recycling', 'sorting']);
     expect(report.processes.every((p) => p.balanced)).toBe(true);
     expect(report.lineage.length).toBeGreaterThanOrEqual(7);
   });

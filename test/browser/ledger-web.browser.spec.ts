@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { LedgerHarness } from '../fixtures/ledger-harness.js';
 import { buildWebApp, eventually, launchChromium, newPage, plain, screenshot, seriousViolations, tabUntil, textOf } from './browser-session.js';
+import { codeLabel } from '../../apps/ledger-web/src/shared/i18n/codes.js';
 import { HTML_PAYLOAD_NAME, seedWebScenario, type WebScenario } from './web-scenario.js';
 
 /**
@@ -124,7 +123,7 @@ describe('the ledger web application in a browser', () => {
     const schemes = report.byEwcAndScheme as { collectionScheme: string; grams: number }[];
     const schemeRows = await page.locator('[data-testid="collected-by-scheme"] tbody tr').allTextContents();
     expect(schemeRows).toHaveLength(schemes.length);
-    for (const scheme of schemes) expect(schemeRows.some((row) => row.includes(scheme.collectionScheme) && row.includes(daTonnes(scheme.grams)))).toBe(true);
+    for (const scheme of schemes) expect(schemeRows.some((row) => row.includes(codeLabel('da', 'collectionScheme', scheme.collectionScheme)) && row.includes(daTonnes(scheme.grams)))).toBe(true);
 
     // Rates as percentages, each with its definition one click away.
     for (const rate of ['circularity', 'fibreToFibre', 'resolved']) {
@@ -138,7 +137,7 @@ describe('the ledger web application in a browser', () => {
     // The Sankey: one band per fate that holds mass, labelled with its name and tonnes.
     const fates = Object.entries(year.buckets).filter(([, grams]) => grams > 0);
     expect(fates.map(([bucket]) => bucket).sort()).toEqual(['energyRecovery', 'inStock', 'processLoss', 'reuse']);
-    expect(await page.locator('svg.sankey path.sankey-link').count()).toBe(fates.length);
+    expect(await page.locator('svg.sankey path.sankey-link[data-level="fate"]').count()).toBe(fates.length);
     for (const path of await page.locator('svg.sankey path.sankey-link').all()) expect(await path.getAttribute('d')).toMatch(/^M[\d.]+/);
     const labels = (await page.locator('svg.sankey text').allTextContents()).map(plain);
     expect(labels).toEqual(expect.arrayContaining([`Genbrug · ${daTonnes(year.buckets.reuse!)}`, `Stadig på lager · ${daTonnes(year.buckets.inStock!)}`, `Herning · ${daTonnes(year.collectedGrams)}`]));
@@ -246,7 +245,7 @@ describe('the ledger web application in a browser', () => {
     const stock = inventory.stock as { availableGrams: number; byGrade: { grade: string; availableGrams: number; inTransitGrams: number }[] };
     expect(stock.byGrade.length).toBeGreaterThan(0);
     const stockRows = (await page.locator('[data-testid="stock-by-grade"] tbody tr').allTextContents()).map(plain);
-    expect(stockRows).toEqual(stock.byGrade.map((row) => expect.stringContaining(`${row.grade}${daTonnes(row.availableGrams)}`)));
+    expect(stockRows).toEqual(stock.byGrade.map((row) => expect.stringContaining(`${codeLabel('da', 'grade', row.grade)}${daTonnes(row.availableGrams)}`)));
     expect(await textOf(page.locator('[data-testid="stock-total"]'))).toContain(daTonnes(stock.availableGrams));
 
     // The balance, term by term, the equation with the figures, and the API's verdict.
@@ -272,6 +271,23 @@ describe('the ledger web application in a browser', () => {
     expect(anomalyRows[0]).toContain('Procestab over normen');
     expect(anomalyRows[0]).toContain(`tabt ${daTonnes(anomalies[0]!.figures.lossMassGrams!)}`);
 
+    // Its processes and shipments in the year, as the API lists them.
+    const processes = (await api(`/organisations/${scenario.sorter.id}/processes?${period}&limit=200`, key)).processes as { processId: string; processType: string; inputs: { massGrams: number }; externalInputs: { massGrams: number }; outputs: { massGrams: number }; lossesGrams: number }[];
+    expect(processes.length).toBeGreaterThanOrEqual(2);
+    const processRows = await page.locator('[data-testid="organisation-processes"] tbody tr').all();
+    expect(processRows).toHaveLength(processes.length);
+    for (const [index, process] of processes.entries()) {
+      expect(await processRows[index]!.getAttribute('data-process-id')).toBe(process.processId);
+      const cells = (await processRows[index]!.locator('td').allTextContents()).map(plain);
+      expect(cells[0]).toBe(codeLabel('da', 'processType', process.processType));
+      expect(cells[2]).toContain(daTonnes(process.inputs.massGrams + process.externalInputs.massGrams));
+      expect(cells[3]).toContain(daTonnes(process.outputs.massGrams));
+      expect(cells[4]).toBe(daTonnes(process.lossesGrams));
+    }
+    const shipments = (await api(`/organisations/${scenario.sorter.id}/shipments?${period}&limit=200`, key)).shipments as unknown[];
+    if (shipments.length === 0) expect(await textOf(page.locator('[data-testid="shipments-empty"]'))).toBe('Ingen forsendelser i perioden.');
+    else expect(await page.locator('[data-testid="organisation-shipments"] tbody tr').count()).toBe(shipments.length);
+
     screenshots.push(await screenshot(page, 'organisation'));
     expect(await seriousViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
@@ -283,8 +299,11 @@ describe('the ledger web application in a browser', () => {
     await other.page.goto(`/#/organisations/${scenario.sorter.id}/${scenario.year}`);
     await eventually(async () => expect(await textOf(other.page.locator('[data-testid="inventory-forbidden"]'))).toContain('Kun organisationen selv'));
     expect(await textOf(other.page.locator('[data-testid="anomalies-forbidden"]'))).toContain('Kun organisationen selv');
+    expect(await textOf(other.page.locator('[data-testid="processes-forbidden"]'))).toContain('Kun organisationen selv');
+    expect(await textOf(other.page.locator('[data-testid="shipments-forbidden"]'))).toContain('Kun organisationen selv');
     expect(await other.page.locator('[data-testid="balance-equation"]').count()).toBe(0);
-    expect(other.errors).toEqual([expect.stringContaining('status of 403'), expect.stringContaining('status of 403')]);
+    // Inventory, processes, shipments and anomalies: each refused once, and nothing else failed.
+    expect(other.errors).toEqual(Array.from({ length: 4 }, () => expect.stringContaining('status of 403')));
     await other.context.close();
   }, 90_000);
 
@@ -334,7 +353,7 @@ describe('the ledger web application in a browser', () => {
 
     // A kind nobody has: none shown.
     await page.locator('#anomaly-kind').selectOption('custody-gap');
-    await page.getByRole('button', { name: 'Vis' }).click();
+    await page.getByRole('button', { name: 'Vis', exact: true }).click();
     await eventually(async () => expect(await textOf(page.locator('[data-testid="audit-anomalies"]'))).toBe('Ingen afvigelser.'));
     expect(errors).toEqual([]);
     await context.close();
@@ -420,11 +439,22 @@ describe('the ledger web application in a browser', () => {
     await other.context.close();
   }, 120_000);
 
-  it('given the built application, when its initial JavaScript is gzipped, then it is within the 250 KB budget', () => {
-    const bundle = readFileSync(path.resolve('dist/apps/ledger-web/public/app.js'));
-    const gzipped = gzipSync(bundle).length;
-    process.stdout.write(`web initial JavaScript: ${bundle.length} bytes, ${gzipped} bytes gzipped\n`);
+  it('given the built application, when a browser opens it, then the JavaScript it loads before the first page is within the 250 KB budget gzipped', async () => {
+    // What the browser really fetches (app.js and the chunks it imports statically), not one file:
+    // code loaded on demand (the lineage graph's layout) is not part of the first page.
+    const { context, page } = await newPage(browser, baseUrl, 'da-DK');
+    const scripts = new Map<string, Buffer>();
+    page.on('response', (response) => {
+      if (response.url().endsWith('.js')) void response.body().then((body) => scripts.set(new URL(response.url()).pathname, body));
+    });
+    await page.goto('/', { waitUntil: 'networkidle' });
+    await page.locator('#api-key').waitFor();
+    await eventually(async () => expect(scripts.has('/app.js')).toBe(true));
+    const gzipped = [...scripts.values()].reduce((sum, body) => sum + gzipSync(body).length, 0);
+    process.stdout.write(`web initial JavaScript: ${[...scripts.keys()].join(', ')}: ${gzipped} bytes gzipped\n`);
+    expect([...scripts.keys()].some((name) => name.includes('dagre'))).toBe(false);
     expect(gzipped).toBeLessThanOrEqual(250 * 1024);
+    await context.close();
   });
 
   it('given the API, when the web application is served, then `/` is the page and the API routes are unchanged', async () => {

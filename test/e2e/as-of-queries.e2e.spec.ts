@@ -268,6 +268,9 @@ describe.each(topologies)('as-of queries over HTTP (event log: %s, as-of replay:
         }
       };
       const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value ?? null)) as unknown;
+      /** An HTTP answer without the members the API adds for people (names, percentages; decision 034): what the read model itself answers. */
+      const readModelPart = (value: unknown): unknown =>
+        JSON.parse(JSON.stringify(value ?? null), (key: string, inner: unknown) => (/(OrgName|^organisationNames?|Percent)$/.test(key) ? undefined : inner)) as unknown;
 
       it('rebuilds every read model as of a recorded time into a separate file, while the live ones stay untouched', async () => {
         const live = await ledger.runner.checksum();
@@ -281,9 +284,9 @@ describe.each(topologies)('as-of queries over HTTP (event log: %s, as-of replay:
 
         // The file answers what the live ledger answered at that moment.
         const report = await query(file, (db) => municipalReport(db, '0657', 2026));
-        expect(asJson(report)).toEqual(sorted.live.get('/reports/municipal/0657/2026')!.body);
-        expect(asJson(await query(file, (db) => getBatch(db, ids.recycling)))).toEqual(sorted.live.get(`/batches/${ids.recycling}`)!.body);
-        expect(asJson(await query(file, (db) => provenance(db, ids.recycling)))).toEqual(sorted.live.get(`/batches/${ids.recycling}/provenance`)!.body);
+        expect(asJson(report)).toEqual(readModelPart(sorted.live.get('/reports/municipal/0657/2026')!.body));
+        expect(asJson(await query(file, (db) => getBatch(db, ids.recycling)))).toEqual(readModelPart(sorted.live.get(`/batches/${ids.recycling}`)!.body));
+        expect(asJson(await query(file, (db) => provenance(db, ids.recycling)))).toEqual(readModelPart(sorted.live.get(`/batches/${ids.recycling}/provenance`)!.body));
         expect(await query(file, (db) => getBatch(db, ids.fibre))).toBeUndefined();
 
         // Again, by position and later, into the same file: an as-of file may be replaced.
@@ -291,7 +294,7 @@ describe.each(topologies)('as-of queries over HTTP (event log: %s, as-of replay:
         const again = await rebuild([`--as-of=${received.position}`], { LEDGER_READ_MODELS_FILE: file });
         expect(again.code).toBe(0);
         expect(JSON.parse(again.stdout)).toMatchObject({ asOf: { axis: 'position', position: received.position }, events: received.position + 1 });
-        expect(asJson(await query(file, (db) => getBatch(db, ids.recycling)))).toEqual(received.live.get(`/batches/${ids.recycling}`)!.body);
+        expect(asJson(await query(file, (db) => getBatch(db, ids.recycling)))).toEqual(readModelPart(received.live.get(`/batches/${ids.recycling}`)!.body));
         expect((await ledger.runner.checksum()).total).toBe(live.total);
       }, 60_000);
 

@@ -113,6 +113,9 @@ row('GET /docs', 'no credentials → served', async () => {
   if (r.status >= 400) throw new Mismatch(`expected the Swagger UI, got ${r.status}`);
 });
 row('GET /docs-json', 'no credentials → 200', async () => expectStatus(await ledger.request('GET', '/docs-json', { key: null }), 200));
+// What the sign-in page reads before it holds a credential (decision 035): public, and the same for everyone.
+row('GET /web/config', 'no credentials → 200', async () => expectStatus(await ledger.request('GET', '/web/config', { key: null }), 200));
+for (const role of ROLES) row('GET /web/config', `${role} → 200`, async () => expectStatus(await get('/web/config', role), 200));
 
 // ---- any authenticated organisation
 
@@ -132,6 +135,8 @@ for (const [operation, url] of AUTHENTICATED_READS) {
 const OWN_ORGANISATION_READS: Array<[string, (org: ScenarioOrg) => string]> = [
   ['GET /organisations/{organisationId}/api-keys', (org) => `/organisations/${org.id}/api-keys`],
   ['GET /reports/inventory/{organisationId}', (org) => `/reports/inventory/${org.id}`],
+  ['GET /organisations/{organisationId}/processes', (org) => `/organisations/${org.id}/processes`],
+  ['GET /organisations/{organisationId}/shipments', (org) => `/organisations/${org.id}/shipments`],
 ];
 for (const [operation, url] of OWN_ORGANISATION_READS) {
   for (const role of ROLES) {
@@ -212,6 +217,22 @@ for (const role of ROLES) {
     row(operation, 'municipality · own kommune, CSV → 200', async () => expectStatus(await get(`${url(KOMMUNE.munA)}?format=csv`, role), 200));
     row(operation, 'municipality · another kommune → 403', async () => void expectProblem(await get(url(KOMMUNE.munB), role), [403]));
     row(operation, 'municipality · another kommune, CSV → 403', async () => void expectProblem(await get(`${url(KOMMUNE.munB)}?format=csv`, role), [403]));
+  } else if (isPrivileged(role)) {
+    row(operation, `${role} · any kommune → 200`, async () => expectStatus(await get(url(KOMMUNE.munB), role), 200));
+  } else {
+    row(operation, `${role} · a kommune → 403`, async () => void expectProblem(await get(url(KOMMUNE.munA), role), [403]));
+  }
+}
+
+// ---- the municipal flows: the municipal report's rule (decision 036)
+
+for (const role of ROLES) {
+  const url = (kommune: string, query = '') => `/reports/municipal/${kommune}/${s.year}/flows${query}`;
+  const operation = 'GET /reports/municipal/{kommuneCode}/{year}/flows';
+  if (role === 'municipality') {
+    row(operation, 'municipality · own kommune → 200', async () => expectStatus(await get(url(KOMMUNE.munA), role), 200));
+    row(operation, 'municipality · own kommune, a quarter → 200', async () => expectStatus(await get(url(KOMMUNE.munA, '?quarter=2'), role), 200));
+    row(operation, 'municipality · another kommune → 403', async () => void expectProblem(await get(url(KOMMUNE.munB), role), [403]));
   } else if (isPrivileged(role)) {
     row(operation, `${role} · any kommune → 200`, async () => expectStatus(await get(url(KOMMUNE.munB), role), 200));
   } else {
@@ -1030,7 +1051,145 @@ row('POST /batches/residuals', 'operator impersonating an operator → 403 imper
   await expectRefusedWrite(() => post('/batches/residuals', residualBody(), 'operator', as(s.viewer('operator'))), [403], ['impersonation-not-permitted']);
 });
 
+// ---- CSV imports (decision 038): the same rules as the single and bulk endpoints they send each row to
+
+const csvPost = (url: string, csv: string, role: Role) => post(url, Buffer.from(csv, 'utf8'), role, { 'content-type': 'text/csv' });
+const collectionCsv = (body: Json): string =>
+  `kommunekode;ordning;EAK-kode;vægt (g);dato;indsamler\n${String(body['kommuneCode'])};kerbside;20 01 11;${String(body['massGrams'])};2025-01-15;${String(body['collectorOrgId'])}\n`;
+for (const c of COLLECTION_CASES) {
+  row('POST /imports/collections', `${c.role} · ${c.title} → ${c.allowed ? 'row imported' : c.codes ? 403 : 'row refused'}`, async () => {
+    const send = () => csvPost('/imports/collections?mode=valid-rows', collectionCsv(c.body()), c.role);
+    if (c.codes) {
+      await expectRefusedWrite(send, [403], c.codes);
+      return;
+    }
+    const before = await ledger.store.headPosition();
+    const r = await send();
+    expectStatus(r, 200);
+    if (c.allowed) {
+      expect(r.body).toMatchObject({ summary: { imported: 1, errors: 0 } });
+      return;
+    }
+    expect(r.body).toMatchObject({ summary: { imported: 0, errors: 1 }, results: [{ fate: 'error' }] });
+    expect(await ledger.store.headPosition()).toBe(before);
+  });
+}
+for (const role of ROLES) {
+  const operation = 'POST /imports/residuals';
+  const csv = () => `origin class;EWC code;weight (g);description;date\npre-consumer;04 02 22;${s.distinctMass(1_500_000)};offcuts;2025-01-15\n`;
+  if (role === 'auditor') row(operation, 'auditor → 403 read-only-role', async () => expectRefusedWrite(() => csvPost('/imports/residuals', csv(), role), [403], ['read-only-role']));
+  else if (role === 'operator') row(operation, 'operator, not impersonating → 403 operator-must-impersonate', async () => expectRefusedWrite(() => csvPost('/imports/residuals', csv(), role), [403], ['operator-must-impersonate']));
+  else
+    row(operation, `${role} → row imported`, async () => {
+      const r = await csvPost('/imports/residuals', csv(), role);
+      expectStatus(r, 200);
+      expect(r.body).toMatchObject({ summary: { imported: 1, errors: 0 } });
+    });
+}
+
 // ------------------------------------------------------------------------------------------ the tests
+
+// ---- who am I (decision 034): any authenticated principal, about itself only
+
+for (const role of ROLES) {
+  row('GET /me', `${role} → 200, itself`, async () => {
+    const r = await get('/me', role);
+    expectStatus(r, 200);
+    expect(r.body).toMatchObject({ organisationId: s.viewer(role).id, roles: expect.arrayContaining([role]), impersonation: null });
+  });
+}
+row('GET /me', 'no credentials → 401', async () => void expectProblem(await ledger.request('GET', '/me', { key: null }), [401], ['missing-credentials']));
+row('GET /me', 'operator impersonating a sorter → 200, the sorter, naming the operator', async () => {
+  const r = await get('/me', 'operator', as(s.viewer('sorter')));
+  expectStatus(r, 200);
+  expect(r.body).toMatchObject({ organisationId: s.viewer('sorter').id, operator: false, impersonation: { operatorOrgId: s.viewer('operator').id, reason: REASON } });
+});
+
+// ---- sites and the ADS export (decision 039): sites are declared by the organisation itself or the
+// operator; anyone signed in sees name, kommune and P-number, only insiders the address; the ADS
+// export of a P-number is its organisation's, auditors' and the operator's.
+
+let nextPNumber = 0;
+const newPNumber = (): string => String(1_900_000_000 + ++nextPNumber);
+async function declaredSite(org: ScenarioOrg, pNumber?: string): Promise<string> {
+  const r = await ledger.request<{ siteId: string }>('POST', `/organisations/${org.id}/sites`, {
+    key: org.key,
+    body: { name: `Site of ${org.label}`, address: 'Industrivej 1, 7400 Herning', kommuneCode: '0657', ...(pNumber ? { pNumber } : {}) },
+  });
+  expectStatus(r, 201);
+  return r.body.siteId;
+}
+const SITE_BODY = (): Json => ({ name: 'Hall', address: 'Industrivej 2, 7400 Herning', kommuneCode: '0657', pNumber: newPNumber() });
+for (const role of ROLES) {
+  const declare = 'POST /organisations/{organisationId}/sites';
+  const amend = 'POST /organisations/{organisationId}/sites/{siteId}/amend';
+  const close = 'POST /organisations/{organisationId}/sites/{siteId}/close';
+  const list = 'GET /organisations/{organisationId}/sites';
+  const ads = 'GET /reports/ads/{pNumber}/{year}';
+  const other = () => s.org(role === 'sorter' ? 'recB' : 'sortB');
+  const amendment = { name: 'Hall', address: 'Industrivej 3, 7400 Herning', kommuneCode: '0657', reason: 'renumbered' };
+  if (role === 'operator') {
+    row(declare, "operator · for an organisation → 201", async () => expectStatus(await post(`/organisations/${other().id}/sites`, SITE_BODY(), role), 201));
+    row(amend, "operator · an organisation's site → 200", async () => expectStatus(await post(`/organisations/${other().id}/sites/${await declaredSite(other())}/amend`, amendment, role), 200));
+    row(close, "operator · an organisation's site → 200", async () => expectStatus(await post(`/organisations/${other().id}/sites/${await declaredSite(other())}/close`, { reason: 'closed' }, role), 200));
+  } else if (role === 'auditor') {
+    row(declare, 'auditor · for itself → 403 read-only-role', async () => expectRefusedWrite(() => post(`/organisations/${s.viewer(role).id}/sites`, SITE_BODY(), role), [403], ['read-only-role']));
+    row(amend, "auditor · an organisation's site → 403 read-only-role", async () => {
+      const siteId = await declaredSite(other());
+      await expectRefusedWrite(() => post(`/organisations/${other().id}/sites/${siteId}/amend`, amendment, role), [403], ['read-only-role']);
+    });
+    row(close, "auditor · an organisation's site → 403 read-only-role", async () => {
+      const siteId = await declaredSite(other());
+      await expectRefusedWrite(() => post(`/organisations/${other().id}/sites/${siteId}/close`, { reason: 'closed' }, role), [403], ['read-only-role']);
+    });
+  } else {
+    row(declare, `${role} · for itself → 201`, async () => expectStatus(await post(`/organisations/${s.viewer(role).id}/sites`, SITE_BODY(), role), 201));
+    row(declare, `${role} · for another organisation → 403 not-own-organisation`, async () =>
+      expectRefusedWrite(() => post(`/organisations/${other().id}/sites`, SITE_BODY(), role), [403], ['not-own-organisation']),
+    );
+    row(amend, `${role} · its own site → 200`, async () => expectStatus(await post(`/organisations/${s.viewer(role).id}/sites/${await declaredSite(s.viewer(role))}/amend`, amendment, role), 200));
+    row(amend, `${role} · another organisation's site → 403 not-own-organisation`, async () => {
+      const siteId = await declaredSite(other());
+      await expectRefusedWrite(() => post(`/organisations/${other().id}/sites/${siteId}/amend`, amendment, role), [403], ['not-own-organisation']);
+    });
+    row(close, `${role} · its own site → 200`, async () => expectStatus(await post(`/organisations/${s.viewer(role).id}/sites/${await declaredSite(s.viewer(role))}/close`, { reason: 'closed' }, role), 200));
+    row(close, `${role} · another organisation's site → 403 not-own-organisation`, async () => {
+      const siteId = await declaredSite(other());
+      await expectRefusedWrite(() => post(`/organisations/${other().id}/sites/${siteId}/close`, { reason: 'closed' }, role), [403], ['not-own-organisation']);
+    });
+  }
+  row(list, `${role} · another organisation's sites → 200, ${isPrivileged(role) ? 'with' : 'without'} the address`, async () => {
+    await declaredSite(other());
+    const r = await get(`/organisations/${other().id}/sites`, role);
+    expectStatus(r, 200);
+    const sites = (r.body as { sites: Json[] }).sites;
+    expect(sites.length).toBeGreaterThan(0);
+    for (const site of sites) expect('address' in site).toBe(isPrivileged(role));
+  });
+  if (!isPrivileged(role)) {
+    row(list, `${role} · its own sites → 200, with the address`, async () => {
+      await declaredSite(s.viewer(role));
+      const r = await get(`/organisations/${s.viewer(role).id}/sites`, role);
+      expectStatus(r, 200);
+      for (const site of (r.body as { sites: Json[] }).sites) expect(site).toHaveProperty('address');
+    });
+    row(ads, `${role} · its own site's P-number → 200`, async () => {
+      const pNumber = newPNumber();
+      await declaredSite(s.viewer(role), pNumber);
+      const r = await get(`/reports/ads/${pNumber}/2025`, role);
+      expectStatus(r, 200);
+      expect(r.body).toMatchObject({ pNumber, reconciliation: { balanced: true } });
+    });
+  }
+  row(ads, `${role} · another organisation's site's P-number → ${isPrivileged(role) ? '200' : '403 not-own-organisation'}`, async () => {
+    const pNumber = newPNumber();
+    await declaredSite(other(), pNumber);
+    const r = await get(`/reports/ads/${pNumber}/2025`, role);
+    if (isPrivileged(role)) expectStatus(r, 200);
+    else expectProblem(r, [403], ['not-own-organisation']);
+  });
+  row(ads, `${role} · a P-number no site holds → 404 unknown-p-number`, async () => void expectProblem(await get('/reports/ads/1899999999/2025', role), [404], ['unknown-p-number']));
+}
 
 describe('authorization matrix', () => {
   beforeAll(async () => {

@@ -155,6 +155,7 @@ describe('collector authorisation', () => {
     expect(list.body[0]).toEqual({
       kommuneCode: '0657',
       collectorOrgId: collector.id,
+      collectorOrgName: 'Tekstilindsamling ApS',
       active: false,
       authorisedAt: expect.any(String),
       authorisedBy: herning.id,

@@ -5,6 +5,7 @@ import { AuthorizationGuard } from './access/authorization.guard.js';
 import { AuditModule } from './audit/audit.module.js';
 import { BatchesModule } from './batches/batches.module.js';
 import { CollectionModule } from './collection/collection.module.js';
+import { CollectionImportModule } from './collection-import/collection-import.module.js';
 import { ApiKeyGuard } from './common/api-key.guard.js';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
@@ -15,12 +16,18 @@ import { CorrectionsModule } from './corrections/corrections.module.js';
 import { CustodyModule } from './custody/custody.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LedgerInfrastructureModule } from './ledger/ledger-infrastructure.module.js';
+import { MeModule } from './me/me.module.js';
 import { LedgerMinPositionGuard, LedgerPositionInterceptor } from './ledger/ledger-position.interceptor.js';
 import type { Clock } from './ledger/tokens.js';
+import { OrganisationActivityModule } from './organisation-activity/organisation-activity.module.js';
+import { MunicipalFlowsModule } from './municipal-flows/municipal-flows.module.js';
 import { OrganisationsModule } from './organisations/organisations.module.js';
 import { OutcomesModule } from './outcomes/outcomes.module.js';
 import { ProcessesModule } from './processes/processes.module.js';
 import { ReportsModule } from './reports/reports.module.js';
+import { SitesModule } from './sites/sites.module.js';
+import { AdsExportModule } from './ads-export/ads-export.module.js';
+import { WebConfigModule } from './web-config/web-config.module.js';
 
 @Module({})
 export class AppModule {
@@ -33,14 +40,21 @@ export class AppModule {
         RequestAuditModule,
         HealthModule,
         OrganisationsModule,
+        OrganisationActivityModule,
         CollectionModule,
+        CollectionImportModule,
         CustodyModule,
         ProcessesModule,
         OutcomesModule,
         CorrectionsModule,
         BatchesModule,
         ReportsModule,
+        SitesModule,
+        AdsExportModule,
+        MunicipalFlowsModule,
         AuditModule,
+        MeModule,
+        WebConfigModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -41,7 +41,7 @@ export async function createLedgerApp(config: LedgerConfig, options: { clock?: C
   app.enableShutdownHooks();
   // First of all the hooks (decision 027): awaited, so that its onRequest hook is added now, before
   // the ones below, and an answer that an early hook refuses carries the security headers too.
-  await app.register(fastifyHelmet, securityHeaders({ hsts: limits.hsts }));
+  await app.register(fastifyHelmet, securityHeaders({ hsts: limits.hsts, oidcTokenEndpoint: config.oidc?.web?.tokenEndpoint }));
   // Before any route is served (decision 016): the audit hooks first, so a request the limits
   // refuse is still recorded with its request id; the limits act before the body is read. The
   // operator's own key may have any shape, so the redaction is told it in clear (decision 027).
@@ -58,6 +58,8 @@ export async function createLedgerApp(config: LedgerConfig, options: { clock?: C
       .setTitle('Textile ledger')
       .setDescription('Event-sourced ledger of textile material flows: collection, custody, processes, provenance and circularity. Mass is in integer grams.')
       .setVersion('0.1.0')
+      // 3.1: its schemas are JSON Schema 2020-12, which is what the zod schemas of bodies and answers emit (decision 034).
+      .setOpenAPIVersion('3.1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key of the acting organisation' })
       .build(),
   );

@@ -13,6 +13,9 @@
  *                          write a self-contained evidence bundle for one batch (apps/ledger-cli/src/audit)
  *   audit verify <bundle> [--json] [--public-key <pem file>]
  *                          check a bundle with no server and no store; exit 1 when anything fails
+ *   import collections|residuals <file.csv> [--dry-run] [--mode all-or-nothing|valid-rows]
+ *                          send a spreadsheet to a running ledger (LEDGER_URL, LEDGER_API_KEY) in
+ *                          chunks, with progress; errors to <file>.errors.csv (apps/ledger-cli/src/import)
  */
 import type { KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -25,12 +28,14 @@ import { configuredPublicKey, retiringPublicKey } from '../../ledger-api/src/aud
 import { openReadModels } from '../../ledger-api/src/ledger/read-models.js';
 import { AUDIT_USAGE, UsageError, runAuditCommand } from './audit/audit.command.js';
 import { exportEventLog, importEventLog, verifyEventLog } from './event-log.js';
+import { IMPORT_USAGE, ImportUsageError, runImportCommand } from './import/import.command.js';
 import { progressBar } from './progress-bar.js';
 
 const USAGE = [
   'usage: npm run ledger -- events export <file> | events import <file> | events verify <file>',
   '       npm run ledger -- verify [--json] [--public-key <pem file>]... (oldest key first after a rotation)',
   `       npm run ledger -- ${AUDIT_USAGE}`,
+  `       npm run ledger -- ${IMPORT_USAGE}`,
 ].join('\n');
 function usageError(message?: string): never {
   process.stderr.write(`${message ? `${message}\n` : ''}${USAGE}\n`);
@@ -43,6 +48,17 @@ if (process.argv[2] === 'audit') {
   } catch (error) {
     if (error instanceof UsageError) usageError(error.message);
     process.stderr.write(`audit ${process.argv[3] ?? ''} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+  process.exit();
+}
+
+if (process.argv[2] === 'import') {
+  try {
+    process.exitCode = await runImportCommand(process.argv.slice(3));
+  } catch (error) {
+    if (error instanceof ImportUsageError) usageError(error.message);
+    process.stderr.write(`import failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   }
   process.exit();

@@ -6,13 +6,18 @@ import { messagesFor, preferredLocale, rememberLocale } from './shared/i18n/inde
 import { hrefOf, parseRoute } from './shared/router.js';
 import { session } from './shared/session.js';
 import { signInView } from './features/sign-in/sign-in.view.js';
+import { SignedInAs, type Principal } from './features/signed-in-as/signed-in-as.view.js';
+import { signInFromRedirect, type SignInNotice } from './features/sign-in/oidc-redirect.js';
 import { batchPage } from './pages/batch/batch.page.js';
 import { auditPage } from './pages/audit/audit.page.js';
 import { batchListPage } from './pages/batch-list/batch-list.page.js';
 import { homePage } from './pages/home/home.page.js';
+import { importPage } from './pages/import/import.page.js';
+import { IMPORT_MESSAGES } from './pages/import/import.messages.js';
 import { municipalityOverviewPage } from './pages/municipality-overview/municipality-overview.page.js';
 import { operatorPage } from './pages/operator/operator.page.js';
 import { organisationPage } from './pages/organisation/organisation.page.js';
+import { sitesPage } from './pages/sites/sites.page.js';
 
 /** The application shell: header, navigation, language switch, sign-in state, and the page. */
 class LedgerWebApp {
@@ -20,6 +25,10 @@ class LedgerWebApp {
   private organisations: readonly Organisation[] | undefined;
   private readonly header = el('header', { class: 'app-header' });
   private readonly main = el('main', { attrs: { id: 'main', tabindex: '-1' } });
+  private readonly signedInAs = new SignedInAs();
+  /** Why the sign-in page is showing (an expired token, a refused return from the provider); said once. */
+  private notice: SignInNotice | undefined;
+  private expiryTimer: number | undefined;
 
   start(root: HTMLElement): void {
     show(root, this.header, this.main);
@@ -34,25 +43,40 @@ class LedgerWebApp {
   private async render(): Promise<void> {
     document.documentElement.lang = this.locale;
     document.title = this.t.appTitle;
+    // Back from the identity provider with a code (decision 035), before anything reads the session.
+    const returned = await signInFromRedirect();
+    if (returned) ({ organisations: this.organisations, notice: this.notice } = returned);
+    if (session.expired()) this.forget({ kind: 'expired' });
     const key = session.key();
     if (key && !this.organisations) {
       try {
         this.organisations = await new ApiClient(key).getJson<Organisation[]>('/organisations');
       } catch (error) {
-        if (error instanceof ApiError && error.status === 401) session.signOut();
+        if (error instanceof ApiError && error.status === 401) this.forget(this.noticeForRefusal());
       }
     }
     const signedInKey = session.key();
-    this.renderHeader(signedInKey !== null);
+    // Whom the key signs in as (GET /me, decision 034), named and linked in the header.
+    const principal = signedInKey && this.organisations ? await this.signedInAs.principal(signedInKey) : undefined;
+    this.renderHeader(signedInKey !== null, principal);
     if (!signedInKey || !this.organisations) {
-      signInView(this.main, this.t, (apiKey, organisations) => {
+      const notice = this.notice;
+      this.notice = undefined;
+      signInView(this.main, this.t, this.locale, notice, (apiKey, organisations) => {
         session.signIn(apiKey);
         this.organisations = organisations;
         void this.render();
       });
       return;
     }
-    const context: PageContext = { api: new ApiClient(signedInKey), locale: this.locale, t: this.t, organisations: new OrganisationNames(this.organisations) };
+    this.watchExpiry();
+    const context: PageContext = {
+      api: new ApiClient(signedInKey),
+      locale: this.locale,
+      t: this.t,
+      organisations: new OrganisationNames(this.organisations),
+      ...(principal ? { viewer: { organisationId: principal.organisationId, kommuneCode: principal.kommuneCode ?? null } } : {}),
+    };
     const route = parseRoute(location.hash);
     show(this.main, el('p', { attrs: { role: 'status' } }, this.t.loading));
     try {
@@ -72,8 +96,14 @@ class LedgerWebApp {
         case 'organisation':
           await organisationPage(context, this.main, route);
           break;
+        case 'sites':
+          await sitesPage(context, this.main, route);
+          break;
         case 'audit':
           await auditPage(context, this.main);
+          break;
+        case 'import':
+          importPage(context, this.main);
           break;
         case 'operator':
           await operatorPage(context, this.main, route.organisationId);
@@ -81,14 +111,14 @@ class LedgerWebApp {
       }
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
-        this.signOut();
+        this.signOut(this.noticeForRefusal());
         return;
       }
       show(this.main, el('p', { class: 'form-error', attrs: { role: 'alert' } }, this.t.failed(error instanceof Error ? error.message : String(error))));
     }
   }
 
-  private renderHeader(signedIn: boolean): void {
+  private renderHeader(signedIn: boolean, principal?: Principal): void {
     const t = this.t;
     const languageButton = el('button', { class: 'link-button', attrs: { type: 'button', lang: this.locale === 'da' ? 'en' : 'da', 'aria-label': t.languageSwitchLabel } }, t.languageSwitch);
     languageButton.addEventListener('click', () => {
@@ -109,6 +139,7 @@ class LedgerWebApp {
             el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'municipality' }) } }, t.navMunicipality)),
             el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'batches' }) } }, t.navBatches)),
             el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'audit' }) } }, t.navAudit)),
+            el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'import' }) } }, IMPORT_MESSAGES[this.locale].nav)),
             el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'operator' }) } }, t.navOperator)),
           ),
         )
@@ -124,15 +155,39 @@ class LedgerWebApp {
       skipLink,
       el('p', { class: 'app-title' }, t.appTitle),
       nav,
-      el('div', { class: 'header-actions' }, languageButton, signOutButton),
+      el('div', { class: 'header-actions' }, this.signedInAs.link(principal, this.locale), languageButton, signOutButton),
     );
   }
 
-  private signOut(): void {
-    session.signOut();
-    this.organisations = undefined;
+  private signOut(notice?: SignInNotice): void {
+    this.forget(notice);
     location.hash = hrefOf({ page: 'home' });
     void this.render();
+  }
+
+  private forget(notice: SignInNotice | undefined): void {
+    session.signOut();
+    this.organisations = undefined;
+    this.notice = notice;
+    window.clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+  }
+
+  /** A 401 while signed in with an access token: the token has expired or been withdrawn (decision 035). */
+  private noticeForRefusal(): SignInNotice | undefined {
+    return session.credential()?.kind === 'oidc' ? { kind: 'expired' } : undefined;
+  }
+
+  /** An access token's end comes back to sign-in with a message, without waiting for the next click. */
+  private watchExpiry(): void {
+    const credential = session.credential();
+    if (this.expiryTimer !== undefined || credential?.kind !== 'oidc' || credential.expiresAt === undefined) return;
+    // setTimeout's longest delay is about 24.8 days; tokens live hours at most (decision 029).
+    const delay = Math.min(Math.max(credential.expiresAt - Date.now(), 0), 2_147_000_000);
+    this.expiryTimer = window.setTimeout(() => {
+      this.expiryTimer = undefined;
+      void this.render();
+    }, delay);
   }
 }
 

@@ -1,4 +1,5 @@
 export * from './reference/reference.js';
+export * from './reference/ads/ads-codes.data.js';
 export * from './shared/units.js';
 export * from './shared/bounds.js';
 export * from './errors.js';
@@ -10,6 +11,8 @@ export * from './process/process.events.js';
 export * from './shared/decision-context.js';
 export * from './organisation/organisation.commands.js';
 export * from './organisation/organisation.decide.js';
+export * from './organisation/site.commands.js';
+export * from './organisation/site.decide.js';
 export * from './batch/batch.commands.js';
 export * from './batch/batch.decide.js';
 export * from './process/process.commands.js';

@@ -32,6 +32,8 @@ export type AccessRule =
    * collector (its `collectorOrgId` query); refused to anyone else.
    */
   | { readonly kind: 'collector-authorisations'; readonly param: string }
+  /** The site whose P-number the route parameter names: its organisation, auditors and the operator (decision 039). */
+  | { readonly kind: 'site'; readonly param: string }
   /** Anyone authenticated, but the answer is narrowed to the viewer's scope (see ReadScope). */
   | { readonly kind: 'scoped'; readonly scope: 'batches' | 'circularity' | 'anomalies' }
   /**

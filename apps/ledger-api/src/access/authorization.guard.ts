@@ -10,13 +10,14 @@ import {
   collectorAuthorisationsFilterFor,
   eventNotVisible,
   MalformedRequestError,
+  NotFoundError,
   processNotVisible,
   readScopeOf,
   subjectOfStream,
   Uuid,
   type OrganisationFacts,
 } from '#domain';
-import { getProcess, isBatchVisible, leafAtPosition, type ReadDb } from '#projections';
+import { findSiteByPNumber, getProcess, isBatchVisible, leafAtPosition, type ReadDb } from '#projections';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { PUBLIC_ROUTE, type AuthenticatedRequest } from '../common/actor.js';
@@ -103,6 +104,16 @@ export class AuthorizationGuard implements CanActivate {
         const query = (request.query ?? {}) as Query;
         const collectorOrgId = collectorAuthorisationsFilterFor(actor, param(rule.param), single(query, 'collectorOrgId'));
         if (collectorOrgId !== undefined) query['collectorOrgId'] = collectorOrgId;
+        return true;
+      }
+      case 'site': {
+        const pNumber = param(rule.param);
+        // A malformed P-number is left to the route's validation (400); a privileged viewer learns from the handler whether it exists.
+        if (!/^\d{10}$/.test(pNumber) || scope.kind === 'all') return true;
+        // P-numbers are public (the sites list shows them), so saying which exist tells nothing new.
+        const site = await findSiteByPNumber(this.db, pNumber);
+        if (!site) throw new NotFoundError('unknown-p-number', `no site with P-number ${pNumber} is declared in the ledger`, { pNumber });
+        assertOwnOrganisation(actor, site.organisationId);
         return true;
       }
       case 'scoped':

@@ -10,6 +10,8 @@ import type { AsOfAware } from '../ledger/as-of-read-models.js';
 import { AS_OF_FIELDS, oneAsOfAxis } from '../ledger/as-of.params.js';
 import { ListAnomaliesQuery } from './anomalies.queries.js';
 import { Access } from '../access/access-rule.decorator.js';
+import { AnomalyPageSchema } from './audit.responses.js';
+import { ApiProblems, ZodApiResponse } from '../common/openapi.js';
 
 const Instant = z.iso.datetime({ offset: true, message: 'an ISO-8601 instant with an offset, e.g. 2026-03-10T12:00:00+01:00 or …Z' });
 
@@ -47,6 +49,8 @@ export class AnomaliesController {
 
   @Get()
   @Access({ kind: 'scoped', scope: 'anomalies' })
+  @ZodApiResponse(AnomalyPageSchema, { description: 'The anomalies the viewer may see, oldest first, with the organisations’ names beside their ids' })
+  @ApiProblems(400, 401, 403, 429, 503)
   @ApiOperation({
     summary:
       'Anomalies in log order: transit discrepancies above the tolerance recorded with each receipt, losses of completed processes above the norm of their type, ' +

@@ -10,6 +10,8 @@ import type { AuditedBatchHistory, AuditKeyView, CheckpointList, ConsistencyProo
 import { GetAuditedBatchHistoryQuery, GetConsistencyProofQuery, GetInclusionProofQuery, ListCheckpointsQuery } from './audit.queries.js';
 import { CheckpointSigner } from './checkpoint-signer.js';
 import { Access } from '../access/access-rule.decorator.js';
+import { AuditKeySchema, CheckpointListSchema, InclusionProofSchema, ConsistencyProofSchema, AuditedBatchHistorySchema } from './audit.responses.js';
+import { ApiProblems, ZodApiResponse } from '../common/openapi.js';
 
 const count = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
@@ -33,6 +35,8 @@ export class AuditLogController {
 
   @Get('public-key')
   @Access({ kind: 'authenticated' })
+  @ZodApiResponse(AuditKeySchema, { description: 'The key that signs the checkpoints' })
+  @ApiProblems(401, 429, 503)
   @ApiOperation({ summary: 'The Ed25519 public key that signs checkpoints (SPKI PEM) and its key id' })
   publicKey(): AuditKeyView {
     return { algorithm: 'Ed25519', keyId: this.signer.signingKey.keyId, publicKey: this.signer.signingKey.publicKeyPem };
@@ -40,6 +44,8 @@ export class AuditLogController {
 
   @Get('checkpoints')
   @Access({ kind: 'authenticated' })
+  @ZodApiResponse(CheckpointListSchema, { description: 'Signed checkpoints, oldest first' })
+  @ApiProblems(400, 401, 429, 503)
   @ApiOperation({ summary: 'Signed checkpoints (tree size, RFC 9162 root, signature over `body`), oldest first' })
   @ApiQuery({ name: 'fromTreeSize', required: false })
   @ApiQuery({ name: 'limit', required: false, description: '1–1000, default 100' })
@@ -49,6 +55,8 @@ export class AuditLogController {
 
   @Get('proofs/inclusion')
   @Access({ kind: 'event', query: 'position' })
+  @ZodApiResponse(InclusionProofSchema, { description: 'The event’s leaf and its audit path to a signed checkpoint' })
+  @ApiProblems(400, 401, 404, 422, 429, 503)
   @ApiOperation({ summary: 'RFC 9162 inclusion proof of the event at a log position, against a signed checkpoint (or a given tree size); only for an event the viewer may see' })
   @ApiQuery({ name: 'position', required: true })
   @ApiQuery({ name: 'treeSize', required: false, description: 'default: the oldest signed checkpoint holding the event' })
@@ -58,6 +66,8 @@ export class AuditLogController {
 
   @Get('proofs/consistency')
   @Access({ kind: 'authenticated' })
+  @ZodApiResponse(ConsistencyProofSchema, { description: 'The consistency proof between two tree sizes' })
+  @ApiProblems(400, 401, 422, 429, 503)
   @ApiOperation({ summary: 'RFC 9162 consistency proof that the tree of `from` leaves is a prefix of the tree of `to` leaves' })
   @ApiQuery({ name: 'from', required: true })
   @ApiQuery({ name: 'to', required: true })
@@ -67,6 +77,8 @@ export class AuditLogController {
 
   @Get('batches/:batchId/history')
   @Access({ kind: 'batch', param: 'batchId' })
+  @ZodApiResponse(AuditedBatchHistorySchema, { description: 'The batch’s events with inclusion proofs in one signed checkpoint' })
+  @ApiProblems(400, 401, 404, 429, 503)
   @ApiOperation({ summary: "A batch's events as of a recorded time or log position, each with its hash, leaf and inclusion proof against a signed checkpoint" })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 instant, compared with each event’s recordedAt' })
   @ApiQuery({ name: 'asOfPosition', required: false, description: 'global log position, inclusive' })

@@ -8,6 +8,8 @@ import { AsOfParams, asOfFrom, type AsOfQuery } from '../ledger/as-of.params.js'
 import type { VisibleBatchHistory } from './audit.handlers.js';
 import { GetBatchHistoryQuery } from './audit.queries.js';
 import { Access } from '../access/access-rule.decorator.js';
+import { BatchHistorySchema } from './audit.responses.js';
+import { ApiProblems, ZodApiResponse } from '../common/openapi.js';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -17,6 +19,8 @@ export class AuditController {
 
   @Get()
   @Access({ kind: 'batch', param: 'batchId' })
+  @ZodApiResponse(BatchHistorySchema, { description: 'The batch’s events as the viewer may see them' })
+  @ApiProblems(400, 401, 404, 429, 503)
   @ApiOperation({
     summary: "A batch's events in order, as the ledger knew them at a recorded time (asOf) or log position (asOfPosition); the answer names the axis used",
   })

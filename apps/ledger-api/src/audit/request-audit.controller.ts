@@ -9,6 +9,8 @@ import type { LedgerConfig } from '../config/ledger.config.js';
 import { LEDGER_CONFIG } from '../ledger/tokens.js';
 import { ZodPipe } from '../common/zod-body.pipe.js';
 import { Access } from '../access/access-rule.decorator.js';
+import { RequestAuditPageSchema } from './audit.responses.js';
+import { ApiProblems, ZodApiResponse } from '../common/openapi.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -50,6 +52,8 @@ export class RequestAuditController {
 
   @Get('requests')
   @Access({ kind: 'privileged' })
+  @ZodApiResponse(RequestAuditPageSchema, { description: 'Request audit entries, oldest first' })
+  @ApiProblems(400, 401, 403, 422, 429, 503)
   @ApiOperation({ summary: 'Requests as recorded in the request audit log, oldest first (operator and auditors only)' })
   @ApiQuery({
     name: 'from',

@@ -12,6 +12,8 @@ import { AS_OF_FIELDS, AsOfParams, asOfFrom, oneAsOfAxis, type AsOfQuery } from 
 import type { LineageView } from './batches.handlers.js';
 import { GetBatchQuery, GetLineageQuery, GetProvenanceQuery, ListBatchesQuery } from './batches.queries.js';
 import { Access } from '../access/access-rule.decorator.js';
+import { BATCH_EXAMPLE, BatchPageSchema, BatchResponseSchema, LineageSchema, ProvenanceSchema } from './batches.responses.js';
+import { ApiProblems, ZodApiResponse } from '../common/openapi.js';
 
 const ListBatchesParams = z
   .object({
@@ -43,6 +45,8 @@ export class BatchesController {
 
   @Get()
   @Access({ kind: 'scoped', scope: 'batches' })
+  @ZodApiResponse(BatchPageSchema, { description: 'One page of the batches the viewer may list' })
+  @ApiProblems(400, 401, 429, 503)
   @ApiOperation({ summary: 'Batches, filtered by custodian, owner, status or grade; paged by `after`. An organisation lists only the batches it holds, held, owns or is the consignee of (a municipality also those collected in its kommune)' })
   @ApiQuery({ name: 'custodianOrgId', required: false })
   @ApiQuery({ name: 'status', required: false })
@@ -56,6 +60,8 @@ export class BatchesController {
 
   @Get(':batchId')
   @Access({ kind: 'batch', param: 'batchId' })
+  @ZodApiResponse(BatchResponseSchema, { description: 'The batch, with the organisations’ names beside their ids and each fibre share also in percent', example: BATCH_EXAMPLE })
+  @ApiProblems(400, 401, 404, 429, 503)
   @ApiOperation({ summary: 'A batch: mass, grade, composition, custodian, owner, status, anomalies' })
   @AnswersAsOf()
   get(@Param('batchId', new ZodPipe(Uuid)) batchId: string, @Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<AsOfAware<BatchSummary>> {
@@ -64,6 +70,8 @@ export class BatchesController {
 
   @Get(':batchId/lineage')
   @Access({ kind: 'batch', param: 'batchId' })
+  @ZodApiResponse(LineageSchema, { description: 'The lineage graph as the viewer may see it' })
+  @ApiProblems(400, 401, 404, 422, 429, 503)
   @ApiOperation({
     summary:
       'Parent/child edges with contributed grams, upstream (where from) or downstream (where to), to any depth. Batches the viewer may not see are withheld and only counted (`withheld`). ' +
@@ -83,6 +91,8 @@ export class BatchesController {
 
   @Get(':batchId/provenance')
   @Access({ kind: 'batch', param: 'batchId' })
+  @ZodApiResponse(ProvenanceSchema, { description: 'Where the batch’s grams came from' })
+  @ApiProblems(400, 401, 404, 429, 503)
   @ApiOperation({ summary: 'Origin by cohort (kommune or residual origin × month), post-/pre-consumer grams and recycled content, exact to the gram' })
   @AnswersAsOf()
   provenance(@Param('batchId', new ZodPipe(Uuid)) batchId: string, @Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<AsOfAware<ProvenanceView>> {

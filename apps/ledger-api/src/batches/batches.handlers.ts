@@ -18,8 +18,18 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { QUERY_COST, QueryCostBudget } from '../common/cost-budget.js';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { AsOfReadModels, type AsOfAware } from '../ledger/as-of-read-models.js';
+import { OrganisationNames } from '../ledger/organisation-names.js';
+import { basisPointsPercent } from '../common/percent.js';
 import { LEDGER_CONFIG, READ_DB } from '../ledger/tokens.js';
 import { GetBatchQuery, GetLineageQuery, GetProvenanceQuery, ListBatchesQuery } from './batches.queries.js';
+
+/**
+ * A batch summary with each fibre share also as a percentage (decision 034): basis points of 10,000
+ * are exact hundredths of a percent, so the two always agree.
+ */
+function withSharePercents(batch: BatchSummary): BatchSummary {
+  return { ...batch, composition: batch.composition.map((entry) => ({ ...entry, sharePercent: basisPointsPercent(entry.share) })) };
+}
 
 /** A lineage graph as the viewer may see it: what it may not see is only counted. */
 export type LineageView = LineageGraph & { withheld: WithheldSummary };
@@ -29,13 +39,14 @@ export class GetBatchHandler implements IQueryHandler<GetBatchQuery, AsOfAware<B
   constructor(
     @Inject(READ_DB) private readonly db: ReadDb,
     private readonly readModels: AsOfReadModels,
+    private readonly names: OrganisationNames,
   ) {}
 
   execute({ batchId, asOf }: GetBatchQuery): Promise<AsOfAware<BatchSummary>> {
     return this.readModels.at(asOf, this.db, async (db) => {
       const batch = await getBatch(db, batchId);
       if (!batch) throw batchNotVisible(batchId);
-      return batch;
+      return this.names.beside(withSharePercents(batch));
     });
   }
 }
@@ -45,10 +56,14 @@ export class ListBatchesHandler implements IQueryHandler<ListBatchesQuery, AsOfA
   constructor(
     @Inject(READ_DB) private readonly db: ReadDb,
     private readonly readModels: AsOfReadModels,
+    private readonly names: OrganisationNames,
   ) {}
 
   execute({ filter, asOf, scope }: ListBatchesQuery): Promise<AsOfAware<BatchPage>> {
-    return this.readModels.at(asOf, this.db, (db) => listBatches(db, { ...filter, scope }));
+    return this.readModels.at(asOf, this.db, async (db) => {
+      const page = await listBatches(db, { ...filter, scope });
+      return this.names.beside({ ...page, items: page.items.map(withSharePercents) });
+    });
   }
 }
 
@@ -66,6 +81,7 @@ export class GetLineageHandler implements IQueryHandler<GetLineageQuery, AsOfAwa
     private readonly readModels: AsOfReadModels,
     private readonly budget: QueryCostBudget,
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
+    private readonly names: OrganisationNames,
   ) {
     this.maxNodes = config.heavyQueries.lineageMaxNodes;
   }
@@ -84,7 +100,7 @@ export class GetLineageHandler implements IQueryHandler<GetLineageQuery, AsOfAwa
         throw error;
       }
       this.budget.charge(requester, graph.nodes.length * QUERY_COST.lineageNode);
-      return lineageVisibleTo(this.db, scope, graph);
+      return this.names.beside(await lineageVisibleTo(this.db, scope, graph));
     });
   }
 }
@@ -100,7 +116,7 @@ export class GetProvenanceHandler implements IQueryHandler<GetProvenanceQuery, A
     return this.readModels.at(asOf, this.db, async (db) => {
       const view = await provenance(db, batchId);
       if (!view) throw batchNotVisible(batchId);
-      return view;
+      return { ...view, recycledContentPercent: basisPointsPercent(view.recycledContentBasisPoints) };
     });
   }
 }

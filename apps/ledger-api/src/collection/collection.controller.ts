@@ -5,7 +5,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/actor.js';
 import { CommandMeta } from '../common/command-meta.decorator.js';
-import { ZodApiBody } from '../common/openapi.js';
+import { ApiProblems, ProblemDetailsSchema, ZodApiBody, ZodApiResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod-body.pipe.js';
 import type { BatchCommandResult } from '../ledger/batch-command.runner.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
@@ -20,6 +20,7 @@ import {
   RegisterResidualBatchCommand,
 } from './collection.commands.js';
 import { Access } from '../access/access-rule.decorator.js';
+import { BatchCommandResultSchema, bulkResultsSchema } from '../common/answers.js';
 
 @ApiTags('collection')
 @ApiBearerAuth()
@@ -33,6 +34,8 @@ export class CollectionController {
 
   @Post('collections')
   @Access({ kind: 'write', acts: 'material' })
+  @ZodApiResponse(BatchCommandResultSchema, { status: 201, description: 'The batch was collected' })
+  @ApiProblems(400, 401, 403, 409, 413, 415, 422, 429, 503)
   @ApiOperation({ summary: 'Record a municipal collection of household textiles (BatchCollected)' })
   @ZodApiBody(CollectBatchBody, { example: { kommuneCode: '0657', collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 412_500, occurredAt: '2025-03-10T09:30:00+01:00', collectorOrgId: '0195a3c2-7d41-7b8e-9f10-2c4d6e8fa011', programmeTags: ['tekstilsymbiose-herning'] } })
   collect(
@@ -45,6 +48,8 @@ export class CollectionController {
 
   @Post('collections/bulk')
   @Access({ kind: 'write', acts: 'material' })
+  @ZodApiResponse(bulkResultsSchema(BatchCommandResultSchema, ProblemDetailsSchema), { description: 'Each item’s own status: 201 with its result, or its problem' })
+  @ApiProblems(400, 401, 403, 409, 413, 415, 422, 429, 503)
   @HttpCode(200)
   @ApiOperation({
     summary:
@@ -70,6 +75,8 @@ export class CollectionController {
 
   @Post('residuals')
   @Access({ kind: 'write', acts: 'material' })
+  @ZodApiResponse(BatchCommandResultSchema, { status: 201, description: 'The residual batch was registered' })
+  @ApiProblems(400, 401, 403, 409, 413, 415, 422, 429, 503)
   @ApiOperation({ summary: "Register a business residual offered as another firm's raw material (ResidualBatchRegistered)" })
   @ZodApiBody(RegisterResidualBatchBody, { example: { originClass: 'pre-consumer', ewcCode: '04 02 22', massGrams: 1_250_000, composition: [{ fibre: 'cotton', share: 9_500 }, { fibre: 'elastane', share: 500 }], description: 'Cutting waste from denim production, baled', occurredAt: '2025-03-10T09:30:00+01:00' } })
   registerResidual(

@@ -4,6 +4,7 @@ import { newIdFor } from '../common/command-meta.decorator.js';
 import { BatchCommandRunner, type BatchCommandResult } from '../ledger/batch-command.runner.js';
 import { DecisionContextFactory } from '../ledger/decision-context.factory.js';
 import { OrganisationDirectory, type CollectorAuthorisationLookup } from '../ledger/organisation-directory.js';
+import { ActorSites } from '../sites/actor-sites.js';
 import { CollectBatchCommand, RegisterResidualBatchCommand } from './collection.commands.js';
 
 const NOBODY_AUTHORISED: CollectorAuthorisationLookup = () => false;
@@ -14,6 +15,7 @@ export class CollectBatchHandler implements ICommandHandler<CollectBatchCommand,
     private readonly batches: BatchCommandRunner,
     private readonly contexts: DecisionContextFactory,
     private readonly directory: OrganisationDirectory,
+    private readonly sites: ActorSites,
   ) {}
 
   async execute({ body, actor, meta, collectorAuthorisations }: CollectBatchCommand): Promise<BatchCommandResult> {
@@ -28,7 +30,8 @@ export class CollectBatchHandler implements ICommandHandler<CollectBatchCommand,
     // recording its own collection, and anyone the decision refuses anyway, cost no read.
     const asksAuthorisation = actor.roles.includes('collector') && !actsAsMunicipalityOf(actor, command.kommuneCode);
     const collectorAuthorised = asksAuthorisation ? (collectorAuthorisations ?? (await this.directory.collectorAuthorisations([command.kommuneCode]))) : NOBODY_AUTHORISED;
-    return this.batches.run(batchId, actor, meta, (state, ctx) => decideCollectBatch(state, command, { ...ctx, collectorAuthorised }), [command.collectorOrgId], {
+    const sites = await this.sites.forCommand(actor.organisationId, command.siteId);
+    return this.batches.run(batchId, actor, meta, (state, ctx) => decideCollectBatch(state, command, { ...ctx, collectorAuthorised, ...sites }), [command.collectorOrgId], {
       createsStream: true,
     });
   }
@@ -39,11 +42,13 @@ export class RegisterResidualBatchHandler implements ICommandHandler<RegisterRes
   constructor(
     private readonly batches: BatchCommandRunner,
     private readonly contexts: DecisionContextFactory,
+    private readonly sites: ActorSites,
   ) {}
 
-  execute({ body, actor, meta }: RegisterResidualBatchCommand): Promise<BatchCommandResult> {
+  async execute({ body, actor, meta }: RegisterResidualBatchCommand): Promise<BatchCommandResult> {
     const batchId = newIdFor(meta, 'batch', body.batchId);
     const command = { ...body, batchId, occurredAt: body.occurredAt ?? this.contexts.now().toISOString() };
-    return this.batches.run(batchId, actor, meta, (state, ctx) => decideRegisterResidualBatch(state, command, ctx), [], { createsStream: true });
+    const sites = await this.sites.forCommand(actor.organisationId, command.siteId);
+    return this.batches.run(batchId, actor, meta, (state, ctx) => decideRegisterResidualBatch(state, command, { ...ctx, ...sites }), [], { createsStream: true });
   }
 }

@@ -26,6 +26,24 @@ export interface OidcConfig {
    * organisations that administer or see the whole ledger unless the deployment says so (decision 029).
    */
   readonly privilegedSubjects: ReadonlySet<string>;
+  /**
+   * The web application's sign-in with this provider (authorization code with PKCE, decision 035):
+   * set by LEDGER_OIDC_WEB_CLIENT_ID and the two endpoints; undefined: the browser signs in with API keys only.
+   */
+  readonly web?: OidcWebClient;
+}
+
+/** What the browser needs to send a person to the identity provider and exchange the code it brings back. */
+export interface OidcWebClient {
+  /** A public client (no secret): a browser cannot keep one. */
+  readonly clientId: string;
+  readonly authorizationEndpoint: URL;
+  /** Fetched from the browser, so the CSP's connect-src names its origin (decision 035). */
+  readonly tokenEndpoint: URL;
+  /** Always includes `openid`: the ID token carries the nonce the browser checks. */
+  readonly scopes: readonly string[];
+  /** The button's label, "Sign in with …"; the issuer's host unless LEDGER_OIDC_WEB_PROVIDER_NAME says otherwise. */
+  readonly providerName: string;
 }
 
 /**
@@ -41,6 +59,7 @@ export function loadOidcConfig(env: NodeJS.ProcessEnv): OidcConfig | undefined {
   const publicKeyPem = env.LEDGER_OIDC_PUBLIC_KEY || undefined;
   if (!issuer) {
     if (audience || jwksUrl || publicKeyPem) throw new Error('LEDGER_OIDC_AUDIENCE, LEDGER_OIDC_JWKS_URL and LEDGER_OIDC_PUBLIC_KEY need LEDGER_OIDC_ISSUER');
+    if (env.LEDGER_OIDC_WEB_CLIENT_ID) throw new Error('LEDGER_OIDC_WEB_CLIENT_ID needs LEDGER_OIDC_ISSUER: the ledger must be able to verify the tokens the browser brings');
     return undefined;
   }
   if (!audience) throw new Error('LEDGER_OIDC_ISSUER needs LEDGER_OIDC_AUDIENCE: a token for another audience must not be accepted');
@@ -88,7 +107,59 @@ export function loadOidcConfig(env: NodeJS.ProcessEnv): OidcConfig | undefined {
     maxTokenAgeSeconds: seconds('LEDGER_OIDC_MAX_TOKEN_AGE_SECONDS', 86_400),
     maxTokenLifetimeSeconds: seconds('LEDGER_OIDC_MAX_TOKEN_LIFETIME_SECONDS', 86_400),
     privilegedSubjects: privilegedSubjects(env.LEDGER_OIDC_PRIVILEGED_SUBJECTS),
+    web: webClient(env, issuer),
   };
+}
+
+/** RFC 6749 §3.3: a scope token is printable ASCII without space, `"` or `\`. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+function webClient(env: NodeJS.ProcessEnv, issuer: string): OidcWebClient | undefined {
+  const clientId = env.LEDGER_OIDC_WEB_CLIENT_ID || undefined;
+  const authorization = env.LEDGER_OIDC_WEB_AUTHORIZATION_ENDPOINT || undefined;
+  const token = env.LEDGER_OIDC_WEB_TOKEN_ENDPOINT || undefined;
+  if (!clientId) {
+    if (authorization || token) throw new Error('LEDGER_OIDC_WEB_AUTHORIZATION_ENDPOINT and LEDGER_OIDC_WEB_TOKEN_ENDPOINT need LEDGER_OIDC_WEB_CLIENT_ID');
+    return undefined;
+  }
+  if (!authorization || !token) throw new Error('LEDGER_OIDC_WEB_CLIENT_ID needs LEDGER_OIDC_WEB_AUTHORIZATION_ENDPOINT and LEDGER_OIDC_WEB_TOKEN_ENDPOINT');
+  const scopes = (env.LEDGER_OIDC_WEB_SCOPES || 'openid').split(/\s+/).filter((scope) => scope !== '');
+  const invalid = scopes.find((scope) => !SCOPE_TOKEN.test(scope));
+  if (invalid !== undefined) throw new Error(`LEDGER_OIDC_WEB_SCOPES: "${invalid}" is not a scope`);
+  if (!scopes.includes('openid')) throw new Error('LEDGER_OIDC_WEB_SCOPES must include openid: the browser checks its nonce in the ID token');
+  return {
+    clientId,
+    authorizationEndpoint: endpoint('LEDGER_OIDC_WEB_AUTHORIZATION_ENDPOINT', authorization),
+    tokenEndpoint: endpoint('LEDGER_OIDC_WEB_TOKEN_ENDPOINT', token),
+    scopes,
+    providerName: env.LEDGER_OIDC_WEB_PROVIDER_NAME || hostOf(issuer),
+  };
+}
+
+/**
+ * The code and the access token cross these endpoints: https, as for the key set, with the same
+ * loopback exemption (a provider on the same host; the browser tests' provider).
+ */
+function endpoint(name: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${name} is not a URL: "${value}"`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    throw new Error(`${name} must be an https URL (http only for a loopback address), got "${value}"`);
+  }
+  if (url.hash !== '') throw new Error(`${name} must not have a fragment, got "${value}"`);
+  return url;
+}
+
+function hostOf(issuer: string): string {
+  try {
+    return new URL(issuer).host;
+  } catch {
+    return issuer;
+  }
 }
 
 /**

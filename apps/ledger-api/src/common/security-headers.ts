@@ -20,7 +20,10 @@ function isDocs(request: IncomingMessage): boolean {
  * HSTS only where this process is reached over TLS (`LEDGER_HSTS=true`): sent over plain HTTP on a
  * developer's machine it would pin `localhost` to HTTPS in the browser.
  */
-export function securityHeaders(options: { hsts: boolean }): FastifyHelmetOptions {
+export function securityHeaders(options: { hsts: boolean; oidcTokenEndpoint?: URL | undefined }): FastifyHelmetOptions {
+  // The web application exchanges its sign-in code at the identity provider's token endpoint from
+  // the browser (decision 035): that one origin, and only when web sign-in is configured.
+  const connectSrc = options.oidcTokenEndpoint ? ["'self'", options.oidcTokenEndpoint.origin] : ["'self'"];
   return {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -30,7 +33,7 @@ export function securityHeaders(options: { hsts: boolean }): FastifyHelmetOption
         styleSrc: [(request) => (isDocs(request) ? "'self' 'unsafe-inline'" : "'self'")],
         imgSrc: [(request) => (isDocs(request) ? "'self' data:" : "'self'")],
         fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
+        connectSrc,
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],

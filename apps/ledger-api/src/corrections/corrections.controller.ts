@@ -4,12 +4,14 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/actor.js';
 import { CommandMeta } from '../common/command-meta.decorator.js';
-import { ZodApiBody } from '../common/openapi.js';
+import { ApiProblems, ZodApiBody, ZodApiResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod-body.pipe.js';
 import type { BatchCommandResult } from '../ledger/batch-command.runner.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 import { CorrectMassBody, CorrectMassCommand, VoidProcessBody, VoidProcessCommand, type VoidProcessResult } from './corrections.commands.js';
 import { Access } from '../access/access-rule.decorator.js';
+import { BatchCommandResultSchema } from '../common/answers.js';
+import { VoidProcessResultSchema } from './corrections.responses.js';
 
 @ApiTags('corrections')
 @ApiBearerAuth()
@@ -19,6 +21,8 @@ export class CorrectionsController {
 
   @Post('mass-corrections')
   @Access({ kind: 'write', acts: 'material' })
+  @ZodApiResponse(BatchCommandResultSchema, { description: 'The mass was corrected' })
+  @ApiProblems(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
   @HttpCode(200)
   @ApiOperation({
     summary: 'Correct the mass of an available batch: a new event naming the event it corrects, with a reason (events are never edited)',
@@ -43,6 +47,8 @@ export class ProcessCorrectionsController {
 
   @Post('void')
   @Access({ kind: 'write', acts: 'material' })
+  @ZodApiResponse(VoidProcessResultSchema, { description: 'The process was voided' })
+  @ApiProblems(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
   @HttpCode(200)
   @ApiOperation({
     summary:

@@ -6,7 +6,9 @@ import { newIdFor } from '../common/command-meta.decorator.js';
 import { BatchCommandRunner, type BatchCommandResult } from '../ledger/batch-command.runner.js';
 import { DecisionContextFactory } from '../ledger/decision-context.factory.js';
 import { AsOfReadModels, type AsOfAware } from '../ledger/as-of-read-models.js';
+import { OrganisationNames } from '../ledger/organisation-names.js';
 import { READ_DB } from '../ledger/tokens.js';
+import { ActorSites } from '../sites/actor-sites.js';
 import { CancelTransferCommand, DispatchTransferCommand, GetCustodyTimelineQuery, ReceiveTransferCommand } from './custody.commands.js';
 
 @CommandHandler(DispatchTransferCommand)
@@ -32,11 +34,13 @@ export class ReceiveTransferHandler implements ICommandHandler<ReceiveTransferCo
   constructor(
     private readonly batches: BatchCommandRunner,
     private readonly contexts: DecisionContextFactory,
+    private readonly sites: ActorSites,
   ) {}
 
-  execute({ batchId, body, actor, meta }: ReceiveTransferCommand): Promise<BatchCommandResult> {
+  async execute({ batchId, body, actor, meta }: ReceiveTransferCommand): Promise<BatchCommandResult> {
     const command = { ...body, batchId, occurredAt: body.occurredAt ?? this.contexts.now().toISOString() };
-    return this.batches.run(batchId, actor, meta, (state, ctx) => decideReceiveTransfer(state, command, ctx));
+    const sites = await this.sites.forCommand(actor.organisationId, command.siteId);
+    return this.batches.run(batchId, actor, meta, (state, ctx) => decideReceiveTransfer(state, command, { ...ctx, ...sites }));
   }
 }
 
@@ -58,13 +62,14 @@ export class GetCustodyTimelineHandler implements IQueryHandler<GetCustodyTimeli
   constructor(
     @Inject(READ_DB) private readonly db: ReadDb,
     private readonly readModels: AsOfReadModels,
+    private readonly names: OrganisationNames,
   ) {}
 
   execute({ batchId, asOf }: GetCustodyTimelineQuery): Promise<AsOfAware<CustodyTimeline>> {
     return this.readModels.at(asOf, this.db, async (db) => {
       const timeline = await custodyTimeline(db, batchId);
       if (!timeline) throw batchNotVisible(batchId);
-      return timeline;
+      return this.names.beside(timeline);
     });
   }
 }

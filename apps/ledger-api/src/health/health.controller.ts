@@ -1,7 +1,9 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Controller, Get, HttpStatus, Inject, Req, Res, type OnModuleDestroy } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ZodApiResponse } from '../common/openapi.js';
+import { HealthSchema, LivenessSchema, ReadinessSchema } from './health.responses.js';
 import type { FastifyReply } from 'fastify';
 import type { EventStore } from '#event-store';
 import { ProjectionEngine } from '#projections';
@@ -57,8 +59,8 @@ export class HealthController implements OnModuleDestroy {
   @Get()
   @Public()
   @ApiOperation({ summary: 'The ledger’s health; 503 while degraded. Anyone gets the status; the operator, with its key, the store, read models (position, lag, failure) and checkpoint signing' })
-  @ApiResponse({ status: 200, description: 'ok: `{status}`; the whole report when the operator asks with its key' })
-  @ApiResponse({ status: 503, description: 'degraded: for the operator, `problems` says why, `projections.failure` and `signing.refusal` give the details' })
+  @ZodApiResponse(HealthSchema, { description: 'ok: `{status}`; the whole report when the operator asks with its key', example: { status: 'ok' } })
+  @ZodApiResponse(HealthSchema, { status: 503, description: 'degraded: for the operator, `problems` says why, `projections.failure` and `signing.refusal` give the details', example: { status: 'degraded' } })
   async health(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport | PublicHealth<HealthReport['status']>> {
     const report = await this.report();
     reply.status(report.status === 'ok' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
@@ -68,6 +70,7 @@ export class HealthController implements OnModuleDestroy {
   @Get('live')
   @Public()
   @ApiOperation({ summary: 'Liveness probe: 200 while the process answers; to the operator, also how responsive its event loop is' })
+  @ZodApiResponse(LivenessSchema, { description: 'alive', example: { status: 'ok' } })
   live(@Req() request: AuthenticatedRequest): LivenessReport | PublicHealth<LivenessReport['status']> {
     if (!isOperator(request)) return { status: 'ok' };
     const delayMs = Math.round(this.eventLoop.max / 1e6);
@@ -78,8 +81,8 @@ export class HealthController implements OnModuleDestroy {
   @Get('ready')
   @Public()
   @ApiOperation({ summary: 'Readiness probe: 200 when the store answers, the read models are not failing and are caught up, and signing is not refused; else 503 (the reasons to the operator only)' })
-  @ApiResponse({ status: 200, description: 'ready' })
-  @ApiResponse({ status: 503, description: 'not ready: `problems` says why' })
+  @ZodApiResponse(ReadinessSchema, { description: 'ready', example: { status: 'ready' } })
+  @ZodApiResponse(ReadinessSchema, { status: 503, description: 'not ready: `problems` says why (to the operator)', example: { status: 'not-ready' } })
   async ready(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport | PublicHealth<ReadinessReport['status']>> {
     const answer = readiness(await this.report());
     reply.status(answer.status === 'ready' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);

@@ -4,6 +4,7 @@ import type { EventStore } from '#event-store';
 import { createLedgerProjections, ProjectionEngine, ProjectionRunner, type ReadDb } from '#projections';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { OrganisationDirectory } from './organisation-directory.js';
+import { OrganisationNames } from './organisation-names.js';
 import { BatchCommandRunner } from './batch-command.runner.js';
 import { CommandExecutor } from './command-executor.js';
 import { DecisionContextFactory } from './decision-context.factory.js';
@@ -69,6 +70,7 @@ export class LedgerInfrastructureModule implements OnApplicationShutdown {
         },
         CommandExecutor,
         OrganisationDirectory,
+        OrganisationNames,
         DecisionContextFactory,
         ReadYourWrites,
         BatchCommandRunner,
@@ -77,7 +79,7 @@ export class LedgerInfrastructureModule implements OnApplicationShutdown {
         // One budget of heavy-query cost per organisation, shared by every heavy query (decision 026).
         { provide: QueryCostBudget, useFactory: (): QueryCostBudget => new QueryCostBudget(config.heavyQueries.cost) },
       ],
-      exports: [LEDGER_CONFIG, CLOCK, EVENT_STORE, READ_DB, ProjectionEngine, CommandExecutor, OrganisationDirectory, DecisionContextFactory, ReadYourWrites, BatchCommandRunner, ProducerGate, AsOfReadModels, QueryCostBudget],
+      exports: [LEDGER_CONFIG, CLOCK, EVENT_STORE, READ_DB, ProjectionEngine, CommandExecutor, OrganisationDirectory, OrganisationNames, DecisionContextFactory, ReadYourWrites, BatchCommandRunner, ProducerGate, AsOfReadModels, QueryCostBudget],
     };
   }
 

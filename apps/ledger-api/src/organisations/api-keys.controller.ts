@@ -5,7 +5,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/actor.js';
 import { CommandMeta } from '../common/command-meta.decorator.js';
-import { ZodApiBody } from '../common/openapi.js';
+import { ApiProblems, ZodApiBody, ZodApiResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod-body.pipe.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 import { generateApiKey } from './api-key.js';
@@ -19,6 +19,7 @@ import {
   type RevokeApiKeyResult,
 } from './api-keys.commands.js';
 import { Access } from '../access/access-rule.decorator.js';
+import { IssueApiKeyResultSchema, RevokeApiKeyResultSchema, ApiKeyListSchema } from './organisations.responses.js';
 
 /** Key management (docs/security.md "Authentication"). */
 @ApiTags('organisations')
@@ -32,6 +33,8 @@ export class ApiKeysController {
 
   @Post()
   @Access({ kind: 'write', acts: 'administration' })
+  @ZodApiResponse(IssueApiKeyResultSchema, { status: 201, description: 'The new key, shown once' })
+  @ApiProblems(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
   @ApiOperation({
     summary: 'Issue an API key (operator only); with replacesKeyId, rotate: the old key is revoked in the same step. Answers with the key, once',
   })
@@ -47,6 +50,8 @@ export class ApiKeysController {
 
   @Post(':keyId/revoke')
   @Access({ kind: 'write', acts: 'administration' })
+  @ZodApiResponse(RevokeApiKeyResultSchema, { description: 'The key was revoked' })
+  @ApiProblems(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
   @HttpCode(200)
   @ApiOperation({ summary: "Revoke an API key (the operator, or the key's own organisation); it fails at once" })
   @ZodApiBody(RevokeApiKeyBody, { example: { reason: 'Key exposed in a support ticket' } })
@@ -62,6 +67,8 @@ export class ApiKeysController {
 
   @Get()
   @Access({ kind: 'organisation', param: 'organisationId' })
+  @ZodApiResponse(ApiKeyListSchema, { description: 'The organisation’s keys, never a key or its hash' })
+  @ApiProblems(400, 401, 403, 404, 429, 503)
   @ApiOperation({ summary: "An organisation's API keys: ids, who issued or revoked them, when and why; never a key or its hash" })
   list(@Param('organisationId', new ZodPipe(Uuid)) organisationId: string): Promise<ApiKeyView[]> {
     return this.queries.execute(new ListApiKeysQuery(organisationId));

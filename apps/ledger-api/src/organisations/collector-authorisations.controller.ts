@@ -6,7 +6,7 @@ import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger'
 import { Access } from '../access/access-rule.decorator.js';
 import { Actor } from '../common/actor.js';
 import { CommandMeta } from '../common/command-meta.decorator.js';
-import { ZodApiBody } from '../common/openapi.js';
+import { ApiProblems, ZodApiBody, ZodApiResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod-body.pipe.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 import {
@@ -19,6 +19,7 @@ import {
   type CollectorAuthorisationResult,
   type ListCollectorAuthorisationsFilter,
 } from './collector-authorisations.commands.js';
+import { CollectorAuthorisationResultSchema, CollectorAuthorisationListSchema } from './organisations.responses.js';
 
 /** Which collectors may record a municipality's collections (decision 017). */
 @ApiTags('organisations')
@@ -32,6 +33,8 @@ export class CollectorAuthorisationsController {
 
   @Post()
   @Access({ kind: 'write', acts: 'administration' })
+  @ZodApiResponse(CollectorAuthorisationResultSchema, { status: 201, description: 'The collector is authorised' })
+  @ApiProblems(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
   @ApiOperation({ summary: 'Authorise a collector to record collections for the kommune (the municipality itself only)' })
   @ZodApiBody(AuthoriseCollectorBody, { example: { collectorOrgId: '0195a3c2-7d41-7b8e-9f10-2c4d6e8fa011', reason: 'Tender 2025-07 awarded for kerbside textile collection' } })
   authorise(
@@ -45,6 +48,8 @@ export class CollectorAuthorisationsController {
 
   @Post(':collectorOrgId/revoke')
   @Access({ kind: 'write', acts: 'administration' })
+  @ZodApiResponse(CollectorAuthorisationResultSchema, { description: 'The authorisation was revoked' })
+  @ApiProblems(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
   @HttpCode(200)
   @ApiOperation({ summary: "Revoke a collector's authorisation (the municipality itself only); its next collection for the kommune is refused" })
   @ZodApiBody(RevokeCollectorAuthorisationBody, { example: { reason: 'Contract ended 2025-12-31' } })
@@ -60,6 +65,8 @@ export class CollectorAuthorisationsController {
 
   @Get()
   @Access({ kind: 'collector-authorisations', param: 'organisationId' })
+  @ZodApiResponse(CollectorAuthorisationListSchema, { description: 'The authorisations the viewer may see, with the collectors’ names' })
+  @ApiProblems(400, 401, 403, 404, 429, 503)
   @ApiOperation({
     summary:
       "A municipality's collector authorisations, current and past: who authorised or revoked them, when and why (the municipality, auditors and the operator see all; a collector only those naming it)",

@@ -18,6 +18,7 @@ import { CommandExecutor, type CommandResult } from '../ledger/command-executor.
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 import { DecisionContextFactory } from '../ledger/decision-context.factory.js';
 import { OrganisationDirectory } from '../ledger/organisation-directory.js';
+import { OrganisationNames } from '../ledger/organisation-names.js';
 import { ReadYourWrites } from '../ledger/read-your-writes.js';
 import { READ_DB } from '../ledger/tokens.js';
 import {
@@ -106,13 +107,16 @@ export class RevokeCollectorAuthorisationHandler implements ICommandHandler<Revo
 
 @QueryHandler(ListCollectorAuthorisationsQuery)
 export class ListCollectorAuthorisationsHandler implements IQueryHandler<ListCollectorAuthorisationsQuery, CollectorAuthorisationView[]> {
-  constructor(@Inject(READ_DB) private readonly db: ReadDb) {}
+  constructor(
+    @Inject(READ_DB) private readonly db: ReadDb,
+    private readonly names: OrganisationNames,
+  ) {}
 
   async execute({ organisationId, collectorOrgId }: ListCollectorAuthorisationsQuery): Promise<CollectorAuthorisationView[]> {
     if (!(await getOrganisation(this.db, organisationId))) {
       throw new NotFoundError('unknown-organisation', `organisation ${organisationId} is not registered`, { organisationId });
     }
     const all = await listCollectorAuthorisations(this.db, organisationId);
-    return collectorOrgId === undefined ? all : all.filter((entry) => entry.collectorOrgId === collectorOrgId);
+    return this.names.beside(collectorOrgId === undefined ? all : all.filter((entry) => entry.collectorOrgId === collectorOrgId));
   }
 }

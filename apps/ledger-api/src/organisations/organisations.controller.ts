@@ -5,7 +5,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/actor.js';
 import { CommandMeta } from '../common/command-meta.decorator.js';
-import { ZodApiBody } from '../common/openapi.js';
+import { ApiProblems, ZodApiBody, ZodApiResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod-body.pipe.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 import { AnswersAsOf } from '../ledger/as-of-answer.interceptor.js';
@@ -20,6 +20,7 @@ import {
   type RegisterOrganisationResult,
 } from './organisations.commands.js';
 import { Access } from '../access/access-rule.decorator.js';
+import { RegisterOrganisationResultSchema, OrganisationListSchema, OrganisationSchema } from './organisations.responses.js';
 
 @ApiTags('organisations')
 @ApiBearerAuth()
@@ -32,6 +33,8 @@ export class OrganisationsController {
 
   @Post()
   @Access({ kind: 'write', acts: 'administration' })
+  @ZodApiResponse(RegisterOrganisationResultSchema, { status: 201, description: 'The organisation and its first key, shown once' })
+  @ApiProblems(400, 401, 403, 409, 413, 415, 422, 429, 503)
   @ApiOperation({ summary: 'Register an organisation with its roles (operator only); answers with its API key, once' })
   @ZodApiBody(RegisterOrganisationBody, { example: { name: 'Sortering Midtjylland A/S', roles: ['sorter', 'collector'], sites: [{ name: 'Sorteringshal 2', address: 'Industrivej 12, 7400 Herning' }] } })
   register(
@@ -44,6 +47,8 @@ export class OrganisationsController {
 
   @Get()
   @Access({ kind: 'authenticated' })
+  @ZodApiResponse(OrganisationListSchema, { description: 'Every registered organisation (names are public)' })
+  @ApiProblems(400, 401, 429, 503)
   @ApiOperation({ summary: 'All registered organisations' })
   @AnswersAsOf()
   list(@Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<AsOfAware<Organisation[]>> {
@@ -52,6 +57,8 @@ export class OrganisationsController {
 
   @Get(':organisationId')
   @Access({ kind: 'authenticated' })
+  @ZodApiResponse(OrganisationSchema, { description: 'The organisation' })
+  @ApiProblems(400, 401, 404, 429, 503)
   @ApiOperation({ summary: 'One organisation' })
   @AnswersAsOf()
   get(@Param('organisationId', new ZodPipe(Uuid)) organisationId: string, @Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<AsOfAware<Organisation>> {

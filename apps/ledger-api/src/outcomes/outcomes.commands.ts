@@ -1,9 +1,9 @@
-import { Instant, RecordOutcome, type OrganisationFacts } from '#domain';
+import { Instant, RecordOutcome, SiteId, type OrganisationFacts } from '#domain';
 import { z } from 'zod';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 
 /** One body per outcome, told apart by `outcome`; business time may be left to the ledger. */
-export const RecordOutcomeBody = z.intersection(RecordOutcome, z.object({ occurredAt: Instant.optional() }));
+export const RecordOutcomeBody = z.intersection(RecordOutcome, z.object({ occurredAt: Instant.optional(), siteId: SiteId.optional().describe('The custodian’s own open site where it happened') }));
 export type RecordOutcomeBody = z.infer<typeof RecordOutcomeBody>;
 
 export class RecordOutcomeCommand {

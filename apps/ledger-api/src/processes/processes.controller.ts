@@ -5,7 +5,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/actor.js';
 import { CommandMeta } from '../common/command-meta.decorator.js';
-import { ZodApiBody } from '../common/openapi.js';
+import { ApiProblems, ZodApiBody, ZodApiResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod-body.pipe.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 import { AnswersAsOf } from '../ledger/as-of-answer.interceptor.js';
@@ -13,6 +13,7 @@ import type { AsOfAware } from '../ledger/as-of-read-models.js';
 import { AsOfParams, asOfFrom, type AsOfQuery } from '../ledger/as-of.params.js';
 import { GetProcessQuery, RecordProcessBody, RecordProcessCommand, type RecordProcessResult } from './processes.commands.js';
 import { Access } from '../access/access-rule.decorator.js';
+import { RecordProcessResultSchema, ProcessViewSchema } from './processes.responses.js';
 
 @ApiTags('processes')
 @ApiBearerAuth()
@@ -25,6 +26,8 @@ export class ProcessesController {
 
   @Post()
   @Access({ kind: 'write', acts: 'material' })
+  @ZodApiResponse(RecordProcessResultSchema, { status: 201, description: 'The process completed' })
+  @ApiProblems(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
   @ApiOperation({
     summary: 'Record a process: consumes whole input batches, produces output batches; inputs + external inputs = outputs + losses, to the gram',
   })
@@ -39,6 +42,8 @@ export class ProcessesController {
 
   @Get(':processId')
   @Access({ kind: 'process', param: 'processId' })
+  @ZodApiResponse(ProcessViewSchema, { description: 'The process, with the organisations’ names beside their ids' })
+  @ApiProblems(400, 401, 404, 429, 503)
   @ApiOperation({ summary: 'A process: its definition and whether it completed or was rejected' })
   @AnswersAsOf()
   get(@Param('processId', new ZodPipe(Uuid)) processId: string, @Query(new ZodPipe(AsOfParams)) params: AsOfQuery): Promise<AsOfAware<ProcessView>> {

@@ -6,11 +6,13 @@ import { CommandHandler, QueryHandler, type ICommandHandler, type IQueryHandler 
 import { newIdFor } from '../common/command-meta.decorator.js';
 import { DecisionContextFactory } from '../ledger/decision-context.factory.js';
 import { AsOfReadModels, type AsOfAware } from '../ledger/as-of-read-models.js';
+import { OrganisationNames } from '../ledger/organisation-names.js';
 import { ProducerGate } from '../ledger/producer-gate.js';
 import { ReadYourWrites } from '../ledger/read-your-writes.js';
 import { loadBatch, loadProcess } from '../ledger/stream-loader.js';
 import { EVENT_STORE, READ_DB } from '../ledger/tokens.js';
 import { ProcessManager, type ProcessOutcome } from './process-manager.js';
+import { ActorSites } from '../sites/actor-sites.js';
 import { GetProcessQuery, RecordProcessCommand, type RecordProcessResult } from './processes.commands.js';
 
 @CommandHandler(RecordProcessCommand)
@@ -21,6 +23,7 @@ export class RecordProcessHandler implements ICommandHandler<RecordProcessComman
     private readonly processManager: ProcessManager,
     private readonly readYourWrites: ReadYourWrites,
     private readonly producers: ProducerGate,
+    private readonly sites: ActorSites,
   ) {}
 
   async execute({ body, actor, meta }: RecordProcessCommand): Promise<RecordProcessResult> {
@@ -54,7 +57,8 @@ export class RecordProcessHandler implements ICommandHandler<RecordProcessComman
       for (const id of outputBatchIds) {
         if ((await this.store.readStream(streamIds.batch(id), { maxCount: 1 })).length > 0) existingOutputIds.add(id);
       }
-      const started = decideStartProcess(inputs, existingOutputIds, command, await this.contexts.create(actor));
+      const ctx = { ...(await this.contexts.create(actor)), ...(await this.sites.forCommand(actor.organisationId, command.siteId)) };
+      const started = decideStartProcess(inputs, existingOutputIds, command, ctx);
       outcome = await this.processManager.start(started.data, meta);
     }
     if (!outcome) throw new Error(`process ${processId} could not be resumed`);
@@ -83,13 +87,14 @@ export class GetProcessHandler implements IQueryHandler<GetProcessQuery, AsOfAwa
   constructor(
     @Inject(READ_DB) private readonly db: ReadDb,
     private readonly readModels: AsOfReadModels,
+    private readonly names: OrganisationNames,
   ) {}
 
   execute({ processId, asOf }: GetProcessQuery): Promise<AsOfAware<ProcessView>> {
     return this.readModels.at(asOf, this.db, async (db) => {
       const process = await getProcess(db, processId);
       if (!process) throw processNotVisible(processId);
-      return process;
+      return this.names.beside(process);
     });
   }
 }

@@ -11,6 +11,8 @@ import type { AsOfAware } from '../ledger/as-of-read-models.js';
 import { AS_OF_FIELDS, asOfFrom, oneAsOfAxis } from '../ledger/as-of.params.js';
 import { GetCircularityQuery, GetInventoryQuery, GetMunicipalReportQuery } from './reports.queries.js';
 import { Access } from '../access/access-rule.decorator.js';
+import { CIRCULARITY_EXAMPLE, CircularitySchema, MunicipalReportSchema, InventorySchema } from './reports.responses.js';
+import { ApiProblems, ZodApiResponse } from '../common/openapi.js';
 
 const PeriodBound = z.string().regex(/^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$/, 'use YYYY, YYYY-Qn or YYYY-MM');
 const CircularityParams = z
@@ -43,6 +45,8 @@ export class ReportsController {
 
   @Get('circularity')
   @Access({ kind: 'scoped', scope: 'circularity' })
+  @ZodApiResponse(CircularitySchema, { description: 'Circularity by origin and period; rates as exact fractions and as percentages', example: CIRCULARITY_EXAMPLE })
+  @ApiProblems(400, 401, 403, 404, 429, 503)
   @ApiOperation({ summary: 'Circularity buckets and rates per origin key (kommune or residual origin) and month, quarter or year; collected = Σ buckets' })
   @ApiQuery({ name: 'kommuneCode', required: false })
   @ApiQuery({ name: 'originKey', required: false })
@@ -57,6 +61,8 @@ export class ReportsController {
 
   @Get('municipal/:kommuneCode/:year')
   @Access({ kind: 'kommune', param: 'kommuneCode' })
+  @ZodApiResponse(MunicipalReportSchema, { description: 'The municipal report (JSON), or as CSV with `format=csv`', alsoAs: { 'text/csv': { schema: { type: 'string', description: 'The same report as CSV' } } } })
+  @ApiProblems(400, 401, 403, 404, 429, 503)
   @ApiOperation({ summary: 'Municipal report: collected kg and batches by EWC code and scheme, and what became of them; JSON or CSV' })
   @ApiQuery({ name: 'quarter', required: false })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
@@ -78,6 +84,8 @@ export class ReportsController {
 
   @Get('inventory/:organisationId')
   @Access({ kind: 'organisation', param: 'organisationId' })
+  @ZodApiResponse(InventorySchema, { description: 'The organisation’s mass balance for the period and its stock now' })
+  @ApiProblems(400, 401, 403, 404, 429, 503)
   @ApiOperation({ summary: "An organisation's stock by grade and its exact mass balance over a period (business time)" })
   @ApiQuery({ name: 'from', required: false })
   @ApiQuery({ name: 'to', required: false })

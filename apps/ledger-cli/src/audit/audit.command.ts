@@ -77,7 +77,7 @@ export function renderReport(file: string, report: BundleReport): string {
     const trust = report.keyTrust === 'pinned' ? 'the key you supplied' : "the key inside the bundle: compare its id with the operator's published key, or pass --public-key";
     lines.push(`Checkpoint: ${report.checkpoint.treeSize} events of "${report.checkpoint.origin}", signed ${report.checkpoint.signedAt} by key ${report.checkpoint.keyId}, checked with ${trust}`);
   }
-  lines.push(`Events: ${report.events} in ${report.streams} streams`);
+  lines.push(`Events: ${report.events} in ${report.streams} streams; ${report.proofs} inclusion proofs and ${report.checkpoints} signed checkpoint verified`);
   for (const c of report.checks) lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
   if (report.processes.length > 0) {
     lines.push('Processes:');

@@ -1,6 +1,7 @@
 import type { PageContext } from './context.js';
 import { el } from './dom.js';
 import { formatDateTime, formatInteger, formatPercent, formatTonnes } from './format.js';
+import { codeLabel } from './i18n/codes.js';
 import { hrefOf } from './router.js';
 
 /** The kinds `GET /audit/anomalies` knows, in the API's order. */
@@ -31,11 +32,11 @@ function figuresText(context: PageContext, anomaly: Anomaly): string {
     case 'transit-discrepancy':
       return t.anomalyTransit(formatTonnes(numberOf(f.differenceGrams), locale), formatPercent(numberOf(f.differencePercent) / 100, locale), formatPercent(numberOf(f.tolerancePercent) / 100, locale));
     case 'process-loss':
-      return t.anomalyLoss(String(f.processType ?? ''), formatTonnes(numberOf(f.lossMassGrams), locale), formatPercent(numberOf(f.lossPercent) / 100, locale), formatPercent(numberOf(f.normPercent) / 100, locale));
+      return t.anomalyLoss(codeLabel(locale, 'processType', String(f.processType ?? '')), formatTonnes(numberOf(f.lossMassGrams), locale), formatPercent(numberOf(f.lossPercent) / 100, locale), formatPercent(numberOf(f.normPercent) / 100, locale));
     case 'custody-gap':
       return t.anomalyGap(formatTonnes(numberOf(f.massGrams), locale), formatInteger(numberOf(f.hoursOpen), locale), formatInteger(numberOf(f.gapHours), locale));
     case 'unfinished-process':
-      return t.anomalyUnfinished(String(f.processType ?? ''), formatInteger(numberOf(f.hoursOpen), locale));
+      return t.anomalyUnfinished(codeLabel(locale, 'processType', String(f.processType ?? '')), formatInteger(numberOf(f.hoursOpen), locale));
     default:
       return '';
   }

@@ -15,6 +15,8 @@ export interface PageContext {
   readonly locale: Locale;
   readonly t: Messages;
   readonly organisations: OrganisationNames;
+  /** Whom the credential signs in as (GET /me), when the API answered it: a page's default choice. */
+  readonly viewer?: { readonly organisationId: string; readonly kommuneCode: string | null };
 }
 
 /** The organisations the viewer may see, to show names instead of ids. */

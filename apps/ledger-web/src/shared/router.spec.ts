@@ -6,16 +6,31 @@ describe('page addresses', () => {
       { page: 'home' },
       { page: 'municipality' },
       { page: 'municipality', kommuneCode: '0657', year: 2026 },
+      { page: 'municipality', kommuneCode: '0657', year: 2026, quarter: 3 },
       { page: 'batches' },
       { page: 'batch', batchId: '01a24cc6-7bab-77fb-8744-65d2da3ab863' },
       { page: 'organisation', organisationId: '01a24cc6-7bab-77fb-8744-65d2da3ab863' },
       { page: 'organisation', organisationId: '01a24cc6-7bab-77fb-8744-65d2da3ab863', year: 2026 },
       { page: 'audit' },
+      { page: 'import' },
       { page: 'operator' },
       { page: 'operator', organisationId: '01a24cc6-7bab-77fb-8744-65d2da3ab863' },
+      { page: 'sites', organisationId: '01a24cc6-7bab-77fb-8744-65d2da3ab863' },
+      { page: 'sites', organisationId: '01a24cc6-7bab-77fb-8744-65d2da3ab863', siteId: '01a24cc6-7bab-77fb-8744-65d2da3ab864', year: 2025 },
     ] as const) {
       expect(parseRoute(hrefOf(route))).toEqual(route);
     }
+  });
+
+  it('given a quarter that is not 1–4, or one without a year, when read, then the page shows the whole year', () => {
+    expect(parseRoute('#/municipality/0657/2026/q5')).toEqual({ page: 'municipality', kommuneCode: '0657', year: 2026 });
+    expect(parseRoute('#/municipality/0657/2026/Q4')).toEqual({ page: 'municipality', kommuneCode: '0657', year: 2026, quarter: 4 });
+    expect(parseRoute('#/municipality/0657/q2')).toEqual({ page: 'municipality', kommuneCode: '0657' });
+  });
+
+  it("given a site without an ADS year, when read, then it is the organisation's sites page", () => {
+    expect(parseRoute('#/organisations/o1/sites/s1')).toEqual({ page: 'sites', organisationId: 'o1' });
+    expect(parseRoute('#/organisations/o1/sites/s1/ads/20x5')).toEqual({ page: 'sites', organisationId: 'o1' });
   });
 
   it('given an unknown address, when read, then it is the home page', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Composition, Instant, BatchMassGrams, ProgrammeTags, Uuid } from '../shared/units.js';
+import { MeasurementMethod, SiteId } from '../organisation/organisation.events.js';
 import { CollectionScheme, CountryCode, EwcCode, Market, ResidualOriginClass } from './batch.events.js';
 
 export const CollectBatch = z.object({
@@ -11,6 +12,8 @@ export const CollectBatch = z.object({
   occurredAt: Instant,
   collectorOrgId: Uuid,
   programmeTags: ProgrammeTags.default([]),
+  siteId: SiteId.optional(),
+  measurement: MeasurementMethod.optional(),
 });
 export type CollectBatch = z.infer<typeof CollectBatch>;
 
@@ -23,6 +26,8 @@ export const RegisterResidualBatch = z.object({
   description: z.string().trim().min(1).max(1000),
   programmeTags: ProgrammeTags.default([]),
   occurredAt: Instant,
+  siteId: SiteId.optional(),
+  measurement: MeasurementMethod.optional(),
 });
 export type RegisterResidualBatch = z.infer<typeof RegisterResidualBatch>;
 
@@ -43,6 +48,8 @@ export const ReceiveTransfer = z.object({
   batchId: Uuid,
   receivedMassGrams: BatchMassGrams,
   occurredAt: Instant,
+  siteId: SiteId.optional(),
+  measurement: MeasurementMethod.optional(),
 });
 export type ReceiveTransfer = z.infer<typeof ReceiveTransfer>;
 
@@ -60,7 +67,7 @@ export const RecordOutcome = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('exported'), destinationCountry: CountryCode, purpose: z.enum(['reuse', 'recycling', 'unknown']) }),
   z.object({ outcome: z.literal('placed-on-market'), market: Market, destinationCountry: CountryCode.optional() }),
 ]);
-export type RecordOutcome = z.infer<typeof RecordOutcome> & { batchId: string; occurredAt: string };
+export type RecordOutcome = z.infer<typeof RecordOutcome> & { batchId: string; occurredAt: string; siteId?: string | undefined };
 
 export const CorrectMass = z.object({
   batchId: Uuid,

@@ -4,6 +4,7 @@ import { isKnownKommune, kommuneName } from '../reference/reference.js';
 import { assertMassAtMost, assertPlainText } from '../shared/bounds.js';
 import { actsAsMunicipalityOf, assertBusinessTime, assertFollows, assertHandlesMaterial, type DecisionContext, type Predecessor } from '../shared/decision-context.js';
 import type { CancelTransfer, CollectBatch, CorrectMass, DispatchTransfer, ReceiveTransfer, RecordOutcome, RegisterResidualBatch } from './batch.commands.js';
+import { assertOpenSiteOfActor } from '../organisation/site.decide.js';
 import type { BatchState } from './batch.state.js';
 
 function assertNewBatch(state: BatchState | undefined, batchId: string): void {
@@ -91,6 +92,14 @@ export function decideCollectBatch(state: BatchState | undefined, command: Colle
       { kommuneCode: command.kommuneCode, collectorOrgId: actor.organisationId },
     );
   }
+  if (command.siteId !== undefined && command.collectorOrgId !== actor.organisationId) {
+    // The site is where the batch is held, so it must be the holder's: a municipality recording for
+    // another collector names none.
+    throw new InvalidCommandError('site-not-of-collector', `site ${command.siteId} must be a site of the collector ${command.collectorOrgId}, which records it itself`, {
+      siteId: command.siteId,
+    });
+  }
+  assertOpenSiteOfActor(command.siteId, ctx);
   return [{ type: 'BatchCollected', data: { ...command } }];
 }
 
@@ -104,6 +113,7 @@ export function decideRegisterResidualBatch(
   assertPlainText(command);
   assertBusinessTime(command.occurredAt, ctx);
   assertMassAtMost('massGrams', command.massGrams);
+  assertOpenSiteOfActor(command.siteId, ctx);
   return [{ type: 'ResidualBatchRegistered', data: { ...command, organisationId: ctx.actor.organisationId } }];
 }
 
@@ -159,6 +169,7 @@ export function decideReceiveTransfer(state: BatchState | undefined, command: Re
     throw new ForbiddenError('not-consignee', `only the consignee ${transfer.toOrgId} may receive batch ${batch.batchId}`);
   }
   assertFollows(command.occurredAt, follows(batch));
+  assertOpenSiteOfActor(command.siteId, ctx);
   const differenceGrams = command.receivedMassGrams - transfer.massGrams;
   const toleranceBasisPoints = ctx.policy.transitToleranceBasisPoints;
   // |difference| / dispatched > tolerance, in integers: |d| * 10000 > tolerance * dispatched.
@@ -175,6 +186,8 @@ export function decideReceiveTransfer(state: BatchState | undefined, command: Re
         anomaly,
         toleranceBasisPoints,
         occurredAt: command.occurredAt,
+        ...(command.siteId !== undefined ? { siteId: command.siteId } : {}),
+        ...(command.measurement !== undefined ? { measurement: command.measurement } : {}),
       },
     },
   ];
@@ -214,21 +227,23 @@ export function decideRecordOutcome(state: BatchState | undefined, command: Reco
   assertCustodian(batch, ctx);
   assertAvailable(batch);
   assertFollows(command.occurredAt, follows(batch));
+  assertOpenSiteOfActor(command.siteId, ctx);
   const { batchId, occurredAt } = command;
+  const site = command.siteId !== undefined ? { siteId: command.siteId } : {};
   switch (command.outcome) {
     case 'sold-for-reuse':
       return [
         {
           type: 'BatchSoldForReuse',
-          data: { batchId, market: command.market, ...(command.destinationCountry ? { destinationCountry: command.destinationCountry } : {}), occurredAt },
+          data: { batchId, market: command.market, ...(command.destinationCountry ? { destinationCountry: command.destinationCountry } : {}), occurredAt, ...site },
         },
       ];
     case 'incinerated':
-      return [{ type: 'BatchIncinerated', data: { batchId, energyRecovery: command.energyRecovery, occurredAt } }];
+      return [{ type: 'BatchIncinerated', data: { batchId, energyRecovery: command.energyRecovery, occurredAt, ...site } }];
     case 'landfilled':
-      return [{ type: 'BatchLandfilled', data: { batchId, occurredAt } }];
+      return [{ type: 'BatchLandfilled', data: { batchId, occurredAt, ...site } }];
     case 'exported':
-      return [{ type: 'BatchExported', data: { batchId, destinationCountry: command.destinationCountry, purpose: command.purpose, occurredAt } }];
+      return [{ type: 'BatchExported', data: { batchId, destinationCountry: command.destinationCountry, purpose: command.purpose, occurredAt, ...site } }];
     case 'placed-on-market':
       if (batch.grade !== 'product' || batch.application === undefined) {
         throw new InvalidCommandError('not-a-product', `batch ${batchId} is not a product of a manufacturing process; use sold-for-reuse instead`);
@@ -236,7 +251,7 @@ export function decideRecordOutcome(state: BatchState | undefined, command: Reco
       return [
         {
           type: 'ProductPlacedOnMarket',
-          data: { batchId, market: command.market, ...(command.destinationCountry ? { destinationCountry: command.destinationCountry } : {}), occurredAt },
+          data: { batchId, market: command.market, ...(command.destinationCountry ? { destinationCountry: command.destinationCountry } : {}), occurredAt, ...site },
         },
       ];
   }

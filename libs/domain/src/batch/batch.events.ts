@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MeasurementMethod, SiteId } from '../organisation/organisation.events.js';
 import { EWC_CODE_LIST } from '../reference/reference.js';
 import { Composition, Grams, Instant, PositiveGrams, ProgrammeTags, Uuid } from '../shared/units.js';
 
@@ -26,6 +27,10 @@ export const BatchCollected = z.object({
   occurredAt: Instant,
   collectorOrgId: Uuid,
   programmeTags: ProgrammeTags.default([]),
+  /** The collector's site that received the collection; optional, so events from before sites still fold. */
+  siteId: SiteId.optional(),
+  /** Absent means weighed (docs/decisions/039-sites-and-ads-export.md). */
+  measurement: MeasurementMethod.optional(),
 });
 export type BatchCollected = z.infer<typeof BatchCollected>;
 
@@ -40,6 +45,10 @@ export const ResidualBatchRegistered = z.object({
   description: z.string().min(1).max(1000),
   programmeTags: ProgrammeTags.default([]),
   occurredAt: Instant,
+  /** The organisation's site where the residual arose. */
+  siteId: SiteId.optional(),
+  /** Absent means weighed. */
+  measurement: MeasurementMethod.optional(),
 });
 export type ResidualBatchRegistered = z.infer<typeof ResidualBatchRegistered>;
 
@@ -69,6 +78,10 @@ export const CustodyTransferReceived = z.object({
   anomaly: z.boolean(),
   toleranceBasisPoints: z.number().int().nonnegative(),
   occurredAt: Instant,
+  /** The consignee's site that received the batch. */
+  siteId: SiteId.optional(),
+  /** How receivedMassGrams was found; absent means weighed. */
+  measurement: MeasurementMethod.optional(),
 });
 export type CustodyTransferReceived = z.infer<typeof CustodyTransferReceived>;
 
@@ -121,30 +134,36 @@ export type BatchProduced = z.infer<typeof BatchProduced>;
 
 // ---- 4.4 outcomes: the batch leaves the ledger's scope and is closed ----
 
+/** Every outcome may name the custodian's site where it happened. */
+const OutcomeSite = { siteId: SiteId.optional() };
 export const BatchSoldForReuse = z.object({
   batchId: Uuid,
   market: Market,
   destinationCountry: CountryCode.optional(),
   occurredAt: Instant,
+  ...OutcomeSite,
 });
 export const BatchIncinerated = z.object({
   batchId: Uuid,
   /** R1 (with energy recovery) or D10 (without). */
   energyRecovery: z.boolean(),
   occurredAt: Instant,
+  ...OutcomeSite,
 });
-export const BatchLandfilled = z.object({ batchId: Uuid, occurredAt: Instant });
+export const BatchLandfilled = z.object({ batchId: Uuid, occurredAt: Instant, ...OutcomeSite });
 export const BatchExported = z.object({
   batchId: Uuid,
   destinationCountry: CountryCode,
   purpose: z.enum(['reuse', 'recycling', 'unknown']),
   occurredAt: Instant,
+  ...OutcomeSite,
 });
 export const ProductPlacedOnMarket = z.object({
   batchId: Uuid,
   market: Market,
   destinationCountry: CountryCode.optional(),
   occurredAt: Instant,
+  ...OutcomeSite,
 });
 export type BatchSoldForReuse = z.infer<typeof BatchSoldForReuse>;
 export type BatchIncinerated = z.infer<typeof BatchIncinerated>;

@@ -199,6 +199,7 @@ describe('evolveOrganisation', () => {
       roles: ['sorter'],
       keys: [{ keyId: 'first', revoked: true }, { keyId: 'second', revoked: false }],
       authorisedCollectors: [],
+      sites: [],
     });
     expect(evolveOrganisation(undefined, issued(SORTER, 'x'))).toBeUndefined();
   });

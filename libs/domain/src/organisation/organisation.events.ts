@@ -108,10 +108,74 @@ export const CollectorAuthorisationRevoked = z.object({
 });
 export type CollectorAuthorisationRevoked = z.infer<typeof CollectorAuthorisationRevoked>;
 
+// ---- sites: where an organisation receives, processes and hands on material (docs/decisions/039-sites-and-ads-export.md) ----
+
+/**
+ * A Danish production unit number (P-nummer): ten digits, issued by the CVR register to every
+ * physical place a firm works from. The register publishes no check digit, so only the form is checked.
+ */
+export const PNumber = z.string().regex(/^\d{10}$/, 'a P-number has ten digits, e.g. 1012345678');
+export const SiteId = Uuid;
+/** WGS84 degrees; bounded so a stored event cannot carry a position off the globe. */
+export const Latitude = z.number().min(-90).max(90);
+export const Longitude = z.number().min(-180).max(180);
+export const SiteName = z.string().trim().min(1).max(200);
+export const SiteAddress = z.string().trim().min(1).max(500);
+export const SiteReason = z.string().trim().min(1).max(500);
+
+/** What describes a site: declared whole, and amended whole (so a reader needs only the latest). */
+export const SiteDescription = z.object({
+  name: SiteName,
+  address: SiteAddress,
+  kommuneCode: z.string().regex(/^\d{4}$/, 'kommune codes have four digits, e.g. 0657'),
+  pNumber: PNumber.optional(),
+  latitude: Latitude.optional(),
+  longitude: Longitude.optional(),
+});
+export type SiteDescription = z.infer<typeof SiteDescription>;
+
+export const SiteDeclared = SiteDescription.extend({
+  organisationId: Uuid,
+  siteId: SiteId,
+  /** The organisation itself, or the operator acting for it. */
+  declaredBy: Uuid,
+  occurredAt: Instant,
+});
+export type SiteDeclared = z.infer<typeof SiteDeclared>;
+
+/** The site's whole description from now on; what it recorded before stays as it was. */
+export const SiteAmended = SiteDescription.extend({
+  organisationId: Uuid,
+  siteId: SiteId,
+  amendedBy: Uuid,
+  reason: SiteReason,
+  occurredAt: Instant,
+});
+export type SiteAmended = z.infer<typeof SiteAmended>;
+
+/** A closed site names no new receipt, process or outcome; it stays in the history and in its exports. */
+export const SiteClosed = z.object({
+  organisationId: Uuid,
+  siteId: SiteId,
+  closedBy: Uuid,
+  reason: SiteReason,
+  occurredAt: Instant,
+});
+export type SiteClosed = z.infer<typeof SiteClosed>;
+
+/** ADS asks whether a mass was weighed or estimated; a mass recorded without saying was weighed. */
+export const MEASUREMENT_METHODS = ['weighed', 'estimated'] as const;
+export const MeasurementMethod = z.enum(MEASUREMENT_METHODS);
+export type MeasurementMethod = z.infer<typeof MeasurementMethod>;
+export const DEFAULT_MEASUREMENT: MeasurementMethod = 'weighed';
+
 export const organisationEventSchemas = {
   OrganisationRegistered,
   ApiKeyIssued,
   ApiKeyRevoked,
   CollectorAuthorised,
   CollectorAuthorisationRevoked,
+  SiteDeclared,
+  SiteAmended,
+  SiteClosed,
 } as const;

@@ -10,6 +10,15 @@ export interface ApiKeyState {
   readonly revoked: boolean;
 }
 
+/** A site as the organisation's own decisions need it (docs/decisions/039-sites-and-ads-export.md). */
+export interface SiteState {
+  readonly siteId: string;
+  readonly name: string;
+  readonly kommuneCode: string;
+  readonly pNumber?: string;
+  readonly open: boolean;
+}
+
 export interface OrganisationState {
   readonly organisationId: string;
   readonly roles: readonly Role[];
@@ -19,6 +28,12 @@ export interface OrganisationState {
   readonly keys: readonly ApiKeyState[];
   /** Collectors currently authorised to record this municipality's collections, in the order they were (last) authorised. */
   readonly authorisedCollectors: readonly string[];
+  /** Sites declared on the stream, open or closed, in the order they were declared. */
+  readonly sites: readonly SiteState[];
+}
+
+function describedSite(data: { siteId: string; name: string; kommuneCode: string; pNumber?: string | undefined }, open: boolean): SiteState {
+  return { siteId: data.siteId, name: data.name, kommuneCode: data.kommuneCode, ...(data.pNumber !== undefined ? { pNumber: data.pNumber } : {}), open };
 }
 
 /** `undefined` until the organisation is registered. */
@@ -31,6 +46,7 @@ export function evolveOrganisation(state: OrganisationState | undefined, event: 
         ...(event.data.kommuneCode !== undefined ? { kommuneCode: event.data.kommuneCode } : {}),
         keys: [],
         authorisedCollectors: [],
+        sites: [],
       };
     case 'ApiKeyIssued':
       return state && { ...state, keys: [...state.keys, { keyId: event.data.keyId, revoked: false }] };
@@ -40,6 +56,12 @@ export function evolveOrganisation(state: OrganisationState | undefined, event: 
       return state && { ...state, authorisedCollectors: [...state.authorisedCollectors.filter((id) => id !== event.data.collectorOrgId), event.data.collectorOrgId] };
     case 'CollectorAuthorisationRevoked':
       return state && { ...state, authorisedCollectors: state.authorisedCollectors.filter((id) => id !== event.data.collectorOrgId) };
+    case 'SiteDeclared':
+      return state && { ...state, sites: [...state.sites, describedSite(event.data, true)] };
+    case 'SiteAmended':
+      return state && { ...state, sites: state.sites.map((site) => (site.siteId === event.data.siteId ? describedSite(event.data, site.open) : site)) };
+    case 'SiteClosed':
+      return state && { ...state, sites: state.sites.map((site) => (site.siteId === event.data.siteId ? { ...site, open: false } : site)) };
     default:
       return state;
   }

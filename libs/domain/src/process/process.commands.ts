@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Application, EwcCode, Grade } from '../batch/batch.events.js';
 import { MAX_PROCESS_ITEMS, MAX_PROCESS_MASS_GRAMS } from '../shared/bounds.js';
 import { BatchMassGrams, Composition, Instant, PositiveGrams, Uuid } from '../shared/units.js';
+import { SiteId } from '../organisation/organisation.events.js';
 import { ExternalInput, ProcessLoss, ProcessType } from './process.events.js';
 
 export const RecordProcessOutput = z.object({
@@ -30,6 +31,7 @@ export const RecordProcess = z.object({
   outputs: listOf(RecordProcessOutput).min(1, 'a process produces at least one output batch'),
   losses: listOf(RecordProcessLoss).default([]),
   occurredAt: Instant,
+  siteId: SiteId.optional(),
 });
 export type RecordProcess = z.infer<typeof RecordProcess>;
 

@@ -5,6 +5,7 @@ import type { EventOfType } from '../events.js';
 import { allocateSequentially } from '../provenance/allocation.js';
 import { MAX_BATCH_MASS_GRAMS, MAX_PROCESS_MASS_GRAMS, assertItemCount, assertMassAtMost, assertPlainText } from '../shared/bounds.js';
 import { assertBusinessTime, assertFollows, assertHandlesMaterial, type DecisionContext } from '../shared/decision-context.js';
+import { assertOpenSiteOfActor } from '../organisation/site.decide.js';
 import type { RecordProcess } from './process.commands.js';
 import type { ProcessInput } from './process.events.js';
 
@@ -44,6 +45,7 @@ export function decideStartProcess(
   assertHandlesMaterial(ctx);
   assertProcessBounds(command);
   assertBusinessTime(command.occurredAt, ctx);
+  assertOpenSiteOfActor(command.siteId, ctx);
 
   const ids = [...command.inputs.map((i) => i.batchId), ...command.outputs.map((o) => o.batchId)];
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
@@ -119,6 +121,7 @@ export function decideStartProcess(
       })),
       losses: command.losses,
       occurredAt: command.occurredAt,
+      ...(command.siteId !== undefined ? { siteId: command.siteId } : {}),
     },
   };
 }

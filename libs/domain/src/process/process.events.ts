@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Application, EwcCode, Grade, Parent } from '../batch/batch.events.js';
+import { SiteId } from '../organisation/organisation.events.js';
 import { Composition, Instant, PositiveGrams, Uuid } from '../shared/units.js';
 
 export const PROCESS_TYPES = [
@@ -63,6 +64,8 @@ export const ProcessStarted = z.object({
   outputs: z.array(ProcessOutput).min(1),
   losses: z.array(ProcessLoss).default([]),
   occurredAt: Instant,
+  /** The organisation's site where the process ran; its outputs are held there. */
+  siteId: SiteId.optional(),
 });
 export type ProcessStarted = z.infer<typeof ProcessStarted>;
 

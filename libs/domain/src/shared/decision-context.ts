@@ -1,5 +1,6 @@
 import { ForbiddenError, InvalidCommandError } from '../errors.js';
 import type { Role } from '../organisation/organisation.events.js';
+import type { SiteState } from '../organisation/organisation.state.js';
 import { EARLIEST_OCCURRED_AT, EARLIEST_OCCURRED_AT_MS } from './bounds.js';
 
 /** What the domain knows of an organisation; served by a read model (it guards no invariant). */
@@ -35,6 +36,11 @@ export interface DecisionContext {
    * letting them record for any kommune.
    */
   readonly collectorAuthorised?: (kommuneCode: string, collectorOrgId: string) => boolean;
+  /**
+   * The acting organisation's sites, from its own stream, when the command names a site
+   * (docs/decisions/039-sites-and-ads-export.md). Left out, no site is known.
+   */
+  readonly actorSites?: readonly SiteState[];
 }
 
 /** The actor is the municipality bound to this kommune, so it records the kommune's collections itself. */

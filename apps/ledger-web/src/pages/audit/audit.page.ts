@@ -1,3 +1,4 @@
+import { evidenceVerifierSection } from '../../features/evidence-verifier/evidence-verifier.view.js';
 import { ApiError } from '../../shared/api-client.js';
 import { ANOMALY_KINDS, anomalyTable, type AnomalyPage } from '../../shared/anomaly-list.js';
 import type { PageContext } from '../../shared/context.js';
@@ -28,6 +29,7 @@ export async function auditPage(context: PageContext, main: HTMLElement): Promis
     el('h1', {}, t.auditTitle),
     keySection(context, key, checkpoints.origin),
     checkpointSection(context, checkpoints),
+    evidenceVerifierSection(context),
     el(
       'section',
       { attrs: { 'aria-labelledby': 'audit-anomalies-heading' } },

@@ -1,6 +1,7 @@
 import type { PageContext } from '../../shared/context.js';
 import { el, show } from '../../shared/dom.js';
 import { formatDateTime, formatTonnes } from '../../shared/format.js';
+import { codeLabel } from '../../shared/i18n/codes.js';
 import { hrefOf } from '../../shared/router.js';
 import type { BatchSummary } from '../batch/batch.types.js';
 
@@ -33,8 +34,8 @@ export async function batchListPage(context: PageContext, main: HTMLElement): Pr
         el(
           'li',
           {},
-          el('a', { attrs: { href: hrefOf({ page: 'batch', batchId: batch.batchId }) } }, `${batch.productType ?? batch.grade} · ${formatTonnes(batch.massGrams, locale)}`),
-          ` · ${organisations.nameOf(batch.custodianOrgId)} · ${batch.status} · ${formatDateTime(batch.created.occurredAt, locale)}`,
+          el('a', { attrs: { href: hrefOf({ page: 'batch', batchId: batch.batchId }) } }, `${batch.productType ?? codeLabel(locale, 'grade', batch.grade)} · ${formatTonnes(batch.massGrams, locale)}`),
+          ` · ${organisations.nameOf(batch.custodianOrgId)} · ${codeLabel(locale, 'status', batch.status)} · ${formatDateTime(batch.created.occurredAt, locale)}`,
         ),
       ),
     ),

@@ -26,7 +26,8 @@ export interface Custody {
     readonly seq: number;
     readonly organisationId: string;
     readonly from: CustodyPoint;
-    readonly to: CustodyPoint | null;
+    /** How the period ended (`endedBy`: dispatched, consumed, …), or null while it is open. */
+    readonly to: { readonly endedBy: string; readonly occurredAt: string } | null;
   }[];
 }
 
@@ -51,4 +52,35 @@ export interface Lineage {
     readonly organisationId: string;
   }[];
   readonly withheld?: { readonly batches: number; readonly edges: number };
+}
+
+/** The moment an as-of answer was taken at, as the API names it (decision 013). */
+export interface AsOfAxis {
+  readonly axis: 'latest' | 'position' | 'recordedAt';
+  readonly position?: number;
+  readonly recordedAt?: string;
+}
+
+export interface HistoryEvent {
+  readonly position: number;
+  readonly eventId: string;
+  readonly type: string;
+  readonly occurredAt: string | null;
+  readonly recordedAt: string;
+  readonly actorOrgId: string;
+  readonly hash: string;
+  readonly corrects: string | null;
+  readonly correctedBy: readonly string[];
+  readonly withheld: { readonly parents: number } | null;
+  /** Only in the audited history: the event's leaf in the Merkle tree of the log. */
+  readonly leafHash?: string;
+}
+
+/** GET /batches/:id/history, or /audit/batches/:id/history with leaf hashes and their checkpoint. */
+export interface BatchHistory {
+  readonly batchId: string;
+  readonly asOf: AsOfAxis;
+  readonly events: readonly HistoryEvent[];
+  readonly keyId?: string;
+  readonly checkpoint?: { readonly treeSize: number };
 }

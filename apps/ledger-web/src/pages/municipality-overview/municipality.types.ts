@@ -31,3 +31,17 @@ export interface MunicipalReport {
     readonly rates: Readonly<Record<string, number>>;
   };
 }
+
+/** GET /reports/municipal/:kommuneCode/:year/flows (docs/decisions/036-municipal-flows.md). */
+export interface MunicipalFlows {
+  readonly kommuneCode: string;
+  readonly kommuneName: string | null;
+  readonly year: number;
+  readonly quarter: number | null;
+  readonly collectedGrams: number;
+  readonly collectors: readonly { readonly collectorOrgId: string; readonly collectorOrgName?: string | null; readonly grams: number }[];
+  readonly sorters: readonly { readonly collectorOrgId: string; readonly sorterOrgId: string | null; readonly sorterOrgName?: string | null; readonly grams: number }[];
+  readonly grades: readonly { readonly sorterOrgId: string | null; readonly grade: string; readonly grams: number }[];
+  readonly fates: readonly { readonly grade: string; readonly bucket: string; readonly grams: number }[];
+  readonly buckets: Readonly<Record<string, number>>;
+}

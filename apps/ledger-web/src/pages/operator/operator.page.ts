@@ -4,6 +4,7 @@ import { el, show } from '../../shared/dom.js';
 import { formatDateTime } from '../../shared/format.js';
 import { hrefOf } from '../../shared/router.js';
 import { table } from '../../shared/table.js';
+import { OPERATOR_MESSAGES } from './operator.messages.js';
 import type { ApiKeyEntry, CollectorAuthorisationEntry } from './operator.types.js';
 
 /**
@@ -78,6 +79,7 @@ async function chosenSection(context: PageContext, chosen: Organisation | undefi
     { attrs: { 'aria-labelledby': 'chosen-heading', 'data-testid': 'chosen-organisation' } },
     el('h2', { attrs: { id: 'chosen-heading' } }, name),
     el('dl', { class: 'summary' }, el('dt', {}, t.organisationId), el('dd', {}, el('code', {}, organisationId))),
+    el('p', {}, el('a', { attrs: { href: hrefOf({ page: 'organisation', organisationId }), 'data-testid': 'organisation-page-link' } }, OPERATOR_MESSAGES[context.locale].organisationPage(name))),
     keys,
     authorisations,
   );

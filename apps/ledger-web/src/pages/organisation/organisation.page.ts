@@ -3,9 +3,12 @@ import { anomalyTable, type AnomalyPage } from '../../shared/anomaly-list.js';
 import type { PageContext } from '../../shared/context.js';
 import { el, show } from '../../shared/dom.js';
 import { copenhagenStartOfDay, formatInteger, formatTonnes } from '../../shared/format.js';
+import { codeLabel } from '../../shared/i18n/codes.js';
 import { hrefOf } from '../../shared/router.js';
 import { table } from '../../shared/table.js';
-import type { Inventory } from './organisation.types.js';
+import { ACTIVITY_ROWS, processesSection, shipmentsSection } from './organisation-activity.view.js';
+import { ORGANISATION_ACTIVITY_MESSAGES } from './organisation.messages.js';
+import type { Inventory, ProcessList, ShipmentList } from './organisation.types.js';
 
 /** An answer, or the refusal the viewer's role earns (403), which the page explains instead of failing. */
 async function unlessForbidden<T>(answer: Promise<T>): Promise<T | 'forbidden'> {
@@ -19,7 +22,8 @@ async function unlessForbidden<T>(answer: Promise<T>): Promise<T | 'forbidden'> 
 
 /**
  * One organisation: its stock now by grade, the mass balance of a calendar year in Copenhagen
- * (the API's exact figures, with the equation written out), and the anomalies it is party to.
+ * (the API's exact figures, with the equation written out), its processes and shipments in that
+ * year, and the anomalies it is party to.
  * Only the organisation itself, auditors and the operator may see these; anyone else is told so.
  */
 export async function organisationPage(context: PageContext, main: HTMLElement, params: { organisationId: string; year?: number }): Promise<void> {
@@ -28,8 +32,10 @@ export async function organisationPage(context: PageContext, main: HTMLElement, 
   const from = copenhagenStartOfDay(`${year}-01-01`);
   const to = copenhagenStartOfDay(`${year + 1}-01-01`);
   const period = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
-  const [inventory, anomalies] = await Promise.all([
+  const [inventory, processes, shipments, anomalies] = await Promise.all([
     unlessForbidden(api.getJson<Inventory>(`${path`/reports/inventory/${params.organisationId}`}?${period}`)),
+    unlessForbidden(api.getJson<ProcessList>(`${path`/organisations/${params.organisationId}/processes`}?${period}&limit=${ACTIVITY_ROWS}`)),
+    unlessForbidden(api.getJson<ShipmentList>(`${path`/organisations/${params.organisationId}/shipments`}?${period}&limit=${ACTIVITY_ROWS}`)),
     unlessForbidden(api.getJson<AnomalyPage>(`${path`/audit/anomalies?organisationId=${params.organisationId}`}&${period}&limit=500`)),
   ]);
   const name = organisations.nameOf(params.organisationId);
@@ -37,8 +43,11 @@ export async function organisationPage(context: PageContext, main: HTMLElement, 
     main,
     el('h1', {}, t.organisationTitle(name, year)),
     el('p', { class: 'batch-id' }, `${t.organisationId}: `, el('code', {}, params.organisationId)),
+    el('p', {}, el('a', { attrs: { href: hrefOf({ page: 'sites', organisationId: params.organisationId }), 'data-testid': 'sites-link' } }, ORGANISATION_ACTIVITY_MESSAGES[context.locale].sitesLink)),
     yearForm(context, params.organisationId, year),
     ...(inventory === 'forbidden' ? [el('p', { class: 'notice', attrs: { 'data-testid': 'inventory-forbidden' } }, t.inventoryForbidden)] : [stockSection(context, inventory), balanceSection(context, inventory, year)]),
+    processesSection(context, processes),
+    shipmentsSection(context, shipments),
     el(
       'section',
       { attrs: { 'aria-labelledby': 'anomalies-heading' } },
@@ -72,7 +81,7 @@ function stockSection(context: PageContext, inventory: Inventory): HTMLElement {
       ? table(
           'stock-by-grade',
           [t.grade, t.available, t.batches, t.inTransit, t.batches],
-          stock.byGrade.map((row) => [row.grade, tonnes(row.availableGrams), formatInteger(row.availableBatches, locale), tonnes(row.inTransitGrams), formatInteger(row.inTransitBatches, locale)]),
+          stock.byGrade.map((row) => [codeLabel(locale, 'grade', row.grade), tonnes(row.availableGrams), formatInteger(row.availableBatches, locale), tonnes(row.inTransitGrams), formatInteger(row.inTransitBatches, locale)]),
         )
       : el('p', {}, t.noStock),
   );

@@ -30,3 +30,33 @@ export interface Inventory {
     readonly byGrade: readonly GradeStock[];
   };
 }
+
+/** GET /organisations/:id/processes (one page). */
+export interface ProcessList {
+  readonly processes: readonly {
+    readonly processId: string;
+    readonly processType: string;
+    readonly status: string;
+    readonly occurredAt: string;
+    readonly inputs: { readonly batches: number; readonly massGrams: number };
+    readonly externalInputs: { readonly count: number; readonly massGrams: number };
+    readonly outputs: { readonly batches: number; readonly massGrams: number };
+    readonly lossesGrams: number;
+  }[];
+  readonly nextAfter: string | null;
+}
+
+/** GET /organisations/:id/shipments (one page). */
+export interface ShipmentList {
+  readonly shipments: readonly {
+    readonly transferId: string;
+    readonly batchId: string;
+    readonly direction: 'outgoing' | 'incoming';
+    readonly counterpartOrgId: string;
+    readonly counterpartOrgName: string | null;
+    readonly massGrams: number;
+    readonly dispatchedAt: string;
+    readonly receivedAt: string | null;
+  }[];
+  readonly nextAfter: string | null;
+}

@@ -199,9 +199,4 @@ export const da: Messages = {
     fibreToFibre: 'Fiber-til-fiber-rate',
     resolved: 'Afklaret',
   },
-  rateDefinitions: {
-    circularity: 'Genbrug plus genanvendelse (til tekstil og til andre produkter) plus eksport til genanvendelse, som andel af det indsamlede.',
-    fibreToFibre: 'Andelen af det indsamlede, der blev genanvendt til ny tekstilfiber.',
-    resolved: 'Andelen af det indsamlede, hvis skæbne kendes: alt undtagen det, der stadig er på lager.',
-  },
 };

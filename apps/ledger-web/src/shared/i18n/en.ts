@@ -198,11 +198,6 @@ export const en = {
     fibreToFibre: 'Fibre-to-fibre rate',
     resolved: 'Resolved',
   } as Record<string, string>,
-  rateDefinitions: {
-    circularity: 'Reuse plus recycling (to textile and to other products) plus exports for recycling, as a share of what was collected.',
-    fibreToFibre: 'The share of what was collected that was recycled into new textile fibre.',
-    resolved: 'The share of what was collected whose fate is known: everything except what is still in stock.',
-  } as Record<string, string>,
 };
 
 export type Messages = typeof en;

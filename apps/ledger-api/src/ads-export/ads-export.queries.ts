@@ -1,0 +1,6 @@
+export class GetAdsExportQuery {
+  constructor(
+    readonly pNumber: string,
+    readonly year: number,
+  ) {}
+}
