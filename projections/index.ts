@@ -133,6 +133,9 @@ export { CircularityProjection, BUCKETS, BUCKET_LABELS, type Bucket } from './ci
 export { circularity, circularityRates, type CircularityPeriod, type CircularityQuery, type CircularityRow, type RateName } from './circularity/circularity.queries.js';
 export { MunicipalReportProjection } from './municipal-report/municipal-report.projection.js';
 export { municipalReport, municipalReportCsv, type CollectedLine, type MassFigure, type MunicipalReport } from './municipal-report/municipal-report.queries.js';
+export { municipalReportCsvWithParties, type MunicipalParties, type MunicipalParty } from './municipal-report/municipal-report.queries.js';
+export { nationalReport, nationalReportCsv, type NationalKommuneRow, type NationalReport } from './municipal-report/national-report.queries.js';
+export { RATE_DEFINITIONS } from './municipal-report/rate-definitions.js';
 export { MunicipalFlowsProjection, NOT_SORTED, SORTING_LOSS } from './municipal-flows/municipal-flows.projection.js';
 export { municipalFlows, type CollectorFlow, type FateFlow, type GradeFlow, type MunicipalFlows, type SorterFlow } from './municipal-flows/municipal-flows.queries.js';
 

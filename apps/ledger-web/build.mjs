@@ -16,14 +16,14 @@ mkdirSync(outdir, { recursive: true });
 // Chunks a former build wrote and this one does not would otherwise still be served.
 rmSync(path.join(outdir, 'chunks'), { recursive: true, force: true });
 // Code loaded on demand (the batch page's graph layout, decision 032) and the code it shares with
-// app.js go to chunks/, under names without a content hash: the server routes only the files
-// present when it starts (wildcard: false), so a rebuild while it runs must keep every name, and
-// the browser revalidates each file anyway (maxAge 0).
+// app.js go to chunks/, named by content hash: esbuild may make several shared chunks, which need
+// names of their own. The server routes the files present when it starts (wildcard: false), so
+// after a rebuild the server is restarted, as `npm start` does.
 const result = await build({
   entryPoints: { app: path.join(here, 'src/main.ts') },
   outdir,
   entryNames: '[name]',
-  chunkNames: 'chunks/[name]',
+  chunkNames: 'chunks/[name]-[hash]',
   splitting: true,
   metafile: true,
   bundle: true,

@@ -4,7 +4,9 @@ import { BUCKET_LABELS, BUCKETS, type Bucket } from '../circularity/circularity.
 import { circularity, circularityRates, type RateName } from '../circularity/circularity.queries.js';
 import { gramsFigure, gramsToKg, toBigIntValue } from '../provenance/projection-support.js';
 import type { ReadDb } from '../runner/projection.js';
+import { municipalFlows } from '../municipal-flows/municipal-flows.queries.js';
 import { municipalReportDb } from './municipal-report.projection.js';
+import { RATE_DEFINITIONS } from './rate-definitions.js';
 
 export interface MassFigure {
   grams: number;
@@ -34,6 +36,14 @@ export interface MunicipalReport {
     buckets: Record<Bucket, MassFigure>;
     rates: Record<RateName, number | null>;
   };
+  /** The collectors the period's collections name, with their exact grams; Σ = collected (decision 036). */
+  collectors: Array<MassFigure & { collectorOrgId: string }>;
+  /** The organisations that first sorted the grams (decision 036's first sorter), exact; with notSorted, Σ = collected. */
+  receivers: Array<MassFigure & { receiverOrgId: string }>;
+  /** Grams no sorting has taken in, yet or ever. */
+  notSorted: MassFigure;
+  /** Each rate's definition under its key (docs/decisions/040-municipal-and-national-reports.md). */
+  rateDefinitions: Readonly<Record<RateName, string>>;
 }
 
 function figure(grams: bigint): MassFigure {
@@ -89,6 +99,15 @@ export async function municipalReport(db: ReadDb, kommuneCode: string, year: num
   const buckets = {} as Record<Bucket, MassFigure>;
   for (const b of BUCKETS) buckets[b] = figure(bucketGrams[b]);
 
+  // The same cohorts (kommune × collection month) as above: each list sums to what was collected.
+  const flows = await municipalFlows(db, kommuneCode, year, quarter);
+  const byReceiver = new Map<string, bigint>();
+  let notSorted = 0n;
+  for (const flow of flows.sorters) {
+    if (flow.sorterOrgId === null) notSorted += BigInt(flow.grams);
+    else byReceiver.set(flow.sorterOrgId, (byReceiver.get(flow.sorterOrgId) ?? 0n) + BigInt(flow.grams));
+  }
+
   return {
     kommuneCode,
     kommuneName: kommuneName(kommuneCode) ?? null,
@@ -102,35 +121,78 @@ export async function municipalReport(db: ReadDb, kommuneCode: string, year: num
       buckets,
       rates: circularityRates(circCollected, bucketGrams),
     },
+    collectors: flows.collectors.map((c) => ({ collectorOrgId: c.collectorOrgId, ...figure(BigInt(c.grams)) })),
+    receivers: [...byReceiver].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([receiverOrgId, grams]) => ({ receiverOrgId, ...figure(grams) })),
+    notSorted: figure(notSorted),
+    rateDefinitions: RATE_DEFINITIONS,
   };
 }
 
 const CSV_HEADER = ['kommune_code', 'period', 'measure', 'ewc_code', 'collection_scheme', 'batches', 'grams', 'kg', 'rate'];
 
-function csvField(value: string | number | null): string {
+export function csvField(value: string | number | null): string {
   if (value === null) return '';
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
+
+/** An organisation the kommune's collected grams went through, with its name (decision 034) and exact grams. */
+export interface MunicipalParty {
+  organisationId: string | null;
+  organisationName: string | null;
+  grams: number;
+}
+
+/** Who handled the period's collection: collectors, first sorters (receivers) and what no one sorted (decision 036). */
+export interface MunicipalParties {
+  collectors: MunicipalParty[];
+  receivers: MunicipalParty[];
+  notSortedGrams: number;
+  definitions: Readonly<Record<RateName, string>>;
+}
+
+function reportLines(report: MunicipalReport, parties?: MunicipalParties): Array<Array<string | number | null>> {
+  const named = parties !== undefined;
+  const extra = (organisationId: string | null = null, organisationName: string | null = null, definition: string | null = null): Array<string | null> =>
+    named ? [organisationId, organisationName, definition] : [];
+  const define = (rate: RateName): string | null => parties?.definitions[rate] ?? null;
+  const lines: Array<Array<string | number | null>> = [[...CSV_HEADER, ...(named ? ['organisation_id', 'organisation_name', 'definition'] : [])]];
+  const base = [report.kommuneCode, report.period];
+  for (const line of report.byEwcAndScheme) {
+    lines.push([...base, 'collected', line.ewcCode, line.collectionScheme, line.batches, line.grams, line.kg, null, ...extra()]);
+  }
+  lines.push([...base, 'collected-total', null, null, report.collected.batches, report.collected.grams, report.collected.kg, null, ...extra()]);
+  for (const b of BUCKETS) {
+    const f = report.circularity.buckets[b];
+    lines.push([...base, BUCKET_LABELS[b], null, null, null, f.grams, f.kg, report.circularity.rates[b], ...extra(null, null, define(b))]);
+  }
+  lines.push([...base, 'circularity', null, null, null, null, null, report.circularity.rates.circularity, ...extra(null, null, define('circularity'))]);
+  lines.push([...base, 'fibre-to-fibre', null, null, null, null, null, report.circularity.rates.fibreToFibre, ...extra(null, null, define('fibreToFibre'))]);
+  lines.push([...base, 'resolved', null, null, null, null, null, report.circularity.rates.resolved, ...extra(null, null, define('resolved'))]);
+  if (parties) {
+    for (const c of parties.collectors) lines.push([...base, 'collector', null, null, null, c.grams, gramsToKg(c.grams), null, ...extra(c.organisationId, c.organisationName)]);
+    for (const r of parties.receivers) lines.push([...base, 'receiver', null, null, null, r.grams, gramsToKg(r.grams), null, ...extra(r.organisationId, r.organisationName)]);
+    lines.push([...base, 'not-sorted', null, null, null, parties.notSortedGrams, gramsToKg(parties.notSortedGrams), null, ...extra()]);
+  }
+  return lines;
+}
+
+const toCsv = (lines: Array<Array<string | number | null>>): string => lines.map((fields) => fields.map(csvField).join(',')).join('\r\n') + '\r\n';
 
 /**
  * The same report as RFC 4180 CSV in long format, one measure per line: `collected` per EWC code ×
  * scheme, `collected-total`, one line per circularity bucket (with its rate), then the headline rates.
  */
 export async function municipalReportCsv(db: ReadDb, kommuneCode: string, year: number, quarter?: number): Promise<string> {
-  const report = await municipalReport(db, kommuneCode, year, quarter);
-  const lines: Array<Array<string | number | null>> = [CSV_HEADER];
-  const base = [report.kommuneCode, report.period];
-  for (const line of report.byEwcAndScheme) {
-    lines.push([...base, 'collected', line.ewcCode, line.collectionScheme, line.batches, line.grams, line.kg, null]);
-  }
-  lines.push([...base, 'collected-total', null, null, report.collected.batches, report.collected.grams, report.collected.kg, null]);
-  for (const b of BUCKETS) {
-    const f = report.circularity.buckets[b];
-    lines.push([...base, BUCKET_LABELS[b], null, null, null, f.grams, f.kg, report.circularity.rates[b]]);
-  }
-  lines.push([...base, 'circularity', null, null, null, null, null, report.circularity.rates.circularity]);
-  lines.push([...base, 'fibre-to-fibre', null, null, null, null, null, report.circularity.rates.fibreToFibre]);
-  lines.push([...base, 'resolved', null, null, null, null, null, report.circularity.rates.resolved]);
-  return lines.map((fields) => fields.map(csvField).join(',')).join('\r\n') + '\r\n';
+  return toCsv(reportLines(await municipalReport(db, kommuneCode, year, quarter)));
+}
+
+/**
+ * The report's CSV with the parties (docs/decisions/040-municipal-and-national-reports.md): the same
+ * lines, three more columns (`organisation_id`, `organisation_name`, `definition`: each rate's
+ * definition on its line), then one `collector` and one `receiver` line per organisation and a
+ * `not-sorted` line. The columns are appended, so a reader of the first nine reads what it read before.
+ */
+export function municipalReportCsvWithParties(report: MunicipalReport, parties: MunicipalParties): string {
+  return toCsv(reportLines(report, parties));
 }

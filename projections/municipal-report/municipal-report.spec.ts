@@ -5,12 +5,13 @@ import { chainFlow, commit, dumpTables, FlowLog, openDb, ORGS, projectedOf, rand
 import { EventLog, ORG, project as projectPage, uid } from '../testing/fixtures.js';
 import { expectSameRowsWhateverThePages, voidProcess } from '../processes/testing/void-log.js';
 import { describeOnEachReadDb } from '../testing/read-db-dialects.js';
+import { MunicipalFlowsProjection } from '../municipal-flows/municipal-flows.projection.js';
 import { MunicipalReportProjection } from './municipal-report.projection.js';
 import { municipalReport, municipalReportCsv } from './municipal-report.queries.js';
 
 describeOnEachReadDb('MunicipalReportProjection', (openReadDb, dialect) => {
   async function project(log: FlowLog) {
-    const projections = [new CircularityProjection(), new MunicipalReportProjection()] as const;
+    const projections = [new CircularityProjection(), new MunicipalReportProjection(), new MunicipalFlowsProjection()] as const;
     const db = await openDb(openReadDb, projections);
     await commit(db, projections, projectedOf(log));
     return { db, projections };
@@ -121,10 +122,10 @@ describeOnEachReadDb('MunicipalReportProjection', (openReadDb, dialect) => {
       fc.asyncProperty(fc.array(step, { minLength: 10, maxLength: 50 }), fc.integer({ min: 1, max: 9 }), async (steps: FlowStep[], pageSize) => {
         const { log } = randomFlow(steps);
         const events = projectedOf(log);
-        let live = [new CircularityProjection(), new MunicipalReportProjection()] as const;
+        let live = [new CircularityProjection(), new MunicipalReportProjection(), new MunicipalFlowsProjection()] as const;
         const db = await openDb(openReadDb, live);
         for (let i = 0; i < events.length; i += pageSize) {
-          live = [new CircularityProjection(), new MunicipalReportProjection()] as const;
+          live = [new CircularityProjection(), new MunicipalReportProjection(), new MunicipalFlowsProjection()] as const;
           for (const p of live) await p.load(db);
           await commit(db, live, events.slice(i, i + pageSize));
         }
@@ -136,10 +137,13 @@ describeOnEachReadDb('MunicipalReportProjection', (openReadDb, dialect) => {
               const [circ] = await circularity(db, { kommuneCode, period: quarter === undefined ? 'year' : 'quarter', from: period, to: period });
               expect(report.collected.grams).toBe(circ?.collectedGrams ?? 0);
               expect(report.circularity.collected.grams).toBe(report.collected.grams);
+              // The parties (decision 040) share out the same grams: collectors, and first sorters with what no one sorted.
+              expect(report.collectors.reduce((sum, c) => sum + c.grams, 0)).toBe(report.collected.grams);
+              expect(report.receivers.reduce((sum, r) => sum + r.grams, report.notSorted.grams)).toBe(report.collected.grams);
             }
           }
         }
-        const fresh = [new CircularityProjection(), new MunicipalReportProjection()] as const;
+        const fresh = [new CircularityProjection(), new MunicipalReportProjection(), new MunicipalFlowsProjection()] as const;
         const freshDb = await openDb(openReadDb, fresh);
         await commit(freshDb, fresh, events);
         const tables = fresh.flatMap((p) => [...p.tables]);
@@ -171,7 +175,7 @@ describeOnEachReadDb('MunicipalReportProjection', (openReadDb, dialect) => {
       log.correct(kept, `batch-${kept}:0`, 10_000, 10_250, ORG.collector);
       log.correct(shipped, 'a-receipt', 4_000, 3_900, ORG.collector);
       const db = await openReadDb();
-      for (const p of [new CircularityProjection(), new MunicipalReportProjection()]) {
+      for (const p of [new CircularityProjection(), new MunicipalReportProjection(), new MunicipalFlowsProjection()]) {
         await p.migrate(db);
         await p.load(db);
         await projectPage(db, p, log.projected());
@@ -204,7 +208,7 @@ describeOnEachReadDb('MunicipalReportProjection over events beyond today’s bou
     log.collect(uid(3), Number.MAX_SAFE_INTEGER, { kommuneCode: '0657', occurredAt: '2025-02-10T10:00:00Z' });
     // When the municipal report and circularity projections fold them
     const db = await openReadDb();
-    const projections = [new MunicipalReportProjection(), new CircularityProjection()];
+    const projections = [new MunicipalReportProjection(), new CircularityProjection(), new MunicipalFlowsProjection()];
     for (const p of projections) {
       await p.migrate(db);
       await p.load(db);

@@ -1,4 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
+import { codeLabel } from '../../apps/ledger-web/src/shared/i18n/codes.js';
+import { kommuneLabel } from '../../apps/ledger-web/src/shared/kommuner.js';
 import { LedgerHarness } from '../fixtures/ledger-harness.js';
 import { buildWebApp, eventually, launchChromium, newPage, plain, screenshot, seriousViolations, tabUntil, textOf } from './browser-session.js';
 import { seedBatchScenario, type BatchScenario } from './batch-scenario.js';
@@ -101,7 +103,7 @@ describe('the batch page in a browser', () => {
     for (const [batchId, mass] of drawn) expect(mass).toBe(await massOf(batchId));
     // Named by product or grade and holder, never by id.
     const fibreNode = page.locator(`[data-testid="lineage-node"][data-batch-id="${scenario.fibre}"]`);
-    expect(await fibreNode.getAttribute('aria-label')).toBe(`fibre, ${await massOf(scenario.fibre)}, hos Pude & Taske ApS (1 trin opstrøms)`.replace(/\u00a0/g, ' '));
+    expect(await fibreNode.getAttribute('aria-label')).toBe(`${codeLabel('da', 'grade', 'fibre')}, ${await massOf(scenario.fibre)}, hos Pude & Taske ApS (1 trin opstrøms)`.replace(/\u00a0/g, ' '));
     expect(plain(await page.locator('[data-testid="lineage-graph"]').textContent())).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
     // Each drawn link carries the grams the API says flowed along it.
     const labels = await page.locator('[data-testid="lineage-link-label"]').all();
@@ -139,10 +141,10 @@ describe('the batch page in a browser', () => {
     await eventually(async () => expect([...(await drawnNodes(page)).keys()].sort()).toEqual(firstTwoSteps.sort()));
 
     // When: Tab reaches the fibre and Enter follows it, then its own page opens.
-    await tabUntil(page, (focused) => focused.text.startsWith('fibre'));
+    await tabUntil(page, (focused) => focused.text.startsWith(codeLabel('da', 'grade', 'fibre')));
     await page.keyboard.press('Enter');
     await eventually(async () => expect(page.url()).toContain(`#/batches/${scenario.fibre}`));
-    await eventually(async () => expect(await textOf(page.locator('h1'))).toContain('fibre'));
+    await eventually(async () => expect(await textOf(page.locator('h1'))).toContain(codeLabel('da', 'grade', 'fibre')));
     await page.locator(`[data-testid="lineage-node"][data-side="root"][data-batch-id="${scenario.fibre}"]`).waitFor();
     expect(errors).toEqual([]);
     await context.close();
@@ -196,7 +198,7 @@ describe('the batch page in a browser', () => {
     await eventually(async () => expect(await page.locator('[data-testid="history"] tbody tr').count()).toBe(historyThen.events.length), 60_000);
     expect(await rows()).toEqual(historyThen.events.map((event) => ({ position: event.position, type: event.type, hash: event.hash })));
     const summary = plain(await page.locator('[data-testid="batch-summary"]').textContent());
-    expect(summary).toContain(batchThen.status);
+    expect(summary).toContain(codeLabel('da', 'status', batchThen.status));
     expect(summary).toContain(daTonnes(batchThen.massGrams));
     expect(summary).toContain('Pude & Taske ApS');
     expect(summary).not.toContain('Mærkevare A/S');
@@ -206,7 +208,7 @@ describe('the batch page in a browser', () => {
     // And "Now" goes back to the ledger as it is.
     await page.locator('[data-testid="as-of-now"]').click();
     await eventually(async () => expect(await page.locator('[data-testid="history"] tbody tr').count()).toBe(history.events.length));
-    expect(plain(await page.locator('[data-testid="batch-summary"]').textContent())).toContain(batchNow.status);
+    expect(plain(await page.locator('[data-testid="batch-summary"]').textContent())).toContain(codeLabel('da', 'status', batchNow.status));
     expect(errors).toEqual([]);
     await context.close();
   }, 150_000);
@@ -236,7 +238,7 @@ describe('the batch page in a browser', () => {
     expect(await textOf(page.locator('[data-testid="recycled-content"]'))).toBe(daPercent(provenance.recycledContentBasisPoints / 10_000));
     expect(await textOf(page.locator('[data-testid="recycled-tonnes"]'))).toBe(daTonnes(provenance.postConsumerGrams + provenance.preConsumerGrams));
     const kommuneRows = (await page.locator('[data-testid="provenance-by-kommune"] tbody tr').allTextContents()).map(plain);
-    expect(kommuneRows).toEqual(provenance.byKommune.map((row) => `${row.kommuneCode}${daTonnes(row.grams)}${share(row.grams)}`));
+    expect(kommuneRows).toEqual(provenance.byKommune.map((row) => `${kommuneLabel(row.kommuneCode)} (${row.kommuneCode})${daTonnes(row.grams)}${share(row.grams)}`));
     expect(errors).toEqual([]);
     await context.close();
   }, 90_000);

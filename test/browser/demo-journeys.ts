@@ -55,3 +55,32 @@ export async function rowsOf(page: Page, testId: string): Promise<string[][]> {
   const rows = await page.locator(`[data-testid="${testId}"] tbody tr`).all();
   return Promise.all(rows.map(async (row) => (await row.locator('th, td').allTextContents()).map(plain)));
 }
+
+/** A row of a site's ADS export as the API answers it (GET /reports/ads/:pNumber/:year). */
+export interface AdsRow {
+  readonly originKommuneCode: string | null;
+  readonly originKommuneName: string | null;
+  readonly eakCode: string | null;
+  readonly fraction: string;
+  readonly treatmentCode: string;
+  readonly measurement: 'weighed' | 'estimated';
+  readonly grams: number;
+  readonly tonnes: string;
+  readonly batches: number;
+}
+
+/**
+ * The cells a Danish reader should see for an ADS row: the kommune with its name, the API's tonnes
+ * with a decimal comma (not re-rounded), ADS's words for the measurement method, the batch count.
+ */
+export function daAdsCells(row: AdsRow): string[] {
+  return [
+    row.originKommuneCode ? `${row.originKommuneCode} ${row.originKommuneName ?? ''}`.trim() : 'Ukendt',
+    row.eakCode ?? 'Ukendt',
+    row.fraction,
+    row.treatmentCode,
+    row.measurement === 'weighed' ? 'Vejet' : 'Estimeret',
+    row.tonnes.replace('.', ','),
+    plain(new Intl.NumberFormat('da-DK').format(row.batches)),
+  ];
+}

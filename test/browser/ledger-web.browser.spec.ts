@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { kommuneLabel } from '../../apps/ledger-web/src/shared/kommuner.js';
 import type { Browser, Page } from 'playwright-core';
 import { LedgerHarness } from '../fixtures/ledger-harness.js';
 import { buildWebApp, eventually, launchChromium, newPage, plain, screenshot, seriousViolations, tabUntil, textOf } from './browser-session.js';
@@ -176,7 +177,7 @@ describe('the ledger web application in a browser', () => {
     await summary.waitFor();
     const summaryText = plain(await summary.textContent());
     expect(summaryText).toContain(daTonnes(batch.massGrams as number));
-    expect(summaryText).toContain('recycling');
+    expect(summaryText).toContain(codeLabel('da', 'grade', 'recycling'));
     expect(summaryText).toContain(HTML_PAYLOAD_NAME);
     // The time of day is Copenhagen's, though the browser runs in New York.
     const occurredAt = new Date((batch.created as { occurredAt: string }).occurredAt);
@@ -188,7 +189,7 @@ describe('the ledger web application in a browser', () => {
     expect(await textOf(page.locator('[data-testid="recycled-content"]'))).toBe(daPercent((provenance.recycledContentBasisPoints as number) / 10_000));
     const byKommune = provenance.byKommune as { kommuneCode: string; grams: number }[];
     const kommuneRows = (await page.locator('[data-testid="provenance-by-kommune"] tbody tr').allTextContents()).map(plain);
-    expect(kommuneRows).toEqual(byKommune.map((row) => expect.stringContaining(`${row.kommuneCode}${daTonnes(row.grams)}`)));
+    expect(kommuneRows).toEqual(byKommune.map((row) => expect.stringContaining(`${kommuneLabel(row.kommuneCode)} (${row.kommuneCode})${daTonnes(row.grams)}`)));
 
     const upstreamLinks = await page.locator('[data-testid="lineage-upstream"] a').allTextContents();
     expect(upstreamLinks.sort()).toEqual(upstream.map((edge) => edge.parentBatchId).sort());
@@ -199,7 +200,7 @@ describe('the ledger web application in a browser', () => {
 
     // Click through the lineage to a collected batch, whose collector is the payload name.
     await page.locator('[data-testid="lineage-upstream"] a', { hasText: scenario.collected.bringBank }).click();
-    await eventually(async () => expect(await textOf(page.locator('[data-testid="batch-summary"]'))).toContain('indsamlet i kommune 0657 (bring-bank)'));
+    await eventually(async () => expect(await textOf(page.locator('[data-testid="batch-summary"]'))).toContain('indsamlet i kommune Herning (Tøjcontainer)'));
     expect(errors).toEqual([]);
     await context.close();
   }, 90_000);

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { kommuneLabel } from '../../apps/ledger-web/src/shared/kommuner.js';
 import type { Browser } from 'playwright-core';
+import { codeLabel } from '../../apps/ledger-web/src/shared/i18n/codes.js';
 import type { DemoYear } from '../../apps/ledger-cli/src/demo/seed-demo-year.js';
 import type { LedgerHarness } from '../fixtures/ledger-harness.js';
 import { eventually, launchChromium, newPage, plain, screenshot, seriousViolations, tabUntil, textOf } from './browser-session.js';
-import { apiRead, daPercent, daTonnes, rowsOf, signInByKeyboard, startDemoLedger, tabToLink } from './demo-journeys.js';
+import { apiRead, daAdsCells, daPercent, daTonnes, rowsOf, signInByKeyboard, startDemoLedger, tabToLink, type AdsRow } from './demo-journeys.js';
 
 /**
  * One journey per user of the ledger, on the demo year of `npm run demo` (decision 033): the
@@ -88,7 +90,7 @@ describe('user journeys on the demo year', () => {
     await context.close();
   }, 150_000);
 
-  it('a recycler: the batch it corrected shows custody and provenance as the API does; Tab reaches its own organisation page, whose stock and balance equal the inventory', async () => {
+  it('a recycler: the batch it corrected shows custody and provenance as the API does; Tab reaches its own organisation page, whose stock and balance equal the inventory, and its sites, whose ADS export equals the API’s', async () => {
     const recycler = year.firms.fibreWorks;
     const batchId = year.notable.correctedBatchId;
     const batch = await apiRead<{ massGrams: number; grade: string }>(year, `/batches/${batchId}`, recycler.key);
@@ -105,12 +107,13 @@ describe('user journeys on the demo year', () => {
     const summary = page.locator('[data-testid="batch-summary"]');
     await summary.waitFor();
     expect(plain(await summary.textContent())).toContain(daTonnes(batch.massGrams));
-    expect(plain(await summary.textContent())).toContain(batch.grade);
+    // The grade is shown in the reader's words (the batch page names codes in Danish).
+    expect(plain(await summary.textContent())).toContain(codeLabel('da', 'grade', batch.grade));
     // Custody: from the sorter to the recycler, named as the API lists the periods.
     expect(custody.map((p) => nameOf.get(p.organisationId))).toEqual([year.firms.herningSorter.name, recycler.name]);
     expect((await page.locator('[data-testid="custody"] li .holder').allTextContents()).map(plain)).toEqual(custody.map((p) => nameOf.get(p.organisationId)));
     expect(await textOf(page.locator('[data-testid="recycled-content"]'))).toBe(daPercent(provenance.recycledContentBasisPoints / 10_000));
-    expect((await rowsOf(page, 'provenance-by-kommune')).map((cells) => cells.slice(0, 2))).toEqual(provenance.byKommune.map((row) => [row.kommuneCode, daTonnes(row.grams)]));
+    expect((await rowsOf(page, 'provenance-by-kommune')).map((cells) => cells.slice(0, 2))).toEqual(provenance.byKommune.map((row) => [`${kommuneLabel(row.kommuneCode)} (${row.kommuneCode})`, daTonnes(row.grams)]));
     expect((await page.locator('[data-testid="lineage-upstream"] a').allTextContents()).map(plain).sort()).toEqual([...new Set(upstream.map((edge) => edge.parentBatchId))].sort());
     screenshots.push(await screenshot(page, 'journey-recycler-batch'));
     expect(await seriousViolations(page)).toEqual([]);
@@ -136,6 +139,28 @@ describe('user journeys on the demo year', () => {
     expect(inventory.balanced).toBe(true);
     expect(await page.locator('[data-testid="balance-verdict"]').getAttribute('data-balanced')).toBe('true');
     screenshots.push(await screenshot(page, 'journey-recycler-organisation'));
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // By keyboard: from the organisation page to its sites, listed with their P-numbers as the API lists them.
+    const plant = year.sites.fibreWorks;
+    const sites = (await apiRead<{ sites: { siteId: string; name: string; pNumber: string | null }[] }>(year, `/organisations/${recycler.id}/sites`, recycler.key)).sites;
+    await page.locator('main').focus();
+    await tabToLink(page, `#/organisations/${recycler.id}/sites`);
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="sites"]').waitFor();
+    expect((await rowsOf(page, 'sites')).map((cells) => [cells[0], cells[2]])).toEqual(sites.map((site) => [site.name, site.pNumber ?? '—']));
+    expect(sites.map((site) => site.siteId)).toEqual([plant.id]);
+
+    // The plant's 2025 ADS export: every row, the total and the verdict as the API answers them.
+    const ads = await apiRead<{ rows: AdsRow[]; totals: { tonnes: string; batches: number }; reconciliation: { balanced: boolean; rowsGrams: number; intakeGrams: number } }>(year, `/reports/ads/${plant.pNumber}/${year.year}`, recycler.key);
+    expect(ads.reconciliation).toMatchObject({ balanced: true, rowsGrams: ads.reconciliation.intakeGrams });
+    expect(ads.rows.length).toBeGreaterThan(0);
+    await page.goto(`/#/organisations/${recycler.id}/sites/${plant.id}/ads/${year.year}`);
+    await page.locator('[data-testid="ads-rows"]').waitFor();
+    expect(await rowsOf(page, 'ads-rows')).toEqual([...ads.rows.map(daAdsCells), ['I alt', '', '', '', '', ads.totals.tonnes.replace('.', ','), String(ads.totals.batches)]]);
+    expect(await textOf(page.locator('[data-testid="ads-verdict"]'))).toContain(daTonnes(ads.reconciliation.rowsGrams));
+    expect(await textOf(page.locator('h1'))).toContain(plant.pNumber);
+    screenshots.push(await screenshot(page, 'journey-recycler-ads'));
     expect(await seriousViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
@@ -166,7 +191,7 @@ describe('user journeys on the demo year', () => {
     expect(await textOf(page.locator('[data-testid="recycled-tonnes"]'))).toBe(daTonnes(provenance.postConsumerGrams + provenance.preConsumerGrams));
     const kinds = await rowsOf(page, 'provenance-kinds');
     expect(kinds.map((cells) => cells[1])).toEqual(expect.arrayContaining([daTonnes(provenance.postConsumerGrams), daTonnes(provenance.virginGrams)]));
-    expect((await rowsOf(page, 'provenance-by-kommune')).map((cells) => cells.slice(0, 2))).toEqual(provenance.byKommune.map((row) => [row.kommuneCode, daTonnes(row.grams)]));
+    expect((await rowsOf(page, 'provenance-by-kommune')).map((cells) => cells.slice(0, 2))).toEqual(provenance.byKommune.map((row) => [`${kommuneLabel(row.kommuneCode)} (${row.kommuneCode})`, daTonnes(row.grams)]));
     // Its inputs: the CØ59 cotton fibre and the fibre lots from the collections.
     const parents = [...new Set(upstream.map((edge) => edge.parentBatchId))].sort();
     const links = (await page.locator('[data-testid="lineage-upstream"] a').allTextContents()).map(plain);

@@ -1087,6 +1087,19 @@ for (const role of ROLES) {
     });
 }
 
+// ---- the national view (decision 040): every kommune side by side, so auditors and the operator only
+
+for (const role of ROLES) {
+  const operation = 'GET /reports/national/{year}';
+  if (isPrivileged(role)) {
+    row(operation, `${role} → 200`, async () => expectStatus(await get(`/reports/national/${s.year}`, role), 200));
+    row(operation, `${role}, CSV → 200`, async () => expectStatus(await get(`/reports/national/${s.year}?format=csv`, role), 200));
+  } else {
+    row(operation, `${role} → 403`, async () => void expectProblem(await get(`/reports/national/${s.year}`, role), [403]));
+    row(operation, `${role}, CSV → 403`, async () => void expectProblem(await get(`/reports/national/${s.year}?format=csv`, role), [403]));
+  }
+}
+
 // ------------------------------------------------------------------------------------------ the tests
 
 // ---- who am I (decision 034): any authenticated principal, about itself only

@@ -15,6 +15,8 @@ import { homePage } from './pages/home/home.page.js';
 import { importPage } from './pages/import/import.page.js';
 import { IMPORT_MESSAGES } from './pages/import/import.messages.js';
 import { municipalityOverviewPage } from './pages/municipality-overview/municipality-overview.page.js';
+import { nationalPage } from './pages/national/national.page.js';
+import { NATIONAL_MESSAGES } from './pages/national/national.messages.js';
 import { operatorPage } from './pages/operator/operator.page.js';
 import { organisationPage } from './pages/organisation/organisation.page.js';
 import { sitesPage } from './pages/sites/sites.page.js';
@@ -108,6 +110,9 @@ class LedgerWebApp {
         case 'operator':
           await operatorPage(context, this.main, route.organisationId);
           break;
+        case 'national':
+          await nationalPage(context, this.main, route);
+          break;
       }
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
@@ -141,6 +146,8 @@ class LedgerWebApp {
             el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'audit' }) } }, t.navAudit)),
             el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'import' }) } }, IMPORT_MESSAGES[this.locale].nav)),
             el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'operator' }) } }, t.navOperator)),
+            // The national view is the operator's and auditors' only (decision 040): others would only be refused.
+            this.seesNationalView(principal) ? el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'national' }) } }, NATIONAL_MESSAGES[this.locale].nav)) : null,
           ),
         )
       : null;
@@ -157,6 +164,11 @@ class LedgerWebApp {
       nav,
       el('div', { class: 'header-actions' }, this.signedInAs.link(principal, this.locale), languageButton, signOutButton),
     );
+  }
+
+  private seesNationalView(principal: Principal | undefined): boolean {
+    const roles = this.organisations?.find((organisation) => organisation.organisationId === principal?.organisationId)?.roles ?? [];
+    return roles.includes('operator') || roles.includes('auditor');
   }
 
   private signOut(notice?: SignInNotice): void {

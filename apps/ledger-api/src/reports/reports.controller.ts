@@ -9,9 +9,10 @@ import { ZodPipe } from '../common/zod-body.pipe.js';
 import { AnswersAsOf } from '../ledger/as-of-answer.interceptor.js';
 import type { AsOfAware } from '../ledger/as-of-read-models.js';
 import { AS_OF_FIELDS, asOfFrom, oneAsOfAxis } from '../ledger/as-of.params.js';
-import { GetCircularityQuery, GetInventoryQuery, GetMunicipalReportQuery } from './reports.queries.js';
+import { GetCircularityQuery, GetInventoryQuery, GetMunicipalReportQuery, GetNationalReportQuery } from './reports.queries.js';
 import { Access } from '../access/access-rule.decorator.js';
-import { CIRCULARITY_EXAMPLE, CircularitySchema, MunicipalReportSchema, InventorySchema } from './reports.responses.js';
+import { CIRCULARITY_EXAMPLE, CircularitySchema, MunicipalReportSchema, InventorySchema, NationalReportSchema } from './reports.responses.js';
+import type { NationalReportAnswer } from './reports.handlers.js';
 import { ApiProblems, ZodApiResponse } from '../common/openapi.js';
 
 const PeriodBound = z.string().regex(/^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$/, 'use YYYY, YYYY-Qn or YYYY-MM');
@@ -28,6 +29,11 @@ const CircularityParams = z
   .superRefine(oneAsOfAxis);
 const MunicipalParams = z
   .object({ quarter: z.coerce.number().int().min(1).max(4).optional(), format: z.enum(['json', 'csv']).default('json') })
+  .strict()
+  .extend(AS_OF_FIELDS)
+  .superRefine(oneAsOfAxis);
+const NationalParams = z
+  .object({ format: z.enum(['json', 'csv']).default('json') })
   .strict()
   .extend(AS_OF_FIELDS)
   .superRefine(oneAsOfAxis);
@@ -79,6 +85,24 @@ export class ReportsController {
     if (params.format === 'csv') {
       void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="municipal-${kommuneCode}-${year}${params.quarter ? `-Q${params.quarter}` : ''}.csv"`);
     }
+    return report;
+  }
+
+  @Get('national/:year')
+  // Every kommune side by side: more than any one municipality may see, so auditors and the operator only.
+  @Access({ kind: 'privileged' })
+  @ZodApiResponse(NationalReportSchema, { description: 'The national view (JSON), or as CSV with `format=csv`', alsoAs: { 'text/csv': { schema: { type: 'string', description: 'One line per kommune, then the total (kommune_code DK)' } } } })
+  @ApiProblems(400, 401, 403, 404, 429, 503)
+  @ApiOperation({ summary: 'National view: every kommune’s collected, prepared for re-use and recycled grams and the other buckets for a year, with the country’s totals; JSON or CSV' })
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
+  @AnswersAsOf()
+  async national(
+    @Param('year', new ZodPipe(z.coerce.number().int().min(2000).max(2100))) year: number,
+    @Query(new ZodPipe(NationalParams)) params: z.infer<typeof NationalParams>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AsOfAware<NationalReportAnswer | string>> {
+    const report = await this.queries.execute<GetNationalReportQuery, AsOfAware<NationalReportAnswer | string>>(new GetNationalReportQuery(year, params.format, asOfFrom(params)));
+    if (params.format === 'csv') void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="national-${year}.csv"`);
     return report;
   }
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ReportsController } from './reports.controller.js';
-import { GetCircularityHandler, GetInventoryHandler, GetMunicipalReportHandler } from './reports.handlers.js';
+import { GetCircularityHandler, GetInventoryHandler, GetMunicipalReportHandler, GetNationalReportHandler } from './reports.handlers.js';
 
-@Module({ controllers: [ReportsController], providers: [GetCircularityHandler, GetMunicipalReportHandler, GetInventoryHandler] })
+@Module({ controllers: [ReportsController], providers: [GetCircularityHandler, GetMunicipalReportHandler, GetInventoryHandler, GetNationalReportHandler] })
 export class ReportsModule {}

@@ -26,3 +26,11 @@ export class GetInventoryQuery {
     readonly asOf: AsOf | undefined,
   ) {}
 }
+
+export class GetNationalReportQuery {
+  constructor(
+    readonly year: number,
+    readonly format: 'json' | 'csv',
+    readonly asOf: AsOf | undefined,
+  ) {}
+}

@@ -24,6 +24,9 @@ export const CircularitySchema = z.object({
 
 const MassFigure = z.object({ grams: grams(), kg: z.string().regex(/^-?\d+\.\d{3}$/).describe('kg with three decimals') });
 
+const RateDefinitions = record(RATE_NAMES, z.string()).describe('Each rate’s definition in words, under the key `rates` and `ratesPercent` use (stable text; docs/decisions/040-municipal-and-national-reports.md)');
+const ReportCircularity = z.object({ collected: MassFigure, buckets: record(BUCKETS, MassFigure), rates: Rates, ratesPercent: RatesPercent });
+
 export const MunicipalReportSchema = z.object({
   kommuneCode: z.string(),
   kommuneName: z.string().nullable(),
@@ -31,8 +34,32 @@ export const MunicipalReportSchema = z.object({
   quarter: z.number().int().nullable(),
   period: z.string(),
   collected: MassFigure.extend({ batches: z.number().int() }),
-  byEwcAndScheme: z.array(MassFigure.extend({ ewcCode: z.string(), ewcDescription: z.string().nullable(), collectionScheme: z.string(), batches: z.number().int() })),
-  circularity: z.object({ collected: MassFigure, buckets: record(BUCKETS, MassFigure), rates: Rates, ratesPercent: RatesPercent }),
+  byEwcAndScheme: z
+    .array(MassFigure.extend({ ewcCode: z.string(), ewcDescription: z.string().nullable(), collectionScheme: z.string(), batches: z.number().int() }))
+    .describe('Collected grams and batches per EWC code × scheme, exact. No buckets here: the ledger follows a kommune’s grams by collection month, not by EWC code or scheme, once a process pools them'),
+  circularity: ReportCircularity,
+  collectors: z.array(MassFigure.extend({ collectorOrgId: uuid(), collectorOrgName: orgName() })).describe('The collectors the period’s collections name, with their exact grams; Σ = collected'),
+  receivers: z
+    .array(MassFigure.extend({ receiverOrgId: uuid(), receiverOrgName: orgName() }))
+    .describe('The organisations that first sorted the kommune’s grams (decision 036), exact grams; with notSorted, Σ = collected'),
+  notSorted: MassFigure.describe('Grams no sorting has taken in yet (or ever: sold, burnt or recycled as collected)'),
+  rateDefinitions: RateDefinitions,
+  asOf: AsOfMember,
+});
+
+const NationalRow = z.object({
+  collected: MassFigure.extend({ batches: z.number().int() }).describe('Separately collected textiles: the municipal report’s collected'),
+  preparedForReuse: MassFigure.describe('Prepared for re-use: the reuse bucket'),
+  recycled: MassFigure.describe('Recycled: recycledTextile + recycledOther'),
+  circularity: ReportCircularity,
+});
+
+export const NationalReportSchema = z.object({
+  year: z.number().int(),
+  period: z.string(),
+  kommuner: z.array(NationalRow.extend({ kommuneCode: z.string(), kommuneName: z.string() })).describe('All 98 kommuner in code order, each equal to its municipal report for the year; zeros where nothing was collected'),
+  total: NationalRow.describe('The country: Σ of the rows, exact; rates over the totals'),
+  rateDefinitions: RateDefinitions,
   asOf: AsOfMember,
 });
 

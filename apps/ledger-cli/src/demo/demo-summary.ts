@@ -11,6 +11,11 @@ export function demoLinks(year: DemoYear): { who: string; key: string; url: stri
   return [
     ...year.kommuner.map((k) => ({ who: k.municipality.name, key: k.municipality.key, url: at(`municipality/${k.code}/${year.year}`) })),
     { who: `${firm('herningSorter').name} (sorter)`, key: firm('herningSorter').key, url: at(`organisations/${firm('herningSorter').id}/${year.year}`) },
+    {
+      who: `${year.sites.herningSorter.name} (ADS export, P ${year.sites.herningSorter.pNumber})`,
+      key: firm('herningSorter').key,
+      url: at(`organisations/${firm('herningSorter').id}/sites/${year.sites.herningSorter.id}/ads/${year.year}`),
+    },
     { who: `${firm('fibreWorks').name} (recycler)`, key: firm('fibreWorks').key, url: at(`organisations/${firm('fibreWorks').id}/${year.year}`) },
     { who: `${firm('pillowMaker').name} (CØ59 pillows)`, key: firm('pillowMaker').key, url: at(`batches/${year.notable.pillowBatchId}`) },
     { who: `${firm('auditor').name} (auditor)`, key: firm('auditor').key, url: at('audit') },

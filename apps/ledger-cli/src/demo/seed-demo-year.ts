@@ -5,7 +5,9 @@
  * (domestic reuse, export for reuse, energy recovery), the recycling grade carried to two recyclers,
  * the CØ59 chain (a hospital laundry's discarded linen → recycler → pillows and bags), and the
  * exceptions an auditor should find: a voided sorting, a mass correction, a sorting above its loss
- * norm, a short receipt, a load dispatched and never received (decision 033).
+ * norm, a short receipt, a load dispatched and never received (decision 033). The firms that hold
+ * material work from sites with P-numbers, and name the site on everything that happens there, so
+ * each site's ADS export reconciles with its mass balance (decision 039).
  *
  * Deterministic: every figure comes from a seeded PRNG, every business time lies in 2025, in
  * Copenhagen time. Only the ids the ledger assigns differ from run to run.
@@ -31,6 +33,17 @@ export interface DemoKommune {
 }
 
 export type DemoFirm = 'herningSorter' | 'eastSorter' | 'westCollector' | 'charity' | 'fibreWorks' | 'chemicalRecycler' | 'pillowMaker' | 'hospitalLaundry' | 'auditor';
+/** The firms that hold material at a place of their own; the two collectors only drive it to a sorter. */
+export type DemoSitedFirm = 'herningSorter' | 'eastSorter' | 'fibreWorks' | 'chemicalRecycler' | 'pillowMaker' | 'hospitalLaundry';
+
+export interface DemoSite {
+  readonly id: string;
+  readonly organisationId: string;
+  readonly name: string;
+  readonly address: string;
+  readonly kommuneCode: string;
+  readonly pNumber: string;
+}
 
 export interface DemoYear {
   readonly year: number;
@@ -38,6 +51,8 @@ export interface DemoYear {
   readonly operatorKey: string;
   readonly kommuner: readonly DemoKommune[];
   readonly firms: Readonly<Record<DemoFirm, DemoOrganisation>>;
+  /** Each firm's one site, named on every receipt, collection, registration, process and outcome it records. */
+  readonly sites: Readonly<Record<DemoSitedFirm, DemoSite>>;
   readonly notable: {
     /** A pillow batch of the CØ59 chain still in the manufacturer's stock at the year's end. */
     readonly pillowBatchId: string;
@@ -103,6 +118,22 @@ const KOMMUNE_PLANS: readonly KommunePlan[] = [
   },
 ];
 
+/**
+ * One site per firm that holds material. The addresses, coordinates and P-numbers are made up (a
+ * P-number is ten digits; the CVR register publishes no check digit), the kommune codes are real.
+ * Declared in December 2024, so they are on the books before the year's first load.
+ */
+const SITE_PLANS: Readonly<Record<DemoSitedFirm, { name: string; address: string; kommuneCode: string; pNumber: string; latitude?: number; longitude?: number }>> = {
+  herningSorter: { name: 'Sorteringshal Herning', address: 'Fiskerivej 14, 7400 Herning', kommuneCode: '0657', pNumber: '1018452736', latitude: 56.1486, longitude: 8.9465 },
+  eastSorter: { name: 'Sorteringscenter Aarhus Syd', address: 'Bautavej 40, 8210 Aarhus V', kommuneCode: '0751', pNumber: '1019937421', latitude: 56.1718, longitude: 10.1471 },
+  fibreWorks: { name: 'Fiberværket Ikast', address: 'Tekstilvej 3, 7430 Ikast', kommuneCode: '0756', pNumber: '1020314658', latitude: 56.1457, longitude: 9.1672 },
+  chemicalRecycler: { name: 'Opløsningsanlæg Holstebro', address: 'Sletten 22, 7500 Holstebro', kommuneCode: '0661', pNumber: '1021675093' },
+  pillowMaker: { name: 'Systue Brande', address: 'Vestergade 61, 7330 Brande', kommuneCode: '0756', pNumber: '1022048817' },
+  hospitalLaundry: { name: 'Centralvaskeriet Silkeborg', address: 'Vaskerivej 5, 8600 Silkeborg', kommuneCode: '0740', pNumber: '1023390264' },
+};
+/** Ikast-Brande's recycling-centre containers are reported by fill level, not weighed: ADS's "estimated". */
+const ESTIMATED_SCHEME = { kommuneCode: '0756', scheme: 'recycling-centre' } as const;
+
 /** More is handed in around the spring clean and the autumn wardrobe change, less in the holidays. */
 const SEASON = [1.05, 0.85, 0.95, 1.1, 1.15, 1.05, 0.9, 0.95, 1.05, 1.1, 0.95, 0.9] as const;
 
@@ -158,7 +189,18 @@ export async function seedDemoYear(baseUrl: string, operatorKey: string, options
     hospitalLaundry: await register('Hospitalsvaskeriet Region Midt', ['collector']),
     auditor: await register('Revisionsfirmaet Grøn Balance A/S', ['auditor']),
   };
-  log(`registered ${kommuner.length} municipalities and ${Object.keys(firms).length} firms`);
+  const sites = {} as Record<DemoSitedFirm, DemoSite>;
+  for (const [firm, plan] of Object.entries(SITE_PLANS) as [DemoSitedFirm, (typeof SITE_PLANS)[DemoSitedFirm]][]) {
+    const owner = firms[firm];
+    const answer = await api.post<{ siteId: string }>(`/organisations/${owner.id}/sites`, owner.key, { ...plan, occurredAt: '2024-12-02T09:00:00+01:00' });
+    sites[firm] = { id: answer.siteId, organisationId: owner.id, name: plan.name, address: plan.address, kommuneCode: plan.kommuneCode, pNumber: plan.pNumber };
+  }
+  /** Where an organisation records what it does: its site, if it has one. */
+  const atSiteOf = (organisation: DemoOrganisation): { siteId?: string } => {
+    const site = Object.values(sites).find((s) => s.organisationId === organisation.id);
+    return site ? { siteId: site.id } : {};
+  };
+  log(`registered ${kommuner.length} municipalities and ${Object.keys(firms).length} firms, with ${Object.keys(sites).length} sites`);
 
   // Each municipality authorises the collectors that empty its containers (decision 017).
   for (const plan of KOMMUNE_PLANS) {
@@ -184,6 +226,9 @@ export async function seedDemoYear(baseUrl: string, operatorKey: string, options
             massGrams: grams,
             occurredAt: copenhagenTime(month, day, rng.int(7, 14), rng.pick([0, 15, 30, 45])),
             ...(plan.programmeTags ? { programmeTags: [...plan.programmeTags] } : {}),
+            // A sorter that collects brings the load straight to its hall.
+            ...atSiteOf(firms[collector]),
+            ...(plan.code === ESTIMATED_SCHEME.kommuneCode && scheme === ESTIMATED_SCHEME.scheme ? { measurement: 'estimated' } : {}),
           };
           const list = planned.get(collector) ?? [];
           list.push({ body, load: { collector, kommuneCode: plan.code, month, day }, grams });
@@ -208,12 +253,12 @@ export async function seedDemoYear(baseUrl: string, operatorKey: string, options
   const dispatch = (batchId: string, from: DemoOrganisation, to: DemoOrganisation, occurredAt: string, transportDocument?: string) =>
     api.post(`/batches/${batchId}/dispatch`, from.key, { toOrgId: to.id, occurredAt, ...(transportDocument ? { transportDocument } : {}) });
   const receive = async (batchId: string, by: DemoOrganisation, receivedMassGrams: number, occurredAt: string) => {
-    await api.post(`/batches/${batchId}/receive`, by.key, { receivedMassGrams, occurredAt });
+    await api.post(`/batches/${batchId}/receive`, by.key, { receivedMassGrams, occurredAt, ...atSiteOf(by) });
     mass.set(batchId, receivedMassGrams);
   };
-  const outcome = (batchId: string, by: DemoOrganisation, body: Record<string, unknown>, occurredAt: string) => api.post(`/batches/${batchId}/outcome`, by.key, { ...body, occurredAt });
+  const outcome = (batchId: string, by: DemoOrganisation, body: Record<string, unknown>, occurredAt: string) => api.post(`/batches/${batchId}/outcome`, by.key, { ...body, occurredAt, ...atSiteOf(by) });
   const processOf = async (by: DemoOrganisation, body: Record<string, unknown>): Promise<{ processId: string; outputBatchIds: string[] }> => {
-    const answer = await api.post<{ processId: string; outputBatchIds: string[] }>('/processes', by.key, body);
+    const answer = await api.post<{ processId: string; outputBatchIds: string[] }>('/processes', by.key, { ...body, ...atSiteOf(by) });
     processes += 1;
     const outputs = body.outputs as { massGrams: number }[];
     answer.outputBatchIds.forEach((id, index) => mass.set(id, outputs[index]!.massGrams));
@@ -241,6 +286,7 @@ export async function seedDemoYear(baseUrl: string, operatorKey: string, options
       description: 'Kasseret hospitalslinned: lagner, håndklæder og dynebetræk, vasket og sorteret',
       programmeTags: ['closing-loops-co59'],
       occurredAt: copenhagenTime(month, 5, 9),
+      ...atSiteOf(firms.hospitalLaundry),
     });
     mass.set(linen.batchId, linenGrams);
     await dispatch(linen.batchId, firms.hospitalLaundry, firms.fibreWorks, copenhagenTime(month, 6, 8), `CØ59-${DEMO_YEAR}-${String(month).padStart(2, '0')}`);
@@ -339,7 +385,7 @@ export async function seedDemoYear(baseUrl: string, operatorKey: string, options
       const recycling = Math.round(total * rng.real(0.3, 0.35));
       const loss = Math.round(total * lossShare);
       const residual = total - exportReuse - domesticReuse - recycling - loss;
-      const sorting = (outputs: { massGrams: number; grade: string }[], occurredAt: string) =>
+      const sorting = (outputs: { massGrams: number; grade: string; ewcCode?: string }[], occurredAt: string) =>
         processOf(sorter, {
           processType: 'sorting',
           occurredAt,
@@ -347,15 +393,17 @@ export async function seedDemoYear(baseUrl: string, operatorKey: string, options
           outputs: outputs.map((o) => ({ ...o, composition: MIXED })),
           losses: [{ kind: 'moisture-dust', massGrams: loss }],
         });
+      // What leaves the sorting line as waste is EAK 19 12 08 (textiles from mechanical treatment of
+      // waste); the reuse grades are sold as goods and carry no waste code.
       const outputs = [
         { massGrams: exportReuse, grade: 'reuse' },
         { massGrams: domesticReuse, grade: 'reuse' },
-        { massGrams: recycling, grade: 'recycling' },
-        { massGrams: residual, grade: 'residual' },
+        { massGrams: recycling, grade: 'recycling', ewcCode: '19 12 08' },
+        { massGrams: residual, grade: 'residual', ewcCode: '19 12 08' },
       ];
       if (sorterFirm === 'herningSorter' && month === 3) {
         // Recorded with the recycling and residual weights swapped, seen at once, voided and recorded again.
-        const wrong = await sorting([outputs[0]!, outputs[1]!, { massGrams: residual, grade: 'recycling' }, { massGrams: recycling, grade: 'residual' }], copenhagenTime(month, 27, 13));
+        const wrong = await sorting([outputs[0]!, outputs[1]!, { ...outputs[2]!, massGrams: residual }, { ...outputs[3]!, massGrams: recycling }], copenhagenTime(month, 27, 13));
         await api.post(`/processes/${wrong.processId}/void`, sorter.key, { reason: 'Vægtene for genanvendelse og restfraktion var byttet om i registreringen', occurredAt: copenhagenTime(month, 27, 15) });
         notable.voidedProcessId = wrong.processId;
       }
@@ -433,6 +481,7 @@ export async function seedDemoYear(baseUrl: string, operatorKey: string, options
     operatorKey,
     kommuner,
     firms,
+    sites,
     notable: notable as DemoYear['notable'],
     counts: { collections: loads.length, processes, requests: api.requests },
     headPosition: api.headPosition,

@@ -15,6 +15,8 @@ describe('page addresses', () => {
       { page: 'import' },
       { page: 'operator' },
       { page: 'operator', organisationId: '01a24cc6-7bab-77fb-8744-65d2da3ab863' },
+      { page: 'national' },
+      { page: 'national', year: 2025 },
       { page: 'sites', organisationId: '01a24cc6-7bab-77fb-8744-65d2da3ab863' },
       { page: 'sites', organisationId: '01a24cc6-7bab-77fb-8744-65d2da3ab863', siteId: '01a24cc6-7bab-77fb-8744-65d2da3ab864', year: 2025 },
     ] as const) {
@@ -31,6 +33,10 @@ describe('page addresses', () => {
   it("given a site without an ADS year, when read, then it is the organisation's sites page", () => {
     expect(parseRoute('#/organisations/o1/sites/s1')).toEqual({ page: 'sites', organisationId: 'o1' });
     expect(parseRoute('#/organisations/o1/sites/s1/ads/20x5')).toEqual({ page: 'sites', organisationId: 'o1' });
+  });
+
+  it('given a national address whose year is not four digits, when read, then it is the national page of the current year', () => {
+    expect(parseRoute('#/national/25')).toEqual({ page: 'national' });
   });
 
   it('given an unknown address, when read, then it is the home page', () => {

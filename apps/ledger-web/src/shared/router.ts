@@ -11,7 +11,8 @@ export type Route =
   | { readonly page: 'sites'; readonly organisationId: string; readonly siteId?: string; readonly year?: number }
   | { readonly page: 'audit' }
   | { readonly page: 'import' }
-  | { readonly page: 'operator'; readonly organisationId?: string };
+  | { readonly page: 'operator'; readonly organisationId?: string }
+  | { readonly page: 'national'; readonly year?: number };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -34,6 +35,8 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'audit') return { page: 'audit' };
   if (parts[0] === 'import') return { page: 'import' };
+  // `#/national/<year>` (decision 040).
+  if (parts[0] === 'national') return { page: 'national', ...(parts[1] && /^\d{4}$/.test(parts[1]) ? { year: Number(parts[1]) } : {}) };
   if (parts[0] === 'operator') return { page: 'operator', ...(parts[1] ? { organisationId: parts[1] } : {}) };
   return { page: 'home' };
 }
@@ -59,5 +62,7 @@ export function hrefOf(route: Route): string {
       return '#/import';
     case 'operator':
       return route.organisationId ? `#/operator/${encodeURIComponent(route.organisationId)}` : '#/operator';
+    case 'national':
+      return route.year ? `#/national/${route.year}` : '#/national';
   }
 }

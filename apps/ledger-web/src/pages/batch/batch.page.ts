@@ -2,6 +2,8 @@ import { ApiError, path } from '../../shared/api-client.js';
 import type { PageContext } from '../../shared/context.js';
 import { el, show } from '../../shared/dom.js';
 import { formatBasisPoints, formatDateTime, formatTonnes } from '../../shared/format.js';
+import { codeLabel } from '../../shared/i18n/codes.js';
+import { kommuneLabel } from '../../shared/kommuner.js';
 import { hrefOf } from '../../shared/router.js';
 import { copenhagenInstant } from './as-of.js';
 import { batchMessages, type BatchMessages } from './batch.messages.js';
@@ -81,7 +83,7 @@ function replace(sections: Sections, name: keyof Sections, next: HTMLElement): v
 }
 
 function headingText(context: PageContext, batch: BatchSummary): string {
-  return `${context.t.batchTitle}: ${batch.productType ?? batch.grade} · ${formatTonnes(batch.massGrams, context.locale)}`;
+  return `${context.t.batchTitle}: ${batch.productType ?? codeLabel(context.locale, 'grade', batch.grade)} · ${formatTonnes(batch.massGrams, context.locale)}`;
 }
 
 interface LineagePair {
@@ -195,9 +197,9 @@ function lineageGraphSection(context: PageContext, m: BatchMessages, batchId: st
       messages: m,
       labelOf: (id) => {
         const summary = named.get(id)!;
-        return { title: summary.productType ?? summary.grade, mass: formatTonnes(summary.massGrams, locale), holder: organisations.nameOf(summary.custodianOrgId) };
+        return { title: summary.productType ?? codeLabel(locale, 'grade', summary.grade), mass: formatTonnes(summary.massGrams, locale), holder: organisations.nameOf(summary.custodianOrgId) };
       },
-      linkLabel: (link) => (link.edge ? `${formatTonnes(link.edge.grams, locale)} · ${link.edge.processType}` : ''),
+      linkLabel: (link) => (link.edge ? `${formatTonnes(link.edge.grams, locale)} · ${codeLabel(locale, 'processType', link.edge.processType)}` : ''),
       onToggle: (id) => {
         state.toggle(id);
         void draw(id);
@@ -233,10 +235,10 @@ function lineageGraphSection(context: PageContext, m: BatchMessages, batchId: st
 function originText(context: PageContext, origin: BatchSummary['origin']): string {
   const { t, organisations } = context;
   if (origin.kind === 'collected' && 'collectorOrgId' in origin) {
-    return t.collectedIn(String(origin.kommuneCode), String(origin.collectionScheme), organisations.nameOf(String(origin.collectorOrgId)));
+    return t.collectedIn(kommuneLabel(String(origin.kommuneCode)), codeLabel(context.locale, 'collectionScheme', String(origin.collectionScheme)), organisations.nameOf(String(origin.collectorOrgId)));
   }
   if (origin.kind === 'produced' && 'processType' in origin) {
-    return t.producedBy(String(origin.processType), organisations.nameOf(String(origin.organisationId)));
+    return t.producedBy(codeLabel(context.locale, 'processType', String(origin.processType)), organisations.nameOf(String(origin.organisationId)));
   }
   return origin.kind;
 }
@@ -246,13 +248,13 @@ function summarySection(context: PageContext, batch: BatchSummary): HTMLElement 
   const organisationLink = (organisationId: string) => el('a', { attrs: { href: hrefOf({ page: 'organisation', organisationId }) } }, organisations.nameOf(organisationId));
   const rows: [string, string | Node][] = [
     [t.mass, formatTonnes(batch.massGrams, locale)],
-    [t.grade, batch.grade],
-    [t.status, batch.status],
+    [t.grade, codeLabel(locale, 'grade', batch.grade)],
+    [t.status, codeLabel(locale, 'status', batch.status)],
     [t.origin, originText(context, batch.origin)],
     [t.custodian, organisationLink(batch.custodianOrgId)],
     [t.owner, organisationLink(batch.ownerOrgId)],
     [t.product, batch.productType ?? '—'],
-    [t.composition, batch.composition.map((part) => `${part.fibre} ${formatBasisPoints(part.share, locale)}`).join(', ')],
+    [t.composition, batch.composition.map((part) => `${codeLabel(locale, 'fibre', part.fibre)} ${formatBasisPoints(part.share, locale)}`).join(', ')],
     [t.recorded, formatDateTime(batch.created.occurredAt, locale)],
   ];
   return el(
@@ -324,7 +326,7 @@ function lineageList(context: PageContext, lineage: Lineage, direction: 'upstrea
           { class: `depth-${Math.min(depthOf.get(far(edge)) ?? 1, 6)}` },
           `${t.depth} ${depthOf.get(far(edge)) ?? '?'}: `,
           el('a', { attrs: { href: hrefOf({ page: 'batch', batchId: far(edge) }) } }, far(edge)),
-          ` · ${formatTonnes(edge.grams, locale)} · ${t.via(edge.processType, organisations.nameOf(edge.organisationId))}`,
+          ` · ${formatTonnes(edge.grams, locale)} · ${t.via(codeLabel(locale, 'processType', edge.processType), organisations.nameOf(edge.organisationId))}`,
         ),
       ),
     ),

@@ -1,5 +1,7 @@
 import type { PageContext } from '../../shared/context.js';
 import { el } from '../../shared/dom.js';
+import { codeLabel } from '../../shared/i18n/codes.js';
+import { kommuneLabel } from '../../shared/kommuner.js';
 import { formatBasisPoints, formatMonth, formatPercent, formatTonnes } from '../../shared/format.js';
 import { table } from '../../shared/table.js';
 import type { BatchMessages } from './batch.messages.js';
@@ -39,7 +41,7 @@ export function provenanceSection(context: PageContext, m: BatchMessages, proven
     table(
       'provenance-by-kommune',
       [t.kommune, t.tonnes, m.percentOfMass],
-      provenance.byKommune.map((row) => [row.kommuneCode, tonnes(row.grams), share(row.grams)]),
+      provenance.byKommune.map((row) => [`${kommuneLabel(row.kommuneCode)} (${row.kommuneCode})`, tonnes(row.grams), share(row.grams)]),
     ),
     el('h3', {}, t.cohorts),
     table(
@@ -53,6 +55,10 @@ export function provenanceSection(context: PageContext, m: BatchMessages, proven
 /** `kommune:0657` reads as the kommune; a residual's origin names its organisation where the viewer may see it. */
 function originKeyText(context: PageContext, originKey: string): string {
   const [kind, id] = originKey.split(':', 2);
-  if (kind === 'kommune') return context.t.kommuneOrigin(id ?? '');
-  return id ? `${kind}: ${context.organisations.nameOf(id)}` : originKey;
+  if (kind === 'kommune') return context.t.kommuneOrigin(id ? `${kommuneLabel(id)} (${id})` : '');
+  if (!kind) return originKey;
+  const origin = codeLabel(context.locale, 'originClass', kind);
+  // The id after the class names an organisation where the viewer may see it; otherwise it is left out.
+  const name = id ? context.organisations.nameOf(id) : undefined;
+  return name && name !== id ? `${origin}: ${name}` : origin;
 }

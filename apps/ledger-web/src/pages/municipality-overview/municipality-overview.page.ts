@@ -2,6 +2,7 @@ import { path } from '../../shared/api-client.js';
 import type { PageContext } from '../../shared/context.js';
 import { el, show } from '../../shared/dom.js';
 import { formatMonth, formatPercent, formatTonnes } from '../../shared/format.js';
+import { downloadButton } from '../../shared/download.js';
 import { codeLabel } from '../../shared/i18n/codes.js';
 import { hrefOf } from '../../shared/router.js';
 import { table } from '../../shared/table.js';
@@ -218,28 +219,3 @@ function choiceForm(context: PageContext, kommuneCode: string, year: number, qua
   return form;
 }
 
-/**
- * The report downloads through the API with the key as a bearer token, which a plain link cannot
- * carry; the file is handed to the browser as a blob. The API writes the CSV itself (RFC 4180), so
- * the page never re-encodes figures.
- */
-function downloadButton(context: PageContext, label: string, url: string, accept: string, filename: string): HTMLSpanElement {
-  const button = el('button', { class: 'download', attrs: { type: 'button', 'data-download': filename } }, label);
-  const status = el('span', { class: 'download-status', attrs: { role: 'status' } });
-  button.addEventListener('click', () => {
-    status.textContent = '';
-    context.api.getBlob(url, accept).then(
-      (blob) => {
-        const link = el('a', { attrs: { href: URL.createObjectURL(blob), download: filename } });
-        document.body.append(link);
-        link.click();
-        link.remove();
-        setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-      },
-      (error: unknown) => {
-        status.textContent = context.t.failed(error instanceof Error ? error.message : String(error));
-      },
-    );
-  });
-  return el('span', { class: 'download-item' }, button, status);
-}

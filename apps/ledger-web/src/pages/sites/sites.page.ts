@@ -1,5 +1,6 @@
-import { ApiError, path, type ApiClient } from '../../shared/api-client.js';
+import { ApiError, path } from '../../shared/api-client.js';
 import type { PageContext } from '../../shared/context.js';
+import { downloadButton } from '../../shared/download.js';
 import { el, show } from '../../shared/dom.js';
 import { formatInteger, formatTonnes, type Locale } from '../../shared/format.js';
 import { hrefOf } from '../../shared/router.js';
@@ -169,9 +170,9 @@ async function adsView(context: PageContext, m: SitesMessages, main: HTMLElement
   const downloads = el(
     'p',
     { class: 'downloads' },
-    downloadButton(api, m.downloadCsv, `${url}?format=csv`, 'text/csv', `ads-${site.pNumber}-${year}.csv`),
+    downloadButton(context, m.downloadCsv, `${url}?format=csv`, 'text/csv', `ads-${site.pNumber}-${year}.csv`),
     ' ',
-    downloadButton(api, m.downloadJson, url, 'application/json', `ads-${site.pNumber}-${year}.json`),
+    downloadButton(context, m.downloadJson, url, 'application/json', `ads-${site.pNumber}-${year}.json`),
   );
   show(
     main,
@@ -193,19 +194,3 @@ async function adsView(context: PageContext, m: SitesMessages, main: HTMLElement
   );
 }
 
-/** Fetches the file with the signed-in credentials (a plain link would carry none) and saves it. */
-function downloadButton(api: ApiClient, label: string, url: string, accept: string, filename: string): HTMLButtonElement {
-  const button = el('button', { class: 'link-button', attrs: { type: 'button', 'data-filename': filename } }, label);
-  button.addEventListener('click', () => {
-    void (async () => {
-      const blob = await api.getBlob(url, accept);
-      const href = URL.createObjectURL(blob);
-      const link = el('a', { attrs: { href, download: filename, hidden: '' } });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(href), 10_000);
-    })();
-  });
-  return button;
-}
