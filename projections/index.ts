@@ -16,6 +16,8 @@ import { OrganisationsProjection } from './organisations/organisations.projectio
 import { ProcessesProjection } from './processes/processes.projection.js';
 import { ProvenanceProjection } from './provenance/provenance.projection.js';
 import { SitesProjection } from './sites/sites.projection.js';
+import { ProgrammesProjection } from './programmes/programmes.projection.js';
+import { EmissionFactorsProjection } from './emission-factors/emission-factors.projection.js';
 import type { Projection } from './runner/projection.js';
 
 // ---- runner and the Projection contract ----
@@ -157,6 +159,25 @@ export {
   type SiteView,
 } from './sites/sites.queries.js';
 
+// ---- emission factor sets, with their history (docs/decisions/042-emission-factors-as-data.md) ----
+export { EmissionFactorsProjection, type EmissionFactorTables } from './emission-factors/emission-factors.projection.js';
+export { emissionFactorSetInForce, getEmissionFactorSet, listEmissionFactorSets, type EmissionFactorSetView, type EmissionFactorView } from './emission-factors/emission-factors.queries.js';
+
+// ---- programmes, value chains, members over time, organisation sizes and SME status (docs/decisions/041-programmes-and-sme-status.md) ----
+export { ProgrammesProjection, type ProgrammeTables } from './programmes/programmes.projection.js';
+export {
+  getProgramme,
+  listProgrammes,
+  organisationSizes,
+  programmeMembers,
+  type MemberView,
+  type MembersReport,
+  type MembershipView,
+  type ProgrammeView,
+  type SizeView,
+  type ValueChainView,
+} from './programmes/programmes.queries.js';
+
 /** The read models of docs/domain.md, plus organisations. Fresh instances each call. */
 export function createCoreProjections(): Projection[] {
   return [
@@ -189,5 +210,7 @@ export function createLedgerProjections(): Projection[] {
     new AuditLogProjection(),
     new AnomaliesProjection(),
     new SitesProjection(),
+    new ProgrammesProjection(),
+    new EmissionFactorsProjection(),
   ];
 }

@@ -1100,6 +1100,122 @@ for (const role of ROLES) {
   }
 }
 
+// ---- emission factor sets (decision 042): the operator publishes; anyone signed in reads them
+
+let nextFactorSet = 0;
+const FACTOR_SET_BODY = (): Json => ({
+  factorSetId: `matrix-${++nextFactorSet}`,
+  validFrom: '2024-01-01',
+  factors: [{ route: 'recycling', kgCo2eAvoidedPerKg: '1.5', baseline: 'incineration', source: 'authorization matrix' }],
+});
+for (const role of ROLES) {
+  const publish = 'POST /emission-factors';
+  if (role === 'operator') row(publish, `${role} → 201`, async () => expectStatus(await post('/emission-factors', FACTOR_SET_BODY(), role), 201));
+  else if (role === 'auditor') row(publish, `${role} → 403 read-only-role`, async () => expectRefusedWrite(() => post('/emission-factors', FACTOR_SET_BODY(), role), [403], ['read-only-role']));
+  else row(publish, `${role} → 403 operator-only`, async () => expectRefusedWrite(() => post('/emission-factors', FACTOR_SET_BODY(), role), [403], ['operator-only']));
+  row('GET /emission-factors', `${role} → 200`, async () => expectStatus(await get('/emission-factors', role), 200));
+  row('GET /emission-factors/in-force', `${role} → 200`, async () => expectStatus(await get('/emission-factors/in-force?on=2025-01-01', role), 200));
+  row('GET /emission-factors/{factorSetId}', `${role} → 200`, async () => expectStatus(await get('/emission-factors/jie-2015', role), 200));
+}
+row('GET /emission-factors', 'no credentials → 401', async () => void expectProblem(await ledger.request('GET', '/emission-factors', { key: null }), [401], ['missing-credentials']));
+
+// ---- programmes, value chains, members and organisation sizes (decision 041): the operator registers a
+// programme; the operator and the programme's manager run it; anyone signed in reads programmes and
+// members with SME status; a size is declared by the organisation itself or the operator, and read by
+// it, auditors and the operator.
+
+/** A programme the operator registered, managed by `manager`, with one value chain (and `member` in it, when given). */
+async function programmeOf(manager: ScenarioOrg, member?: ScenarioOrg): Promise<{ programmeId: string; valueChainId: string }> {
+  const p = await ledger.request<{ programmeId: string }>('POST', '/programmes', { body: { name: `Programme of ${manager.label}`, managerOrganisationId: manager.id } });
+  expectStatus(p, 201);
+  const c = await ledger.request<{ valueChainId: string }>('POST', `/programmes/${p.body.programmeId}/value-chains`, { body: { name: 'Chain' } });
+  expectStatus(c, 201);
+  if (member) expectStatus(await ledger.request('POST', `/programmes/${p.body.programmeId}/members`, { body: { organisationId: member.id, valueChainId: c.body.valueChainId, from: '2024-01-01' } }), 201);
+  return { programmeId: p.body.programmeId, valueChainId: c.body.valueChainId };
+}
+const SIZE_BODY = (): Json => ({ employees: 40, annualTurnoverEur: 5_000_000, balanceSheetTotalEur: 2_000_000, appliesFrom: '2024-01-01' });
+for (const role of ROLES) {
+  const register = 'POST /programmes';
+  const chains = 'POST /programmes/{programmeId}/value-chains';
+  const addMember = 'POST /programmes/{programmeId}/members';
+  const removeMember = 'POST /programmes/{programmeId}/members/remove';
+  const declareSize = 'POST /organisations/{organisationId}/size';
+  const readSize = 'GET /organisations/{organisationId}/size';
+  const other = () => s.org(role === 'sorter' ? 'recB' : 'sortB');
+  const member = () => s.org(role === 'recycler' ? 'sortB' : 'recB');
+  if (role === 'operator') {
+    row(register, 'operator → 201', async () => expectStatus(await post('/programmes', { name: 'Closing Loops' }, role), 201));
+    row(chains, "operator · a programme another organisation manages → 201", async () => expectStatus(await post(`/programmes/${(await programmeOf(other())).programmeId}/value-chains`, { name: 'CØ59' }, role), 201));
+    row(addMember, 'operator · a programme another organisation manages → 201', async () => {
+      const { programmeId, valueChainId } = await programmeOf(other());
+      expectStatus(await post(`/programmes/${programmeId}/members`, { organisationId: member().id, valueChainId, from: '2024-01-01' }, role), 201);
+    });
+    row(removeMember, 'operator · a member → 200', async () => {
+      const { programmeId, valueChainId } = await programmeOf(other(), member());
+      expectStatus(await post(`/programmes/${programmeId}/members/remove`, { organisationId: member().id, valueChainId, from: '2024-06-01' }, role), 200);
+    });
+    row(declareSize, 'operator · for an organisation → 201', async () => expectStatus(await post(`/organisations/${other().id}/size`, SIZE_BODY(), role), 201));
+  } else if (role === 'auditor') {
+    row(register, 'auditor → 403 read-only-role', async () => expectRefusedWrite(() => post('/programmes', { name: 'Closing Loops' }, role), [403], ['read-only-role']));
+    row(chains, 'auditor → 403 read-only-role', async () => {
+      const { programmeId } = await programmeOf(other());
+      await expectRefusedWrite(() => post(`/programmes/${programmeId}/value-chains`, { name: 'CØ59' }, role), [403], ['read-only-role']);
+    });
+    row(addMember, 'auditor → 403 read-only-role', async () => {
+      const { programmeId, valueChainId } = await programmeOf(other());
+      await expectRefusedWrite(() => post(`/programmes/${programmeId}/members`, { organisationId: member().id, valueChainId, from: '2024-01-01' }, role), [403], ['read-only-role']);
+    });
+    row(removeMember, 'auditor → 403 read-only-role', async () => {
+      const { programmeId, valueChainId } = await programmeOf(other(), member());
+      await expectRefusedWrite(() => post(`/programmes/${programmeId}/members/remove`, { organisationId: member().id, valueChainId, from: '2024-06-01' }, role), [403], ['read-only-role']);
+    });
+    row(declareSize, 'auditor · for itself → 403 read-only-role', async () => expectRefusedWrite(() => post(`/organisations/${s.viewer(role).id}/size`, SIZE_BODY(), role), [403], ['read-only-role']));
+  } else {
+    row(register, `${role} → 403 role-not-permitted`, async () => expectRefusedWrite(() => post('/programmes', { name: 'Closing Loops' }, role), [403], ['role-not-permitted']));
+    row(chains, `${role} · the programme it manages → 201`, async () => expectStatus(await post(`/programmes/${(await programmeOf(s.viewer(role))).programmeId}/value-chains`, { name: 'CØ59' }, role), 201));
+    row(chains, `${role} · a programme another organisation manages → 403 not-programme-manager`, async () => {
+      const { programmeId } = await programmeOf(other());
+      await expectRefusedWrite(() => post(`/programmes/${programmeId}/value-chains`, { name: 'CØ59' }, role), [403], ['not-programme-manager']);
+    });
+    row(addMember, `${role} · the programme it manages → 201`, async () => {
+      const { programmeId, valueChainId } = await programmeOf(s.viewer(role));
+      expectStatus(await post(`/programmes/${programmeId}/members`, { organisationId: member().id, valueChainId, from: '2024-01-01' }, role), 201);
+    });
+    row(addMember, `${role} · a programme another organisation manages → 403 not-programme-manager`, async () => {
+      const { programmeId, valueChainId } = await programmeOf(other());
+      await expectRefusedWrite(() => post(`/programmes/${programmeId}/members`, { organisationId: s.viewer(role).id, valueChainId, from: '2024-01-01' }, role), [403], ['not-programme-manager']);
+    });
+    row(removeMember, `${role} · a member of the programme it manages → 200`, async () => {
+      const { programmeId, valueChainId } = await programmeOf(s.viewer(role), member());
+      expectStatus(await post(`/programmes/${programmeId}/members/remove`, { organisationId: member().id, valueChainId, from: '2024-06-01' }, role), 200);
+    });
+    row(removeMember, `${role} · itself from a programme another organisation manages → 403 not-programme-manager`, async () => {
+      const { programmeId, valueChainId } = await programmeOf(other(), s.viewer(role));
+      await expectRefusedWrite(() => post(`/programmes/${programmeId}/members/remove`, { organisationId: s.viewer(role).id, valueChainId, from: '2024-06-01' }, role), [403], ['not-programme-manager']);
+    });
+    row(declareSize, `${role} · for itself → 201`, async () => expectStatus(await post(`/organisations/${s.viewer(role).id}/size`, SIZE_BODY(), role), 201));
+    row(declareSize, `${role} · for another organisation → 403 not-own-organisation`, async () =>
+      expectRefusedWrite(() => post(`/organisations/${other().id}/size`, SIZE_BODY(), role), [403], ['not-own-organisation']),
+    );
+    row(readSize, `${role} · its own sizes → 200`, async () => expectStatus(await get(`/organisations/${s.viewer(role).id}/size`, role), 200));
+  }
+  row('GET /programmes', `${role} → 200`, async () => expectStatus(await get('/programmes', role), 200));
+  row('GET /programmes/{programmeId}', `${role} → 200`, async () => expectStatus(await get(`/programmes/${(await programmeOf(other())).programmeId}`, role), 200));
+  row('GET /programmes/{programmeId}/members', `${role} → 200, with SME status and no size figures`, async () => {
+    const { programmeId } = await programmeOf(other(), member());
+    const r = await get(`/programmes/${programmeId}/members?from=2024-01-01&to=2024-12-31`, role);
+    expectStatus(r, 200);
+    expect((r.body as { counts: { organisations: number } }).counts.organisations).toBe(1);
+    expect(JSON.stringify(r.body)).not.toContain('annualTurnoverEur');
+  });
+  row(readSize, `${role} · another organisation's sizes → ${isPrivileged(role) ? '200' : '403/404'}`, async () => {
+    const r = await get(`/organisations/${other().id}/size`, role);
+    if (isPrivileged(role)) expectStatus(r, 200);
+    else expectProblem(r, [403, 404]);
+  });
+}
+row('GET /programmes', 'no credentials → 401', async () => void expectProblem(await ledger.request('GET', '/programmes', { key: null }), [401], ['missing-credentials']));
+
 // ------------------------------------------------------------------------------------------ the tests
 
 // ---- who am I (decision 034): any authenticated principal, about itself only

@@ -20,7 +20,7 @@
  *   `processStatus: rejected` (a race loser rejected after its intent), must be the rejected shape;
  *   any other refusal must have appended nothing; a command still unanswered (in flight at the
  *   kill) may be absent or present, but never partly present.
- * - no event may carry a command id the harness did not send (the operator bootstrap excepted).
+ * - no event may carry a command id the harness did not send (the ledger's own start-up commands excepted: the operator bootstrap and the seed emission factor sets).
  */
 import { commandEventId } from '#domain';
 

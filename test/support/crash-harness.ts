@@ -34,7 +34,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { deterministicId } from '#domain';
+import { deterministicId, SEED_EMISSION_FACTOR_SETS, seedEmissionFactorSetCommandId } from '#domain';
 import { Prng } from '#scenarios';
 import { checkCommandsExactlyOnce, checkProcesses } from './crash-harness.checks.js';
 import { delay } from './crash-harness.server.js';
@@ -123,6 +123,8 @@ interface CheckRound {
 
 const OPERATOR_KEY = 'tl_000000000000_crash-harness-operator-key';
 const BOOTSTRAP_COMMAND_ID = deterministicId('command/bootstrap-operator');
+/** The commands the ledger sends itself at start-up: the operator's registration and the seed emission factor sets. */
+const LEDGER_OWN_COMMAND_IDS: ReadonlySet<string> = new Set([BOOTSTRAP_COMMAND_ID, ...SEED_EMISSION_FACTOR_SETS.map((set) => seedEmissionFactorSetCommandId(set.factorSetId))]);
 
 const emptyStats = (): ClientStats => ({ requests: 0, attempts: 0, retriedRequests: 0, networkErrors: 0, unexplainedNetworkErrors: 0, serverErrors: 0, retriedElsewhere: 0, retryLaterAnswers: 0, replayedAnswers: 0 });
 
@@ -328,7 +330,7 @@ export async function runCrashHarness(options: CrashHarnessOptions): Promise<Cra
     if ((await top.head()) !== head) fail(undefined, 'resending acknowledged requests appended events');
 
     const events = await top.readLog();
-    const commands = checkCommandsExactlyOnce(events, work.commands, { foreignCommandIds: new Set([BOOTSTRAP_COMMAND_ID]) });
+    const commands = checkCommandsExactlyOnce(events, work.commands, { foreignCommandIds: LEDGER_OWN_COMMAND_IDS });
     if (final && commands.pending > 0) roundFailures.push(`${label}: ${commands.pending} commands never got an answer`);
     if (!final) {
       recordedBeforeAnswer += commands.pendingPresent;

@@ -26,8 +26,10 @@ import { OutcomesModule } from './outcomes/outcomes.module.js';
 import { ProcessesModule } from './processes/processes.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { SitesModule } from './sites/sites.module.js';
+import { ProgrammesModule } from './programmes/programmes.module.js';
 import { AdsExportModule } from './ads-export/ads-export.module.js';
 import { WebConfigModule } from './web-config/web-config.module.js';
+import { EmissionFactorsModule } from './emission-factors/emission-factors.module.js';
 
 @Module({})
 export class AppModule {
@@ -50,11 +52,13 @@ export class AppModule {
         BatchesModule,
         ReportsModule,
         SitesModule,
+        ProgrammesModule,
         AdsExportModule,
         MunicipalFlowsModule,
         AuditModule,
         MeModule,
         WebConfigModule,
+        EmissionFactorsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

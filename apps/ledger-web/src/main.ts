@@ -17,6 +17,8 @@ import { IMPORT_MESSAGES } from './pages/import/import.messages.js';
 import { municipalityOverviewPage } from './pages/municipality-overview/municipality-overview.page.js';
 import { nationalPage } from './pages/national/national.page.js';
 import { NATIONAL_MESSAGES } from './pages/national/national.messages.js';
+import { emissionFactorsPage } from './pages/emission-factors/emission-factors.page.js';
+import { EMISSION_FACTORS_MESSAGES } from './pages/emission-factors/emission-factors.messages.js';
 import { operatorPage } from './pages/operator/operator.page.js';
 import { organisationPage } from './pages/organisation/organisation.page.js';
 import { sitesPage } from './pages/sites/sites.page.js';
@@ -113,6 +115,9 @@ class LedgerWebApp {
         case 'national':
           await nationalPage(context, this.main, route);
           break;
+        case 'emission-factors':
+          await emissionFactorsPage(context, this.main);
+          break;
       }
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
@@ -148,6 +153,7 @@ class LedgerWebApp {
             el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'operator' }) } }, t.navOperator)),
             // The national view is the operator's and auditors' only (decision 040): others would only be refused.
             this.seesNationalView(principal) ? el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'national' }) } }, NATIONAL_MESSAGES[this.locale].nav)) : null,
+            el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'emission-factors' }) } }, EMISSION_FACTORS_MESSAGES[this.locale].nav)),
           ),
         )
       : null;

@@ -1,13 +1,19 @@
 import { z } from 'zod';
 import { batchEventSchemas } from './batch/batch.events.js';
+import { emissionFactorEventSchemas } from './emission-factors/emission-factors.events.js';
 import { organisationEventSchemas } from './organisation/organisation.events.js';
 import { processEventSchemas } from './process/process.events.js';
+import { organisationSizeEventSchemas } from './organisation/organisation-size.events.js';
+import { programmeEventSchemas } from './programme/programme.events.js';
 
 /** Every event type the ledger writes, with its zod schema. */
 export const eventSchemas = {
   ...organisationEventSchemas,
   ...batchEventSchemas,
   ...processEventSchemas,
+  ...emissionFactorEventSchemas,
+  ...organisationSizeEventSchemas,
+  ...programmeEventSchemas,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -68,4 +74,5 @@ export const streamIds = {
   batch: (batchId: string) => `batch-${batchId}`,
   process: (processId: string) => `process-${processId}`,
   organisation: (organisationId: string) => `organisation-${organisationId}`,
+  programme: (programmeId: string) => `programme-${programmeId}`,
 } as const;

@@ -19,6 +19,7 @@ import { QUERY_COST, QueryCostBudget } from '../common/cost-budget.js';
 import { toProblem } from '../common/problem-details.filter.js';
 import { CollectBatchCommand, RegisterResidualBatchCommand } from '../collection/collection.commands.js';
 import type { BatchCommandResult } from '../ledger/batch-command.runner.js';
+import { ReadYourWrites } from '../ledger/read-your-writes.js';
 import type { CommandMetadata } from '../ledger/command-metadata.js';
 import { DecisionContextFactory } from '../ledger/decision-context.factory.js';
 import { OrganisationDirectory, type CollectorAuthorisationLookup } from '../ledger/organisation-directory.js';
@@ -63,6 +64,7 @@ export class ImportRowsHandler implements ICommandHandler<ImportRowsCommand, Imp
     private readonly directory: OrganisationDirectory,
     private readonly budget: QueryCostBudget,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly readYourWrites: ReadYourWrites,
   ) {}
 
   async execute({ kind, bytes, params, actor, meta }: ImportRowsCommand): Promise<ImportOutcome> {
@@ -109,10 +111,12 @@ export class ImportRowsHandler implements ICommandHandler<ImportRowsCommand, Imp
       // The event store answers an append of events it already holds with their first result
       // (decision 004), so a row imported before comes back at a position this import did not write.
       const headBefore = await this.store.headPosition();
+      let lastPosition = 0;
       await inChunks(valid, CONCURRENT_ROWS, async (row) => {
         // The row's identity is its command id: the same row sent again, in this file or a later
         // one, is the same command, and the executor answers it as a replay without appending.
-        const rowMeta: CommandMetadata = { ...meta, commandId: row.identity!, causationId: meta.commandId, idempotent: true };
+        // Rows do not wait for the read models one by one: the import waits once, after its last row.
+        const rowMeta: CommandMetadata = { ...meta, commandId: row.identity!, causationId: meta.commandId, idempotent: true, settlesLater: true };
         try {
           const result = await this.commands.execute<CollectBatchCommand | RegisterResidualBatchCommand, BatchCommandResult>(
             kind === 'collections'
@@ -120,12 +124,14 @@ export class ImportRowsHandler implements ICommandHandler<ImportRowsCommand, Imp
               : new RegisterResidualBatchCommand(row.command as ResidualRow, actor, rowMeta),
           );
           fates.set(row, result.replayed || result.position <= headBefore ? 'already-imported' : 'imported');
+          lastPosition = Math.max(lastPosition, result.position);
         } catch (error) {
           // Refused at the append although the decision allowed it a moment before (an authorisation
           // revoked meanwhile, say): reported on its row like any other refusal.
           errors.get(row)!.push(this.rowError(file, row, error));
         }
       });
+      if (lastPosition > 0) await this.readYourWrites.settle(lastPosition);
     }
 
     const results: ImportRowResult[] = file.rows.map((row) => {

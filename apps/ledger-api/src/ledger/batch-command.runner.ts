@@ -35,7 +35,8 @@ export class BatchCommandRunner {
       return decide(state, ctx);
     };
     const result = await this.executor.execute(streamIds.batch(batchId), foldBatchStream, decideOnUsableBatch, meta, options);
-    await this.readYourWrites.settle(result.position);
+    if (meta.settlesLater) this.readYourWrites.note(result.position);
+    else await this.readYourWrites.settle(result.position);
     return { batchId, ...result };
   }
 }

@@ -9,6 +9,11 @@ export interface CommandMetadata {
   readonly idempotent: boolean;
   /** Set when the operator acts on the actor's behalf (docs/security.md, "Impersonation"). */
   readonly impersonation?: { readonly operatorOrgId: string; readonly reason: string };
+  /**
+   * Set on each row of a command that runs many (an import): the row does not wait for the read
+   * models; the whole settles once, after its last row, so the client still reads its own writes.
+   */
+  readonly settlesLater?: boolean;
 }
 
 /** What every event a command appends records of it. */

@@ -17,6 +17,11 @@ export class ReadYourWrites {
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
+  /** Names the write's position in the answer without waiting: the caller settles later, once. */
+  note(position: number): void {
+    noteWritePosition(position);
+  }
+
   async settle(position: number): Promise<void> {
     // Named in the answer even when this instance does not wait: another instance may (decision 024).
     noteWritePosition(position);

@@ -17,6 +17,7 @@ describe('page addresses', () => {
       { page: 'operator', organisationId: '01a24cc6-7bab-77fb-8744-65d2da3ab863' },
       { page: 'national' },
       { page: 'national', year: 2025 },
+      { page: 'emission-factors' },
       { page: 'sites', organisationId: '01a24cc6-7bab-77fb-8744-65d2da3ab863' },
       { page: 'sites', organisationId: '01a24cc6-7bab-77fb-8744-65d2da3ab863', siteId: '01a24cc6-7bab-77fb-8744-65d2da3ab864', year: 2025 },
     ] as const) {

@@ -12,7 +12,8 @@ export type Route =
   | { readonly page: 'audit' }
   | { readonly page: 'import' }
   | { readonly page: 'operator'; readonly organisationId?: string }
-  | { readonly page: 'national'; readonly year?: number };
+  | { readonly page: 'national'; readonly year?: number }
+  | { readonly page: 'emission-factors' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -37,6 +38,8 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'import') return { page: 'import' };
   // `#/national/<year>` (decision 040).
   if (parts[0] === 'national') return { page: 'national', ...(parts[1] && /^\d{4}$/.test(parts[1]) ? { year: Number(parts[1]) } : {}) };
+  // `#/emission-factors` (decision 042).
+  if (parts[0] === 'emission-factors') return { page: 'emission-factors' };
   if (parts[0] === 'operator') return { page: 'operator', ...(parts[1] ? { organisationId: parts[1] } : {}) };
   return { page: 'home' };
 }
@@ -64,5 +67,7 @@ export function hrefOf(route: Route): string {
       return route.organisationId ? `#/operator/${encodeURIComponent(route.organisationId)}` : '#/operator';
     case 'national':
       return route.year ? `#/national/${route.year}` : '#/national';
+    case 'emission-factors':
+      return '#/emission-factors';
   }
 }
