@@ -28,5 +28,9 @@ export default {
   testMatch: ['<rootDir>/{apps,libs,projections,test}/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 60000,
+  // Two workers on these 2-core machines (Jest's default is one fewer than the cores, so one): most
+  // suites wait on fsync, PostgreSQL or chromium rather than the CPU, and one worker took the suite
+  // past half an hour.
+  maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/support/skipped-tests.reporter.js'],
 };
