@@ -1,7 +1,7 @@
 import { MIMEType } from 'node:util';
 import type { ImportKind } from '#collection-import';
 import type { OrganisationFacts } from '#domain';
-import { Body, Controller, HttpCode, HttpException, Post, Query, Req, Res } from '@nestjs/common';
+import { applyDecorators, Body, Controller, HttpCode, HttpException, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -24,6 +24,17 @@ function declaredCharset(contentType: string | undefined): 'utf-8' | 'windows-12
   } catch {
     return undefined;
   }
+}
+
+/** The query parameters both imports take, documented once. */
+function ImportQueryDocs(): MethodDecorator {
+  return applyDecorators(
+    ApiQuery({ name: 'dryRun', required: false, enum: ['true', 'false'], description: 'Report every row’s fate without appending anything' }),
+    ApiQuery({ name: 'mode', required: false, enum: ['all-or-nothing', 'valid-rows'], description: 'all-or-nothing (default): any error appends nothing; valid-rows: the valid rows are imported' }),
+    ApiQuery({ name: 'separator', required: false, enum: ['semicolon', 'comma', 'tab'], description: 'Detected from the header line when left out' }),
+    ApiQuery({ name: 'decimal', required: false, enum: ['comma', 'point'], description: 'The decimal mark of kg weights; detected when left out' }),
+    ApiQuery({ name: 'encoding', required: false, enum: ['utf-8', 'windows-1252'], description: 'UTF-8 (with or without BOM) unless the bytes are not, then Windows-1252' }),
+  );
 }
 
 function csvBody(example: string) {
@@ -67,11 +78,7 @@ export class CollectionImportController {
     summary:
       'Import municipal collections from a spreadsheet (CSV): Danish or English headers, `;` or `,`, decimal comma or point, UTF-8 or Windows-1252. A row imported before is recognised and appends nothing (decision 038)',
   })
-  @ApiQuery({ name: 'dryRun', required: false, enum: ['true', 'false'], description: 'Report every row’s fate without appending anything' })
-  @ApiQuery({ name: 'mode', required: false, enum: ['all-or-nothing', 'valid-rows'], description: 'all-or-nothing (default): any error appends nothing; valid-rows: the valid rows are imported' })
-  @ApiQuery({ name: 'separator', required: false, enum: ['semicolon', 'comma', 'tab'], description: 'Detected from the header line when left out' })
-  @ApiQuery({ name: 'decimal', required: false, enum: ['comma', 'point'], description: 'The decimal mark of kg weights; detected when left out' })
-  @ApiQuery({ name: 'encoding', required: false, enum: ['utf-8', 'windows-1252'], description: 'UTF-8 (with or without BOM) unless the bytes are not, then Windows-1252' })
+  @ImportQueryDocs()
   collections(
     @Body() body: unknown,
     @Query(new ZodPipe(ImportParams)) params: ImportQuery,
@@ -91,11 +98,7 @@ export class CollectionImportController {
   @ZodApiResponse(ImportReportSchema, { description: 'Every row’s fate, as for collections', alsoAs: csvAnswer('residuals') })
   @ApiProblems(400, 401, 403, 409, 413, 415, 422, 429, 503)
   @ApiOperation({ summary: 'Import business residuals from a spreadsheet (CSV), as for collections (decision 038)' })
-  @ApiQuery({ name: 'dryRun', required: false, enum: ['true', 'false'], description: 'Report every row’s fate without appending anything' })
-  @ApiQuery({ name: 'mode', required: false, enum: ['all-or-nothing', 'valid-rows'], description: 'all-or-nothing (default): any error appends nothing; valid-rows: the valid rows are imported' })
-  @ApiQuery({ name: 'separator', required: false, enum: ['semicolon', 'comma', 'tab'], description: 'Detected from the header line when left out' })
-  @ApiQuery({ name: 'decimal', required: false, enum: ['comma', 'point'], description: 'The decimal mark of kg weights; detected when left out' })
-  @ApiQuery({ name: 'encoding', required: false, enum: ['utf-8', 'windows-1252'], description: 'UTF-8 (with or without BOM) unless the bytes are not, then Windows-1252' })
+  @ImportQueryDocs()
   residuals(
     @Body() body: unknown,
     @Query(new ZodPipe(ImportParams)) params: ImportQuery,
