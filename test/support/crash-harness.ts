@@ -45,6 +45,8 @@ export const DEFAULT_KILLS = 25;
 
 /** How long the clients' requests in flight get to finish once they are held for the checks. */
 const QUIESCE_TIMEOUT_MS = 90_000;
+/** How long a kill waits for the victim to have a request in flight before it kills it anyway. */
+const IN_FLIGHT_WAIT_MS = 5_000;
 
 export interface CrashHarnessOptions {
   /** Kills under load; each is followed by a restart and the checks. */
@@ -194,6 +196,11 @@ export async function runCrashHarness(options: CrashHarnessOptions): Promise<Cra
       // survivors take the load, including the retries of whatever died with it.
       const victim = (k - 1) % instances;
       const server = servers[victim]!;
+      // A kill between two requests proves nothing about requests that die with their server: wait
+      // (bounded) until the victim has one in flight. On a loaded machine the pipelines can spend a
+      // whole run window in their own waits, and every kill then fell on an idle instance.
+      const waitUntil = performance.now() + IN_FLIGHT_WAIT_MS;
+      while (pool.inFlight(victim) === 0 && performance.now() < waitUntil) await delay(1);
       if (shared) pool.markDown(victim);
       else gate.close();
       const acknowledged = workload.commands.filter((c) => c.answer === 'acknowledged').length;

@@ -63,12 +63,27 @@ export interface HttpAnswer {
 export class InstancePool {
   private readonly up: boolean[];
   private readonly killCounts: number[];
+  private readonly attemptsInFlight: number[];
   private next = 0;
 
   constructor(readonly urls: readonly string[]) {
     if (urls.length === 0) throw new Error('crash harness: no instance to send requests to');
     this.up = urls.map(() => true);
     this.killCounts = urls.map(() => 0);
+    this.attemptsInFlight = urls.map(() => 0);
+  }
+
+  /** Attempts sent to this instance and not yet answered. */
+  inFlight(index: number): number {
+    return this.attemptsInFlight[index]!;
+  }
+
+  began(index: number): void {
+    this.attemptsInFlight[index]! += 1;
+  }
+
+  ended(index: number): void {
+    this.attemptsInFlight[index]! -= 1;
   }
 
   get size(): number {
@@ -219,6 +234,7 @@ export class LedgerHttpClient {
       previous = instance;
       diedOn = undefined;
       this.pending += 1;
+      this.instances.began(instance);
       try {
         const response = await fetch(`${this.instances.urls[instance]}${path}`, { method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(60_000) });
         const text = await response.text();
@@ -252,6 +268,7 @@ export class LedgerHttpClient {
         diedOn = instance;
         await delay(20);
       } finally {
+        this.instances.ended(instance);
         this.pending -= 1;
         if (this.pending === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       }
