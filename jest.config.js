@@ -23,6 +23,7 @@ export default {
     '^#scenarios$': '<rootDir>/libs/scenarios/src/index.ts',
     '^#audit-evidence$': '<rootDir>/libs/audit-evidence/src/index.ts',
     '^#collection-import$': '<rootDir>/libs/collection-import/src/index.ts',
+    '^#epcis$': '<rootDir>/libs/epcis/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/{apps,libs,projections,test}/**/*.spec.ts'],

@@ -18,6 +18,7 @@ import { emmettPeerAppends } from './emmett-peer.js';
 import { httpCommandThroughput, httpRequestCeiling, rawPostgresSingleEventCommits, rawSqliteSingleEventCommits } from './command-throughput.js';
 import { runScaleBench } from './scale.bench.js';
 import { benchCollectionImport } from './collection-import.bench.js';
+import { benchEpcisCapture } from './epcis.bench.js';
 import { benchWebLineageGraph } from './web-lineage-graph.bench.js';
 import { benchWebPages } from './web-pages.bench.js';
 
@@ -225,9 +226,13 @@ if (args.includes('--web-only')) {
   await runScaleBench({ batches: Number.isInteger(batches) && batches > 0 ? batches : 1_000_000, postgres: POSTGRES, clients: CLIENTS, seconds: SECONDS });
 } else if (args.includes('--import-only')) {
   for (const figure of await benchCollectionImport({ rows: option('import-rows', 100_000) })) emit(figure);
+} else if (args.includes('--epcis-only')) {
+  for (const figure of await benchEpcisCapture({ events: option('epcis-events', 10_000) })) emit(figure);
 } else {
   await standardBench();
   log('a 100,000-row CSV import against the same rows as bulk JSON…');
   for (const figure of await benchCollectionImport({ rows: option('import-rows', 100_000) })) emit(figure);
+  log('an EPCIS capture of 10,000 events against the same collections as bulk JSON…');
+  for (const figure of await benchEpcisCapture({ events: option('epcis-events', 10_000) })) emit(figure);
   await webBench();
 }

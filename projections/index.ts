@@ -18,6 +18,9 @@ import { ProvenanceProjection } from './provenance/provenance.projection.js';
 import { SitesProjection } from './sites/sites.projection.js';
 import { ProgrammesProjection } from './programmes/programmes.projection.js';
 import { EmissionFactorsProjection } from './emission-factors/emission-factors.projection.js';
+import { CatalogueProjection } from './catalogue/catalogue.projection.js';
+import { ProgrammeImpactProjection } from './programme-impact/programme-impact.projection.js';
+import { ClaimsProjection } from './claims/claims.projection.js';
 import type { Projection } from './runner/projection.js';
 
 // ---- runner and the Projection contract ----
@@ -178,6 +181,50 @@ export {
   type ValueChainView,
 } from './programmes/programmes.queries.js';
 
+// ---- programme impact: waste used as raw material, reuse, CO2e avoided (docs/decisions/043-programme-impact.md) ----
+export { ProgrammeImpactProjection, type ProgrammeImpactTables } from './programme-impact/programme-impact.projection.js';
+export { gramsToTonnes, programmeImpact, type ProgrammeImpactQuery, type ProgrammeImpactReport } from './programme-impact/programme-impact.queries.js';
+export { programmeImpactCsv } from './programme-impact/programme-impact.csv.js';
+
+// ---- recycled-content claims and mass-balance accounts (docs/decisions/044-recycled-content-claims.md) ----
+export { ClaimsProjection, type ClaimTables } from './claims/claims.projection.js';
+export {
+  claimsOfBatch,
+  claimsOfOrganisation,
+  getClaim,
+  massBalanceAccount,
+  massBalanceAccountsOf,
+  type AccountSummaryView,
+  type AccountView,
+  type ClaimView,
+  type MovementView,
+} from './claims/claims.queries.js';
+
+// ---- the symbiosis catalogue: offers, wants, deals (docs/decisions/046-symbiosis-catalogue.md) ----
+export { CatalogueProjection, type CatalogueTables } from './catalogue/catalogue.projection.js';
+export {
+  catalogueDeals,
+  catalogueOffersOf,
+  catalogueWantsOf,
+  currentMemberships,
+  dealLocator,
+  getCatalogueOffer,
+  getCatalogueWant,
+  getDeal,
+  latestCataloguePosition,
+  offerStateAt,
+  openCatalogueOffers,
+  openCatalogueWants,
+  wantStateAt,
+  MAX_CATALOGUE_CANDIDATES,
+  type DealHistoryEntry,
+  type DealView,
+  type OfferRecord,
+  type OfferState,
+  type SymbiosisKind,
+  type WantRecord,
+} from './catalogue/catalogue.queries.js';
+
 /** The read models of docs/domain.md, plus organisations. Fresh instances each call. */
 export function createCoreProjections(): Projection[] {
   return [
@@ -212,5 +259,8 @@ export function createLedgerProjections(): Projection[] {
     new SitesProjection(),
     new ProgrammesProjection(),
     new EmissionFactorsProjection(),
+    new ProgrammeImpactProjection(),
+    new ClaimsProjection(),
+    new CatalogueProjection(),
   ];
 }

@@ -1,44 +1,18 @@
-import { isWasteOriginKey, parseCohortKey, type ReadonlyOriginVector } from '#domain';
+import { parseCohortKey } from '#domain';
 import type { Kysely } from 'kysely';
 import { FoldStore, type FoldBatchRow } from '../provenance/fold-store.js';
-import { ProvenanceFold, type Outcome, type ProvenanceEffect, type TrackedBatch } from '../provenance/provenance.fold.js';
+import { ProvenanceFold } from '../provenance/provenance.fold.js';
 import { gramsText, gramsTotalType, toBigIntValue } from '../provenance/projection-support.js';
 import { BaseProjection } from '../runner/base-projection.js';
 import { ProcessGate, type ProcessContext } from '../runner/process-gate.js';
 import type { ProjectedEvent, ReadDb, ReadTx } from '../runner/projection.js';
 import { RowBuffer, textType, type TableDef } from '../runner/sql-rows.js';
 import { DeferredEvents } from '../processes/deferred-events.js';
+import { BUCKETS, CircularityBuckets, emptyTotals, type Bucket } from './circularity-buckets.js';
 
-/** The buckets of docs/domain.md, in report order. Every collected gram is in exactly one. */
-export const BUCKETS = [
-  'inStock',
-  'recycledOther',
-  'recycledTextile',
-  'reuse',
-  'energyRecovery',
-  'incineration',
-  'landfill',
-  'exportRecycling',
-  'exportUnknown',
-  'processLoss',
-  'weighingDifference',
-] as const;
-export type Bucket = (typeof BUCKETS)[number];
-
-/** docs/domain.md's names, for CSV and documents. */
-export const BUCKET_LABELS: Readonly<Record<Bucket, string>> = {
-  inStock: 'in-stock',
-  recycledOther: 'recycled-other',
-  recycledTextile: 'recycled-textile',
-  reuse: 'reuse',
-  energyRecovery: 'energy-recovery',
-  incineration: 'incineration',
-  landfill: 'landfill',
-  exportRecycling: 'export-recycling',
-  exportUnknown: 'export-unknown',
-  processLoss: 'process-loss',
-  weighingDifference: 'weighing-difference',
-};
+// The buckets and their rules are shared with programme impact (circularity-buckets.ts); readers of
+// this read model keep importing them from here.
+export { BUCKETS, BUCKET_LABELS, closedBucket, openBucket, type Bucket } from './circularity-buckets.js';
 
 export type CircularityCohortRow = {
   cohort: string;
@@ -97,45 +71,6 @@ export function quarterOfMonth(month: string): string {
   return `${month.slice(0, 4)}-Q${Math.floor((Number(month.slice(5, 7)) - 1) / 3) + 1}`;
 }
 
-/** Where an open batch's grams count: available, in transit, or input of an uncompleted process. */
-export function openBucket(batch: TrackedBatch): Bucket {
-  if (batch.application === 'textile') return 'recycledTextile';
-  if (batch.application === 'non-textile') return 'recycledOther';
-  return batch.reprocessed ? 'recycledOther' : 'inStock';
-}
-
-/** Where a closed batch's grams count, by its outcome. */
-export function closedBucket(batch: TrackedBatch, outcome: Outcome): Bucket {
-  const open = openBucket(batch);
-  const recycled = open !== 'inStock';
-  switch (outcome.kind) {
-    // Reprocessed material sold on keeps its recycled bucket: selling recycled fibre is not reuse.
-    // A product placed on the market keeps its product bucket; ProductPlacedOnMarket of material
-    // that was never reprocessed (a repaired item, say) is reuse in effect.
-    case 'sold-for-reuse':
-    case 'placed-on-market':
-      return recycled ? open : 'reuse';
-    case 'exported':
-      if (outcome.purpose === 'reuse') return recycled ? open : 'reuse';
-      return outcome.purpose === 'recycling' ? 'exportRecycling' : 'exportUnknown';
-    case 'incinerated':
-      return outcome.energyRecovery ? 'energyRecovery' : 'incineration';
-    case 'landfilled':
-      return 'landfill';
-  }
-}
-
-interface CohortTotals {
-  collected: bigint;
-  buckets: Record<Bucket, bigint>;
-}
-
-function emptyTotals(): CohortTotals {
-  const buckets = {} as Record<Bucket, bigint>;
-  for (const b of BUCKETS) buckets[b] = 0n;
-  return { collected: 0n, buckets };
-}
-
 /**
  * Circularity buckets per waste cohort (docs/domain.md). Grams move between buckets when the batch
  * holding them changes bucket, using the origin vectors of its own ProvenanceFold. It does not read
@@ -152,8 +87,7 @@ export class CircularityProjection extends BaseProjection {
   private readonly origins = new ProvenanceFold();
   private readonly store = new FoldStore('circularity');
   private readonly gate = new ProcessGate('circularity');
-  private readonly cohorts = new Map<string, CohortTotals>();
-  private readonly dirtyCohorts = new Set<string>();
+  private readonly buckets = new CircularityBuckets();
   private readonly cohortRows = new RowBuffer(COHORTS);
   private readonly sink = (event: ProjectedEvent, process: ProcessContext | undefined): void => this.take(event, process);
   private readonly deferred = new DeferredEvents();
@@ -188,7 +122,7 @@ export class CircularityProjection extends BaseProjection {
       const totals = emptyTotals();
       totals.collected = toBigIntValue(row.collected_grams);
       for (const bucket of BUCKETS) totals.buckets[bucket] = toBigIntValue(row[BUCKET_COLUMNS[bucket]]);
-      this.cohorts.set(row.cohort, totals);
+      this.buckets.restore(row.cohort, totals);
     }
     await this.store.load(db, this.origins);
     await this.gate.load(db);
@@ -198,8 +132,7 @@ export class CircularityProjection extends BaseProjection {
     this.origins.reset();
     this.store.reset();
     this.gate.reset();
-    this.cohorts.clear();
-    this.dirtyCohorts.clear();
+    this.buckets.clear();
     this.cohortRows.clear();
     this.deferred.clear();
   }
@@ -212,73 +145,7 @@ export class CircularityProjection extends BaseProjection {
   private take(projected: ProjectedEvent, process: ProcessContext | undefined): void {
     for (const effect of this.origins.apply(projected.event, process)) {
       this.store.record(effect);
-      this.book(effect);
-    }
-  }
-
-  private book(effect: ProvenanceEffect): void {
-    switch (effect.kind) {
-      case 'originated':
-        this.addCollected(effect.batch.vector, 1n);
-        this.add(openBucket(effect.batch), effect.batch.vector, 1n);
-        break;
-      case 'origin-corrected':
-        // What was collected changed; the batch still holds all of it.
-        this.addCollected(effect.before, -1n);
-        this.addCollected(effect.batch.vector, 1n);
-        this.add(openBucket(effect.batch), effect.before, -1n);
-        this.add(openBucket(effect.batch), effect.batch.vector, 1n);
-        break;
-      case 'reweighed':
-        this.add(openBucket(effect.batch), effect.difference, 1n);
-        this.add('weighingDifference', effect.difference, -1n);
-        break;
-      case 'closed': {
-        const from = openBucket(effect.batch);
-        const to = closedBucket(effect.batch, effect.outcome);
-        if (from !== to) {
-          this.add(from, effect.batch.vector, -1n);
-          this.add(to, effect.batch.vector, 1n);
-        }
-        break;
-      }
-      case 'process-completed':
-        for (const input of effect.inputs) this.add(openBucket(input), input.vector, -1n);
-        for (const output of effect.outputs) this.add(openBucket(output), output.vector, 1n);
-        for (const loss of effect.losses) this.add('processLoss', loss.vector, 1n);
-        break;
-      case 'process-voided':
-        for (const output of effect.outputs) this.add(openBucket(output), output.vector, -1n);
-        for (const input of effect.inputs) this.add(openBucket(input), input.vector, 1n);
-        for (const loss of effect.losses) this.add('processLoss', loss.vector, -1n);
-        break;
-      case 'updated':
-        break;
-    }
-  }
-
-  private totals(cohort: string): CohortTotals | undefined {
-    let totals = this.cohorts.get(cohort);
-    if (!totals) {
-      if (!isWasteOriginKey(parseCohortKey(cohort).originKey)) return undefined;
-      totals = emptyTotals();
-      this.cohorts.set(cohort, totals);
-    }
-    this.dirtyCohorts.add(cohort);
-    return totals;
-  }
-
-  private addCollected(vector: ReadonlyOriginVector, sign: bigint): void {
-    for (const [cohort, grams] of vector) {
-      const totals = this.totals(cohort);
-      if (totals) totals.collected += sign * grams;
-    }
-  }
-
-  private add(bucket: Bucket, vector: ReadonlyOriginVector, sign: bigint): void {
-    for (const [cohort, grams] of vector) {
-      const totals = this.totals(cohort);
-      if (totals) totals.buckets[bucket] += sign * grams;
+      this.buckets.book(effect);
     }
   }
 
@@ -292,8 +159,8 @@ export class CircularityProjection extends BaseProjection {
   }
 
   private async writeRows(tx: ReadTx): Promise<void> {
-    for (const cohort of this.dirtyCohorts) {
-      const totals = this.cohorts.get(cohort) ?? emptyTotals();
+    for (const cohort of this.buckets.takeDirty()) {
+      const totals = this.buckets.get(cohort);
       const { originKey, month } = parseCohortKey(cohort);
       const row: Record<string, string | number> = {
         cohort,
@@ -306,7 +173,6 @@ export class CircularityProjection extends BaseProjection {
       for (const bucket of BUCKETS) row[BUCKET_COLUMNS[bucket]] = gramsText(totals.buckets[bucket]);
       this.cohortRows.put(cohort, row);
     }
-    this.dirtyCohorts.clear();
     await this.cohortRows.flush(tx);
     await this.store.flush(tx);
     await this.gate.flush(tx);
@@ -315,9 +181,9 @@ export class CircularityProjection extends BaseProjection {
   /** In-memory totals per waste cohort, for invariant checks: collected and every bucket in grams. */
   snapshot(): Map<string, { collected: bigint; buckets: Readonly<Record<Bucket, bigint>> }> {
     const out = new Map<string, { collected: bigint; buckets: Readonly<Record<Bucket, bigint>> }>();
-    for (const cohort of [...this.cohorts.keys()].sort()) {
-      const totals = this.cohorts.get(cohort);
-      if (totals) out.set(cohort, { collected: totals.collected, buckets: { ...totals.buckets } });
+    for (const cohort of this.buckets.cohortKeys().sort()) {
+      const totals = this.buckets.get(cohort);
+      out.set(cohort, { collected: totals.collected, buckets: { ...totals.buckets } });
     }
     return out;
   }

@@ -51,7 +51,7 @@ export async function seriousViolations(page: Page): Promise<{ id: string; impac
 }
 
 /** Presses Tab until the focused element matches, as a keyboard-only user would; its text. */
-export async function tabUntil(page: Page, matches: (focused: { text: string; id: string }) => boolean, maxPresses = 40): Promise<string> {
+export async function tabUntil(page: Page, matches: (focused: { text: string; id: string }) => boolean, maxPresses = 80): Promise<string> {
   for (let press = 0; press < maxPresses; press += 1) {
     await page.keyboard.press('Tab');
     const focused = page.locator(':focus');

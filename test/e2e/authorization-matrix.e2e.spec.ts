@@ -8,6 +8,7 @@
  * Expectations come from the matrix and the scenario's own ground truth
  * (test/fixtures/multi-tenant-scenario.ts), never from the implementation.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LedgerHarness, type LedgerResponse, type RegisteredOrganisation } from '../fixtures/ledger-harness.js';
 import {
@@ -125,6 +126,7 @@ const AUTHENTICATED_READS: Array<[string, () => string]> = [
   ['GET /audit/public-key', () => '/audit/public-key'],
   ['GET /audit/checkpoints', () => '/audit/checkpoints'],
   ['GET /audit/proofs/consistency', () => `/audit/proofs/consistency?from=1&to=${s.headPosition}`],
+  ['GET /claims/standards', () => '/claims/standards'],
 ];
 for (const [operation, url] of AUTHENTICATED_READS) {
   for (const role of ROLES) row(operation, `${role} → 200`, async () => expectStatus(await get(url(), role), 200));
@@ -137,6 +139,9 @@ const OWN_ORGANISATION_READS: Array<[string, (org: ScenarioOrg) => string]> = [
   ['GET /reports/inventory/{organisationId}', (org) => `/reports/inventory/${org.id}`],
   ['GET /organisations/{organisationId}/processes', (org) => `/organisations/${org.id}/processes`],
   ['GET /organisations/{organisationId}/shipments', (org) => `/organisations/${org.id}/shipments`],
+  ['GET /organisations/{organisationId}/claims', (org) => `/organisations/${org.id}/claims`],
+  ['GET /organisations/{organisationId}/mass-balance-accounts', (org) => `/organisations/${org.id}/mass-balance-accounts`],
+  ['GET /organisations/{organisationId}/mass-balance-accounts/{periodId}', (org) => `/organisations/${org.id}/mass-balance-accounts/2026`],
 ];
 for (const [operation, url] of OWN_ORGANISATION_READS) {
   for (const role of ROLES) {
@@ -258,6 +263,7 @@ const BATCH_READS: Array<[string, (id: string) => string]> = [
   ['GET /batches/{batchId}/custody', (id) => `/batches/${id}/custody`],
   ['GET /batches/{batchId}/history', (id) => `/batches/${id}/history`],
   ['GET /audit/batches/{batchId}/history', (id) => `/audit/batches/${id}/history`],
+  ['GET /batches/{batchId}/claims', (id) => `/batches/${id}/claims`],
 ];
 
 /** What the matrix says of a material viewer's reads of a batch it relates to so. */
@@ -1119,6 +1125,28 @@ for (const role of ROLES) {
 }
 row('GET /emission-factors', 'no credentials → 401', async () => void expectProblem(await ledger.request('GET', '/emission-factors', { key: null }), [401], ['missing-credentials']));
 
+// ---- recycled-content claims (decision 044): the batch's owner or custodian claims; auditors never
+// write; the operator only by impersonation; a claim is as visible as its batch (see the batch reads).
+
+const CLAIM_BODY = (batchId: string): Json => ({ claimId: randomUUID(), batchId, standard: 'grs', model: 'segregated', recycledContentBasisPoints: 2_000 });
+for (const role of MATERIAL_ROLES) {
+  row('POST /claims', `${role} · unknown batch → 404 unknown-batch`, async () => expectRefusedWrite(() => post('/claims', CLAIM_BODY(UNKNOWN_ID), role), [404], ['unknown-batch']));
+  row('POST /claims', `${role} · an unrelated batch → 403 not-owner-or-custodian`, async () =>
+    expectRefusedWrite(() => post('/claims', CLAIM_BODY(s.relationBatch(role, 'unrelated')), role), [403], ['not-owner-or-custodian']),
+  );
+}
+row('POST /claims', 'auditor → 403 read-only-role', async () => expectRefusedWrite(() => post('/claims', CLAIM_BODY(s.relationBatch('sorter', 'custodian')), 'auditor'), [403], ['read-only-role']));
+row('POST /claims', 'operator, not impersonating → 403 operator-must-impersonate', async () =>
+  expectRefusedWrite(() => post('/claims', CLAIM_BODY(s.relationBatch('sorter', 'custodian')), 'operator'), [403], ['operator-must-impersonate']),
+);
+for (const role of ROLES) {
+  row('GET /claims/{claimId}', `${role} · unknown → 404 unknown-claim`, async () => void expectProblem(await get(`/claims/${UNKNOWN_ID}`, role), [404], ['unknown-claim']));
+}
+// A claim's certificate (decision 045) is as visible as the claim: unknown and invisible answer alike.
+for (const role of ROLES) {
+  row('GET /claims/{claimId}/certificate', `${role} · unknown → 404 unknown-claim`, async () => void expectProblem(await get(`/claims/${UNKNOWN_ID}/certificate`, role), [404], ['unknown-claim']));
+}
+
 // ---- programmes, value chains, members and organisation sizes (decision 041): the operator registers a
 // programme; the operator and the programme's manager run it; anyone signed in reads programmes and
 // members with SME status; a size is declared by the organisation itself or the operator, and read by
@@ -1213,10 +1241,329 @@ for (const role of ROLES) {
     if (isPrivileged(role)) expectStatus(r, 200);
     else expectProblem(r, [403, 404]);
   });
+  // Programme impact (decision 043): published figures, so anyone signed in, as the members.
+  row('GET /programmes/{programmeId}/impact', `${role} · a programme another organisation manages → 200, with no size figures`, async () => {
+    const { programmeId } = await programmeOf(other(), member());
+    const r = await get(`/programmes/${programmeId}/impact?from=2024-01-01&to=2024-12-31`, role);
+    expectStatus(r, 200);
+    expect((r.body as { organisations: { count: number } }).organisations.count).toBe(1);
+    expect(JSON.stringify(r.body)).not.toContain('annualTurnoverEur');
+  });
 }
 row('GET /programmes', 'no credentials → 401', async () => void expectProblem(await ledger.request('GET', '/programmes', { key: null }), [401], ['missing-credentials']));
+row('GET /programmes/{programmeId}/impact', 'no credentials → 401', async () =>
+  void expectProblem(await ledger.request('GET', `/programmes/${(await programmeOf(s.org('sortB'))).programmeId}/impact?from=2024-01-01&to=2024-12-31`, { key: null }), [401], ['missing-credentials']),
+);
 
 // ------------------------------------------------------------------------------------------ the tests
+
+// ---- catalogue match webhooks (decision 046): the organisation itself or the operator registers
+// and removes one; the organisation, auditors and the operator read it. A literal public address,
+// so that registering needs no DNS; no row makes a match for it, so nothing is POSTed there.
+
+const WEBHOOK = { url: 'https://93.184.216.34/textile-ledger-hook' };
+const registerWebhook = async (org: ScenarioOrg, role: Role): Promise<void> => expectStatus(await post(`/organisations/${org.id}/catalogue-webhook`, WEBHOOK, role), 201);
+for (const role of ROLES) {
+  const register = 'POST /organisations/{organisationId}/catalogue-webhook';
+  const read = 'GET /organisations/{organisationId}/catalogue-webhook';
+  const remove = 'POST /organisations/{organisationId}/catalogue-webhook/remove';
+  const other = () => s.org(role === 'sorter' ? 'recB' : 'sortB');
+  const refusedCodes = role === 'auditor' ? ['read-only-role'] : ['not-webhook-owner'];
+  if (role === 'operator') {
+    row(register, 'operator · for an organisation → 201', async () => registerWebhook(other(), role));
+    row(remove, "operator · an organisation's → 200", async () => {
+      await registerWebhook(other(), 'operator');
+      expectStatus(await post(`/organisations/${other().id}/catalogue-webhook/remove`, {}, role), 200);
+    });
+  } else {
+    if (role === 'auditor') {
+      row(register, 'auditor · for itself → 403 read-only-role', async () => expectRefusedWrite(() => post(`/organisations/${s.viewer(role).id}/catalogue-webhook`, WEBHOOK, role), [403], ['read-only-role']));
+      row(remove, 'auditor · its own → 403 read-only-role', async () => {
+        await registerWebhook(s.viewer(role), 'operator');
+        await expectRefusedWrite(() => post(`/organisations/${s.viewer(role).id}/catalogue-webhook/remove`, {}, role), [403], ['read-only-role']);
+      });
+    } else {
+      row(register, `${role} · for itself → 201`, async () => registerWebhook(s.viewer(role), role));
+      row(remove, `${role} · its own → 200`, async () => {
+        await registerWebhook(s.viewer(role), role);
+        expectStatus(await post(`/organisations/${s.viewer(role).id}/catalogue-webhook/remove`, {}, role), 200);
+      });
+    }
+    row(register, `${role} · for another organisation → 403`, async () => expectRefusedWrite(() => post(`/organisations/${other().id}/catalogue-webhook`, WEBHOOK, role), [403], refusedCodes));
+    row(remove, `${role} · another organisation's → 403`, async () => {
+      await registerWebhook(other(), 'operator');
+      await expectRefusedWrite(() => post(`/organisations/${other().id}/catalogue-webhook/remove`, {}, role), [403], refusedCodes);
+    });
+  }
+  row(read, `${role} · own organisation → 200, never the secret`, async () => {
+    await registerWebhook(s.viewer(role), 'operator');
+    const r = await get(`/organisations/${s.viewer(role).id}/catalogue-webhook`, role);
+    expectStatus(r, 200);
+    expect(JSON.stringify(r.body)).not.toContain('whsec_');
+  });
+  if (isPrivileged(role)) row(read, `${role} · another organisation → 200`, async () => {
+    await registerWebhook(other(), 'operator');
+    expectStatus(await get(`/organisations/${other().id}/catalogue-webhook`, role), 200);
+  });
+  else row(read, `${role} · another organisation → 403`, async () => void expectProblem(await get(`/organisations/${other().id}/catalogue-webhook`, role), [403]));
+}
+
+// ---- the symbiosis catalogue (decision 046): an offer or want is seen by its organisation,
+// auditors, the operator and its audience, as disclosed; anyone else gets 404, as for one that does
+// not exist. Deals are their two parties'. Writes are material commands.
+
+const CATALOGUE_LINEN = [{ fibre: 'cotton', share: 10_000 }];
+async function catalogueBatch(org: ScenarioOrg): Promise<string> {
+  const r = await ledger.request<{ batchId: string }>('POST', '/batches/residuals', {
+    key: org.key,
+    body: { originClass: 'pre-consumer', ewcCode: '04 02 22', massGrams: 1_234_567, composition: CATALOGUE_LINEN, description: 'offcuts' },
+  });
+  expectStatus(r, 201);
+  return r.body.batchId;
+}
+async function catalogueOffer(holder: ScenarioOrg, visibility?: Json): Promise<string> {
+  const batchId = await catalogueBatch(holder);
+  const r = await ledger.request<{ offerId: string }>('POST', '/catalogue/offers', {
+    key: holder.key,
+    body: { batchId, title: `Offcuts of ${holder.label}`, ewcCode: '04 02 22', place: { kommuneCode: '0657' }, ...(visibility ? { visibility } : {}) },
+  });
+  expectStatus(r, 201);
+  return r.body.offerId;
+}
+async function catalogueWant(buyer: ScenarioOrg, visibility?: Json): Promise<string> {
+  const r = await ledger.request<{ wantId: string }>('POST', '/catalogue/wants', {
+    key: buyer.key,
+    body: { title: `Cotton for ${buyer.label}`, fibres: [{ fibre: 'cotton', minShare: 5_000 }], minGrams: 1_000, place: { kommuneCode: '0661' }, ...(visibility ? { visibility } : {}) },
+  });
+  expectStatus(r, 201);
+  return r.body.wantId;
+}
+async function catalogueRequest(offerId: string, buyer: ScenarioOrg): Promise<string> {
+  const r = await ledger.request<{ dealId: string }>('POST', `/catalogue/offers/${offerId}/requests`, { key: buyer.key, body: {} });
+  expectStatus(r, 201);
+  return r.body.dealId;
+}
+async function acceptedDeal(holder: ScenarioOrg, buyer: ScenarioOrg): Promise<string> {
+  const dealId = await catalogueRequest(await catalogueOffer(holder), buyer);
+  expectStatus(await ledger.request('POST', `/catalogue/requests/${dealId}/accept`, { key: holder.key, body: {} }), 200);
+  return dealId;
+}
+/** Offered to one named organisation only, disclosing the kommune and a mass band. */
+const namedTo = (org: ScenarioOrg): Json => ({ audience: { kind: 'organisations', organisationIds: [org.id] }, disclosure: { name: false, mass: 'band', location: 'kommune' } });
+const STREAM_OFFER = (): Json => ({ title: 'Linen, about 2 t a month', grade: 'recycling', composition: CATALOGUE_LINEN, ewcCode: '20 01 11', period: 'month', massGramsPerPeriod: 2_000_000, place: { kommuneCode: '0101' } });
+const WANT_BODY = (): Json => ({ title: 'Cotton', fibres: [{ fibre: 'cotton', minShare: 6_000 }], minGrams: 500_000, place: { kommuneCode: '0661' } });
+
+{
+  const offerOp = 'GET /catalogue/offers/{offerId}';
+  const offerMatches = 'GET /catalogue/offers/{offerId}/matches';
+  const withdraw = 'POST /catalogue/offers/{offerId}/withdraw';
+  const request = 'POST /catalogue/offers/{offerId}/requests';
+  const accept = 'POST /catalogue/requests/{requestId}/accept';
+  const decline = 'POST /catalogue/requests/{requestId}/decline';
+  const dealOp = 'GET /catalogue/deals/{dealId}';
+  const cancel = 'POST /catalogue/deals/{dealId}/cancel';
+  const wantOp = 'GET /catalogue/wants/{wantId}';
+  const wantMatches = 'GET /catalogue/wants/{wantId}/matches';
+  const withdrawWant = 'POST /catalogue/wants/{wantId}/withdraw';
+  const events = 'GET /catalogue/events';
+
+  for (const role of MATERIAL_ROLES) {
+    const me = () => s.viewer(role);
+    const other = () => s.org(role === 'sorter' ? 'recB' : 'sortB');
+    const third = () => s.third(role);
+    row('POST /catalogue/offers', `${role} · a batch it holds → 201`, async () => {
+      const batchId = await catalogueBatch(me());
+      expectStatus(await post('/catalogue/offers', { batchId, title: 'Offcuts', ewcCode: '04 02 22', place: { kommuneCode: '0657' } }, role), 201);
+    });
+    row('POST /catalogue/offers', `${role} · a batch another organisation holds → 403 not-custodian`, async () => {
+      const batchId = await catalogueBatch(other());
+      await expectRefusedWrite(() => post('/catalogue/offers', { batchId, title: 'Offcuts', ewcCode: '04 02 22', place: { kommuneCode: '0657' } }, role), [403], ['not-custodian']);
+    });
+    row('POST /catalogue/stream-offers', `${role} → 201`, async () => expectStatus(await post('/catalogue/stream-offers', STREAM_OFFER(), role), 201));
+    row('POST /catalogue/wants', `${role} → 201`, async () => expectStatus(await post('/catalogue/wants', WANT_BODY(), role), 201));
+    row('GET /catalogue/offers', `${role} → 200: offers to everyone and to it, none named to another, a band and a kommune where that is all they show`, async () => {
+      const open = await catalogueOffer(other());
+      const toMe = await catalogueOffer(other(), namedTo(me()));
+      const toThird = await catalogueOffer(other(), namedTo(third()));
+      const r = await get('/catalogue/offers?limit=500', role);
+      expectStatus(r, 200);
+      const offers = (r.body as { offers: Json[] }).offers;
+      const ids = offers.map((o) => o['offerId']);
+      expect(ids).toEqual(expect.arrayContaining([open, toMe]));
+      expect(ids).not.toContain(toThird);
+      const shown = offers.find((o) => o['offerId'] === toMe)!;
+      expect(shown).toMatchObject({ holder: null, batchId: null, mass: { kind: 'band' }, location: { precision: 'kommune', siteId: null } });
+      expect(JSON.stringify(shown)).not.toContain('1234567');
+      // No batch id of an offer not its own.
+      for (const o of offers) if ((o['holder'] as Json | null)?.['organisationId'] !== me().id) expect(o['batchId']).toBeNull();
+    });
+    row(offerOp, `${role} · to everyone → 200; named to it → 200 as disclosed; named to another → 404 unknown-offer`, async () => {
+      expectStatus(await get(`/catalogue/offers/${await catalogueOffer(other())}`, role), 200);
+      const toMe = await get(`/catalogue/offers/${await catalogueOffer(other(), namedTo(me()))}`, role);
+      expectStatus(toMe, 200);
+      expect(toMe.body).toMatchObject({ full: false, holder: null, mass: { kind: 'band' }, visibility: null });
+      expectProblem(await get(`/catalogue/offers/${await catalogueOffer(other(), namedTo(third()))}`, role), [404], ['unknown-offer']);
+      expectProblem(await get(`/catalogue/offers/${UNKNOWN_ID}`, role), [404], ['unknown-offer']);
+    });
+    row(offerOp, `${role} · to a programme it is a member of → 200; of one it is not → 404`, async () => {
+      const member = await programmeOf(other(), me());
+      const notMember = await programmeOf(other());
+      expectStatus(await get(`/catalogue/offers/${await catalogueOffer(other(), { audience: { kind: 'programme', programmeId: member.programmeId } })}`, role), 200);
+      expectProblem(await get(`/catalogue/offers/${await catalogueOffer(other(), { audience: { kind: 'programme', programmeId: notMember.programmeId } })}`, role), [404], ['unknown-offer']);
+    });
+    row(offerOp, `${role} · its own → 200 in full`, async () => {
+      const r = await get(`/catalogue/offers/${await catalogueOffer(me(), namedTo(third()))}`, role);
+      expectStatus(r, 200);
+      expect(r.body).toMatchObject({ full: true, mass: { kind: 'exact', grams: 1_234_567 }, holder: { organisationId: me().id } });
+    });
+    row(offerMatches, `${role} · visible → 200; hidden → 404 unknown-offer`, async () => {
+      expectStatus(await get(`/catalogue/offers/${await catalogueOffer(other())}/matches`, role), 200);
+      expectProblem(await get(`/catalogue/offers/${await catalogueOffer(other(), namedTo(third()))}/matches`, role), [404], ['unknown-offer']);
+    });
+    row(withdraw, `${role} · its own → 200; another's it sees → 403 not-offer-holder; hidden → 404`, async () => {
+      expectStatus(await post(`/catalogue/offers/${await catalogueOffer(me())}/withdraw`, {}, role), 200);
+      const visible = await catalogueOffer(other());
+      await expectRefusedWrite(() => post(`/catalogue/offers/${visible}/withdraw`, {}, role), [403], ['not-offer-holder']);
+      const hidden = await catalogueOffer(other(), namedTo(third()));
+      await expectRefusedWrite(() => post(`/catalogue/offers/${hidden}/withdraw`, {}, role), [404], ['unknown-offer']);
+    });
+    row(request, `${role} · another's it sees → 201; its own → 422 own-offer; hidden → 404`, async () => {
+      expectStatus(await post(`/catalogue/offers/${await catalogueOffer(other())}/requests`, {}, role), 201);
+      const own = await catalogueOffer(me());
+      await expectRefusedWrite(() => post(`/catalogue/offers/${own}/requests`, {}, role), [422], ['own-offer']);
+      const hidden = await catalogueOffer(other(), namedTo(third()));
+      await expectRefusedWrite(() => post(`/catalogue/offers/${hidden}/requests`, {}, role), [404], ['unknown-offer']);
+    });
+    for (const [operation, verb, status] of [
+      [accept, 'accept', 200],
+      [decline, 'decline', 200],
+    ] as const) {
+      row(operation, `${role} · a request for its offer → ${status}; its own request for another's offer → 403 not-offer-holder; others' → 404 unknown-request`, async () => {
+        expectStatus(await post(`/catalogue/requests/${await catalogueRequest(await catalogueOffer(me()), other())}/${verb}`, {}, role), status);
+        const mine = await catalogueRequest(await catalogueOffer(other()), me());
+        await expectRefusedWrite(() => post(`/catalogue/requests/${mine}/${verb}`, {}, role), [403], ['not-offer-holder']);
+        const theirs = await catalogueRequest(await catalogueOffer(other()), third());
+        await expectRefusedWrite(() => post(`/catalogue/requests/${theirs}/${verb}`, {}, role), [404], ['unknown-request']);
+      });
+    }
+    row('GET /catalogue/deals', `${role} → 200, its own deals only`, async () => {
+      const mine = await catalogueRequest(await catalogueOffer(other()), me());
+      const theirs = await catalogueRequest(await catalogueOffer(other()), third());
+      const r = await get('/catalogue/deals', role);
+      expectStatus(r, 200);
+      const ids = (r.body as { deals: Json[] }).deals.map((d) => d['dealId']);
+      expect(ids).toContain(mine);
+      expect(ids).not.toContain(theirs);
+    });
+    row(dealOp, `${role} · as buyer → 200; as holder → 200; neither → 404 unknown-deal`, async () => {
+      expectStatus(await get(`/catalogue/deals/${await catalogueRequest(await catalogueOffer(other()), me())}`, role), 200);
+      expectStatus(await get(`/catalogue/deals/${await catalogueRequest(await catalogueOffer(me()), other())}`, role), 200);
+      expectProblem(await get(`/catalogue/deals/${await catalogueRequest(await catalogueOffer(other()), third())}`, role), [404], ['unknown-deal']);
+    });
+    row(cancel, `${role} · a deal it is party to → 200; one it is not → 404 unknown-deal`, async () => {
+      expectStatus(await post(`/catalogue/deals/${await acceptedDeal(other(), me())}/cancel`, { reason: 'changed plans' }, role), 200);
+      const theirs = await acceptedDeal(other(), third());
+      await expectRefusedWrite(() => post(`/catalogue/deals/${theirs}/cancel`, { reason: 'x' }, role), [404], ['unknown-deal']);
+    });
+    row('GET /catalogue/wants', `${role} → 200, none named to another`, async () => {
+      const open = await catalogueWant(other());
+      const toThird = await catalogueWant(other(), namedTo(third()));
+      const r = await get('/catalogue/wants?limit=500', role);
+      expectStatus(r, 200);
+      const ids = (r.body as { wants: Json[] }).wants.map((w) => w['wantId']);
+      expect(ids).toContain(open);
+      expect(ids).not.toContain(toThird);
+    });
+    row(wantOp, `${role} · visible → 200; named to another → 404 unknown-want`, async () => {
+      expectStatus(await get(`/catalogue/wants/${await catalogueWant(other())}`, role), 200);
+      expectProblem(await get(`/catalogue/wants/${await catalogueWant(other(), namedTo(third()))}`, role), [404], ['unknown-want']);
+    });
+    row(wantMatches, `${role} · visible → 200; named to another → 404 unknown-want`, async () => {
+      expectStatus(await get(`/catalogue/wants/${await catalogueWant(other())}/matches`, role), 200);
+      expectProblem(await get(`/catalogue/wants/${await catalogueWant(other(), namedTo(third()))}/matches`, role), [404], ['unknown-want']);
+    });
+    row(withdrawWant, `${role} · its own → 200; another's → 403 not-want-owner`, async () => {
+      expectStatus(await post(`/catalogue/wants/${await catalogueWant(me())}/withdraw`, {}, role), 200);
+      const theirs = await catalogueWant(other());
+      await expectRefusedWrite(() => post(`/catalogue/wants/${theirs}/withdraw`, {}, role), [403], ['not-want-owner']);
+    });
+    row(events, `${role} → 200 text/event-stream`, async () => {
+      const r = await get('/catalogue/events?maxSeconds=0', role);
+      expectStatus(r, 200);
+      expect(String(r.headers['content-type'])).toContain('text/event-stream');
+    });
+  }
+
+  for (const role of PRIVILEGED) {
+    const holder = () => s.org('sortB');
+    const buyer = () => s.org('recB');
+    const refusal = role === 'auditor' ? 'read-only-role' : 'operator-must-impersonate';
+    row('POST /catalogue/offers', `${role} → 403 ${refusal}`, async () => {
+      const batchId = await catalogueBatch(holder());
+      await expectRefusedWrite(() => post('/catalogue/offers', { batchId, title: 'x', ewcCode: '04 02 22', place: { kommuneCode: '0657' } }, role), [403], [refusal]);
+    });
+    row('POST /catalogue/stream-offers', `${role} → 403 ${refusal}`, async () => expectRefusedWrite(() => post('/catalogue/stream-offers', STREAM_OFFER(), role), [403], [refusal]));
+    row('POST /catalogue/wants', `${role} → 403 ${refusal}`, async () => expectRefusedWrite(() => post('/catalogue/wants', WANT_BODY(), role), [403], [refusal]));
+    if (role === 'operator') {
+      row('POST /catalogue/wants', 'operator impersonating a recycler → 201', async () => expectStatus(await post('/catalogue/wants', WANT_BODY(), role, as(buyer())), 201));
+    }
+    row('GET /catalogue/offers', `${role} → 200, offers named to anyone, in full`, async () => {
+      const named = await catalogueOffer(holder(), namedTo(buyer()));
+      const r = await get('/catalogue/offers?limit=500', role);
+      expectStatus(r, 200);
+      expect((r.body as { offers: Json[] }).offers.find((o) => o['offerId'] === named)).toMatchObject({ full: true, mass: { kind: 'exact', grams: 1_234_567 } });
+    });
+    row(offerOp, `${role} · named to another → 200 in full; unknown → 404`, async () => {
+      expectStatus(await get(`/catalogue/offers/${await catalogueOffer(holder(), namedTo(buyer()))}`, role), 200);
+      expectProblem(await get(`/catalogue/offers/${UNKNOWN_ID}`, role), [404], ['unknown-offer']);
+    });
+    row(offerMatches, `${role} → 200`, async () => expectStatus(await get(`/catalogue/offers/${await catalogueOffer(holder(), namedTo(buyer()))}/matches`, role), 200));
+    row(withdraw, `${role} → 403 ${refusal}`, async () => {
+      const offerId = await catalogueOffer(holder());
+      await expectRefusedWrite(() => post(`/catalogue/offers/${offerId}/withdraw`, {}, role), [403], [refusal]);
+    });
+    row(request, `${role} → 403 ${refusal}`, async () => {
+      const offerId = await catalogueOffer(holder());
+      await expectRefusedWrite(() => post(`/catalogue/offers/${offerId}/requests`, {}, role), [403], [refusal]);
+    });
+    for (const [operation, verb] of [
+      [accept, 'accept'],
+      [decline, 'decline'],
+    ] as const) {
+      row(operation, `${role} → 403 ${refusal}`, async () => {
+        const requestId = await catalogueRequest(await catalogueOffer(holder()), buyer());
+        await expectRefusedWrite(() => post(`/catalogue/requests/${requestId}/${verb}`, {}, role), [403], [refusal]);
+      });
+    }
+    row('GET /catalogue/deals', `${role} → 200, every deal`, async () => {
+      const dealId = await catalogueRequest(await catalogueOffer(holder()), buyer());
+      const r = await get('/catalogue/deals', role);
+      expectStatus(r, 200);
+      expect((r.body as { deals: Json[] }).deals.map((d) => d['dealId'])).toContain(dealId);
+    });
+    row(dealOp, `${role} → 200`, async () => expectStatus(await get(`/catalogue/deals/${await catalogueRequest(await catalogueOffer(holder()), buyer())}`, role), 200));
+    row(cancel, `${role} → 403 ${refusal}`, async () => {
+      const dealId = await acceptedDeal(holder(), buyer());
+      await expectRefusedWrite(() => post(`/catalogue/deals/${dealId}/cancel`, { reason: 'x' }, role), [403], [refusal]);
+    });
+    row('GET /catalogue/wants', `${role} → 200`, async () => expectStatus(await get('/catalogue/wants', role), 200));
+    row(wantOp, `${role} · named to another → 200`, async () => expectStatus(await get(`/catalogue/wants/${await catalogueWant(buyer(), namedTo(holder()))}`, role), 200));
+    row(wantMatches, `${role} → 200`, async () => expectStatus(await get(`/catalogue/wants/${await catalogueWant(buyer(), namedTo(holder()))}/matches`, role), 200));
+    row(withdrawWant, `${role} → 403 ${refusal}`, async () => {
+      const wantId = await catalogueWant(buyer());
+      await expectRefusedWrite(() => post(`/catalogue/wants/${wantId}/withdraw`, {}, role), [403], [refusal]);
+    });
+    row(events, `${role} → 200 text/event-stream`, async () => expectStatus(await get('/catalogue/events?maxSeconds=0', role), 200));
+  }
+  for (const [operation, url] of [
+    ['GET /catalogue/offers', '/catalogue/offers'],
+    ['GET /catalogue/wants', '/catalogue/wants'],
+    ['GET /catalogue/deals', '/catalogue/deals'],
+    [events, '/catalogue/events?maxSeconds=0'],
+  ] as const) {
+    row(operation, 'no credentials → 401', async () => void expectProblem(await ledger.request('GET', url, { key: null }), [401], ['missing-credentials']));
+  }
+}
 
 // ---- who am I (decision 034): any authenticated principal, about itself only
 
@@ -1320,9 +1667,74 @@ for (const role of ROLES) {
   row(ads, `${role} · a P-number no site holds → 404 unknown-p-number`, async () => void expectProblem(await get('/reports/ads/1899999999/2025', role), [404], ['unknown-p-number']));
 }
 
+// ---- EPCIS (decision 047): exports as the batch and organisation reads, narrowed to what the viewer sees; capture as a material write
+
+{
+  const EPCIS_DOCUMENT = { '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2025-04-01T00:00:00Z', epcisBody: { eventList: [] } };
+  const context = 'GET /epcis/context/v1.jsonld';
+  row(context, 'no credentials → 200', async () => expectStatus(await ledger.request('GET', '/epcis/context/v1.jsonld', { key: null }), 200));
+  for (const role of ROLES) row(context, `${role} → 200`, async () => expectStatus(await get('/epcis/context/v1.jsonld', role), 200));
+
+  const batchExport = 'GET /epcis/batches/{batchId}/events';
+  const exportUrl = (id: string) => `/epcis/batches/${id}/events?direction=upstream`;
+  for (const role of MATERIAL_ROLES) {
+    for (const relation of RELATIONS) {
+      const allowed = READ_ALLOWED[relation];
+      row(batchExport, `${role} · ${relation} → ${allowed ? 200 : 404}`, async () => {
+        const batchId = s.relationBatch(role, relation);
+        const r = await get(exportUrl(batchId), role);
+        if (!allowed) return expectLikeUnknownBatch(r, batchId, exportUrl, role);
+        expectStatus(r, 200);
+        expectNothingHidden(JSON.stringify(r.body), s.viewer(role).id, [batchId]);
+      });
+    }
+  }
+  for (const role of PRIVILEGED) {
+    row(batchExport, `${role} · a sorter's custodian batch → 200`, async () => expectStatus(await get(exportUrl(s.relationBatch('sorter', 'custodian')), role), 200));
+    row(batchExport, `${role} · an unknown batch → 404`, async () => void expectProblem(await get(exportUrl(UNKNOWN_ID), role), [404], ['unknown-batch']));
+  }
+
+  const organisationExport = 'GET /epcis/organisations/{organisationId}/events';
+  for (const role of ROLES) {
+    row(organisationExport, `${role} · own organisation → 200`, async () => expectStatus(await get(`/epcis/organisations/${s.viewer(role).id}/events`, role), 200));
+    const other = (): ScenarioOrg => s.org(role === 'sorter' ? 'recB' : 'sortB');
+    if (isPrivileged(role)) row(organisationExport, `${role} · another organisation → 200`, async () => expectStatus(await get(`/epcis/organisations/${other().id}/events`, role), 200));
+    else row(organisationExport, `${role} · another organisation → 403`, async () => void expectProblem(await get(`/epcis/organisations/${other().id}/events`, role), [403]));
+  }
+
+  for (const role of ROLES) {
+    row('GET /epcis/events', `${role} → 200, naming no batch it may not see`, async () => {
+      const r = await get('/epcis/events?perPage=1000', role);
+      expectStatus(r, 200);
+      if (!isPrivileged(role)) expectNothingHidden(JSON.stringify(r.body), s.viewer(role).id, []);
+    });
+  }
+
+  const capture = 'POST /epcis/capture';
+  for (const role of MATERIAL_ROLES) {
+    row(capture, `${role} → 202, and its job is its own`, async () => {
+      const r = await post('/epcis/capture', EPCIS_DOCUMENT, role);
+      expectStatus(r, 202);
+      const location = String(r.headers['location']);
+      expectStatus(await get(location, role), 200);
+      const stranger: Role = role === 'sorter' ? 'recycler' : 'sorter';
+      expectProblem(await get(location, stranger), [404], ['unknown-capture-job']);
+    });
+  }
+  row(capture, 'auditor → 403 read-only-role', async () => expectRefusedWrite(() => post('/epcis/capture', EPCIS_DOCUMENT, 'auditor'), [403], ['read-only-role']));
+  row(capture, 'operator, not impersonating → 403 operator-must-impersonate', async () => expectRefusedWrite(() => post('/epcis/capture', EPCIS_DOCUMENT, 'operator'), [403], ['operator-must-impersonate']));
+  for (const role of ROLES) {
+    row('GET /epcis/capture', `${role} → 200`, async () => expectStatus(await get('/epcis/capture', role), 200));
+    row('GET /epcis/capture/{jobId}', `${role} · a job id nobody has → 404`, async () => void expectProblem(await get(`/epcis/capture/${UNKNOWN_ID}`, role), [404], ['unknown-capture-job']));
+  }
+}
+
 describe('authorization matrix', () => {
   beforeAll(async () => {
-    ledger = await LedgerHarness.start({ env: { LEDGER_PROJECTIONS: 'in-process', LEDGER_CHECKPOINT_EVERY_EVENTS: '16' } });
+    // Webhook delivery is off here: the matrix asks who may register one, not what is delivered
+    // (catalogue-webhook.e2e does), and matching every new entry for the registered organisations
+    // would share this in-process ledger's one event loop with the rows' requests.
+    ledger = await LedgerHarness.start({ env: { LEDGER_PROJECTIONS: 'in-process', LEDGER_CHECKPOINT_EVERY_EVENTS: '16', LEDGER_WEBHOOK_POLL_MS: '0' } });
     s = await MultiTenantScenario.build(ledger);
   }, 180_000);
   afterAll(async () => {

@@ -40,7 +40,25 @@ type Target =
   | { readonly kind: 'collector-authorisations'; readonly organisationId: string }
   | { readonly kind: 'inclusion-proof'; readonly position: number }
   | { readonly kind: 'request-audit' }
-  | { readonly kind: 'write'; readonly command: 'dispatch' | 'receive' | 'cancel-transfer' | 'outcome' | 'mass-corrections' | 'process'; readonly batchId: string };
+  | { readonly kind: 'write'; readonly command: 'dispatch' | 'receive' | 'cancel-transfer' | 'outcome' | 'mass-corrections' | 'process'; readonly batchId: string }
+  | { readonly kind: 'catalogue'; readonly endpoint: CatalogueEndpoint; readonly id: string };
+
+type CatalogueEndpoint = 'offer' | 'offer-matches' | 'want' | 'want-matches' | 'deal' | 'offers' | 'offers-filtered' | 'wants' | 'deals';
+
+/**
+ * The catalogue's ground truth (docs/decisions/046-symbiosis-catalogue.md): offers, wants and deals
+ * made after the scenario, on fresh batches, with every kind of audience and disclosure. `secrets`
+ * are what a viewer that sees the entry only as disclosed must not find in any catalogue answer.
+ */
+interface CatalogueEntry {
+  readonly kind: 'offer' | 'want' | 'deal';
+  readonly id: string;
+  readonly owner: OrgLabel;
+  /** Who may see it besides its owner, auditors and the operator (deals: the other party). */
+  readonly audience: readonly OrgLabel[] | 'everyone';
+  readonly secrets: readonly string[];
+}
+const catalogue: CatalogueEntry[] = [];
 
 interface GeneratedRequest {
   readonly viewer: Viewer;
@@ -79,7 +97,8 @@ describe('tenancy leaks: fast-check-generated requests across competing organisa
   beforeAll(async () => {
     ledger = await LedgerHarness.start({ env: { LEDGER_PROJECTIONS: 'in-process' } });
     s = await MultiTenantScenario.build(ledger);
-  }, 180_000);
+    await buildCatalogue();
+  }, 240_000);
   afterAll(async () => {
     await ledger?.close();
   }, 60_000);
@@ -167,6 +186,14 @@ describe('tenancy leaks: fast-check-generated requests across competing organisa
         },
         { weight: 1, arbitrary: fc.constant({ kind: 'request-audit' as const }) },
         {
+          weight: 4,
+          arbitrary: fc.record({
+            kind: fc.constant('catalogue' as const),
+            endpoint: fc.constantFrom<CatalogueEndpoint>('offer', 'offer', 'offer-matches', 'want', 'want-matches', 'deal', 'offers', 'offers-filtered', 'wants', 'deals'),
+            id: fc.oneof({ weight: 10, arbitrary: fc.constantFrom(...catalogue.map((e) => e.id)) }, { weight: 1, arbitrary: fc.constant(UNKNOWN_ID) }),
+          }),
+        },
+        {
           weight: 3,
           arbitrary: fc.record({
             kind: fc.constant('write' as const),
@@ -181,7 +208,7 @@ describe('tenancy leaks: fast-check-generated requests across competing organisa
       // Writes only where the matrix refuses them: the scenario's material, the ground truth, must not change.
       .filter(({ viewer: v, target: t }) => t.kind !== 'write' || !mayWrite(v, t))
       .map((r) =>
-        r.target.kind === 'write' || r.target.kind === 'request-audit' || r.target.kind === 'api-keys' || r.target.kind === 'collector-authorisations' || r.target.kind === 'inclusion-proof'
+        r.target.kind === 'write' || r.target.kind === 'catalogue' || r.target.kind === 'request-audit' || r.target.kind === 'api-keys' || r.target.kind === 'collector-authorisations' || r.target.kind === 'inclusion-proof'
           ? { ...r, asOf: 'live' as const }
           : r,
       );
@@ -196,7 +223,7 @@ describe('tenancy leaks: fast-check-generated requests across competing organisa
 
     // The run must not pass by asking nothing of interest.
     expect(generated.length).toBeGreaterThanOrEqual(1000);
-    for (const kind of ['batch', 'process', 'list', 'inventory', 'municipal', 'circularity', 'anomalies', 'write', 'collector-authorisations', 'inclusion-proof']) expect(counts.get(kind) ?? 0).toBeGreaterThan(10);
+    for (const kind of ['batch', 'process', 'list', 'inventory', 'municipal', 'circularity', 'anomalies', 'write', 'collector-authorisations', 'inclusion-proof', 'catalogue']) expect(counts.get(kind) ?? 0).toBeGreaterThan(10);
 
     const grouped = new Map<string, { count: number; example: string }>();
     for (const v of violations) {
@@ -306,7 +333,14 @@ function judge(r: GeneratedRequest): Judgement {
       if (asked === null) return { ...common, allowed: kommune !== undefined };
       if (permitted.has(asked)) return { ...common, allowed: true };
       // A municipality naming residual origin keys of its own: the matrix speaks only of its kommune.
-      if (kommune !== undefined && (asked === `pre-consumer:${me.id}` || asked === `post-consumer-business:${me.id}`)) return { ...common, allowed: 'either' };
+      // Its rows, if answered, are of that key only: the municipality's own residuals.
+      if (kommune !== undefined && (asked === `pre-consumer:${me.id}` || asked === `post-consumer-business:${me.id}`)) {
+        const own = (body: unknown): string | undefined => {
+          const foreign = ((body as { rows?: Array<{ originKey: string }> }).rows ?? []).map((x) => x.originKey).filter((key) => key !== asked);
+          return foreign.length > 0 ? `rows of ${[...new Set(foreign)].join(', ')}` : undefined;
+        };
+        return { ...common, allowed: 'either', scope: own };
+      }
       return { ...common, allowed: false };
     }
     case 'anomalies': {
@@ -321,7 +355,92 @@ function judge(r: GeneratedRequest): Judgement {
     }
     case 'write':
       return { ...base, allowed: false, deniedStatuses: [403, 404, 409] };
+    case 'catalogue': {
+      if (['offers', 'offers-filtered', 'wants', 'deals'].includes(t.endpoint)) return { ...base, allowed: true };
+      const kind = t.endpoint.startsWith('offer') ? 'offer' : t.endpoint.startsWith('want') ? 'want' : 'deal';
+      const entry = catalogue.find((e) => e.id === t.id);
+      const deniedCode = `unknown-${kind}`;
+      // An id of another kind is unknown to this route.
+      const visible = entry !== undefined && entry.kind === kind && catalogueVisible(me.id, entry);
+      return { ...base, allowed: visible, deniedStatuses: [404], deniedCodes: [deniedCode] };
+    }
   }
+}
+
+function catalogueVisible(viewerId: string, entry: CatalogueEntry): boolean {
+  if (s.isPrivileged(viewerId) || s.org(entry.owner).id === viewerId) return true;
+  return entry.audience === 'everyone' || entry.audience.some((label) => s.org(label).id === viewerId);
+}
+
+/** Sees the entry in full: its owner, auditors, the operator (a deal: both parties). */
+function catalogueFull(viewerId: string, entry: CatalogueEntry): boolean {
+  if (s.isPrivileged(viewerId) || s.org(entry.owner).id === viewerId) return true;
+  return entry.kind === 'deal' && entry.audience !== 'everyone' && entry.audience.some((label) => s.org(label).id === viewerId);
+}
+
+async function buildCatalogue(): Promise<void> {
+  const post = async <T>(org: OrgLabel, path: string, body: Json): Promise<T> => {
+    const r = await ledger.post<T>(path, body, s.org(org).key);
+    if (r.status !== 201 && r.status !== 200) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  // Each yard its own position, so that one site's disclosed latitude is no other's secret.
+  const site = async (org: OrgLabel, latitude: number): Promise<string> =>
+    (await post<{ siteId: string }>(org, `/organisations/${s.org(org).id}/sites`, { name: `Yard of ${org}`, address: 'Havnevej 9, 7400 Herning', kommuneCode: '0657', latitude, longitude: 8.9731 })).siteId;
+  const programme = (await post<{ programmeId: string }>('operator', '/programmes', { name: 'Catalogue leak programme' })).programmeId;
+  for (const member of ['brandA', 'sortB'] as const) await post('operator', `/programmes/${programme}/members`, { organisationId: s.org(member).id, from: '2024-01-01' });
+  const named = (labels: readonly OrgLabel[]) => ({ kind: 'organisations', organisationIds: labels.map((l) => s.org(l).id) });
+  const offers: Array<{ holder: OrgLabel; grams: number; audience: Json; members: readonly OrgLabel[] | 'everyone'; name: boolean; mass: 'exact' | 'band'; location: 'site' | 'kommune' | 'region' }> = [
+    { holder: 'sortA', grams: 7_100_003, audience: { kind: 'everyone' }, members: 'everyone', name: true, mass: 'exact', location: 'site' },
+    { holder: 'sortB', grams: 7_200_017, audience: named(['colA', 'manA']), members: ['colA', 'manA'], name: true, mass: 'band', location: 'kommune' },
+    { holder: 'recA', grams: 7_300_021, audience: { kind: 'everyone' }, members: 'everyone', name: false, mass: 'band', location: 'region' },
+    { holder: 'colB', grams: 7_400_033, audience: named(['sortA']), members: ['sortA'], name: true, mass: 'exact', location: 'kommune' },
+    { holder: 'manB', grams: 7_500_041, audience: { kind: 'programme', programmeId: programme }, members: ['brandA', 'sortB'], name: true, mass: 'band', location: 'region' },
+    { holder: 'brandA', grams: 7_600_057, audience: named(['colB']), members: ['colB'], name: false, mass: 'exact', location: 'site' },
+  ];
+  const offerIds: string[] = [];
+  for (const o of offers) {
+    const latitude = 56.13971 + offerIds.length * 0.00113;
+    const siteId = await site(o.holder, latitude);
+    const batchId = (await post<{ batchId: string }>(o.holder, '/batches/residuals', { originClass: 'pre-consumer', ewcCode: '04 02 22', massGrams: o.grams, composition: [{ fibre: 'cotton', share: 10_000 }], description: 'catalogue offcuts', siteId })).batchId;
+    const { offerId } = await post<{ offerId: string }>(o.holder, '/catalogue/offers', {
+      batchId,
+      title: `Offcuts of ${o.holder}`,
+      ewcCode: '04 02 22',
+      place: { siteId },
+      visibility: { audience: o.audience, disclosure: { name: o.name, mass: o.mass, location: o.location } },
+    });
+    offerIds.push(offerId);
+    // The first offer's batch goes to its buyer with the accepted deal below, which names it to that buyer.
+    const secrets = [...(offerIds.length === 1 ? [] : [batchId]), ...(o.mass === 'band' ? [String(o.grams)] : []), ...(o.location !== 'site' ? [siteId, String(latitude)] : []), ...(o.name ? [] : [s.org(o.holder).id])];
+    catalogue.push({ kind: 'offer', id: offerId, owner: o.holder, audience: o.members, secrets });
+  }
+  const stream = await post<{ offerId: string }>('sortB', '/catalogue/stream-offers', {
+    title: 'Linen every month',
+    grade: 'recycling',
+    composition: [{ fibre: 'cotton', share: 10_000 }],
+    ewcCode: '20 01 11',
+    period: 'month',
+    massGramsPerPeriod: 7_700_069,
+    place: { kommuneCode: '0657' },
+    visibility: { audience: { kind: 'everyone' }, disclosure: { name: true, mass: 'band', location: 'kommune' } },
+  });
+  catalogue.push({ kind: 'offer', id: stream.offerId, owner: 'sortB', audience: 'everyone', secrets: ['7700069'] });
+  const wantOpen = await post<{ wantId: string }>('recB', '/catalogue/wants', { title: 'Cotton', fibres: [{ fibre: 'cotton', minShare: 5_000 }], minGrams: 1_000, place: { kommuneCode: '0661' } });
+  catalogue.push({ kind: 'want', id: wantOpen.wantId, owner: 'recB', audience: 'everyone', secrets: [] });
+  const wantNamed = await post<{ wantId: string }>('brandB', '/catalogue/wants', {
+    title: 'Cotton, quietly',
+    minGrams: 1_000,
+    place: { kommuneCode: '0661' },
+    visibility: { audience: named(['sortB']), disclosure: { name: false, mass: 'exact', location: 'region' } },
+  });
+  catalogue.push({ kind: 'want', id: wantNamed.wantId, owner: 'brandB', audience: ['sortB'], secrets: [s.org('brandB').id] });
+  const accepted = await post<{ dealId: string }>('manB', `/catalogue/offers/${offerIds[0]!}/requests`, {});
+  await post('sortA', `/catalogue/requests/${accepted.dealId}/accept`, {});
+  catalogue.push({ kind: 'deal', id: accepted.dealId, owner: 'sortA', audience: ['manB'], secrets: [] });
+  const pending = await post<{ dealId: string }>('manA', `/catalogue/offers/${offerIds[1]!}/requests`, { message: 'We would take it all' });
+  catalogue.push({ kind: 'deal', id: pending.dealId, owner: 'sortB', audience: ['manA'], secrets: ['We would take it all'] });
+  await ledger.runner.waitForPosition(await ledger.store.headPosition(), 30_000);
 }
 
 function url(r: GeneratedRequest): { method: 'GET' | 'POST'; path: string; body?: Json } {
@@ -357,6 +476,29 @@ function url(r: GeneratedRequest): { method: 'GET' | 'POST'; path: string; body?
       return { method: 'GET', path: '/audit/requests?limit=1000' };
     case 'inclusion-proof':
       return { method: 'GET', path: `/audit/proofs/inclusion?position=${t.position}` };
+    case 'catalogue':
+      switch (t.endpoint) {
+        case 'offer':
+          return { method: 'GET', path: `/catalogue/offers/${t.id}` };
+        case 'offer-matches':
+          return { method: 'GET', path: `/catalogue/offers/${t.id}/matches` };
+        case 'want':
+          return { method: 'GET', path: `/catalogue/wants/${t.id}` };
+        case 'want-matches':
+          return { method: 'GET', path: `/catalogue/wants/${t.id}/matches` };
+        case 'deal':
+          return { method: 'GET', path: `/catalogue/deals/${t.id}` };
+        case 'offers':
+          return { method: 'GET', path: '/catalogue/offers?limit=500' };
+        case 'offers-filtered':
+          // Probing the grams of a band offer with a narrow mass window finds the band, never the grams.
+          return { method: 'GET', path: '/catalogue/offers?kommuneCode=0657&minGrams=7200017&maxGrams=7200017' };
+        case 'wants':
+          return { method: 'GET', path: '/catalogue/wants?limit=500' };
+        case 'deals':
+          return { method: 'GET', path: '/catalogue/deals' };
+      }
+      break;
     case 'write': {
       const mass = s.batches.get(t.batchId)?.mass ?? 100_001;
       const me = acting(r.viewer);
@@ -405,6 +547,11 @@ function describeRequest(r: GeneratedRequest): { group: string; example: string 
       what = `process · ${!p ? 'unknown' : p.organisationId === me.id ? 'own' : s.canSeeProcess(me.id, t.processId) ? 'of its kommune' : 'another organisation’s'}`;
       break;
     }
+    case 'catalogue': {
+      const entry = catalogue.find((e) => e.id === t.id);
+      what = `catalogue ${t.endpoint}${entry && !t.endpoint.endsWith('s') && t.endpoint !== 'offers-filtered' ? ` · ${catalogueVisible(me.id, entry) ? 'visible' : 'hidden'} ${entry.kind}` : ''}`;
+      break;
+    }
     default:
       what = t.kind;
   }
@@ -444,6 +591,17 @@ async function send(r: GeneratedRequest): Promise<Violation[]> {
 
   // The leak scan, whatever the status: an id the request itself names is no news to the viewer.
   if (s.isPrivileged(me.id)) return violations;
+  if (r.target.kind === 'catalogue') {
+    for (const entry of catalogue) {
+      if (!catalogueVisible(me.id, entry)) {
+        if (text.includes(entry.id) && !path.includes(entry.id)) violation('catalogue entry leaked', `${entry.kind} of ${entry.owner}`);
+        for (const secret of entry.secrets) if (text.includes(secret)) violation('catalogue secret leaked', `${entry.kind} of ${entry.owner}: ${secret}`);
+      } else if (!catalogueFull(me.id, entry)) {
+        for (const secret of entry.secrets) if (text.includes(secret)) violation('catalogue disclosure exceeded', `${entry.kind} of ${entry.owner}: ${secret}`);
+      }
+    }
+    return violations;
+  }
   const permitted = new Set([...judgement.alsoPermitted, ...[...s.batches.keys()].filter((id) => path.includes(id) || (body !== undefined && JSON.stringify(body).includes(id)))]);
   const seen = (id: string) => permitted.has(id) || s.canSee(me.id, id);
   const forbidden = [...s.batches.values()].filter((b) => !seen(b.id));

@@ -30,6 +30,11 @@ import { ProgrammesModule } from './programmes/programmes.module.js';
 import { AdsExportModule } from './ads-export/ads-export.module.js';
 import { WebConfigModule } from './web-config/web-config.module.js';
 import { EmissionFactorsModule } from './emission-factors/emission-factors.module.js';
+import { EpcisModule } from './epcis/epcis.module.js';
+import { ProgrammeImpactModule } from './programme-impact/programme-impact.module.js';
+import { ClaimsModule } from './claims/claims.module.js';
+import { ClaimCertificatesModule } from './claim-certificates/claim-certificates.module.js';
+import { CatalogueModule } from './catalogue/catalogue.module.js';
 
 @Module({})
 export class AppModule {
@@ -59,6 +64,11 @@ export class AppModule {
         MeModule,
         WebConfigModule,
         EmissionFactorsModule,
+        EpcisModule,
+        ProgrammeImpactModule,
+        ClaimsModule,
+        ClaimCertificatesModule,
+        CatalogueModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

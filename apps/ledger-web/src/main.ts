@@ -19,9 +19,15 @@ import { nationalPage } from './pages/national/national.page.js';
 import { NATIONAL_MESSAGES } from './pages/national/national.messages.js';
 import { emissionFactorsPage } from './pages/emission-factors/emission-factors.page.js';
 import { EMISSION_FACTORS_MESSAGES } from './pages/emission-factors/emission-factors.messages.js';
+import { epcisPage } from './pages/epcis/epcis.page.js';
+import { EPCIS_MESSAGES } from './pages/epcis/epcis.messages.js';
 import { operatorPage } from './pages/operator/operator.page.js';
 import { organisationPage } from './pages/organisation/organisation.page.js';
 import { sitesPage } from './pages/sites/sites.page.js';
+import { programmesPage } from './pages/programmes/programmes.page.js';
+import { PROGRAMMES_MESSAGES } from './pages/programmes/programmes.messages.js';
+import { cataloguePage } from './pages/catalogue/catalogue.page.js';
+import { CATALOGUE_MESSAGES } from './pages/catalogue/catalogue.messages.js';
 
 /** The application shell: header, navigation, language switch, sign-in state, and the page. */
 class LedgerWebApp {
@@ -118,6 +124,21 @@ class LedgerWebApp {
         case 'emission-factors':
           await emissionFactorsPage(context, this.main);
           break;
+        case 'epcis':
+          await epcisPage(context, this.main);
+          break;
+        case 'programmes':
+          await programmesPage(context, this.main, {});
+          break;
+        case 'programme':
+          await programmesPage(context, this.main, route);
+          break;
+        case 'catalogue':
+          await cataloguePage(context, this.main, route.section ? { section: route.section } : {});
+          break;
+        case 'catalogue-deal':
+          await cataloguePage(context, this.main, { dealId: route.dealId });
+          break;
       }
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
@@ -154,6 +175,9 @@ class LedgerWebApp {
             // The national view is the operator's and auditors' only (decision 040): others would only be refused.
             this.seesNationalView(principal) ? el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'national' }) } }, NATIONAL_MESSAGES[this.locale].nav)) : null,
             el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'emission-factors' }) } }, EMISSION_FACTORS_MESSAGES[this.locale].nav)),
+            el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'epcis' }) } }, EPCIS_MESSAGES[this.locale].nav)),
+            el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'programmes' }) } }, PROGRAMMES_MESSAGES[this.locale].nav)),
+            el('li', {}, el('a', { attrs: { href: hrefOf({ page: 'catalogue' }) } }, CATALOGUE_MESSAGES[this.locale].nav)),
           ),
         )
       : null;

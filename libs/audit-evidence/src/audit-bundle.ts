@@ -17,7 +17,7 @@ export const AUDIT_BUNDLE_FORMAT = 'textile-ledger/audit-bundle@1';
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-const BundleEvent = z
+export const BundleEventSchema = z
   .object({
     streamId: z.string().min(1),
     revision: count,
@@ -46,7 +46,7 @@ const BundleEvent = z
   })
   .strict();
 
-const Checkpoint = z
+export const BundleCheckpointSchema = z
   .object({
     origin: z.string().min(1),
     treeSize: count,
@@ -65,16 +65,16 @@ export const AuditBundleSchema = z
     subject: z.object({ batchId: z.string().min(1), upstream: z.boolean() }).strict(),
     /** SPKI PEM of the Ed25519 key that signed the checkpoint and the bundle. */
     publicKey: z.string().min(1),
-    checkpoint: Checkpoint,
+    checkpoint: BundleCheckpointSchema,
     /** Whole streams (revision 0 onwards, up to the checkpoint), in log position order. */
-    events: z.array(BundleEvent),
+    events: z.array(BundleEventSchema),
     /** Ed25519 (base64) over the canonical JSON of every other field of the bundle. */
     bundleSignature: z.string().min(1),
   })
   .strict();
 
 export type AuditBundle = z.infer<typeof AuditBundleSchema>;
-export type BundleEvent = z.infer<typeof BundleEvent>;
+export type BundleEvent = z.infer<typeof BundleEventSchema>;
 export type UnsignedAuditBundle = Omit<AuditBundle, 'bundleSignature'>;
 
 /** The exact bytes the bundle signature covers. */

@@ -28,7 +28,7 @@ export interface LineageAncestor {
 
 type Check = (name: string, ok: boolean, detail: string) => boolean;
 
-interface DomainEventAt {
+export interface DomainEventAt {
   readonly stored: StoredEvent;
   readonly event: DomainEvent;
 }
@@ -42,10 +42,10 @@ export function checkDomain(
   subjectBatchId: string,
   events: readonly StoredEvent[],
   check: Check,
-): { readonly events: readonly StoredEvent[]; readonly processes: ProcessBalance[]; readonly lineage: LineageAncestor[] } | undefined {
+): { readonly events: readonly StoredEvent[]; readonly parsed: readonly DomainEventAt[]; readonly processes: ProcessBalance[]; readonly lineage: LineageAncestor[] } | undefined {
   const domain = parseDomain(events, check);
   if (domain === undefined) return undefined;
-  return { events, processes: processBalances(domain, check), lineage: lineageOf(subjectBatchId, domain) };
+  return { events, parsed: domain, processes: processBalances(domain, check), lineage: lineageOf(subjectBatchId, domain) };
 }
 
 function parseDomain(events: readonly StoredEvent[], check: Check): DomainEventAt[] | undefined {

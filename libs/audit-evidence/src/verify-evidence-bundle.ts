@@ -4,6 +4,7 @@
  * (`ledger audit verify`) and the audit page in the browser (decision 031): it uses Web Crypto and
  * pure TypeScript only, so both give the same verdict and name the same first failure.
  */
+import type { z } from 'zod';
 import type { StoredEvent } from '../../event-store/src/event-store.port.js';
 import { canonicalJson } from '../../event-store/src/integrity/canonical-json.js';
 import { AuditBundleSchema, bundleSigningText, toStoredEvent, type AuditBundle, type BundleEvent } from './audit-bundle.js';
@@ -68,7 +69,7 @@ export interface VerifyBundleOptions<P extends ProvenanceFigures = ProvenanceFig
 /** Events hashed at once: enough to keep Web Crypto busy, few enough to pause often. */
 const CHUNK = 256;
 
-function emptyReport<P extends ProvenanceFigures>(): BundleReport<P> {
+export function emptyReport<P extends ProvenanceFigures>(): BundleReport<P> {
   return { ok: false, subject: null, checkpoint: null, keyTrust: null, events: 0, streams: 0, proofs: 0, checkpoints: 0, checks: [], failures: [], lineage: null, processes: [], provenance: null, provenanceNote: null };
 }
 
@@ -76,81 +77,22 @@ export function describeEvent(event: Pick<StoredEvent, 'position' | 'streamId' |
   return `event at position ${event.position} (${event.streamId} revision ${event.revision}, id ${event.eventId})`;
 }
 
-type Check = (name: string, ok: boolean, detail: string) => boolean;
+export type Check = (name: string, ok: boolean, detail: string) => boolean;
 
 export async function verifyEvidenceBundle<P extends ProvenanceFigures = ProvenanceFigures>(text: string, options: VerifyBundleOptions<P> = {}): Promise<BundleReport<P>> {
   const report = emptyReport<P>();
   const pause = options.pause ?? (async () => undefined);
-  const check: Check = (name, ok, detail) => {
-    report.checks.push({ name, ok, detail });
-    if (!ok) report.failures.push(`${name}: ${detail}`);
-    return ok;
-  };
-
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // Not the engine's message: Node and each browser word it differently, and the verdict must not.
-    check('format', false, 'the bundle is not valid JSON');
-    return report;
-  }
-  const shape = AuditBundleSchema.safeParse(parsed);
-  if (!shape.success) {
-    const issue = shape.error.issues[0]!;
-    check('format', false, `${issue.path.length > 0 ? issue.path.join('.') : 'the bundle'}: ${issue.message}`);
-    return report;
-  }
-  const bundle = shape.data;
+  const check = checker(report);
+  const bundle = readEvidenceFile(text, AuditBundleSchema, 'bundle', check);
+  if (bundle === undefined) return report;
   report.subject = bundle.subject;
   report.checkpoint = { origin: bundle.checkpoint.origin, treeSize: bundle.checkpoint.treeSize, signedAt: bundle.checkpoint.signedAt, keyId: bundle.checkpoint.keyId };
   report.events = bundle.events.length;
 
-  // Every byte counts: a file that parses to the same values but is not their canonical form (a
-  // changed space, an escaped letter) has been edited, and is refused as such.
-  const canonical = canonicalJson(parsed);
-  if (canonical !== text) {
-    let at = 0;
-    while (at < text.length && text[at] === canonical[at]) at++;
-    check('format', false, `the bundle is not in canonical form from byte ${at}: it was edited after export`);
-  }
+  const streams = await checkSignedEvidence(bundle, { name: 'bundle signature', signature: bundle.bundleSignature, signingText: bundleSigningText(bundle), covers: 'the signature over the whole bundle (subject, export time, key, checkpoint, events)' }, options, report, check, pause);
+  if (streams === undefined) return finish(report);
 
-  let key: Ed25519PublicKey;
-  try {
-    key = await readEd25519PublicKey(options.trustedPublicKeyPem ?? bundle.publicKey);
-    report.keyTrust = options.trustedPublicKeyPem ? 'pinned' : 'bundle';
-  } catch (error) {
-    if (!(error instanceof KeyFormatError)) throw error;
-    check('public key', false, `not an Ed25519 public key (${error.message})`);
-    return finish(report);
-  }
-  if (options.trustedPublicKeyPem) {
-    const named = await readEd25519PublicKey(bundle.publicKey).catch(() => undefined);
-    check('public key', named !== undefined && equalBytes(named.spki, key.spki), 'the bundle names a different key from the trusted one');
-  }
-  const checkpointSigned = await verifyCheckpointSignature(bundle.checkpoint, key);
-  if (checkpointSigned) report.checkpoints = 1;
-  check('checkpoint signature', checkpointSigned, `checkpoint of ${bundle.checkpoint.treeSize} events signed at ${bundle.checkpoint.signedAt} by key ${bundle.checkpoint.keyId}`);
-
-  const events = bundle.events;
-  checkOrder(events, bundle, check);
-  const streams = new Map<string, StoredEvent[]>();
-  for (const event of events) {
-    const list = streams.get(event.streamId) ?? [];
-    list.push(toStoredEvent(event));
-    streams.set(event.streamId, list);
-  }
-  report.streams = streams.size;
-  await checkChains(streams, check, pause);
-  report.proofs = await checkProofs(events, bundle, check, pause);
-  const bundleSignature = fromCanonicalBase64(bundle.bundleSignature);
-  check(
-    'bundle signature',
-    bundleSignature !== undefined && (await verifyEd25519(key, bundleSignature, utf8(bundleSigningText(bundle)))),
-    'the signature over the whole bundle (subject, export time, key, checkpoint, events)',
-  );
-
-  const domain = checkDomain(bundle.subject.batchId, events.map(toStoredEvent), check);
+  const domain = checkDomain(bundle.subject.batchId, bundle.events.map(toStoredEvent), check);
   if (domain !== undefined) {
     report.processes = domain.processes;
     report.lineage = domain.lineage;
@@ -160,20 +102,122 @@ export async function verifyEvidenceBundle<P extends ProvenanceFigures = Provena
   return finish(report);
 }
 
-function finish<P extends ProvenanceFigures>(report: BundleReport<P>): BundleReport<P> {
+/** A report's check: records it, and a failure as the sentence `name: detail`. */
+export function checker(report: BundleReport<ProvenanceFigures>): Check {
+  return (name, ok, detail) => {
+    report.checks.push({ name, ok, detail });
+    if (!ok) report.failures.push(`${name}: ${detail}`);
+    return ok;
+  };
+}
+
+/**
+ * A file's text as JSON of its schema; undefined (with the failure checked) when it is neither, as
+ * nothing else can then be checked. Every byte counts: a file that parses to the same values but is
+ * not their canonical form (a changed space, an escaped letter) has been edited, and fails as such,
+ * while the rest is still checked so that the report names whatever else changed.
+ */
+export function readEvidenceFile<T>(text: string, schema: z.ZodType<T>, noun: 'bundle' | 'certificate', check: Check): T | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not the engine's message: Node and each browser word it differently, and the verdict must not.
+    check('format', false, `the ${noun} is not valid JSON`);
+    return undefined;
+  }
+  const shape = schema.safeParse(parsed);
+  if (!shape.success) {
+    const issue = shape.error.issues[0]!;
+    check('format', false, `${issue.path.length > 0 ? issue.path.join('.') : `the ${noun}`}: ${issue.message}`);
+    return undefined;
+  }
+  const canonical = canonicalJson(parsed);
+  if (canonical !== text) {
+    let at = 0;
+    while (at < text.length && text[at] === canonical[at]) at++;
+    check('format', false, `the ${noun} is not in canonical form from byte ${at}: it was edited after export`);
+  }
+  return shape.data;
+}
+
+/** The signed part every evidence file shares: a key, a checkpoint, and events proven to it. */
+export interface SignedEvidence {
+  readonly publicKey: string;
+  readonly checkpoint: AuditBundle['checkpoint'];
+  readonly events: readonly BundleEvent[];
+}
+
+/** The signature over a whole file: its check's name, the base64 signature, the exact text it covers. */
+export interface FileSignature {
+  readonly name: string;
+  readonly signature: string;
+  readonly signingText: string;
+  readonly covers: string;
+}
+
+/**
+ * The checks an evidence bundle and a claim certificate share (decisions 014, 045), in this order:
+ * the key, the checkpoint signature, the events' order, each stream's hash chain, each inclusion
+ * proof, then the signature over the whole file. Undefined when the key cannot be read (nothing
+ * else can then be checked); otherwise the events by stream.
+ */
+export async function checkSignedEvidence<P extends ProvenanceFigures>(
+  evidence: SignedEvidence,
+  fileSignature: FileSignature,
+  options: Pick<VerifyBundleOptions<P>, 'trustedPublicKeyPem'>,
+  report: BundleReport<P>,
+  check: Check,
+  pause: () => Promise<void>,
+): Promise<Map<string, StoredEvent[]> | undefined> {
+  let key: Ed25519PublicKey;
+  try {
+    key = await readEd25519PublicKey(options.trustedPublicKeyPem ?? evidence.publicKey);
+    report.keyTrust = options.trustedPublicKeyPem ? 'pinned' : 'bundle';
+  } catch (error) {
+    if (!(error instanceof KeyFormatError)) throw error;
+    check('public key', false, `not an Ed25519 public key (${error.message})`);
+    return undefined;
+  }
+  if (options.trustedPublicKeyPem) {
+    const named = await readEd25519PublicKey(evidence.publicKey).catch(() => undefined);
+    check('public key', named !== undefined && equalBytes(named.spki, key.spki), 'the bundle names a different key from the trusted one');
+  }
+  const checkpointSigned = await verifyCheckpointSignature(evidence.checkpoint, key);
+  if (checkpointSigned) report.checkpoints = 1;
+  check('checkpoint signature', checkpointSigned, `checkpoint of ${evidence.checkpoint.treeSize} events signed at ${evidence.checkpoint.signedAt} by key ${evidence.checkpoint.keyId}`);
+
+  const events = evidence.events;
+  checkOrder(events, evidence.checkpoint, check);
+  const streams = new Map<string, StoredEvent[]>();
+  for (const event of events) {
+    const list = streams.get(event.streamId) ?? [];
+    list.push(toStoredEvent(event));
+    streams.set(event.streamId, list);
+  }
+  report.streams = streams.size;
+  await checkChains(streams, check, pause);
+  report.proofs = await checkProofs(events, evidence.checkpoint, check, pause);
+  const signature = fromCanonicalBase64(fileSignature.signature);
+  check(fileSignature.name, signature !== undefined && (await verifyEd25519(key, signature, utf8(fileSignature.signingText))), fileSignature.covers);
+  return streams;
+}
+
+/** The report's verdict: ok when nothing failed. */
+export function finish<P extends ProvenanceFigures, R extends BundleReport<P>>(report: R): R {
   report.ok = report.failures.length === 0;
   return report;
 }
 
-function checkOrder(events: readonly BundleEvent[], bundle: AuditBundle, check: Check): void {
+function checkOrder(events: readonly BundleEvent[], checkpoint: AuditBundle['checkpoint'], check: Check): void {
   let previous: BundleEvent | undefined;
   for (const event of events) {
     if (previous !== undefined && (event.position <= previous.position || event.leafIndex <= previous.leafIndex)) {
       check('order', false, `${describeEvent(event)} is not after ${describeEvent(previous)} in the log`);
       return;
     }
-    if (event.leafIndex >= bundle.checkpoint.treeSize || event.position > bundle.checkpoint.lastPosition) {
-      check('order', false, `${describeEvent(event)} lies beyond the checkpoint's ${bundle.checkpoint.treeSize} events`);
+    if (event.leafIndex >= checkpoint.treeSize || event.position > checkpoint.lastPosition) {
+      check('order', false, `${describeEvent(event)} lies beyond the checkpoint's ${checkpoint.treeSize} events`);
       return;
     }
     previous = event;
@@ -212,10 +256,10 @@ async function checkChains(streams: ReadonlyMap<string, StoredEvent[]>, check: C
 }
 
 /** The number of events proven, all of them when the check passes. */
-async function checkProofs(events: readonly BundleEvent[], bundle: AuditBundle, check: Check, pause: () => Promise<void>): Promise<number> {
-  const root = fromHex(bundle.checkpoint.rootHash);
+async function checkProofs(events: readonly BundleEvent[], checkpoint: AuditBundle['checkpoint'], check: Check, pause: () => Promise<void>): Promise<number> {
+  const root = fromHex(checkpoint.rootHash);
   const proven = async (event: BundleEvent): Promise<boolean> =>
-    verifyInclusion(await ledgerLeafHash(event), event.leafIndex, bundle.checkpoint.treeSize, event.inclusionProof.map(fromHex), root);
+    verifyInclusion(await ledgerLeafHash(event), event.leafIndex, checkpoint.treeSize, event.inclusionProof.map(fromHex), root);
   for (let start = 0; start < events.length; start += CHUNK) {
     const chunk = events.slice(start, start + CHUNK);
     const results = await Promise.all(chunk.map(proven));
@@ -227,7 +271,7 @@ async function checkProofs(events: readonly BundleEvent[], bundle: AuditBundle, 
     }
     await pause();
   }
-  check('inclusion proofs', true, `${events.length} events proven against root ${bundle.checkpoint.rootHash.slice(0, 16)}… of ${bundle.checkpoint.treeSize} events`);
+  check('inclusion proofs', true, `${events.length} events proven against root ${checkpoint.rootHash.slice(0, 16)}… of ${checkpoint.treeSize} events`);
   return events.length;
 }
 

@@ -5,6 +5,9 @@ import { organisationEventSchemas } from './organisation/organisation.events.js'
 import { processEventSchemas } from './process/process.events.js';
 import { organisationSizeEventSchemas } from './organisation/organisation-size.events.js';
 import { programmeEventSchemas } from './programme/programme.events.js';
+import { catalogueEventSchemas } from './catalogue/catalogue.events.js';
+import { catalogueWebhookEventSchemas } from './catalogue/catalogue-webhook.js';
+import { claimEventSchemas } from './claim/claim.events.js';
 
 /** Every event type the ledger writes, with its zod schema. */
 export const eventSchemas = {
@@ -14,6 +17,9 @@ export const eventSchemas = {
   ...emissionFactorEventSchemas,
   ...organisationSizeEventSchemas,
   ...programmeEventSchemas,
+  ...catalogueEventSchemas,
+  ...catalogueWebhookEventSchemas,
+  ...claimEventSchemas,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;

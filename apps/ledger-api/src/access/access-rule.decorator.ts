@@ -34,8 +34,16 @@ export type AccessRule =
   | { readonly kind: 'collector-authorisations'; readonly param: string }
   /** The site whose P-number the route parameter names: its organisation, auditors and the operator (decision 039). */
   | { readonly kind: 'site'; readonly param: string }
-  /** Anyone authenticated, but the answer is narrowed to the viewer's scope (see ReadScope). */
-  | { readonly kind: 'scoped'; readonly scope: 'batches' | 'circularity' | 'anomalies' }
+  /** Anyone authenticated, but the answer is narrowed to the viewer's scope (see ReadScope; the catalogue's lists apply the catalogue policy). */
+  | { readonly kind: 'scoped'; readonly scope: 'batches' | 'circularity' | 'anomalies' | 'catalogue' }
+  /**
+   * The catalogue's offer or want named by the route parameter (docs/decisions/046-symbiosis-catalogue.md):
+   * its own organisation, auditors, the operator, and the audience it chose; to anyone else it
+   * answers like one that does not exist. With `acts`, also a command of that kind (as `write`).
+   */
+  | { readonly kind: 'catalogue-offer' | 'catalogue-want'; readonly param: string; readonly acts?: 'material' }
+  /** A request and the deal it became: its two parties, auditors and the operator; otherwise 404. */
+  | { readonly kind: 'catalogue-deal'; readonly param: string; readonly acts?: 'material' }
   /**
    * A command. Auditors never write. `material` commands act on batches and processes: the operator
    * may issue them only by explicit impersonation. `administration` commands (organisations, keys,

@@ -8,7 +8,13 @@ import {
   batchNotVisible,
   circularityFilterFor,
   collectorAuthorisationsFilterFor,
+  dealNotVisible,
   eventNotVisible,
+  mayViewCatalogueEntry,
+  mayViewDeal,
+  offerNotVisible,
+  requestNotVisible,
+  wantNotVisible,
   MalformedRequestError,
   NotFoundError,
   processNotVisible,
@@ -17,13 +23,13 @@ import {
   Uuid,
   type OrganisationFacts,
 } from '#domain';
-import { findSiteByPNumber, getProcess, isBatchVisible, leafAtPosition, type ReadDb } from '#projections';
+import { currentMemberships, dealLocator, findSiteByPNumber, getCatalogueOffer, getCatalogueWant, getProcess, isBatchVisible, leafAtPosition, type ReadDb } from '#projections';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { PUBLIC_ROUTE, type AuthenticatedRequest } from '../common/actor.js';
 import { requestHeader as header } from '../common/request-header.js';
 import { OrganisationDirectory } from '../ledger/organisation-directory.js';
-import { READ_DB } from '../ledger/tokens.js';
+import { CLOCK, READ_DB, type Clock } from '../ledger/tokens.js';
 import { ACCESS_RULE, type AccessRule } from './access-rule.decorator.js';
 
 const IMPERSONATE = 'ledger-impersonate';
@@ -49,6 +55,7 @@ export class AuthorizationGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly directory: OrganisationDirectory,
     @Inject(READ_DB) private readonly db: ReadDb,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -119,7 +126,40 @@ export class AuthorizationGuard implements CanActivate {
       case 'scoped':
         this.narrowQuery(rule.scope, actor, (request.query ?? {}) as Query);
         return true;
+      case 'catalogue-offer':
+      case 'catalogue-want':
+      case 'catalogue-deal': {
+        const id = param(rule.param);
+        // A malformed id is left to the route's validation (400), naming nothing.
+        if (!isUuid(id)) return true;
+        if (!(await this.mayReadCatalogue(rule.kind, actor, id))) {
+          if (rule.kind === 'catalogue-offer') throw offerNotVisible(id);
+          if (rule.kind === 'catalogue-want') throw wantNotVisible(id);
+          throw rule.param === 'requestId' ? requestNotVisible(id) : dealNotVisible(id);
+        }
+        if (rule.acts !== undefined) assertMayIssue(actor, rule.acts, request.impersonation !== undefined);
+        return true;
+      }
     }
+  }
+
+  /**
+   * The catalogue's policy (docs/decisions/046-symbiosis-catalogue.md): an offer or want is seen by
+   * its organisation, auditors, the operator and its audience (programme membership is read on
+   * today's date in Copenhagen); a deal by its two parties, auditors and the operator.
+   */
+  private async mayReadCatalogue(kind: 'catalogue-offer' | 'catalogue-want' | 'catalogue-deal', actor: OrganisationFacts, id: string): Promise<boolean> {
+    if (kind === 'catalogue-deal') {
+      const deal = await dealLocator(this.db, id);
+      return deal !== undefined && mayViewDeal(actor, deal);
+    }
+    const entry =
+      kind === 'catalogue-offer'
+        ? await getCatalogueOffer(this.db, id).then((r) => r && { ownerOrgId: r.offer.holderOrgId, audience: r.offer.visibility.audience })
+        : await getCatalogueWant(this.db, id).then((r) => r && { ownerOrgId: r.want.buyerOrgId, audience: r.want.visibility.audience });
+    if (!entry) return false;
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' }).format(this.clock.now());
+    return mayViewCatalogueEntry(actor, entry, entry.audience.kind === 'programme' ? await currentMemberships(this.db, actor.organisationId, today) : []);
   }
 
   /**
@@ -180,9 +220,10 @@ export class AuthorizationGuard implements CanActivate {
    * to the actor's scope before validation runs (the batches list is narrowed by its query, through
    * ViewerScope).
    */
-  private narrowQuery(scope: 'batches' | 'circularity' | 'anomalies', actor: OrganisationFacts, query: Query): void {
+  private narrowQuery(scope: 'batches' | 'circularity' | 'anomalies' | 'catalogue', actor: OrganisationFacts, query: Query): void {
     switch (scope) {
       case 'batches':
+      case 'catalogue':
         return;
       case 'circularity': {
         const narrowed = circularityFilterFor(actor, { kommuneCode: single(query, 'kommuneCode'), originKey: single(query, 'originKey') });

@@ -13,6 +13,7 @@ describe('CredentialRedactor', () => {
 
   it('given generated keys, JWTs and pasted Authorization values, then each is redacted', () => {
     expect(redactor.text('tl_0123456789ab_AbC-dEf_123')).toBe(REDACTED);
+    expect(redactor.text('hook whsec_Qm9vb2tzQW5kV2Vic2FyZUZ1bkJ1dE5vdFRoaXMx')).toBe(`hook ${REDACTED}`);
     expect(redactor.text('eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.sig-nature_x')).toBe(REDACTED);
     expect(redactor.text('Bearer abc.def.ghi')).toBe(REDACTED);
     expect(redactor.text('basic dXNlcjpwYXNz')).toBe(REDACTED);

@@ -14,6 +14,8 @@ const SECRET_NAME = /key|token|secret|passw|auth|signature|credential|bearer|jwt
 const CREDENTIAL_SHAPES: readonly RegExp[] = [
   // A generated API key: `tl_<12 hex key id>_<secret>`.
   /tl_[0-9a-f]{12}_[A-Za-z0-9_-]+/g,
+  // A catalogue webhook's signing secret (decision 046): `whsec_<43 base64url>`.
+  /whsec_[A-Za-z0-9_-]{20,}/g,
   // A JWT (compact JWS/JWE): a base64url JSON header `{"…` is always `eyJ…`, then dot-separated parts.
   /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){1,3}/g,
   // An Authorization value pasted whole: `Bearer <token>`, `Basic <base64>` (not the word "basic").

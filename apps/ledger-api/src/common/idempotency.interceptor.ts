@@ -10,6 +10,9 @@ import { LEDGER_CONFIG, READ_DB } from '../ledger/tokens.js';
 import type { AuthenticatedRequest } from './actor.js';
 import { IdempotencyRecords, type StoredAnswer } from './idempotency-records.js';
 
+/** Answer fields that are secrets: a new API key, a catalogue webhook's signing secret. */
+const NEVER_STORED: ReadonlySet<string> = new Set(['apiKey', 'secret']);
+
 /** A claim older than this belongs to a process that stopped; another may take the request over. */
 const CLAIM_LEASE_MS = 30_000;
 /** How long a retry waits for the same request running elsewhere before it is told to retry later. */
@@ -22,7 +25,7 @@ const IN_FLIGHT_POLL_MS = 20;
  * refused. The request claims its key before it runs, so two processes given the same key at once
  * execute it once (decision 024). The events themselves are protected independently (the command id
  * derives from the key), so a crash between the append and storing the answer still appends nothing
- * twice. Secrets (a new API key) are never stored.
+ * twice. Secrets (a new API key, a webhook secret) are never stored.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor, OnApplicationShutdown {
@@ -95,7 +98,7 @@ export class IdempotencyInterceptor implements NestInterceptor, OnApplicationShu
     }
     await this.records.answer(actorOrgId, key, token, {
       status: reply.statusCode,
-      body: JSON.stringify(body ?? null, (field, value: unknown) => (field === 'apiKey' ? undefined : value)),
+      body: JSON.stringify(body ?? null, (field, value: unknown) => (NEVER_STORED.has(field) ? undefined : value)),
       position: currentWritePosition(),
     });
     return body;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_MASS_BALANCE_PERIOD_LENGTH, MASS_BALANCE_PERIOD_LENGTHS, type MassBalancePeriodLength } from '#domain';
 import { loadAnomalyConfig, type AnomalyConfig } from '../audit/anomalies.config.js';
 import { loadOidcConfig, type OidcConfig } from '../common/oidc.config.js';
 import { RATE_LIMIT_DEFAULTS, rateLimitPolicy, trustedProxies } from '../common/rate-limit.config.js';
@@ -52,6 +53,30 @@ export interface LedgerConfig {
   readonly requestAudit: RequestAuditConfig;
   /** What one organisation's heavy queries may cost and queue (decision 026). */
   readonly heavyQueries: HeavyQueryLimits;
+  /** How long a mass-balance claim period runs (LEDGER_MASS_BALANCE_PERIOD, calendar-year; decision 044). */
+  readonly massBalancePeriod: MassBalancePeriodLength;
+  /** Catalogue match webhooks: signing key, retries, which targets (decision 046, "Webhooks"). */
+  readonly webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /**
+   * The key webhook secrets are derived from (LEDGER_WEBHOOK_KEY, at least 32 characters), which
+   * every instance of one ledger is given; else `keyFile` (LEDGER_WEBHOOK_KEY_FILE,
+   * `<dataDir>/webhook-key`), generated on first start. Changing it changes every secret.
+   */
+  readonly key: string | undefined;
+  readonly keyFile: string;
+  /** Attempts per delivery, the first included (LEDGER_WEBHOOK_ATTEMPTS, 5). */
+  readonly attempts: number;
+  /** The first retry's wait, doubling after (LEDGER_WEBHOOK_RETRY_BASE_MS, 4,000: 4 + 8 + 16 + 32 s). */
+  readonly retryBaseMs: number;
+  /** How long one attempt may take (LEDGER_WEBHOOK_TIMEOUT_MS, 10,000). */
+  readonly timeoutMs: number;
+  /** How often new offers and wants are looked for (LEDGER_WEBHOOK_POLL_MS, 1,000; 0 turns webhook delivery off on this instance). */
+  readonly pollMs: number;
+  /** Allow loopback and private targets (LEDGER_WEBHOOK_ALLOW_PRIVATE=true): for tests and closed networks only. */
+  readonly allowPrivateTargets: boolean;
 }
 
 /** Bounds on lineage walks, as-of replays and audit ranges, per answer and per organisation (decision 026). */
@@ -173,7 +198,34 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env): LedgerCo
     limits: requestLimitsConfig(env),
     requestAudit: requestAuditConfig(env, dataDir),
     heavyQueries: heavyQueryLimits(env),
+    massBalancePeriod: massBalancePeriodLength(env.LEDGER_MASS_BALANCE_PERIOD),
+    webhooks: webhookConfig(env, dataDir),
   };
+}
+
+function webhookConfig(env: NodeJS.ProcessEnv, dataDir: string): WebhookConfig {
+  const key = env.LEDGER_WEBHOOK_KEY || undefined;
+  if (key !== undefined && key.length < 32) throw new Error('LEDGER_WEBHOOK_KEY must be at least 32 characters');
+  const attempts = integer(env.LEDGER_WEBHOOK_ATTEMPTS, 5, 'LEDGER_WEBHOOK_ATTEMPTS');
+  if (attempts < 1 || attempts > 20) throw new Error('LEDGER_WEBHOOK_ATTEMPTS must be between 1 and 20');
+  const allow = env.LEDGER_WEBHOOK_ALLOW_PRIVATE ?? 'false';
+  if (allow !== 'true' && allow !== 'false') throw new Error('LEDGER_WEBHOOK_ALLOW_PRIVATE must be true or false');
+  return {
+    key,
+    keyFile: path.resolve(env.LEDGER_WEBHOOK_KEY_FILE ?? path.join(dataDir, 'webhook-key')),
+    attempts,
+    retryBaseMs: integer(env.LEDGER_WEBHOOK_RETRY_BASE_MS, 4_000, 'LEDGER_WEBHOOK_RETRY_BASE_MS'),
+    timeoutMs: Math.max(1, integer(env.LEDGER_WEBHOOK_TIMEOUT_MS, 10_000, 'LEDGER_WEBHOOK_TIMEOUT_MS')),
+    pollMs: integer(env.LEDGER_WEBHOOK_POLL_MS, 1_000, 'LEDGER_WEBHOOK_POLL_MS'),
+    allowPrivateTargets: allow === 'true',
+  };
+}
+
+function massBalancePeriodLength(value: string | undefined): MassBalancePeriodLength {
+  if (value === undefined || value === '') return DEFAULT_MASS_BALANCE_PERIOD_LENGTH;
+  const length = MASS_BALANCE_PERIOD_LENGTHS.find((l) => l === value);
+  if (!length) throw new Error(`LEDGER_MASS_BALANCE_PERIOD must be one of ${MASS_BALANCE_PERIOD_LENGTHS.join(', ')}`);
+  return length;
 }
 
 function heavyQueryLimits(env: NodeJS.ProcessEnv): HeavyQueryLimits {

@@ -5,6 +5,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { BatchCommandRunner, type BatchCommandResult } from '../ledger/batch-command.runner.js';
 import { DecisionContextFactory } from '../ledger/decision-context.factory.js';
 import { ReadYourWrites } from '../ledger/read-your-writes.js';
+import { MassBalanceVoidGuard } from '../ledger/mass-balance-void.guard.js';
 import { loadBatch, loadProcess, type LoadedStream } from '../ledger/stream-loader.js';
 import { EVENT_STORE } from '../ledger/tokens.js';
 import { CorrectMassCommand, VoidProcessCommand, type VoidProcessResult } from './corrections.commands.js';
@@ -33,6 +34,7 @@ export class VoidProcessHandler implements ICommandHandler<VoidProcessCommand, V
     private readonly contexts: DecisionContextFactory,
     private readonly voids: ProcessVoidManager,
     private readonly readYourWrites: ReadYourWrites,
+    private readonly massBalance: MassBalanceVoidGuard,
   ) {}
 
   async execute({ processId, body, actor, meta }: VoidProcessCommand): Promise<VoidProcessResult> {
@@ -54,6 +56,8 @@ export class VoidProcessHandler implements ICommandHandler<VoidProcessCommand, V
         loaded = await loadProcess(this.store, processId);
       }
       const intent = decideStartVoid(await this.target(processId, loaded), command, await this.contexts.create(actor));
+      // A reprocessing process's mass-balance credit leaves its account first (decision 044).
+      if (loaded.state) await this.massBalance.reverseCredit(intent.data, loaded.state.started, meta);
       const outcome = await this.voids.start(intent.data, loaded.revision, meta);
       if (outcome !== VOID_SUPERSEDED) return this.answer(outcome, intent.data, false);
     }

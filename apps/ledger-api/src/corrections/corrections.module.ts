@@ -4,11 +4,12 @@ import { ProcessesModule } from '../processes/processes.module.js';
 import { CorrectionsController, ProcessCorrectionsController } from './corrections.controller.js';
 import { CorrectMassHandler, VoidProcessHandler } from './corrections.handlers.js';
 import { ProcessVoidManager } from './process-void.manager.js';
+import { MassBalanceVoidGuard } from '../ledger/mass-balance-void.guard.js';
 
 @Module({
   imports: [ProcessesModule],
   controllers: [CorrectionsController, ProcessCorrectionsController],
-  providers: [CorrectMassHandler, VoidProcessHandler, ProcessVoidManager],
+  providers: [CorrectMassHandler, VoidProcessHandler, ProcessVoidManager, MassBalanceVoidGuard],
 })
 export class CorrectionsModule implements OnModuleInit {
   constructor(

@@ -7,8 +7,9 @@ import { HealthSchema, LivenessSchema, ReadinessSchema } from './health.response
 import type { FastifyReply } from 'fastify';
 import type { EventStore } from '#event-store';
 import { ProjectionEngine } from '#projections';
-// Health is the one place that looks at every part of the ledger, the signer included (decision 022).
+// Health is the one place that looks at every part of the ledger, the signer and webhooks included (decision 022).
 import { CheckpointSigner } from '../audit/checkpoint-signer.js';
+import { CatalogueWebhookDeliverer } from '../catalogue/catalogue-webhook.deliverer.js';
 import { Public, type AuthenticatedRequest } from '../common/actor.js';
 import { EVENT_STORE } from '../ledger/tokens.js';
 import {
@@ -43,6 +44,7 @@ export class HealthController implements OnModuleDestroy {
   private readonly startedAt = Date.now();
   private readonly eventLoop: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
   private signer: CheckpointSigner | null | undefined;
+  private webhookDeliverer: CatalogueWebhookDeliverer | null | undefined;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -90,7 +92,19 @@ export class HealthController implements OnModuleDestroy {
   }
 
   private async report(): Promise<HealthReport> {
-    return healthReport(await this.store.status(), this.runner.health(), this.signing());
+    return healthReport(await this.store.status(), this.runner.health(), this.signing(), this.webhooks()?.health());
+  }
+
+  /** Looked up like the signer: a ledger built without the catalogue reports no webhooks. */
+  private webhooks(): CatalogueWebhookDeliverer | null {
+    if (this.webhookDeliverer === undefined) {
+      try {
+        this.webhookDeliverer = this.modules.get(CatalogueWebhookDeliverer, { strict: false });
+      } catch {
+        this.webhookDeliverer = null;
+      }
+    }
+    return this.webhookDeliverer ?? null;
   }
 
   private signing(): SigningHealth | undefined {

@@ -36,6 +36,21 @@ export interface HealthReport {
   };
   /** The checkpoint signer: absent where this ledger signs no checkpoints. */
   readonly signing?: SigningHealth;
+  /**
+   * Catalogue match webhooks on this instance: a component of its own, `degraded` while some
+   * organisation's deliveries are being given up, which never degrades the ledger (a receiver that
+   * is down is the receiver's problem, and a 503 would take this instance out of rotation).
+   */
+  readonly webhooks?: WebhookComponentHealth;
+}
+
+export interface WebhookComponentHealth {
+  readonly status: 'ok' | 'degraded';
+  readonly delivered: number;
+  readonly failed: number;
+  readonly retrying: number;
+  readonly failingOrganisations: number;
+  readonly lastFailure?: { readonly organisationId: string; readonly deliveryId: string; readonly host: string; readonly attempts: number; readonly error: string; readonly at: string };
 }
 
 export interface ReadinessReport {
@@ -72,7 +87,7 @@ export const READY_MAX_LAG = 1_000;
  * The whole report. Lag alone never degrades: a busy ledger always trails a little, and a restarted
  * one catches up; it only keeps an instance out of rotation (readiness).
  */
-export function healthReport(store: StoreHealth, projections: ProjectionHealth, signing: SigningHealth | undefined): HealthReport {
+export function healthReport(store: StoreHealth, projections: ProjectionHealth, signing: SigningHealth | undefined, webhooks?: WebhookComponentHealth): HealthReport {
   const lag = Math.max(0, store.headPosition - projections.position);
   const problems: HealthProblem[] = [];
   if (!store.ok) problems.push('store-unreachable');
@@ -91,6 +106,7 @@ export function healthReport(store: StoreHealth, projections: ProjectionHealth, 
       ...(projections.failure ? { failure: projections.failure } : {}),
     },
     ...(signing ? { signing } : {}),
+    ...(webhooks ? { webhooks } : {}),
   };
 }
 

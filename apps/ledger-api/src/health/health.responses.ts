@@ -10,6 +10,16 @@ export const HealthSchema = z.union([
     store: z.object({ store: z.string(), ok: z.boolean(), headPosition: z.number().int(), detail: z.string().optional() }),
     projections: z.object({ position: z.number().int(), lag: z.number().int(), running: z.boolean(), rebuilding: z.boolean(), failure: z.record(z.string(), z.unknown()).optional() }),
     signing: z.object({ signing: z.boolean(), refusal: z.string().optional() }).optional(),
+    webhooks: z
+      .object({
+        status: z.enum(['ok', 'degraded']),
+        delivered: z.number().int(),
+        failed: z.number().int(),
+        retrying: z.number().int(),
+        failingOrganisations: z.number().int(),
+        lastFailure: z.object({ organisationId: z.string(), deliveryId: z.string(), host: z.string(), attempts: z.number().int(), error: z.string(), at: z.string() }).optional(),
+      })
+      .optional(),
   }),
   z.object({ status: z.enum(['ok', 'degraded']) }),
 ]);

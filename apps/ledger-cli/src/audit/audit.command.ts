@@ -1,17 +1,21 @@
 /**
- * `npm run ledger -- audit export --batch <id> [--upstream] [--out <file>]` (operator: needs the
- * event log and the signing key) and `npm run ledger -- audit verify <bundle> [--json]
- * [--public-key <pem>]` (auditor: needs nothing but the file).
+ * `npm run ledger -- audit export --batch <id> [--upstream] [--out <file>]` and `npm run ledger --
+ * audit certificate <claimId> [--out <file>]` (operator: need the event log and the signing key) and
+ * `npm run ledger -- audit verify <bundle or certificate> [--json] [--public-key <pem>]` (auditor:
+ * needs nothing but the file).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { canonicalJson, supportsCheckpoints } from '#event-store';
+import { isClaimCertificateReport } from '#audit-evidence';
+import { canonicalJson, supportsCheckpoints, type CheckpointLog, type EventStore } from '#event-store';
+import type { AuditSigningKey } from '#event-store';
 import { loadConfiguredAuditKey } from '../../../ledger-api/src/audit/configured-audit-key.js';
 import { loadLedgerConfig } from '../../../ledger-api/src/config/ledger.config.js';
 import { openEventLog } from '../../../ledger-api/src/ledger/event-log.js';
 import { exportAuditBundle } from './export-audit-bundle.js';
+import { exportClaimCertificate } from './export-claim-certificate.js';
 import { verifyAuditBundle, type BundleReport } from './verify-audit-bundle.js';
 
-export const AUDIT_USAGE = 'audit export --batch <id> [--upstream] [--out <file>] | audit verify <bundle> [--json] [--public-key <pem file>]';
+export const AUDIT_USAGE = 'audit export --batch <id> [--upstream] [--out <file>] | audit certificate <claimId> [--out <file>] | audit verify <bundle or certificate> [--json] [--public-key <pem file>]';
 
 export class UsageError extends Error {}
 
@@ -40,20 +44,25 @@ export async function runAuditCommand(argv: readonly string[], out: (text: strin
     const upstream = flag(args, '--upstream');
     const file = option(args, '--out') ?? `audit-${batchId ?? 'batch'}.json`;
     if (!batchId || args.length > 0) throw new UsageError(`unexpected ${args.join(' ') || 'arguments'}; ${AUDIT_USAGE}`);
-    const config = loadLedgerConfig();
-    if (config.audit.keyPem === undefined && !existsSync(config.audit.keyFile)) throw new Error(`no checkpoint signing key at ${config.audit.keyFile} (LEDGER_AUDIT_KEY_FILE): the ledger makes one on first start`);
-    const { key } = loadConfiguredAuditKey(config.audit);
-    const store = await openEventLog(config.eventLog);
-    try {
-      if (!supportsCheckpoints(store)) throw new Error('this event store keeps no checkpoints');
-      const bundle = await exportAuditBundle(store, { batchId, upstream, key, origin: config.audit.origin, now: new Date() });
+    return withSigningLog(async (store, key, origin) => {
+      const bundle = await exportAuditBundle(store, { batchId, upstream, key, origin, now: new Date() });
       // Canonical JSON with no trailing newline: the verifier holds every byte to that form.
       writeFileSync(file, canonicalJson(bundle));
       out(`${JSON.stringify({ command: 'audit export', file, batchId, upstream, events: bundle.events.length, treeSize: bundle.checkpoint.treeSize, keyId: bundle.checkpoint.keyId })}\n`);
       return 0;
-    } finally {
-      await store.close();
-    }
+    });
+  }
+  if (command === 'certificate') {
+    const file = option(args, '--out');
+    const [claimId, ...extra] = args;
+    if (!claimId || claimId.startsWith('--') || extra.length > 0) throw new UsageError(`unexpected ${extra.join(' ') || 'arguments'}; ${AUDIT_USAGE}`);
+    const target = file ?? `claim-certificate-${claimId}.json`;
+    return withSigningLog(async (store, key, origin) => {
+      const certificate = await exportClaimCertificate(store, { claimId, key, origin, now: new Date() });
+      writeFileSync(target, canonicalJson(certificate));
+      out(`${JSON.stringify({ command: 'audit certificate', file: target, claimId, batchId: certificate.subject.batchId, events: certificate.events.length, treeSize: certificate.checkpoint.treeSize, keyId: certificate.checkpoint.keyId })}\n`);
+      return 0;
+    });
   }
   if (command === 'verify') {
     const json = flag(args, '--json');
@@ -67,12 +76,27 @@ export async function runAuditCommand(argv: readonly string[], out: (text: strin
   throw new UsageError(AUDIT_USAGE);
 }
 
+/** The configured event log with the checkpoint signing key: what writing evidence takes. */
+async function withSigningLog(write: (store: EventStore & CheckpointLog, key: AuditSigningKey, origin: string) => Promise<number>): Promise<number> {
+  const config = loadLedgerConfig();
+  if (config.audit.keyPem === undefined && !existsSync(config.audit.keyFile)) throw new Error(`no checkpoint signing key at ${config.audit.keyFile} (LEDGER_AUDIT_KEY_FILE): the ledger makes one on first start`);
+  const { key } = loadConfiguredAuditKey(config.audit);
+  const store = await openEventLog(config.eventLog);
+  try {
+    if (!supportsCheckpoints(store)) throw new Error('this event store keeps no checkpoints');
+    return await write(store, key, config.audit.origin);
+  } finally {
+    await store.close();
+  }
+}
+
 const grams = (g: number): string => `${(g / 1000).toLocaleString('en-GB', { minimumFractionDigits: 3, maximumFractionDigits: 3 })} kg`;
 
 export function renderReport(file: string, report: BundleReport): string {
   const lines: string[] = [];
+  const certificate = isClaimCertificateReport(report) ? report.certificate : undefined;
   const subject = report.subject ? `batch ${report.subject.batchId}${report.subject.upstream ? ' with its upstream' : ''}` : 'unknown subject';
-  lines.push(`Audit bundle ${file}: ${subject}`);
+  lines.push(certificate !== undefined ? `Claim certificate ${file}: claim ${certificate?.claimId ?? 'unknown'} on ${subject}` : `Audit bundle ${file}: ${subject}`);
   if (report.checkpoint) {
     const trust = report.keyTrust === 'pinned' ? 'the key you supplied' : "the key inside the bundle: compare its id with the operator's published key, or pass --public-key";
     lines.push(`Checkpoint: ${report.checkpoint.treeSize} events of "${report.checkpoint.origin}", signed ${report.checkpoint.signedAt} by key ${report.checkpoint.keyId}, checked with ${trust}`);
@@ -90,6 +114,17 @@ export function renderReport(file: string, report: BundleReport): string {
   if (report.lineage) {
     lines.push(`Lineage: ${report.lineage.length} ancestors`);
     for (const a of report.lineage) lines.push(`  ${'  '.repeat(a.depth - 1)}${a.batchId} → ${grams(a.grams)} via process ${a.viaProcessId}`);
+  }
+  const claim = certificate?.claim;
+  if (claim) {
+    lines.push(`Claim: ${(claim.recycledContentBasisPoints / 100).toFixed(2)} % recycled content (${grams(claim.claimedRecycledGrams)} of ${grams(claim.batchMassGrams)}) under ${claim.standard} (at least ${((certificate?.minimumBasisPoints ?? 0) / 100).toFixed(2)} %), ${claim.model}, claimed ${claim.occurredAt}`);
+  }
+  const atClaim = certificate?.provenanceAtClaim;
+  if (atClaim) lines.push(`Recomputed at the claim: recycled ${grams(atClaim.recycledGrams)} of ${grams(atClaim.massGrams)} = ${(atClaim.recycledContentBasisPoints / 100).toFixed(2)} %`);
+  const account = certificate?.account;
+  if (account) {
+    lines.push(`Mass-balance account ${account.accountId}: credited ${grams(account.creditedGrams)}, reversed ${grams(account.reversedGrams)}, debited ${grams(account.debitedGrams)}, balance ${grams(account.balanceGrams)}`);
+    for (const m of account.movements) lines.push(`  ${m.kind} ${grams(m.grams)} → ${grams(m.balanceAfterGrams)} ${m.claimId ? `claim ${m.claimId}` : `process ${m.processId}`} (${m.occurredAt})`);
   }
   if (report.provenance) {
     const p = report.provenance;

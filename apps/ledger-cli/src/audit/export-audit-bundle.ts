@@ -11,6 +11,7 @@ import {
   type SignedCheckpoint,
   type StoredEvent,
 } from '#event-store';
+import { collectBatchStreams } from '#audit-evidence';
 import { AUDIT_BUNDLE_FORMAT, bundleSigningText, toBundleCheckpoint, type AuditBundle, type BundleEvent, type UnsignedAuditBundle } from './audit-bundle.js';
 
 export interface AuditBundleRequest {
@@ -77,50 +78,51 @@ class LogTree implements MerkleNodeSource {
   }
 }
 
-/** The streams a batch's evidence lives in: its own, the processes that touched it, and (upstream) its ancestors'. */
-async function collectStreams(store: EventStore, batchId: string, upstream: boolean): Promise<Map<string, StoredEvent[]>> {
-  const streams = new Map<string, StoredEvent[]>();
-  const batches = [batchId];
-  const seen = new Set<string>(batches);
-  while (batches.length > 0) {
-    const id = batches.shift()!;
-    const events = await store.readStream(`batch-${id}`);
-    if (events.length === 0) {
-      if (id === batchId) throw new UnknownBatchError(batchId);
-      continue;
-    }
-    streams.set(`batch-${id}`, events);
-    for (const event of events) {
-      const data = event.data as { processId?: unknown; parents?: unknown };
-      if (typeof data.processId === 'string' && !streams.has(`process-${data.processId}`)) {
-        streams.set(`process-${data.processId}`, await store.readStream(`process-${data.processId}`));
-      }
-      if (upstream && event.type === 'BatchProduced' && Array.isArray(data.parents)) {
-        for (const parent of data.parents as Array<{ batchId?: unknown }>) {
-          if (typeof parent.batchId === 'string' && !seen.has(parent.batchId)) {
-            seen.add(parent.batchId);
-            batches.push(parent.batchId);
-          }
-        }
-      }
-    }
-  }
-  return streams;
+/** Builds a bundle for one batch, its events proven to a freshly signed checkpoint (proveEvidence). */
+export async function exportAuditBundle(store: EventStore & CheckpointLog, request: AuditBundleRequest): Promise<AuditBundle> {
+  const streams = await collectBatchStreams(store, request.batchId, request.upstream);
+  if (streams.size === 0) throw new UnknownBatchError(request.batchId);
+  const signed = await proveEvidence(store, streams, request);
+  if (signed === undefined) throw new UnknownBatchError(request.batchId);
+  const unsigned: UnsignedAuditBundle = {
+    format: AUDIT_BUNDLE_FORMAT,
+    exportedAt: request.now.toISOString(),
+    subject: { batchId: request.batchId, upstream: request.upstream },
+    publicKey: request.key.publicKeyPem,
+    ...signed,
+  };
+  return { ...unsigned, bundleSignature: signText(bundleSigningText(unsigned), request.key) };
+}
+
+/** What a file's signature is made with: the checkpoint signing key (decision 014). */
+export function signText(text: string, key: AuditSigningKey): string {
+  return sign(null, Buffer.from(text, 'utf8'), key.privateKey).toString('base64');
+}
+
+export interface EvidenceSigning {
+  readonly key: AuditSigningKey;
+  readonly origin: string;
+  readonly now: Date;
 }
 
 /**
- * Builds a bundle for one batch. It signs a fresh checkpoint over the whole log first (with the same
- * consistency check the server makes), so the bundle holds the batch's latest events; a checkpoint
- * that another signer stored meanwhile for a larger tree is used instead, and the tree read on to it.
+ * The streams' events with an inclusion proof each, to a checkpoint signed over the whole log (with
+ * the same consistency check the server makes), so the file holds the streams' latest events; a
+ * checkpoint that another signer stored meanwhile for a larger tree is used instead, and the tree
+ * read on to it. Shared by evidence bundles and claim certificates (decision 045). Undefined for an
+ * empty log.
  */
-export async function exportAuditBundle(store: EventStore & CheckpointLog, request: AuditBundleRequest): Promise<AuditBundle> {
-  const streams = await collectStreams(store, request.batchId, request.upstream);
+export async function proveEvidence(
+  store: EventStore & CheckpointLog,
+  streams: ReadonlyMap<string, readonly StoredEvent[]>,
+  request: EvidenceSigning,
+): Promise<{ checkpoint: AuditBundle['checkpoint']; events: BundleEvent[] } | undefined> {
   const wanted = new Set<number>();
   for (const events of streams.values()) for (const event of events) wanted.add(event.position);
   const tree = new LogTree(store, wanted);
   await tree.grow();
   const next = await signNextCheckpoint({ log: store, tree, treeSize: tree.size, lastPosition: tree.lastPosition, key: request.key, origin: request.origin, now: request.now });
-  if (next === undefined) throw new UnknownBatchError(request.batchId);
+  if (next === undefined) return undefined;
   if (next.kind === 'refused') throw new Error(`cannot export evidence: ${next.reason}`);
   const checkpoint: SignedCheckpoint = next.checkpoint;
   await tree.grow(checkpoint.treeSize);
@@ -139,13 +141,5 @@ export async function exportAuditBundle(store: EventStore & CheckpointLog, reque
     const proof = await inclusionProof(tree, leafIndex, checkpoint.treeSize);
     events.push({ ...event, leafIndex, inclusionProof: proof.map((h) => h.toString('hex')) });
   }
-  const unsigned: UnsignedAuditBundle = {
-    format: AUDIT_BUNDLE_FORMAT,
-    exportedAt: request.now.toISOString(),
-    subject: { batchId: request.batchId, upstream: request.upstream },
-    publicKey: request.key.publicKeyPem,
-    checkpoint: toBundleCheckpoint(checkpoint),
-    events,
-  };
-  return { ...unsigned, bundleSignature: sign(null, Buffer.from(bundleSigningText(unsigned), 'utf8'), request.key.privateKey).toString('base64') };
+  return { checkpoint: toBundleCheckpoint(checkpoint), events };
 }

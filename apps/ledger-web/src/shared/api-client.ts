@@ -67,6 +67,19 @@ export class ApiClient {
     return (await response.json()) as T;
   }
 
+  /**
+   * Opens a server-sent events stream and answers its body as it arrives (the catalogue's live
+   * matches, decision 046). EventSource cannot send the bearer token, so this is a fetch whose body
+   * is read chunk by chunk; aborting the signal ends it.
+   */
+  async eventStream(path: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const headers: Record<string, string> = { ...(this.apiKey !== null ? { authorization: `Bearer ${this.apiKey}` } : {}), accept: 'text/event-stream' };
+    const response = await fetch(`${this.baseUrl}${path}`, { headers, credentials: 'omit', cache: 'no-store', signal });
+    if (!response.ok) throw await problemOf(response);
+    if (!response.body) throw new ApiError(response.status, undefined, 'the stream has no body');
+    return response.body;
+  }
+
   private async send(path: string, accept: string): Promise<Response> {
     const headers: Record<string, string> = {
       ...(this.apiKey !== null ? { authorization: `Bearer ${this.apiKey}` } : {}),

@@ -32,6 +32,12 @@ export class OrganisationNames {
     return this.byId.get(organisationId)?.name ?? organisationId;
   }
 
+  /** Auditors and the operator see every organisation's records (the API's `all` read scope). */
+  seesEverything(organisationId: string | undefined): boolean {
+    const roles = organisationId === undefined ? [] : (this.byId.get(organisationId)?.roles ?? []);
+    return roles.includes('auditor') || roles.includes('operator');
+  }
+
   municipalities(): Organisation[] {
     return this.all.filter((organisation) => organisation.kommuneCode !== null && organisation.roles.includes('municipality'));
   }

@@ -18,7 +18,16 @@ describe('page addresses', () => {
       { page: 'national' },
       { page: 'national', year: 2025 },
       { page: 'emission-factors' },
+      { page: 'epcis' },
+      { page: 'programmes' },
+      { page: 'programme', programmeId: '01a24cc6-7bab-77fb-8744-65d2da3ab865' },
+      { page: 'programme', programmeId: '01a24cc6-7bab-77fb-8744-65d2da3ab865', valueChainId: '01a24cc6-7bab-77fb-8744-65d2da3ab870' },
       { page: 'sites', organisationId: '01a24cc6-7bab-77fb-8744-65d2da3ab863' },
+      { page: 'catalogue' },
+      { page: 'catalogue', section: 'mine' },
+      { page: 'catalogue', section: 'wants' },
+      { page: 'catalogue', section: 'deals' },
+      { page: 'catalogue-deal', dealId: '01a24cc6-7bab-77fb-8744-65d2da3ab871' },
       { page: 'sites', organisationId: '01a24cc6-7bab-77fb-8744-65d2da3ab863', siteId: '01a24cc6-7bab-77fb-8744-65d2da3ab864', year: 2025 },
     ] as const) {
       expect(parseRoute(hrefOf(route))).toEqual(route);
@@ -38,6 +47,16 @@ describe('page addresses', () => {
 
   it('given a national address whose year is not four digits, when read, then it is the national page of the current year', () => {
     expect(parseRoute('#/national/25')).toEqual({ page: 'national' });
+  });
+
+  it('given a programme address with a value chain part but no chain id, when read, then it is the whole programme', () => {
+    expect(parseRoute('#/programmes/p1/value-chains')).toEqual({ page: 'programme', programmeId: 'p1' });
+    expect(parseRoute('#/programmes/p1/other/c1')).toEqual({ page: 'programme', programmeId: 'p1' });
+  });
+
+  it('given a catalogue address with an unknown section, when read, then it is the offers', () => {
+    expect(parseRoute('#/catalogue/elsewhere')).toEqual({ page: 'catalogue' });
+    expect(parseRoute('#/catalogue/deals')).toEqual({ page: 'catalogue', section: 'deals' });
   });
 
   it('given an unknown address, when read, then it is the home page', () => {

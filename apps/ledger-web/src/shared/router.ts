@@ -13,7 +13,16 @@ export type Route =
   | { readonly page: 'import' }
   | { readonly page: 'operator'; readonly organisationId?: string }
   | { readonly page: 'national'; readonly year?: number }
-  | { readonly page: 'emission-factors' };
+  | { readonly page: 'emission-factors' }
+  | { readonly page: 'epcis' }
+  | { readonly page: 'programmes' }
+  | { readonly page: 'programme'; readonly programmeId: string; readonly valueChainId?: string }
+  | { readonly page: 'catalogue'; readonly section?: CatalogueSection }
+  | { readonly page: 'catalogue-deal'; readonly dealId: string };
+
+/** The symbiosis catalogue's pages: the offers (no section), one's own offers, one's wants, requests and deals. */
+export const CATALOGUE_SECTIONS = ['mine', 'wants', 'deals'] as const;
+export type CatalogueSection = (typeof CATALOGUE_SECTIONS)[number];
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -40,6 +49,14 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'national') return { page: 'national', ...(parts[1] && /^\d{4}$/.test(parts[1]) ? { year: Number(parts[1]) } : {}) };
   // `#/emission-factors` (decision 042).
   if (parts[0] === 'emission-factors') return { page: 'emission-factors' };
+  // `#/epcis`: capture jobs (decision 047).
+  if (parts[0] === 'epcis') return { page: 'epcis' };
+  // `#/programmes[/<id>[/value-chains/<valueChainId>]]` (decision 041).
+  if (parts[0] === 'programmes' && parts[1]) return { page: 'programme', programmeId: parts[1], ...(parts[2] === 'value-chains' && parts[3] ? { valueChainId: parts[3] } : {}) };
+  if (parts[0] === 'programmes') return { page: 'programmes' };
+  // `#/catalogue[/mine|/wants|/deals[/<dealId>]]` (decision 046).
+  if (parts[0] === 'catalogue' && parts[1] === 'deals' && parts[2]) return { page: 'catalogue-deal', dealId: parts[2] };
+  if (parts[0] === 'catalogue') return { page: 'catalogue', ...((CATALOGUE_SECTIONS as readonly string[]).includes(parts[1] ?? '') ? { section: parts[1] as CatalogueSection } : {}) };
   if (parts[0] === 'operator') return { page: 'operator', ...(parts[1] ? { organisationId: parts[1] } : {}) };
   return { page: 'home' };
 }
@@ -69,5 +86,15 @@ export function hrefOf(route: Route): string {
       return route.year ? `#/national/${route.year}` : '#/national';
     case 'emission-factors':
       return '#/emission-factors';
+    case 'epcis':
+      return '#/epcis';
+    case 'programmes':
+      return '#/programmes';
+    case 'programme':
+      return `#/programmes/${encodeURIComponent(route.programmeId)}${route.valueChainId ? `/value-chains/${encodeURIComponent(route.valueChainId)}` : ''}`;
+    case 'catalogue':
+      return route.section ? `#/catalogue/${route.section}` : '#/catalogue';
+    case 'catalogue-deal':
+      return `#/catalogue/deals/${encodeURIComponent(route.dealId)}`;
   }
 }

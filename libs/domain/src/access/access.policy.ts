@@ -1,6 +1,8 @@
 import { ForbiddenError, MalformedRequestError, NotFoundError } from '../errors.js';
 import { streamIds } from '../events.js';
 import type { OrganisationFacts } from '../shared/decision-context.js';
+import type { Audience } from '../catalogue/catalogue.events.js';
+import { audienceIncludes, type CurrentMembership } from '../catalogue/disclosure.js';
 
 /**
  * The permission matrix of docs/security.md, as pure decisions. The API's AuthorizationGuard asks
@@ -173,4 +175,38 @@ export function subjectOfStream(streamId: string): StreamSubject | undefined {
  */
 export function eventNotVisible(position: number): NotFoundError {
   return new NotFoundError('unknown-position', `no event at log position ${position}, or it is not visible to your organisation`, { position });
+}
+
+// ---- the symbiosis catalogue (docs/decisions/046-symbiosis-catalogue.md) ----
+
+/** An offer or want: its own organisation, auditors and the operator see it in full; its audience as disclosed; no one else at all. */
+export function seesCatalogueEntryInFull(viewer: OrganisationFacts, ownerOrgId: string): boolean {
+  return isPrivileged(viewer) || viewer.organisationId === ownerOrgId;
+}
+
+export function mayViewCatalogueEntry(viewer: OrganisationFacts, entry: { readonly ownerOrgId: string; readonly audience: Audience }, memberships: readonly CurrentMembership[]): boolean {
+  return seesCatalogueEntryInFull(viewer, entry.ownerOrgId) || audienceIncludes(entry.audience, viewer.organisationId, memberships);
+}
+
+/** A deal (a request and what followed): its two parties, auditors and the operator. */
+export function mayViewDeal(viewer: OrganisationFacts, deal: { readonly holderOrgId: string; readonly buyerOrgId: string }): boolean {
+  return isPrivileged(viewer) || viewer.organisationId === deal.holderOrgId || viewer.organisationId === deal.buyerOrgId;
+}
+
+/** Hidden entries answer exactly like ones that do not exist. */
+export function offerNotVisible(offerId: string): NotFoundError {
+  return new NotFoundError('unknown-offer', `offer ${offerId} does not exist, or is not visible to your organisation`, { offerId });
+}
+
+export function wantNotVisible(wantId: string): NotFoundError {
+  return new NotFoundError('unknown-want', `want ${wantId} does not exist, or is not visible to your organisation`, { wantId });
+}
+
+/** A request and the deal it became share their id. */
+export function requestNotVisible(requestId: string): NotFoundError {
+  return new NotFoundError('unknown-request', `request ${requestId} does not exist, or is not visible to your organisation`, { requestId });
+}
+
+export function dealNotVisible(dealId: string): NotFoundError {
+  return new NotFoundError('unknown-deal', `deal ${dealId} does not exist, or is not visible to your organisation`, { dealId });
 }

@@ -1,7 +1,8 @@
-import type { BundleReport } from '../../../../../libs/audit-evidence/src/index.js';
+import type { BundleReport, CertificateFindings, ClaimCertificateReport } from '../../../../../libs/audit-evidence/src/index.js';
 import type { PageContext } from '../../shared/context.js';
 import { el, show } from '../../shared/dom.js';
-import { formatDateTime, formatInteger } from '../../shared/format.js';
+import { formatBasisPoints, formatDateTime, formatInteger, formatTonnes } from '../../shared/format.js';
+import { codeLabel } from '../../shared/i18n/codes.js';
 import { evidenceVerifierMessages, type EvidenceVerifierMessages } from './evidence-verifier.messages.js';
 
 /** Lets the event loop paint and take input between chunks of a large bundle. */
@@ -36,9 +37,10 @@ export function evidenceVerifierSection(context: PageContext): HTMLElement {
       if (mine === run) show(result, el('p', { class: 'form-error', attrs: { role: 'alert', 'data-testid': 'evidence-verdict', 'data-verdict': 'failed' } }, m.unreadable(file.name)));
       return;
     }
-    let report: BundleReport;
+    let report: BundleReport | ClaimCertificateReport;
     try {
-      report = await (await verifier).verifyEvidenceBundle(text, { pause: nextTask });
+      // An evidence bundle or a claim certificate (decision 045): the file's format decides.
+      report = await (await verifier).verifyEvidenceFile(text, { pause: nextTask });
     } catch (error) {
       if (mine === run) show(result, el('p', { class: 'form-error', attrs: { role: 'alert', 'data-testid': 'evidence-verdict', 'data-verdict': 'failed' } }, m.verifierError(error instanceof Error ? error.message : String(error))));
       return;
@@ -76,8 +78,9 @@ export function evidenceVerifierSection(context: PageContext): HTMLElement {
   return section;
 }
 
-function renderReport(context: PageContext, m: EvidenceVerifierMessages, file: string, report: BundleReport): Node[] {
+function renderReport(context: PageContext, m: EvidenceVerifierMessages, file: string, report: BundleReport | ClaimCertificateReport): Node[] {
   const { locale } = context;
+  const certificate = 'certificate' in report ? report.certificate : undefined;
   const nodes: Node[] = [
     el('p', { class: report.ok ? 'verdict verified' : 'verdict failed', attrs: { role: 'status', 'data-testid': 'evidence-verdict', 'data-verdict': report.ok ? 'verified' : 'failed' } }, report.ok ? m.verified(file) : m.failed(file)),
   ];
@@ -86,6 +89,7 @@ function renderReport(context: PageContext, m: EvidenceVerifierMessages, file: s
     nodes.push(el('p', { class: 'evidence-first-failure' }, `${m.firstFailure} (${m.failureInEnglish}): `, el('span', { attrs: { lang: 'en', 'data-testid': 'evidence-first-failure' } }, first)));
   }
   const summary = el('dl', { class: 'summary', attrs: { 'data-testid': 'evidence-summary' } });
+  if (certificate !== undefined) summary.append(el('dt', {}, m.kind), el('dd', { attrs: { 'data-testid': 'evidence-kind', 'data-kind': 'claim-certificate' } }, m.claimCertificate));
   if (report.subject) {
     summary.append(el('dt', {}, m.subject), el('dd', { attrs: { 'data-testid': 'evidence-subject' } }, report.subject.batchId, report.subject.upstream ? ` (${m.withUpstream})` : ''));
   }
@@ -93,6 +97,7 @@ function renderReport(context: PageContext, m: EvidenceVerifierMessages, file: s
     summary.append(el('dt', {}, m.checkpointLabel), el('dd', {}, m.checkpoint(formatInteger(report.checkpoint.treeSize, locale), formatDateTime(report.checkpoint.signedAt, locale), report.checkpoint.keyId)));
   }
   nodes.push(summary);
+  if (certificate) nodes.push(...certificateFindings(context, m, certificate));
   nodes.push(
     el(
       'p',
@@ -122,5 +127,68 @@ function renderReport(context: PageContext, m: EvidenceVerifierMessages, file: s
     );
   }
   if (report.provenanceNote) nodes.push(el('p', {}, `${m.provenance}: `, el('span', { attrs: { lang: 'en' } }, report.provenanceNote)));
+  return nodes;
+}
+
+/**
+ * What the certificate says, as recomputed from its own events: the claim, the batch's origin
+ * breakdown at the claim, and for mass balance the account's movements. Every figure comes from the
+ * file, so each is shown as text (decision 030), codes in words.
+ */
+function certificateFindings(context: PageContext, m: EvidenceVerifierMessages, findings: CertificateFindings | null): Node[] {
+  const { locale, organisations } = context;
+  if (findings === null || findings.claim === null) return [];
+  const { claim } = findings;
+  const percent = (basisPoints: number) => formatBasisPoints(basisPoints, locale);
+  const nodes: Node[] = [
+    el('h3', {}, m.claimHeading),
+    el(
+      'dl',
+      { class: 'summary', attrs: { 'data-testid': 'certificate-claim', 'data-claim-id': findings.claimId, 'data-basis-points': String(claim.recycledContentBasisPoints) } },
+      el('dt', {}, m.claimId),
+      el('dd', {}, el('code', {}, findings.claimId)),
+      el('dt', {}, m.claimant),
+      el('dd', {}, organisations.nameOf(claim.claimantOrganisationId)),
+      el('dt', {}, m.standard),
+      el('dd', {}, codeLabel(locale, 'claimStandard', claim.standard), findings.minimumBasisPoints !== null ? ` (${m.atLeast(percent(findings.minimumBasisPoints))})` : ''),
+      el('dt', {}, m.model),
+      el('dd', {}, codeLabel(locale, 'chainOfCustodyModel', claim.model)),
+      el('dt', {}, m.claimed),
+      el('dd', {}, m.claimedShare(percent(claim.recycledContentBasisPoints), formatTonnes(claim.claimedRecycledGrams, locale), formatTonnes(claim.batchMassGrams, locale))),
+      el('dt', {}, m.claimedAt),
+      el('dd', {}, formatDateTime(claim.occurredAt, locale)),
+    ),
+  ];
+  const atClaim = findings.provenanceAtClaim;
+  if (atClaim !== null) {
+    nodes.push(
+      el(
+        'p',
+        { attrs: { 'data-testid': 'certificate-provenance', 'data-basis-points': String(atClaim.recycledContentBasisPoints) } },
+        m.recomputed(
+          formatTonnes(atClaim.recycledGrams, locale),
+          formatTonnes(atClaim.massGrams, locale),
+          percent(atClaim.recycledContentBasisPoints),
+          formatTonnes(atClaim.postConsumerGrams, locale),
+          formatTonnes(atClaim.preConsumerGrams, locale),
+          formatTonnes(atClaim.virginGrams + atClaim.untrackedGrams, locale),
+        ),
+      ),
+    );
+  }
+  const account = findings.account;
+  if (account !== null) {
+    nodes.push(
+      el('h3', {}, m.accountHeading(account.accountId)),
+      el('p', { attrs: { 'data-testid': 'certificate-account', 'data-balance-grams': String(account.balanceGrams) } }, m.account(formatTonnes(account.creditedGrams, locale), formatTonnes(account.reversedGrams, locale), formatTonnes(account.debitedGrams, locale), formatTonnes(account.balanceGrams, locale))),
+      el(
+        'ul',
+        { class: 'certificate-movements' },
+        ...account.movements.map((movement) =>
+          el('li', {}, `${codeLabel(locale, 'massBalanceMovement', movement.kind)} ${formatTonnes(movement.grams, locale)} → ${formatTonnes(movement.balanceAfterGrams, locale)} · ${formatDateTime(movement.occurredAt, locale)}`),
+        ),
+      ),
+    );
+  }
   return nodes;
 }

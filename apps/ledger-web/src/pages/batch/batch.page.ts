@@ -7,6 +7,8 @@ import { kommuneLabel } from '../../shared/kommuner.js';
 import { hrefOf } from '../../shared/router.js';
 import { copenhagenInstant } from './as-of.js';
 import { batchMessages, type BatchMessages } from './batch.messages.js';
+import { claimsSection } from './claims.view.js';
+import { epcisBatchExports } from './epcis-export.view.js';
 import type { AsOfAxis, BatchHistory, BatchSummary, Custody, Lineage, Provenance } from './batch.types.js';
 import { historySection } from './history.view.js';
 import { LineageGraphState } from './lineage-graph.model.js';
@@ -24,12 +26,14 @@ export async function batchPage(context: PageContext, main: HTMLElement, batchId
   const { api } = context;
   const m = batchMessages[context.locale];
   const base = path`/batches/${batchId}`;
-  const [batch, custody, provenance, lineage, history] = await Promise.all([
-    api.getJson<BatchSummary>(base),
+  const summary = api.getJson<BatchSummary>(base);
+  const [batch, custody, provenance, lineage, history, claims] = await Promise.all([
+    summary,
     api.getJson<Custody>(`${base}/custody`),
     api.getJson<Provenance>(`${base}/provenance`),
     readLineage(context, base),
     readHistory(context, batchId, ''),
+    summary.then((read) => claimsSection(context, read)),
   ]);
   const sections = {
     summary: summarySection(context, batch),
@@ -68,9 +72,11 @@ export async function batchPage(context: PageContext, main: HTMLElement, batchId
     sections.summary,
     sections.custody,
     sections.provenance,
+    claims,
     graph.section,
     lineageSection(context, m, lineage.upstream, lineage.downstream),
     sections.history,
+    epcisBatchExports(context, batchId),
   );
   await graph.draw();
 }

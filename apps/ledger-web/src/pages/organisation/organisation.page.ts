@@ -3,9 +3,11 @@ import { anomalyTable, type AnomalyPage } from '../../shared/anomaly-list.js';
 import type { PageContext } from '../../shared/context.js';
 import { el, show } from '../../shared/dom.js';
 import { copenhagenStartOfDay, formatInteger, formatTonnes } from '../../shared/format.js';
+import { epcisOrganisationExport } from './epcis-export.view.js';
 import { codeLabel } from '../../shared/i18n/codes.js';
 import { hrefOf } from '../../shared/router.js';
 import { table } from '../../shared/table.js';
+import { massBalanceSection } from './mass-balance.view.js';
 import { ACTIVITY_ROWS, processesSection, shipmentsSection } from './organisation-activity.view.js';
 import { ORGANISATION_ACTIVITY_MESSAGES } from './organisation.messages.js';
 import type { Inventory, ProcessList, ShipmentList } from './organisation.types.js';
@@ -39,13 +41,16 @@ export async function organisationPage(context: PageContext, main: HTMLElement, 
     unlessForbidden(api.getJson<AnomalyPage>(`${path`/audit/anomalies?organisationId=${params.organisationId}`}&${period}&limit=500`)),
   ]);
   const name = organisations.nameOf(params.organisationId);
+  const credits = await massBalanceSection(context, params.organisationId);
   show(
     main,
     el('h1', {}, t.organisationTitle(name, year)),
     el('p', { class: 'batch-id' }, `${t.organisationId}: `, el('code', {}, params.organisationId)),
     el('p', {}, el('a', { attrs: { href: hrefOf({ page: 'sites', organisationId: params.organisationId }), 'data-testid': 'sites-link' } }, ORGANISATION_ACTIVITY_MESSAGES[context.locale].sitesLink)),
     yearForm(context, params.organisationId, year),
+    epcisOrganisationExport(context, params.organisationId, year, from, to),
     ...(inventory === 'forbidden' ? [el('p', { class: 'notice', attrs: { 'data-testid': 'inventory-forbidden' } }, t.inventoryForbidden)] : [stockSection(context, inventory), balanceSection(context, inventory, year)]),
+    credits,
     processesSection(context, processes),
     shipmentsSection(context, shipments),
     el(

@@ -8,6 +8,10 @@ describe('names for domain codes', () => {
     expect(codeLabel('da', 'fate', 'inStock')).toBe('Stadig på lager');
     expect(codeLabel('da', 'processType', 'mechanical-recycling')).toBe('Mekanisk genanvendelse');
     expect(codeLabel('da', 'grade', 'not-sorted')).toBe('Ikke sorteret');
+    expect(codeLabel('da', 'smeStatus', 'unknown')).toBe('Ukendt (ingen størrelse oplyst)');
+    expect(codeLabel('en', 'originClass', 'kommune')).toBe('Collected by a kommune');
+    expect(codeLabel('da', 'ewcCode', '20 01 11')).toBe('Tekstiler');
+    expect(codeLabel('en', 'ewcCode', '04 02 22')).toBe('Processed textile fibre waste');
   });
 
   it('given a code the list does not know, when named, then it is shown as written', () => {
@@ -18,7 +22,7 @@ describe('names for domain codes', () => {
   });
 
   it('given every group, when each code is named in both languages, then each has its own non-empty name', () => {
-    const groups: CodeGroup[] = ['collectionScheme', 'grade', 'status', 'processStatus', 'fate', 'processType', 'role', 'lossKind', 'originClass', 'outcome', 'application', 'market', 'exportPurpose', 'fibre'];
+    const groups: CodeGroup[] = ['collectionScheme', 'grade', 'status', 'processStatus', 'fate', 'processType', 'role', 'lossKind', 'originClass', 'outcome', 'application', 'market', 'exportPurpose', 'fibre', 'smeStatus', 'ewcCode', 'claimStandard', 'chainOfCustodyModel', 'massBalanceMovement'];
     for (const group of groups) {
       for (const code of codesOf(group)) {
         for (const locale of ['da', 'en'] as const) expect({ group, code, named: codeLabel(locale, group, code).length > 0 }).toEqual({ group, code, named: true });

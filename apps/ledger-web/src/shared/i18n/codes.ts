@@ -30,12 +30,20 @@ const CODES = {
   processType: ['sorting', 'splitting', 'blending', 'mechanical-recycling', 'chemical-recycling', 'manufacturing', 'repair'],
   role: ['municipality', 'collector', 'sorter', 'recycler', 'manufacturer', 'brand', 'auditor', 'operator'],
   lossKind: ['moisture-dust', 'process-waste', 'unknown'],
-  originClass: ['pre-consumer', 'post-consumer-business', 'virgin', 'untracked'],
+  originClass: ['pre-consumer', 'post-consumer-business', 'virgin', 'untracked', 'kommune'],
   outcome: ['sold-for-reuse', 'incinerated', 'landfilled', 'exported', 'placed-on-market'],
   application: ['textile', 'non-textile'],
   market: ['domestic', 'export'],
   exportPurpose: ['reuse', 'recycling', 'unknown'],
   fibre: ['cotton', 'polyester', 'wool', 'viscose', 'polyamide', 'acrylic', 'elastane', 'linen', 'silk', 'other', 'unknown'],
+  /** A programme member's size by the EU definition (decision 041); unknown is never an SME. */
+  smeStatus: ['sme', 'not-sme', 'unknown'],
+  /** Recycled-content claims (decisions 044, 045): the standard, the ISO 22095 model, an account's movements. */
+  claimStandard: ['rcs', 'rcs-100', 'grs', 'grs-label'],
+  chainOfCustodyModel: ['identity-preserved', 'segregated', 'controlled-blending', 'mass-balance'],
+  massBalanceMovement: ['credit', 'credit-reversal', 'debit'],
+  /** The EWC/EAK waste codes a textile batch may carry (docs/domain.md), named as the list names them. */
+  ewcCode: ['20 01 10', '20 01 11', '19 12 08', '04 02 21', '04 02 22', '15 01 09'],
 } as const;
 
 export type CodeGroup = keyof typeof CODES;
@@ -93,7 +101,7 @@ const da: CodeLabels = {
     operator: 'Operatør',
   },
   lossKind: { 'moisture-dust': 'Fugt og støv', 'process-waste': 'Procesaffald', unknown: 'Ukendt' },
-  originClass: { 'pre-consumer': 'Produktionsrest', 'post-consumer-business': 'Brugt tekstil fra virksomhed', virgin: 'Jomfrueligt materiale', untracked: 'Ikke sporet materiale' },
+  originClass: { 'pre-consumer': 'Produktionsrest', 'post-consumer-business': 'Brugt tekstil fra virksomhed', virgin: 'Jomfrueligt materiale', untracked: 'Ikke sporet materiale', kommune: 'Indsamlet af kommune' },
   outcome: { 'sold-for-reuse': 'Solgt til genbrug', incinerated: 'Forbrændt', landfilled: 'Deponeret', exported: 'Eksporteret', 'placed-on-market': 'Markedsført som produkt' },
   application: { textile: 'Tekstil', 'non-textile': 'Andet end tekstil' },
   market: { domestic: 'Danmark', export: 'Eksport' },
@@ -110,6 +118,18 @@ const da: CodeLabels = {
     silk: 'Silke',
     other: 'Anden fiber',
     unknown: 'Ukendt fiber',
+  },
+  smeStatus: { sme: 'SMV', 'not-sme': 'Ikke SMV', unknown: 'Ukendt (ingen størrelse oplyst)' },
+  claimStandard: { rcs: 'Recycled Claim Standard (RCS)', 'rcs-100': 'RCS 100', grs: 'Global Recycled Standard (GRS)', 'grs-label': 'GRS-produktmærke' },
+  chainOfCustodyModel: { 'identity-preserved': 'Identitetsbevarende', segregated: 'Adskilt', 'controlled-blending': 'Kontrolleret blanding', 'mass-balance': 'Massebalance' },
+  massBalanceMovement: { credit: 'Kredit', 'credit-reversal': 'Tilbageført kredit', debit: 'Debet' },
+  ewcCode: {
+    '20 01 10': 'Tøj',
+    '20 01 11': 'Tekstiler',
+    '19 12 08': 'Tekstiler fra mekanisk affaldsbehandling',
+    '04 02 21': 'Uforarbejdet tekstilfiberaffald',
+    '04 02 22': 'Forarbejdet tekstilfiberaffald',
+    '15 01 09': 'Tekstilemballage',
   },
 };
 
@@ -165,7 +185,7 @@ const en: CodeLabels = {
     operator: 'Operator',
   },
   lossKind: { 'moisture-dust': 'Moisture and dust', 'process-waste': 'Process waste', unknown: 'Unknown' },
-  originClass: { 'pre-consumer': 'Pre-consumer residual', 'post-consumer-business': 'Post-consumer, from a business', virgin: 'Virgin material', untracked: 'Untracked material' },
+  originClass: { 'pre-consumer': 'Pre-consumer residual', 'post-consumer-business': 'Post-consumer, from a business', virgin: 'Virgin material', untracked: 'Untracked material', kommune: 'Collected by a kommune' },
   outcome: { 'sold-for-reuse': 'Sold for reuse', incinerated: 'Incinerated', landfilled: 'Landfilled', exported: 'Exported', 'placed-on-market': 'Placed on the market as a product' },
   application: { textile: 'Textile', 'non-textile': 'Non-textile' },
   market: { domestic: 'Denmark', export: 'Export' },
@@ -182,6 +202,18 @@ const en: CodeLabels = {
     silk: 'Silk',
     other: 'Other fibre',
     unknown: 'Unknown fibre',
+  },
+  smeStatus: { sme: 'SME', 'not-sme': 'Not an SME', unknown: 'Unknown (no size declared)' },
+  claimStandard: { rcs: 'Recycled Claim Standard (RCS)', 'rcs-100': 'RCS 100', grs: 'Global Recycled Standard (GRS)', 'grs-label': 'GRS product label' },
+  chainOfCustodyModel: { 'identity-preserved': 'Identity preserved', segregated: 'Segregated', 'controlled-blending': 'Controlled blending', 'mass-balance': 'Mass balance' },
+  massBalanceMovement: { credit: 'Credit', 'credit-reversal': 'Credit reversed', debit: 'Debit' },
+  ewcCode: {
+    '20 01 10': 'Clothes',
+    '20 01 11': 'Textiles',
+    '19 12 08': 'Textiles from mechanical treatment of waste',
+    '04 02 21': 'Unprocessed textile fibre waste',
+    '04 02 22': 'Processed textile fibre waste',
+    '15 01 09': 'Textile packaging',
   },
 };
 
