@@ -57,7 +57,7 @@ async function withLedgerServer<T>(name: string, use: (base: string) => Promise<
 }
 
 /** Runs the load generator in its own thread and answers with its rate (per second of `commandsPerRequest`). */
-async function runLoad(options: HttpLoadOptions): Promise<number> {
+export async function runLoad(options: HttpLoadOptions): Promise<number> {
   const worker = new Worker(new URL('./http-load.worker.js', import.meta.url), { workerData: options });
   try {
     const { done, seconds } = await new Promise<{ done: number; seconds: number }>((resolve, reject) => {

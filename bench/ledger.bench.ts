@@ -16,6 +16,7 @@ import { emit, log, rawReadAndParse, sampleEvent, tempDir } from './bench-suppor
 import { postgresHashingBench, sqliteHashingBench, verifyBench } from './audit.bench.js';
 import { emmettPeerAppends } from './emmett-peer.js';
 import { httpCommandThroughput, httpRequestCeiling, rawPostgresSingleEventCommits, rawSqliteSingleEventCommits } from './command-throughput.js';
+import { bareNestFastifyHealth, bareNodeHttpHealth } from './http-floors.js';
 import { runScaleBench } from './scale.bench.js';
 import { benchCollectionImport } from './collection-import.bench.js';
 import { benchEpcisCapture } from './epcis.bench.js';
@@ -150,6 +151,16 @@ async function standardBench(): Promise<void> {
   // The ceiling of the HTTP stack itself: a public GET that touches no store, from the same clients.
   const ceiling = await httpRequestCeiling(SECONDS, CLIENTS);
   emit({ name: `http-get-health-${CLIENTS}-clients`, value: ceiling, unit: 'requests/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: ceiling / rawCommit });
+
+  // The floors of the HTTP stack, from the same load generator in the same run: what the ledger's
+  // own per-request work costs is its distance from a bare Nest + Fastify app.
+  log(`bare node:http and bare Nest + Fastify GET /health from ${CLIENTS} clients for ${SECONDS}s each…`);
+  const bareNode = await bareNodeHttpHealth(SECONDS, CLIENTS);
+  const bareNest = await bareNestFastifyHealth(SECONDS, CLIENTS);
+  emit({ name: `bare-node-http-get-health-${CLIENTS}-clients`, value: bareNode, unit: 'requests/s', reference: 'self', ratio: 1 });
+  emit({ name: `bare-nest-fastify-get-health-${CLIENTS}-clients`, value: bareNest, unit: 'requests/s', reference: `bare-node-http-get-health-${CLIENTS}-clients`, ratio: bareNest / bareNode });
+  emit({ name: `http-get-health-vs-bare-nest-fastify-${CLIENTS}-clients`, value: ceiling, unit: 'requests/s', reference: `bare-nest-fastify-get-health-${CLIENTS}-clients`, ratio: ceiling / bareNest });
+  emit({ name: `http-durable-commands-vs-bare-nest-fastify-${CLIENTS}-clients`, value: http, unit: 'commands/s', reference: `bare-nest-fastify-get-health-${CLIENTS}-clients`, ratio: http / bareNest });
 
   log(`HTTP bulk commands (${BULK} per request) from ${CLIENTS} clients for ${SECONDS}s…`);
   const bulk = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS, bulkSize: BULK });
