@@ -33,7 +33,8 @@ export function generatedCollectionsCsv(rows: number, from = 0): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-async function withLedger<T>(use: (base: string, municipalityKey: string) => Promise<T>): Promise<T> {
+/** A ledger on a fresh data directory serving HTTP, with Herning's municipality registered: where the import benches send their rows. */
+export async function withLedger<T>(use: (base: string, municipality: { id: string; key: string }) => Promise<T>): Promise<T> {
   const dir = tempDir('import');
   // The per-organisation budget of heavy work would pace one importer to 30,000 rows a minute
   // (decision 026): that is a policy, not the import's speed, so it is off here.
@@ -48,9 +49,9 @@ async function withLedger<T>(use: (base: string, municipalityKey: string) => Pro
       headers: { authorization: `Bearer ${OPERATOR_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Herning Kommune', roles: ['municipality'], kommuneCode: '0657' }),
     });
-    const municipality = (await registered.json()) as { apiKey: string };
+    const municipality = (await registered.json()) as { organisationId: string; apiKey: string };
     if (!registered.ok) throw new Error(`registering the municipality: ${registered.status}`);
-    return await use(base, municipality.apiKey);
+    return await use(base, { id: municipality.organisationId, key: municipality.apiKey });
   } finally {
     await app.close();
     rmSync(dir, { recursive: true, force: true });
@@ -59,7 +60,7 @@ async function withLedger<T>(use: (base: string, municipalityKey: string) => Pro
 
 /** Rows a second of the CSV import, `chunk` rows a request, one request at a time as the CLI sends them. */
 async function csvImportRate(rows: number, chunk: number): Promise<number> {
-  return withLedger(async (base, key) => {
+  return withLedger(async (base, { key }) => {
     const started = performance.now();
     for (let from = 0; from < rows; from += chunk) {
       const response = await fetch(`${base}/imports/collections?mode=valid-rows`, {
@@ -76,7 +77,7 @@ async function csvImportRate(rows: number, chunk: number): Promise<number> {
 
 /** Rows a second of the bulk JSON import of the same collections, 1,000 a request, one at a time. */
 async function bulkJsonRate(rows: number): Promise<number> {
-  return withLedger(async (base, key) => {
+  return withLedger(async (base, { key }) => {
     const started = performance.now();
     for (let from = 0; from < rows; from += 1_000) {
       const collections = Array.from({ length: Math.min(1_000, rows - from) }, (_, k) => {

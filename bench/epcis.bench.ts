@@ -6,14 +6,9 @@
  * schema, mapping every event and deciding it alone (in document order, each its own command) costs
  * over bulk JSON.
  */
-import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { loadLedgerConfig } from '../apps/ledger-api/src/config/ledger.config.js';
-import { createLedgerApp } from '../apps/ledger-api/src/ledger-app.js';
-import { log, tempDir, type Figure } from './bench-support.js';
-import { generatedCollection } from './collection-import.bench.js';
-
-const OPERATOR_KEY = 'tl_000000000000_bench-operator-key-with-plenty-of-entropy';
+import { log, type Figure } from './bench-support.js';
+import { generatedCollection, withLedger } from './collection-import.bench.js';
 
 /** Batch i's id: a UUID (version 7 form) carrying i. */
 function batchIdOf(i: number): string {
@@ -35,29 +30,6 @@ function collectionEvent(i: number, municipalityId: string): Record<string, unkn
     destinationList: [{ type: 'possessing_party', destination: `urn:textile-ledger:organisation:${municipalityId}` }],
     ilmd: { 'tl:kommune': c.kommuneCode, 'tl:collectionScheme': c.collectionScheme, 'tl:ewcCode': c.ewcCode },
   };
-}
-
-async function withLedger<T>(use: (base: string, municipality: { id: string; key: string }) => Promise<T>): Promise<T> {
-  const dir = tempDir('epcis');
-  // The per-organisation budget of heavy work would pace one capture (decision 026): a policy, not its speed.
-  const config = loadLedgerConfig({ LEDGER_DATA_DIR: dir, LEDGER_OPERATOR_KEY: OPERATOR_KEY, LEDGER_RECOVERY_INTERVAL_MS: '0', LEDGER_RATE_LIMIT_PER_MINUTE: '100000000', LEDGER_QUERY_COST_PER_MINUTE: '0' });
-  const { app } = await createLedgerApp(config, { logger: false });
-  try {
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.getHttpServer().address();
-    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    const registered = await fetch(`${base}/organisations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${OPERATOR_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Herning Kommune', roles: ['municipality'], kommuneCode: '0657' }),
-    });
-    const municipality = (await registered.json()) as { organisationId: string; apiKey: string };
-    if (!registered.ok) throw new Error(`registering the municipality: ${registered.status}`);
-    return await use(base, { id: municipality.organisationId, key: municipality.apiKey });
-  } finally {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 async function captureRate(events: number): Promise<number> {
