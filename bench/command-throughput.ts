@@ -11,7 +11,7 @@ import pg from 'pg';
 import { loadLedgerConfig } from '../apps/ledger-api/src/config/ledger.config.js';
 import { createLedgerApp } from '../apps/ledger-api/src/ledger-app.js';
 import { sampleEvent, tempDir } from './bench-support.js';
-import type { HttpLoadOptions } from './http-load.worker.js';
+import type { HttpLoadOptions, HttpLoadResult } from './http-load.worker.js';
 
 /** The physical anchor: better-sqlite3, one event per transaction, WAL, synchronous=FULL. */
 export function rawSqliteSingleEventCommits(seconds: number): number {
@@ -60,7 +60,7 @@ async function withLedgerServer<T>(name: string, use: (base: string) => Promise<
 export async function runLoad(options: HttpLoadOptions): Promise<number> {
   const worker = new Worker(new URL('./http-load.worker.js', import.meta.url), { workerData: options });
   try {
-    const { done, seconds } = await new Promise<{ done: number; seconds: number }>((resolve, reject) => {
+    const { done, seconds } = await new Promise<HttpLoadResult>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
     });

@@ -1,17 +1,34 @@
 /**
- * The floors the ledger's HTTP figures are divided by: the same load generator against a bare
- * node:http server and against a bare Nest + Fastify application (no guards, interceptors, hooks or
- * store), each answering GET /health with a constant. Everything the ledger adds per request is the
- * distance from the second; the first is what this machine's HTTP stack serves at all.
+ * The floors the ledger's HTTP figures are divided by, served in the bench's own process and loaded
+ * by the same generator with the same connections (decision 048):
+ * - bare `node:http` answering GET /health with a constant: what this machine's HTTP stack serves;
+ * - bare Fastify with the same route shapes as the ledger's: GET /health answering a constant, and
+ *   POST /batches/collections reading a JSON body and answering 201 with a JSON result, nothing else
+ *   (no hooks, no store). The ledger's figures are ratios of these;
+ * - a bare Nest application on Fastify (no guards, interceptors, hooks or store): what the framework
+ *   the ledger is built on costs by itself;
+ * - the bare Fastify POST route appending one event, durably, through the ledger's own event store
+ *   adapter (group commit, SQLite with synchronous=FULL or PostgreSQL with fsync) before it answers:
+ *   the floor of any durable command on this machine, with nothing of the ledger's validation,
+ *   decision, authentication, audit or read models.
  */
 import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { PostgresEventStore, SqliteEventStore, type EventStore } from '#event-store';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import Fastify from 'fastify';
+import { tempDir } from './bench-support.js';
 import { runLoad } from './command-throughput.js';
 
 const HEALTH = JSON.stringify({ status: 'ok' });
+
+/** The body the ledger's single-command figures send, so the bare POST route reads the same bytes. */
+export const COLLECTION_BODY = { kommuneCode: '0657', collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 250_000 } as const;
 
 /** GET /health from a bare node:http server: the raw limit of one Node process here. */
 export async function bareNodeHttpHealth(seconds: number, clients: number): Promise<number> {
@@ -27,6 +44,63 @@ export async function bareNodeHttpHealth(seconds: number, clients: number): Prom
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/** A bare Fastify with the ledger's route shapes and nothing of the ledger's per-request work. */
+async function withBareFastify<T>(use: (base: string) => Promise<T>): Promise<T> {
+  const app = Fastify({ logger: false });
+  app.get('/health', () => ({ status: 'ok' }));
+  // The shape of a collection's answer: the batch, the event and the log position.
+  app.post('/batches/collections', (request, reply) => {
+    const body = request.body as { massGrams?: unknown } | null;
+    if (typeof body?.massGrams !== 'number') return reply.code(400).send({ title: 'bad body' });
+    return reply.code(201).send({ batchId: randomUUID(), eventId: randomUUID(), streamRevision: 0, position: 0 });
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const { port } = app.server.address() as AddressInfo;
+    return await use(`http://127.0.0.1:${port}`);
+  } finally {
+    await app.close();
+  }
+}
+
+/** The store a durable floor appends to: a fresh SQLite file (FULL), or a PostgreSQL database. */
+export type FloorStore = { readonly kind: 'sqlite' } | { readonly kind: 'postgres'; readonly connectionString: string };
+
+/**
+ * POST /batches/collections to a bare Fastify that appends the body as one event to a new stream,
+ * durably, and answers 201 with the position: the floor of a single durable command on `floor`.
+ */
+export async function bareFastifyDurableCollection(seconds: number, clients: number, floor: FloorStore): Promise<number> {
+  const dir = floor.kind === 'sqlite' ? tempDir('durable-floor') : undefined;
+  const store: EventStore = dir ? await SqliteEventStore.open({ filename: path.join(dir, 'events.sqlite'), synchronous: 'FULL' }) : await PostgresEventStore.open({ connectionString: floor.kind === 'postgres' ? floor.connectionString : '' });
+  const app = Fastify({ logger: false });
+  app.post('/batches/collections', async (request, reply) => {
+    const batchId = randomUUID();
+    const commandId = randomUUID();
+    const { position } = await store.append(`batch-${batchId}`, [{ eventId: randomUUID(), type: 'BatchCollected', schemaVersion: 1, data: { batchId, ...(request.body as object) }, metadata: { actorOrgId: 'bench', commandId, correlationId: commandId, causationId: commandId } }], 'no-stream');
+    return reply.code(201).send({ batchId, eventId: commandId, streamRevision: 0, position });
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const { port } = app.server.address() as AddressInfo;
+    return await runLoad({ base: `http://127.0.0.1:${port}`, key: 'tl_000000000000_a-bearer-the-bare-server-ignores', path: '/batches/collections', body: COLLECTION_BODY, clients, seconds, commandsPerRequest: 1 });
+  } finally {
+    await app.close();
+    await store.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** GET /health from a bare Fastify answering a constant: the floor of the ledger's GET /health. */
+export function bareFastifyHealth(seconds: number, clients: number): Promise<number> {
+  return withBareFastify((base) => runLoad({ base, key: '', path: '/health', method: 'GET', body: null, clients, seconds, commandsPerRequest: 1 }));
+}
+
+/** POST /batches/collections to a bare Fastify that parses the body and answers 201: the floor of a single command. */
+export function bareFastifyCollection(seconds: number, clients: number): Promise<number> {
+  return withBareFastify((base) => runLoad({ base, key: 'tl_000000000000_a-bearer-the-bare-server-ignores', path: '/batches/collections', body: COLLECTION_BODY, clients, seconds, commandsPerRequest: 1 }));
 }
 
 @Controller('health')

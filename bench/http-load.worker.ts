@@ -1,11 +1,11 @@
 /**
- * The HTTP load generator runs in its own thread, so that the clients' work does not run on the
- * server's event loop, as it would not in a real deployment. It uses node:http with keep-alive:
- * measured here, undici's fetch costs the client about twice as much per request.
+ * The HTTP load generator: autocannon (a well-kept, widely used Node load generator), driven from its
+ * own thread so that the clients' work does not run on the server's event loop, as it would not in a
+ * real deployment. Every figure the bench compares, the ledger and the bare floors alike, comes from
+ * this one generator with the same connections (decision 048).
  */
-import http from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
+import autocannon from 'autocannon';
 
 export interface HttpLoadOptions {
   readonly base: string;
@@ -21,48 +21,67 @@ export interface HttpLoadOptions {
   readonly idempotencyKeys?: boolean;
 }
 
+export interface HttpLoadResult {
+  /** Commands (requests times `commandsPerRequest`) answered with a 2xx. */
+  readonly done: number;
+  readonly seconds: number;
+}
+
+/**
+ * What autocannon answers off the main thread: its raw counts, not the aggregated histograms of its
+ * typed `Result` (it aggregates only on the main thread, for the parent of its own worker mode).
+ */
+interface RawRunResult {
+  readonly totalCompletedRequests: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly duration: number;
+}
+
 const { base, key, path, method = 'POST', body, clients, seconds, commandsPerRequest, idempotencyKeys = false } = workerData as HttpLoadOptions;
-const url = new URL(base);
 const payload = method === 'POST' ? JSON.stringify(body) : undefined;
-const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
-const headers: http.OutgoingHttpHeaders = {
+const headers: Record<string, string> = {
   ...(key ? { authorization: `Bearer ${key}` } : {}),
-  ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+  ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
 };
 
 // Unique per run and per request: a key the server has seen would replay instead of executing.
 const keyPrefix = `bench-${process.pid}-${Date.now().toString(36)}-`;
-let requests = 0;
+let sent = 0;
 
-function request(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const requestHeaders = idempotencyKeys ? { ...headers, 'idempotency-key': `${keyPrefix}${(requests += 1)}` } : headers;
-    const req = http.request({ host: url.hostname, port: url.port, path, method, agent, headers: requestHeaders }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const status = res.statusCode ?? 0;
-        if (status >= 300) reject(new Error(`${method} ${path}: ${status} ${Buffer.concat(chunks).toString()}`));
-        else resolve();
-      });
-    });
-    req.on('error', reject);
-    req.end(payload);
+async function run(duration: number): Promise<RawRunResult> {
+  const result = await autocannon({
+    url: `${base}${path}`,
+    connections: clients,
+    duration,
+    method,
+    headers,
+    ...(payload !== undefined ? { body: payload } : {}),
+    ...(idempotencyKeys
+      ? {
+          requests: [
+            {
+              setupRequest: (request: autocannon.Request) => ({ ...request, headers: { ...headers, 'idempotency-key': `${keyPrefix}${(sent += 1)}` } }),
+            },
+          ],
+        }
+      : {}),
   });
+  return result as unknown as RawRunResult;
 }
 
-// Warm up the connections and the server's JIT before the clock starts.
-await Promise.all(Array.from({ length: clients }, () => request()));
-let done = 0;
-const start = performance.now();
-const deadline = start + seconds * 1000;
-await Promise.all(
-  Array.from({ length: clients }, async () => {
-    while (performance.now() < deadline) {
-      await request();
-      done += commandsPerRequest;
-    }
-  }),
-);
-agent.destroy();
-parentPort?.postMessage({ done, seconds: (performance.now() - start) / 1000 });
+function refused(result: RawRunResult): string | undefined {
+  if (result.non2xx > 0) return `${method} ${path}: ${result.non2xx} answers were not 2xx`;
+  if (result.errors > 0) return `${method} ${path}: ${result.errors} connection errors`;
+  return undefined;
+}
+
+// Warm up the connections and the server's JIT before the measured run.
+const warm = await run(1);
+const warmRefusal = refused(warm);
+if (warmRefusal) throw new Error(warmRefusal);
+const result = await run(seconds);
+const refusal = refused(result);
+if (refusal) throw new Error(refusal);
+const answer: HttpLoadResult = { done: result.totalCompletedRequests * commandsPerRequest, seconds: result.duration };
+parentPort?.postMessage(answer);

@@ -149,6 +149,29 @@ describe('/health: liveness, readiness and degraded', () => {
     expect(operator.body.store.headPosition).toBeGreaterThanOrEqual(1);
   });
 
+  it('answers a probe without a key at the edge exactly as the controller answers another organisation: same code, body and headers', async () => {
+    // Given a ledger with an organisation that is not the operator
+    log = new CapturedLog();
+    ledger = await LoggedLedger.start(log);
+    const auditor = await ledger.request<{ apiKey: string }>('POST', '/organisations', { name: 'Revisor', roles: ['auditor'] });
+
+    for (const url of ['/health', '/health/ready', '/health/live']) {
+      // When the probe is asked without a key (answered by the edge hook) and with the auditor's key (through Nest)
+      const anonymous = await ledger.requestAs<{ status: string }>(null, 'GET', url);
+      const keyed = await ledger.requestAs<{ status: string }>(auditor.body.apiKey, 'GET', url);
+
+      // Then both answers are the same, security headers and content type included, each under its
+      // own request id (and the keyed one with its organisation's rate-limit headers, being charged)
+      expect(anonymous.status).toBe(keyed.status);
+      expect(anonymous.body).toEqual(keyed.body);
+      const comparable = (headers: Record<string, unknown>): Record<string, unknown> =>
+        Object.fromEntries(Object.entries(headers).filter(([name]) => !['x-request-id', 'date', 'content-length', 'connection', 'keep-alive'].includes(name) && !name.startsWith('ratelimit')));
+      expect(comparable(anonymous.headers)).toEqual(comparable(keyed.headers));
+      expect(anonymous.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(anonymous.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
   it('shows degraded within seconds of an event a projection cannot fold, names it, logs it, and answers writes at once', async () => {
     // Given a healthy ledger
     log = new CapturedLog();

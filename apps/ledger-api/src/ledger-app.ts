@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import fastifyHelmet from '@fastify/helmet';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -10,11 +9,13 @@ import { installAbuseLimits, problemClientErrorHandler } from './common/rate-lim
 import { RateLimits } from './common/rate-limit.guard.js';
 import { CredentialRedactor } from './common/credential-redaction.js';
 import { installClientIdChecks, installRequestAudit, requestIdFor } from './common/request-audit.hooks.js';
-import { securityHeaders } from './common/security-headers.js';
+import { installSecurityHeaders } from './common/security-headers.js';
 import { installBodyEncodingChecks } from './common/request-body.hooks.js';
 import { RequestAuditLog } from './common/request-audit.log.js';
 import type { LedgerConfig } from './config/ledger.config.js';
 import type { Clock } from './ledger/tokens.js';
+import { HealthReporter } from './health/health.reporter.js';
+import { installPublicProbes } from './health/public-probes.hooks.js';
 import { OperatorBootstrap } from './organisations/operator-bootstrap.js';
 
 export interface LedgerApp {
@@ -39,9 +40,9 @@ export async function createLedgerApp(config: LedgerConfig, options: { clock?: C
     abortOnError: false,
   });
   app.enableShutdownHooks();
-  // First of all the hooks (decision 027): awaited, so that its onRequest hook is added now, before
-  // the ones below, and an answer that an early hook refuses carries the security headers too.
-  await app.register(fastifyHelmet, securityHeaders({ hsts: limits.hsts, oidcTokenEndpoint: config.oidc?.web?.tokenEndpoint }));
+  // First of all the hooks (decision 027), so that an answer an early hook refuses carries the
+  // security headers too.
+  installSecurityHeaders(adapter.getInstance(), { hsts: limits.hsts, oidcTokenEndpoint: config.oidc?.web?.tokenEndpoint });
   // Before any route is served (decision 016): the audit hooks first, so a request the limits
   // refuse is still recorded with its request id; the limits act before the body is read. The
   // operator's own key may have any shape, so the redaction is told it in clear (decision 027).
@@ -51,6 +52,8 @@ export async function createLedgerApp(config: LedgerConfig, options: { clock?: C
   installClientIdChecks(adapter.getInstance());
   // Before the body is parsed (decision 020): a body the server cannot decode is a 415, not misread.
   installBodyEncodingChecks(adapter.getInstance());
+  // After the checks above, so that a probe's answer is made the same way as any other (decision 048).
+  installPublicProbes(adapter.getInstance(), app.get(HealthReporter));
 
   const document = SwaggerModule.createDocument(
     app,

@@ -38,9 +38,10 @@ export function requestIdFor(raw: { headers: IncomingHttpHeaders }): string {
  * into the request audit log, both for ever. A 400 problem; nothing is appended.
  */
 export function installClientIdChecks(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     const refusal = malformedClientId(request);
-    if (refusal) return reply.code(400).type('application/problem+json').send(toProblem(refusal, request.url));
+    if (refusal) void reply.code(400).type('application/problem+json').send(toProblem(refusal, request.url));
+    else done();
   });
 }
 

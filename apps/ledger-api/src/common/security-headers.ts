@@ -1,5 +1,11 @@
-import type { IncomingMessage } from 'node:http';
-import type { FastifyHelmetOptions } from '@fastify/helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import helmet, { type HelmetOptions } from 'helmet';
+
+export interface SecurityHeadersOptions {
+  readonly hsts: boolean;
+  readonly oidcTokenEndpoint?: URL | undefined;
+}
 
 /** The API documentation (Swagger UI and its JSON), served by the same process. */
 function isDocs(request: IncomingMessage): boolean {
@@ -8,7 +14,7 @@ function isDocs(request: IncomingMessage): boolean {
 }
 
 /**
- * The security headers on every answer (decision 027), set by `@fastify/helmet`.
+ * The security headers on every answer (decision 027), as `helmet` computes them.
  *
  * The Content-Security-Policy is the one a web application served at `/` by this process can live
  * with: scripts, styles, images, fonts and fetches from the ledger's own origin only, no inline
@@ -20,7 +26,7 @@ function isDocs(request: IncomingMessage): boolean {
  * HSTS only where this process is reached over TLS (`LEDGER_HSTS=true`): sent over plain HTTP on a
  * developer's machine it would pin `localhost` to HTTPS in the browser.
  */
-export function securityHeaders(options: { hsts: boolean; oidcTokenEndpoint?: URL | undefined }): FastifyHelmetOptions {
+export function securityHeaders(options: SecurityHeadersOptions): HelmetOptions {
   // The web application exchanges its sign-in code at the identity provider's token endpoint from
   // the browser (decision 035): that one origin, and only when web sign-in is configured.
   const connectSrc = options.oidcTokenEndpoint ? ["'self'", options.oidcTokenEndpoint.origin] : ["'self'"];
@@ -46,4 +52,40 @@ export function securityHeaders(options: { hsts: boolean; oidcTokenEndpoint?: UR
     crossOriginResourcePolicy: { policy: 'same-origin' },
     referrerPolicy: { policy: 'no-referrer' },
   };
+}
+
+/** The headers helmet's middleware sets for a request to `url`, recorded instead of sent. */
+function recordedHeaders(middleware: ReturnType<typeof helmet>, url: string): Readonly<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  // Helmet only calls setHeader and removeHeader on the answer; a recorder of the two is all it needs.
+  const recorder = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  let failure: unknown;
+  middleware({ url, headers: {} } as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
+    failure = error;
+  });
+  if (failure !== undefined) throw failure;
+  return Object.freeze(headers);
+}
+
+/**
+ * Sets the security headers on every answer, first of all the hooks (decision 027), so an answer an
+ * early hook refuses carries them too. Helmet's headers depend only on whether the request is for the
+ * API documentation, so both sets are computed once at start-up rather than on every request, as
+ * `@fastify/helmet` did by building helmet anew per request (decision 048).
+ */
+export function installSecurityHeaders(fastify: FastifyInstance, options: SecurityHeadersOptions): void {
+  const middleware = helmet(securityHeaders(options));
+  const forApp = recordedHeaders(middleware, '/');
+  const forDocs = recordedHeaders(middleware, '/docs');
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(isDocs(request.raw) ? forDocs : forApp);
+    done();
+  });
 }

@@ -1,27 +1,12 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import { Controller, Get, HttpStatus, Inject, Req, Res, type OnModuleDestroy } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Controller, Get, HttpStatus, Req, Res, type OnModuleDestroy } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ZodApiResponse } from '../common/openapi.js';
-import { HealthSchema, LivenessSchema, ReadinessSchema } from './health.responses.js';
 import type { FastifyReply } from 'fastify';
-import type { EventStore } from '#event-store';
-import { ProjectionEngine } from '#projections';
-// Health is the one place that looks at every part of the ledger, the signer and webhooks included (decision 022).
-import { CheckpointSigner } from '../audit/checkpoint-signer.js';
-import { CatalogueWebhookDeliverer } from '../catalogue/catalogue-webhook.deliverer.js';
+import { ZodApiResponse } from '../common/openapi.js';
 import { Public, type AuthenticatedRequest } from '../common/actor.js';
-import { EVENT_STORE } from '../ledger/tokens.js';
-import {
-  healthReport,
-  publicAnswer,
-  readiness,
-  type HealthReport,
-  type LivenessReport,
-  type PublicHealth,
-  type ReadinessReport,
-  type SigningHealth,
-} from './health.report.js';
+import { HealthSchema, LivenessSchema, ReadinessSchema } from './health.responses.js';
+import { HealthReporter } from './health.reporter.js';
+import { publicAnswer, readiness, type HealthReport, type LivenessReport, type PublicHealth, type ReadinessReport } from './health.report.js';
 
 export type { HealthReport, LivenessReport, PublicHealth, ReadinessReport } from './health.report.js';
 
@@ -43,14 +28,8 @@ function isOperator(request: AuthenticatedRequest): boolean {
 export class HealthController implements OnModuleDestroy {
   private readonly startedAt = Date.now();
   private readonly eventLoop: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
-  private signer: CheckpointSigner | null | undefined;
-  private webhookDeliverer: CatalogueWebhookDeliverer | null | undefined;
 
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly runner: ProjectionEngine,
-    private readonly modules: ModuleRef,
-  ) {
+  constructor(private readonly reporter: HealthReporter) {
     this.eventLoop.enable();
   }
 
@@ -64,9 +43,10 @@ export class HealthController implements OnModuleDestroy {
   @ZodApiResponse(HealthSchema, { description: 'ok: `{status}`; the whole report when the operator asks with its key', example: { status: 'ok' } })
   @ZodApiResponse(HealthSchema, { status: 503, description: 'degraded: for the operator, `problems` says why, `projections.failure` and `signing.refusal` give the details', example: { status: 'degraded' } })
   async health(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport | PublicHealth<HealthReport['status']>> {
-    const report = await this.report();
+    const operator = isOperator(request);
+    const report = operator ? await this.reporter.report() : await this.reporter.publicReport();
     reply.status(report.status === 'ok' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return isOperator(request) ? report : publicAnswer(report);
+    return operator ? report : publicAnswer(report);
   }
 
   @Get('live')
@@ -86,39 +66,9 @@ export class HealthController implements OnModuleDestroy {
   @ZodApiResponse(ReadinessSchema, { description: 'ready', example: { status: 'ready' } })
   @ZodApiResponse(ReadinessSchema, { status: 503, description: 'not ready: `problems` says why (to the operator)', example: { status: 'not-ready' } })
   async ready(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport | PublicHealth<ReadinessReport['status']>> {
-    const answer = readiness(await this.report());
+    const operator = isOperator(request);
+    const answer = readiness(operator ? await this.reporter.report() : await this.reporter.publicReport());
     reply.status(answer.status === 'ready' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return isOperator(request) ? answer : publicAnswer(answer);
-  }
-
-  private async report(): Promise<HealthReport> {
-    return healthReport(await this.store.status(), this.runner.health(), this.signing(), this.webhooks()?.health());
-  }
-
-  /** Looked up like the signer: a ledger built without the catalogue reports no webhooks. */
-  private webhooks(): CatalogueWebhookDeliverer | null {
-    if (this.webhookDeliverer === undefined) {
-      try {
-        this.webhookDeliverer = this.modules.get(CatalogueWebhookDeliverer, { strict: false });
-      } catch {
-        this.webhookDeliverer = null;
-      }
-    }
-    return this.webhookDeliverer ?? null;
-  }
-
-  private signing(): SigningHealth | undefined {
-    // Looked up, not injected, so the health module need not import the audit module (a ledger
-    // built without it simply reports no signing).
-    if (this.signer === undefined) {
-      try {
-        this.signer = this.modules.get(CheckpointSigner, { strict: false });
-      } catch {
-        this.signer = null;
-      }
-    }
-    if (!this.signer) return undefined;
-    const status = this.signer.status();
-    return status.refusal !== undefined ? { signing: status.signing, refusal: status.refusal } : { signing: status.signing };
+    return operator ? answer : publicAnswer(answer);
   }
 }
