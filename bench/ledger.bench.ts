@@ -16,8 +16,8 @@ import { emit, log, rawReadAndParse, sampleEvent, tempDir } from './bench-suppor
 import { postgresHashingBench, sqliteHashingBench, verifyBench } from './audit.bench.js';
 import { emmettPeerAppends } from './emmett-peer.js';
 import { httpCommandThroughput, httpRequestCeiling, rawPostgresSingleEventCommits, rawSqliteSingleEventCommits } from './command-throughput.js';
-import { bareNestFastifyHealth, bareNodeHttpHealth } from './http-floors.js';
-import { runScaleBench } from './scale.bench.js';
+import { bareFastifyCollection, bareFastifyDurableCollection, bareFastifyHealth, bareNestFastifyHealth, bareNodeHttpHealth } from './http-floors.js';
+import { runScaleBench, scaleBatchesOf } from './scale.bench.js';
 import { benchCollectionImport } from './collection-import.bench.js';
 import { benchEpcisCapture } from './epcis.bench.js';
 import { benchWebLineageGraph } from './web-lineage-graph.bench.js';
@@ -138,29 +138,61 @@ async function manyInstanceGuardsBench(postgres: TestPostgres): Promise<void> {
   emit({ name: `shared-idempotency-records-cost`, value: guarded, unit: 'commands/s', reference: `http-durable-commands-postgres-read-models-${CLIENTS}-clients-no-idempotency-key`, ratio: guarded / noIdempotencyKeys });
 }
 
+/**
+ * What one request costs the ledger beyond the HTTP stack it runs on: its GET /health and a single
+ * durable command, each divided by a bare Fastify with the same route shape, all from the same load
+ * generator in this run (decision 048). With a PostgreSQL server, the same command with the event
+ * log in PostgreSQL too.
+ */
+async function perRequestBench(rawCommit: number, postgres?: TestPostgres): Promise<{ postgresSingle?: number }> {
+  log(`bare node:http, bare Fastify and bare Nest + Fastify from ${CLIENTS} clients for ${SECONDS}s each…`);
+  const bareNode = await bareNodeHttpHealth(SECONDS, CLIENTS);
+  const bareHealth = await bareFastifyHealth(SECONDS, CLIENTS);
+  const bareCollection = await bareFastifyCollection(SECONDS, CLIENTS);
+  const bareNest = await bareNestFastifyHealth(SECONDS, CLIENTS);
+  emit({ name: `bare-node-http-get-health-${CLIENTS}-clients`, value: bareNode, unit: 'requests/s', reference: 'self', ratio: 1 });
+  emit({ name: `bare-fastify-get-health-${CLIENTS}-clients`, value: bareHealth, unit: 'requests/s', reference: `bare-node-http-get-health-${CLIENTS}-clients`, ratio: bareHealth / bareNode });
+  emit({ name: `bare-fastify-post-collection-${CLIENTS}-clients`, value: bareCollection, unit: 'requests/s', reference: `bare-fastify-get-health-${CLIENTS}-clients`, ratio: bareCollection / bareHealth });
+  emit({ name: `bare-nest-fastify-get-health-${CLIENTS}-clients`, value: bareNest, unit: 'requests/s', reference: `bare-fastify-get-health-${CLIENTS}-clients`, ratio: bareNest / bareHealth });
+
+  log(`the ledger's GET /health and single durable commands from ${CLIENTS} clients for ${SECONDS}s each…`);
+  const health = await httpRequestCeiling(SECONDS, CLIENTS);
+  emit({ name: `http-get-health-${CLIENTS}-clients`, value: health, unit: 'requests/s', reference: `bare-fastify-get-health-${CLIENTS}-clients`, ratio: health / bareHealth });
+  const http = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS });
+  emit({ name: `http-durable-commands-${CLIENTS}-clients`, value: http, unit: 'commands/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: http / rawCommit });
+  emit({ name: `http-durable-commands-vs-bare-fastify-${CLIENTS}-clients`, value: http, unit: 'commands/s', reference: `bare-fastify-post-collection-${CLIENTS}-clients`, ratio: http / bareCollection });
+  // The floors of a durable command: the bare POST route appending through the same store adapter.
+  const durableFloor = await bareFastifyDurableCollection(SECONDS, CLIENTS, { kind: 'sqlite' });
+  emit({ name: `bare-fastify-durable-append-sqlite-${CLIENTS}-clients`, value: durableFloor, unit: 'commands/s', reference: `bare-fastify-post-collection-${CLIENTS}-clients`, ratio: durableFloor / bareCollection });
+  emit({ name: `http-durable-commands-vs-durable-append-floor-${CLIENTS}-clients`, value: http, unit: 'commands/s', reference: `bare-fastify-durable-append-sqlite-${CLIENTS}-clients`, ratio: http / durableFloor });
+  if (!postgres) return {};
+  const postgresSingle = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS, env: { LEDGER_STORE: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() } });
+  emit({ name: `http-durable-commands-postgres-vs-bare-fastify-${CLIENTS}-clients`, value: postgresSingle, unit: 'commands/s', reference: `bare-fastify-post-collection-${CLIENTS}-clients`, ratio: postgresSingle / bareCollection });
+  const postgresFloor = await bareFastifyDurableCollection(SECONDS, CLIENTS, { kind: 'postgres', connectionString: await postgres.createDatabase() });
+  emit({ name: `bare-fastify-durable-append-postgres-${CLIENTS}-clients`, value: postgresFloor, unit: 'commands/s', reference: `bare-fastify-post-collection-${CLIENTS}-clients`, ratio: postgresFloor / bareCollection });
+  emit({ name: `http-durable-commands-postgres-vs-durable-append-floor-${CLIENTS}-clients`, value: postgresSingle, unit: 'commands/s', reference: `bare-fastify-durable-append-postgres-${CLIENTS}-clients`, ratio: postgresSingle / postgresFloor });
+  return { postgresSingle };
+}
+
 /** The figures of the core issue, and the PostgreSQL ones of the production-stores issue. */
 async function standardBench(): Promise<void> {
   log(`raw SQLite single-event commits (synchronous=FULL) for ${SECONDS}s…`);
   const rawCommit = rawSqliteSingleEventCommits(SECONDS);
   emit({ name: 'raw-sqlite-append-1-per-tx-full', value: rawCommit, unit: 'events/s', reference: 'self', ratio: 1 });
 
-  log(`HTTP commands from ${CLIENTS} clients for ${SECONDS}s…`);
-  const http = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS });
-  emit({ name: `http-durable-commands-${CLIENTS}-clients`, value: http, unit: 'commands/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: http / rawCommit });
+  // The PostgreSQL server starts first, so the per-request figures of both stores are measured next
+  // to the same floors.
+  if (POSTGRES) log('starting a throwaway PostgreSQL (fsync on)…');
+  const postgres = POSTGRES ? await startTestPostgres() : undefined;
+  try {
+    await standardBenchWith(rawCommit, postgres);
+  } finally {
+    await postgres?.stop();
+  }
+}
 
-  // The ceiling of the HTTP stack itself: a public GET that touches no store, from the same clients.
-  const ceiling = await httpRequestCeiling(SECONDS, CLIENTS);
-  emit({ name: `http-get-health-${CLIENTS}-clients`, value: ceiling, unit: 'requests/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: ceiling / rawCommit });
-
-  // The floors of the HTTP stack, from the same load generator in the same run: what the ledger's
-  // own per-request work costs is its distance from a bare Nest + Fastify app.
-  log(`bare node:http and bare Nest + Fastify GET /health from ${CLIENTS} clients for ${SECONDS}s each…`);
-  const bareNode = await bareNodeHttpHealth(SECONDS, CLIENTS);
-  const bareNest = await bareNestFastifyHealth(SECONDS, CLIENTS);
-  emit({ name: `bare-node-http-get-health-${CLIENTS}-clients`, value: bareNode, unit: 'requests/s', reference: 'self', ratio: 1 });
-  emit({ name: `bare-nest-fastify-get-health-${CLIENTS}-clients`, value: bareNest, unit: 'requests/s', reference: `bare-node-http-get-health-${CLIENTS}-clients`, ratio: bareNest / bareNode });
-  emit({ name: `http-get-health-vs-bare-nest-fastify-${CLIENTS}-clients`, value: ceiling, unit: 'requests/s', reference: `bare-nest-fastify-get-health-${CLIENTS}-clients`, ratio: ceiling / bareNest });
-  emit({ name: `http-durable-commands-vs-bare-nest-fastify-${CLIENTS}-clients`, value: http, unit: 'commands/s', reference: `bare-nest-fastify-get-health-${CLIENTS}-clients`, ratio: http / bareNest });
+async function standardBenchWith(rawCommit: number, postgres: TestPostgres | undefined): Promise<void> {
+  const { postgresSingle } = await perRequestBench(rawCommit, postgres);
 
   log(`HTTP bulk commands (${BULK} per request) from ${CLIENTS} clients for ${SECONDS}s…`);
   const bulk = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS, bulkSize: BULK });
@@ -173,32 +205,31 @@ async function standardBench(): Promise<void> {
 
   await sqliteHashingBench({ seconds: SECONDS, writers: CLIENTS, batch: BULK });
 
-  if (POSTGRES) {
-    log('starting a throwaway PostgreSQL (fsync on)…');
-    const postgres: TestPostgres = await startTestPostgres();
-    try {
-      log(`raw PostgreSQL single-event commits for ${SECONDS}s…`);
-      const rawPg = await rawPostgresSingleEventCommits(await postgres.createDatabase(), SECONDS);
-      emit({ name: 'raw-postgres-append-1-per-tx', value: rawPg, unit: 'events/s', reference: 'self', ratio: 1 });
-      const appends = await postgresAdapterAppends(await postgres.createDatabase(), SECONDS, CLIENTS);
-      emit({ name: `postgres-adapter-appends-${CLIENTS}-writers`, value: appends, unit: 'events/s', reference: 'raw-postgres-append-1-per-tx', ratio: appends / rawPg });
-      // The peer: Emmett's PostgreSQL event store, same events, same writers, same server and fsync.
-      log(`Emmett's PostgreSQL event store, ${CLIENTS} writers, for ${SECONDS}s…`);
-      const emmett = await emmettPeerAppends(await postgres.createDatabase(), SECONDS, CLIENTS);
-      emit({ name: `emmett-postgresql-appends-${CLIENTS}-writers`, value: emmett, unit: 'events/s', reference: 'raw-postgres-append-1-per-tx', ratio: emmett / rawPg });
-      emit({ name: `postgres-adapter-appends-vs-emmett-${CLIENTS}-writers`, value: appends, unit: 'events/s', reference: `emmett-postgresql-appends-${CLIENTS}-writers`, ratio: appends / emmett });
-      log(`HTTP commands with the event log in PostgreSQL for ${SECONDS}s…`);
-      const pgSingle = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS, env: { LEDGER_STORE: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() } });
-      emit({ name: `http-durable-commands-postgres-${CLIENTS}-clients`, value: pgSingle, unit: 'commands/s', reference: 'raw-postgres-append-1-per-tx', ratio: pgSingle / rawPg });
-      const pgBulk = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS, bulkSize: BULK, env: { LEDGER_STORE: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() } });
-      emit({ name: `http-durable-commands-bulk-${BULK}-postgres-${CLIENTS}-clients`, value: pgBulk, unit: 'commands/s', reference: 'raw-postgres-append-1-per-tx', ratio: pgBulk / rawPg });
-      await postgresHashingBench(postgres, { seconds: SECONDS, writers: CLIENTS, batch: BULK });
-      await manyInstanceGuardsBench(postgres);
-    } finally {
-      await postgres.stop();
-    }
+  if (postgres) {
+    log(`raw PostgreSQL single-event commits for ${SECONDS}s…`);
+    const rawPg = await rawPostgresSingleEventCommits(await postgres.createDatabase(), SECONDS);
+    emit({ name: 'raw-postgres-append-1-per-tx', value: rawPg, unit: 'events/s', reference: 'self', ratio: 1 });
+    const appends = await postgresAdapterAppends(await postgres.createDatabase(), SECONDS, CLIENTS);
+    emit({ name: `postgres-adapter-appends-${CLIENTS}-writers`, value: appends, unit: 'events/s', reference: 'raw-postgres-append-1-per-tx', ratio: appends / rawPg });
+    // The peer: Emmett's PostgreSQL event store, same events, same writers, same server and fsync.
+    log(`Emmett's PostgreSQL event store, ${CLIENTS} writers, for ${SECONDS}s…`);
+    const emmett = await emmettPeerAppends(await postgres.createDatabase(), SECONDS, CLIENTS);
+    emit({ name: `emmett-postgresql-appends-${CLIENTS}-writers`, value: emmett, unit: 'events/s', reference: 'raw-postgres-append-1-per-tx', ratio: emmett / rawPg });
+    emit({ name: `postgres-adapter-appends-vs-emmett-${CLIENTS}-writers`, value: appends, unit: 'events/s', reference: `emmett-postgresql-appends-${CLIENTS}-writers`, ratio: appends / emmett });
+    if (postgresSingle !== undefined) emit({ name: `http-durable-commands-postgres-${CLIENTS}-clients`, value: postgresSingle, unit: 'commands/s', reference: 'raw-postgres-append-1-per-tx', ratio: postgresSingle / rawPg });
+    const pgBulk = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS, bulkSize: BULK, env: { LEDGER_STORE: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() } });
+    emit({ name: `http-durable-commands-bulk-${BULK}-postgres-${CLIENTS}-clients`, value: pgBulk, unit: 'commands/s', reference: 'raw-postgres-append-1-per-tx', ratio: pgBulk / rawPg });
+    await postgresHashingBench(postgres, { seconds: SECONDS, writers: CLIENTS, batch: BULK });
+    await manyInstanceGuardsBench(postgres);
   }
 
+  await rebuildFigures();
+
+  if (VERIFY_EVENTS > 0) await verifyBench(VERIFY_EVENTS);
+}
+
+/** The rebuild's figures: raw read + parse, the rebuild, the row-write floor and the ceiling they make. */
+async function rebuildFigures(): Promise<void> {
   const rebuild = await rebuildThroughput(REBUILD_BATCHES);
   emit({ name: 'raw-read-and-parse', value: rebuild.rawRate, unit: 'events/s', reference: 'self', ratio: 1 });
   emit({ name: `projection-rebuild-${rebuild.events}-events`, value: rebuild.rebuildRate, unit: 'events/s', reference: 'raw-read-and-parse', ratio: rebuild.rebuildRate / rebuild.rawRate });
@@ -209,8 +240,6 @@ async function standardBench(): Promise<void> {
   const ceilingRate = 1 / (1 / rebuild.rawRate + 1 / floorRate);
   emit({ name: 'rebuild-ceiling-read-then-write-rows', value: ceilingRate, unit: 'events/s', reference: 'raw-read-and-parse', ratio: ceilingRate / rebuild.rawRate });
   emit({ name: `projection-rebuild-vs-ceiling`, value: rebuild.rebuildRate, unit: 'events/s', reference: 'rebuild-ceiling-read-then-write-rows', ratio: rebuild.rebuildRate / ceilingRate });
-
-  if (VERIFY_EVENTS > 0) await verifyBench(VERIFY_EVENTS);
 }
 
 /** The web application's budgets: pages on the demo year against the API's answers, and a 1,000-batch lineage graph. */
@@ -221,7 +250,7 @@ async function webBench(): Promise<void> {
   for (const figure of await benchWebLineageGraph()) emit(figure);
 }
 
-const scale = args.indexOf('--scale');
+const scaleBatches = scaleBatchesOf(args);
 if (args.includes('--web-only')) {
   await webBench();
 } else if (args.includes('--guards-only')) {
@@ -232,9 +261,20 @@ if (args.includes('--web-only')) {
   } finally {
     await postgres.stop();
   }
-} else if (scale >= 0) {
-  const batches = Number(args[scale + 1]);
-  await runScaleBench({ batches: Number.isInteger(batches) && batches > 0 ? batches : 1_000_000, postgres: POSTGRES, clients: CLIENTS, seconds: SECONDS });
+} else if (scaleBatches !== undefined) {
+  await runScaleBench({ batches: scaleBatches, postgres: POSTGRES, clients: CLIENTS, seconds: SECONDS });
+} else if (args.includes('--per-request-only')) {
+  // Only the per-request figures (the floors, GET /health, single durable commands on both stores).
+  const rawCommit = rawSqliteSingleEventCommits(SECONDS);
+  emit({ name: 'raw-sqlite-append-1-per-tx-full', value: rawCommit, unit: 'events/s', reference: 'self', ratio: 1 });
+  const postgres = POSTGRES ? await startTestPostgres() : undefined;
+  try {
+    await perRequestBench(rawCommit, postgres);
+  } finally {
+    await postgres?.stop();
+  }
+} else if (args.includes('--rebuild-only')) {
+  await rebuildFigures();
 } else if (args.includes('--import-only')) {
   for (const figure of await benchCollectionImport({ rows: option('import-rows', 100_000) })) emit(figure);
 } else if (args.includes('--epcis-only')) {

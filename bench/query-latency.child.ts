@@ -1,7 +1,8 @@
 /**
  * Lineage and provenance latency for one batch, in a process of its own, for the scale bench:
  * `node query-latency.child.js <batchId> <runs>` with the ledger's configuration in the environment.
- * Prints one JSON line: {"lineage":{"p50","p95"},"provenance":{"p50","p95"}} in milliseconds.
+ * Prints one JSON line: {"lineage":{"p50","p95"},"provenance":{"p50","p95"},"ancestors"}, latencies in
+ * milliseconds, `ancestors` the upstream batches the lineage answer holds (the root not counted).
  *
  * A process of its own, as a server's queries would run: in the bench's own process each major GC
  * also walks the generated scenario (millions of events held for loading), and those pauses landed
@@ -15,6 +16,8 @@ import { latency } from './bench-support.js';
 export interface QueryLatencies {
   readonly lineage: { p50: number; p95: number };
   readonly provenance: { p50: number; p95: number };
+  /** Upstream batches in the lineage answer, so the bench can check it measured the product it meant to. */
+  readonly ancestors: number;
 }
 
 const [batchId, runsArgument] = process.argv.slice(2);
@@ -26,6 +29,7 @@ try {
   const result: QueryLatencies = {
     lineage: await latency(runs, () => upstream(db, batchId)),
     provenance: await latency(runs, () => provenance(db, batchId)),
+    ancestors: (await upstream(db, batchId)).nodes.length - 1,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {

@@ -1,7 +1,7 @@
 import { evolveBatch, parseEvent, type BatchState, type DomainEvent, type ProcessStarted } from '#domain';
 import { SqliteEventStore, type StoredEvent } from '#event-store';
 import { appendScenario } from './append-scenario.js';
-import { generateScenario, splitGrams, type Scenario } from './scenario-generator.js';
+import { generateScenario, ScenarioStream, splitGrams, type Scenario, type ScenarioEvent } from './scenario-generator.js';
 
 function domainEvent(e: Scenario['events'][number]): DomainEvent {
   return parseEvent(e.event.type, e.event.schemaVersion, e.event.data);
@@ -181,6 +181,94 @@ describe('generateScenario', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('ScenarioStream', () => {
+  it('hands out, part by part, exactly the history generateScenario makes', () => {
+    // Given the options of a whole scenario
+    const options = { seed: 20250101, batches: 1_500, mix: COVERAGE_MIX };
+    const whole = generateScenario(options);
+    // When the same history is streamed in parts of about 1,000 events
+    const stream = new ScenarioStream(options);
+    const parts: ScenarioEvent[][] = [];
+    for (let part = stream.next(1_000); part; part = stream.next(1_000)) parts.push(part);
+    // Then the parts join into the same events, and the figures and organisations are the same
+    expect(parts.length).toBeGreaterThan(2);
+    expect(JSON.stringify(parts.flat())).toEqual(JSON.stringify(whole.events));
+    expect(stream.stats()).toEqual(whole.stats);
+    expect(stream.organisations).toEqual(whole.organisations);
+  });
+});
+
+describe('a scenario with a deep product', () => {
+  let deep: Scenario;
+  beforeAll(() => {
+    deep = generateScenario({ seed: 42, batches: 4_000, deepProductAncestors: 1_000 });
+  });
+
+  /** Upstream batches of `root` from the events alone: BatchProduced.parents, as the lineage projection reads them. */
+  function ancestorsOf(scenario: Scenario, root: string): Set<string> {
+    const parents = new Map<string, string[]>();
+    for (const e of scenario.events) {
+      const event = domainEvent(e);
+      if (event.type === 'BatchProduced') parents.set(event.data.batchId, event.data.parents.map((p) => p.batchId));
+    }
+    const seen = new Set<string>();
+    const stack = [...(parents.get(root) ?? [])];
+    while (stack.length > 0) {
+      const next = stack.pop()!;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      stack.push(...(parents.get(next) ?? []));
+    }
+    return seen;
+  }
+
+  it('holds a product whose lineage has about 1,000 upstream batches, as the scenario says', () => {
+    // Given a scenario asked for a product with about 1,000 ancestors
+    const product = deep.deepProduct;
+    expect(product).toBeDefined();
+    // When its lineage is walked through the events' parents
+    const ancestors = ancestorsOf(deep, product!.batchId);
+    // Then it is a product with the number of ancestors the scenario reports, within 1 % of 1,000
+    const produced = deep.events.find((e) => e.event.type === 'BatchProduced' && e.streamId === `batch-${product!.batchId}`);
+    expect((produced?.event.data as { grade?: string } | undefined)?.grade).toBe('product');
+    expect(ancestors.size).toBe(product!.ancestors);
+    expect(Math.abs(ancestors.size - 1_000)).toBeLessThanOrEqual(10);
+    // and spun from more than a hundred fibre lots, each from fractions of collections of their own
+    expect(product!.fibreLots).toBeGreaterThan(100);
+  });
+
+  it('stays a valid history: exact batch count, gap-free streams, balanced processes', () => {
+    // Given the deep scenario, when its batch streams are folded, then every event is accepted
+    expect(deep.stats.batches).toBe(4_000);
+    const states = new Map<string, BatchState | undefined>();
+    const counts = new Map<string, number>();
+    for (const e of deep.events) {
+      const event = domainEvent(e);
+      const count = counts.get(e.streamId) ?? 0;
+      if (e.expectedRevision !== 'any') expect(e.expectedRevision).toBe(count === 0 ? 'no-stream' : count - 1);
+      counts.set(e.streamId, count + 1);
+      if (event.type === 'ProcessStarted') {
+        const sum = (xs: ReadonlyArray<{ massGrams: number }>) => xs.reduce((s, x) => s + x.massGrams, 0);
+        expect(sum(event.data.inputs) + sum(event.data.externalInputs)).toBe(sum(event.data.outputs) + sum(event.data.losses));
+      }
+      if (e.streamId.startsWith('batch-')) {
+        const next = evolveBatch(states.get(e.streamId), event, { eventId: e.event.eventId });
+        expect(next).toBeDefined();
+        states.set(e.streamId, next);
+      }
+    }
+  });
+
+  it('is off by default and deterministic when asked for', () => {
+    // Given the same options twice, then the same product; and without the option there is none
+    const again = generateScenario({ seed: 42, batches: 4_000, deepProductAncestors: 1_000 });
+    expect(again.deepProduct).toEqual(deep.deepProduct);
+    expect(generateScenario({ seed: 42, batches: 400 }).deepProduct).toBeUndefined();
+    // and too small a ledger for it is refused rather than cut short
+    expect(() => generateScenario({ seed: 42, batches: 2_000, deepProductAncestors: 1_000 })).toThrow(/needs at least 3000 batches/);
   });
 });
 

@@ -20,6 +20,7 @@ import {
   CorrectMass,
   DEFAULT_POLICY,
   DispatchTransfer,
+  MAX_PROCESS_ITEMS,
   FIBRES,
   KOMMUNER,
   ReceiveTransfer,
@@ -162,6 +163,26 @@ export interface ScenarioOptions {
   readonly openInventory?: number;
   /** Parse every command and event with its zod schema, as the API would (default true). */
   readonly validate?: boolean;
+  /**
+   * Also make, at the start of the history, one product whose lineage holds about this many upstream
+   * batches (see DeepProduct). Off by default: it draws from the PRNG, so it changes the whole
+   * history that follows. Needs `batches` of at least three times this.
+   */
+  readonly deepProductAncestors?: number;
+}
+
+/**
+ * A product with a wide lineage, as a manufacturer's lot of yarn spun from many recycled-fibre lots
+ * would have: each fibre lot comes from a mechanical recycling of several recycling-grade fractions,
+ * each fraction sorted out of a collection of its own. So its upstream batches number
+ * fibreLots × (1 + 2 × fractionsPerFibreLot).
+ */
+export interface DeepProduct {
+  readonly batchId: string;
+  /** Upstream batches of the product (itself not counted): what a lineage walk of it returns besides the root. */
+  readonly ancestors: number;
+  readonly fibreLots: number;
+  readonly fractionsPerFibreLot: number;
 }
 
 export type OrganisationKind = 'operator' | 'auditor' | 'municipality' | 'collector' | 'sorter' | 'recycler' | 'manufacturer' | 'brand';
@@ -222,6 +243,8 @@ export interface Scenario {
   readonly organisations: readonly ScenarioOrganisation[];
   readonly events: readonly ScenarioEvent[];
   readonly stats: ScenarioStats;
+  /** Present when `deepProductAncestors` was asked for. */
+  readonly deepProduct?: DeepProduct;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -439,7 +462,14 @@ class ScenarioGenerator {
   private readonly startMs: number;
   private readonly spanMs: number;
 
-  private readonly events: ScenarioEvent[] = [];
+  private events: ScenarioEvent[] = [];
+  /** Events emitted since the start, taken or not. */
+  private emitted = 0;
+  private firstOccurredAt = '';
+  private lastOccurredAt = '';
+  /** Sum of origin masses as last corrected, kept as it changes so that no batch need be kept for it. */
+  private originGrams = 0;
+  deep: DeepProduct | undefined;
   private readonly revisions = new Map<string, number>();
   private readonly batches = new Map<string, BatchEntry>();
   private readonly pools = new Map<string, Pool>();
@@ -509,12 +539,47 @@ class ScenarioGenerator {
   }
 
   run(): Scenario {
+    this.begin();
+    this.advance(Number.POSITIVE_INFINITY);
+    return { seed: this.options.seed, organisations: this.organisations, events: this.events, stats: this.finalStats(), ...(this.deep ? { deepProduct: this.deep } : {}) };
+  }
+
+  /** The organisations, then the deep product if asked for: everything before the simulation loop. */
+  begin(): void {
     this.registerOrganisations();
     this.clock = this.startMs;
+    const ancestors = this.options.deepProductAncestors;
+    if (ancestors !== undefined) {
+      try {
+        this.deep = this.makeDeepProduct(ancestors);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new Error(`scenario seed ${this.options.seed}, deep product: ${message}`, { cause: error });
+      }
+    }
+  }
+
+  get organisationList(): readonly ScenarioOrganisation[] {
+    return this.organisations;
+  }
+
+  get done(): boolean {
+    return !(this.created + this.reserved < this.target || this.recoveries.length > 0);
+  }
+
+  /** Events emitted and not taken yet; taking them lets a caller stream a history too large to hold. */
+  take(): ScenarioEvent[] {
+    const taken = this.events;
+    this.events = [];
+    return taken;
+  }
+
+  /** Runs the history until it ends or at least `minEvents` events wait to be taken. */
+  advance(minEvents: number): void {
     const maxSteps = this.target * 200 + 1000;
     // Once the budget is spoken for, only the pending recoveries still run (in due order); one that
     // rejects frees its reservation and the history carries on.
-    while (this.created + this.reserved < this.target || this.recoveries.length > 0) {
+    while (!this.done && this.events.length < minEvents) {
       this.step += 1;
       if (this.step > maxSteps) throw new Error(`scenario seed ${this.options.seed}: no progress after ${maxSteps} steps`);
       this.tick();
@@ -536,7 +601,6 @@ class ScenarioGenerator {
         throw new Error(`scenario seed ${this.options.seed}, step ${this.step}: ${message}`, { cause: error });
       }
     }
-    return { seed: this.options.seed, organisations: this.organisations, events: this.events, stats: this.finalStats() };
   }
 
   // ---- time, ids, emission --------------------------------------------------------------
@@ -588,6 +652,12 @@ class ScenarioGenerator {
     });
     this.revisions.set(streamId, last + 1);
     this.stats.eventsByType[event.type] = (this.stats.eventsByType[event.type] ?? 0) + 1;
+    this.emitted += 1;
+    const occurredAt = (event.data as { occurredAt?: unknown }).occurredAt;
+    if (typeof occurredAt === 'string') {
+      this.lastOccurredAt = occurredAt;
+      if (this.firstOccurredAt === '' && (event.type === 'BatchCollected' || event.type === 'ResidualBatchRegistered')) this.firstOccurredAt = occurredAt;
+    }
   }
 
   /** Emits a command's events on a batch stream and folds them into the batch state. */
@@ -813,12 +883,17 @@ class ScenarioGenerator {
     return this.rng.logInt(min, max);
   }
 
-  private collect(): void {
+  /** A collection in a kommune drawn by weight; by `collectedBy` when given, else by whoever the draws pick. */
+  private collect(collectedBy?: ScenarioOrganisation): string {
     const kommune = this.rng.weighted(this.kommuneWeights);
     const municipality = this.municipalityByKommune.get(kommune.code);
     let actor: ScenarioOrganisation;
     let collector: ScenarioOrganisation;
-    if (municipality && this.rng.chance(this.mix.municipalityShare)) {
+    if (collectedBy) {
+      collector = collectedBy;
+      actor = collectedBy;
+      this.ensureAuthorised(kommune, collector);
+    } else if (municipality && this.rng.chance(this.mix.municipalityShare)) {
       actor = municipality;
       // Some municipalities run their own recycling centres and hold the material themselves.
       collector = this.rng.chance(0.3) ? municipality : this.pickCollector(kommune.region);
@@ -851,6 +926,7 @@ class ScenarioGenerator {
     this.originated(batchId, cohortKey(originKeys.kommune(kommune.code), command.occurredAt), command.massGrams);
     this.kommunerCollected.add(kommune.code);
     this.stats.collected += 1;
+    return batchId;
   }
 
   private registerResidual(): void {
@@ -894,6 +970,7 @@ class ScenarioGenerator {
 
   private originated(batchId: string, cohort: string, grams: number): void {
     this.entry(batchId).origin = { cohort, grams };
+    this.originGrams += grams;
     this.monthsCollected.add(cohort.slice(cohort.lastIndexOf('|') + 1));
     this.created += 1;
   }
@@ -1060,12 +1137,13 @@ class ScenarioGenerator {
 
   // ---- custody -------------------------------------------------------------------------
 
-  private dispatch(batchId: string, toKind: OrganisationKind): void {
+  /** To an organisation of `toKind` the draws pick, or to `consignee` when given. */
+  private dispatch(batchId: string, toKind: OrganisationKind, consignee?: ScenarioOrganisation): void {
     const entry = this.entry(batchId);
     const from = this.org(entry.state.custodianOrgId);
     const candidates = this.orgsOf(toKind).filter((o) => o.organisationId !== from.organisationId);
     if (candidates.length === 0) return;
-    const to = this.rng.pick(candidates);
+    const to = consignee ?? this.rng.pick(candidates);
     const reweigh = this.rng.chance(this.mix.dispatchReweighRate);
     const mass = entry.state.massGrams;
     const dispatched = reweigh ? Math.max(1, mass + this.rng.int(-Math.ceil(mass * 0.01), Math.ceil(mass * 0.01))) : undefined;
@@ -1133,7 +1211,7 @@ class ScenarioGenerator {
     const actor = this.org(entry.state.custodianOrgId);
     const parsed = this.validate ? RecordOutcome.parse(outcome) : outcome;
     const events = decideRecordOutcome(entry.state, { ...parsed, batchId, occurredAt: this.now() }, this.ctx(actor));
-    this.emitBatch(batchId, events, this.commandMeta(actor.organisationId));
+    if (this.emitBatch(batchId, events, this.commandMeta(actor.organisationId)).status === 'closed') this.forget(batchId);
     const key = outcome.outcome === 'incinerated' ? `incinerated-${outcome.energyRecovery ? 'r1' : 'd10'}` : outcome.outcome === 'exported' ? `exported-${outcome.purpose}` : outcome.outcome === 'sold-for-reuse' || outcome.outcome === 'placed-on-market' ? `${outcome.outcome}-${outcome.market}` : outcome.outcome;
     this.stats.outcomes[key] = (this.stats.outcomes[key] ?? 0) + 1;
   }
@@ -1159,6 +1237,7 @@ class ScenarioGenerator {
     this.emitBatch(batchId, events, this.commandMeta(actor.organisationId));
     if (fromOrigin) {
       if (!entry.origin) throw new Error(`batch ${batchId} has an origin mass but no origin`);
+      this.originGrams += corrected - entry.origin.grams;
       entry.origin.grams = corrected;
       this.stats.originCorrections += 1;
     } else this.stats.weighedCorrections += 1;
@@ -1315,7 +1394,7 @@ class ScenarioGenerator {
    * rejected instead (an input changes between the intent and its consumption, so the consumed ones
    * are reverted) and some stop part-way, as a crash before recovery leaves them.
    */
-  private runProcess(anchorId: string, inputIds: readonly string[], plan: ProcessPlan): void {
+  private runProcess(anchorId: string, inputIds: readonly string[], plan: ProcessPlan, alwaysCompletes = false): ProcessStarted | undefined {
     const organisation = this.org(this.entry(anchorId).state.custodianOrgId);
     const inGrams = this.inputMass(inputIds) + plan.externalInputs.reduce((s, x) => s + x.massGrams, 0);
     const items = splitGrams(inGrams, [...plan.outputs.map((o) => o.weight), ...plan.losses.map((l) => l.weight)]);
@@ -1363,12 +1442,17 @@ class ScenarioGenerator {
     if (started.externalInputs.some((x) => x.originClass === 'virgin')) this.stats.withVirginInput += 1;
     if (started.externalInputs.some((x) => x.originClass === 'untracked')) this.stats.withUntrackedInput += 1;
 
-    const mode = this.rng.weighted([
-      ['reject', this.mix.rejectRate],
-      ['unfinished', this.mix.unfinishedRate],
-      ['complete', Math.max(0, 1 - this.mix.rejectRate - this.mix.unfinishedRate)],
-    ] as const);
-    if (mode === 'reject') return this.rejectProcess(started, organisation, meta);
+    const mode = alwaysCompletes
+      ? 'complete'
+      : this.rng.weighted([
+          ['reject', this.mix.rejectRate],
+          ['unfinished', this.mix.unfinishedRate],
+          ['complete', Math.max(0, 1 - this.mix.rejectRate - this.mix.unfinishedRate)],
+        ] as const);
+    if (mode === 'reject') {
+      this.rejectProcess(started, organisation, meta);
+      return undefined;
+    }
 
     const consumeCount = mode === 'unfinished' ? this.rng.int(0, started.inputs.length) : started.inputs.length;
     for (let index = 0; index < consumeCount; index++) this.consume(started, index, meta);
@@ -1376,15 +1460,30 @@ class ScenarioGenerator {
     for (let index = 0; index < produceCount; index++) this.produce(started, index, meta, mode === 'unfinished');
     if (mode === 'unfinished') {
       this.interrupted(started, meta, started.outputs.length - produceCount);
-      return;
+      return undefined;
     }
     this.complete(started, meta);
+    return started;
   }
 
   private complete(started: ProcessStarted, meta: EventMetadata): void {
     const { processId } = started;
     this.emit(streamIds.process(processId), { type: 'ProcessCompleted', data: { processId } }, processStepEventId(processId, 'completed', 0), meta);
     this.stats.completed[started.processType] = (this.stats.completed[started.processType] ?? 0) + 1;
+    this.revisions.delete(streamIds.process(processId));
+    for (const input of started.inputs) this.forget(input.batchId);
+  }
+
+  /**
+   * Drops what the generator holds for a batch that no command can touch any more: consumed by a
+   * completed process, or closed by an outcome. So memory follows the open inventory, not the
+   * history's length (a 10M-event history does not fit in V8's default heap otherwise). A batch that
+   * a pending recovery will still check is kept until then.
+   */
+  private forget(batchId: string): void {
+    if (this.recoveries.some((r) => r.started.inputs.some((input) => input.batchId === batchId))) return;
+    this.batches.delete(batchId);
+    this.revisions.delete(streamIds.batch(batchId));
   }
 
   /** A crash after some steps: recovery picks the process up later, or the history ends first. */
@@ -1524,25 +1623,108 @@ class ScenarioGenerator {
     this.stats.rejected += 1;
   }
 
+  // ---- the deep product --------------------------------------------------------------------
+
+  /**
+   * Builds the DeepProduct through the same commands as the rest of the history: the integrated
+   * collector-sorter collects and sorts, sends each recycling fraction to one recycler, which
+   * recycles them a few at a time into fibre lots and sends those to one manufacturer, which spins
+   * them all into one lot of yarn. Every process completes (none is rejected or interrupted), so
+   * the lineage is whole; sibling outputs (reuse, residual) join the history like any others.
+   */
+  private makeDeepProduct(ancestors: number): DeepProduct {
+    const fractionsPerFibreLot = 4;
+    const fibreLots = Math.round(ancestors / (1 + 2 * fractionsPerFibreLot));
+    if (!Number.isInteger(ancestors) || fibreLots < 1 || fibreLots > MAX_PROCESS_ITEMS) {
+      throw new RangeError(`deepProductAncestors must be a whole number from ${1 + 2 * fractionsPerFibreLot} to about ${MAX_PROCESS_ITEMS * (1 + 2 * fractionsPerFibreLot)}, got ${ancestors}`);
+    }
+    if (this.target < 3 * ancestors) throw new RangeError(`a deep product of ${ancestors} ancestors needs at least ${3 * ancestors} batches, got ${this.target}`);
+    const sorter = this.orgsOf('sorter').find((o) => o.roles.includes('collector'));
+    const recycler = this.orgsOf('recycler')[0];
+    const manufacturer = this.orgsOf('manufacturer')[0];
+    if (!sorter || !recycler || !manufacturer) throw new Error('a deep product needs a collector-sorter, a recycler and a manufacturer');
+    const outputOf = (started: ProcessStarted | undefined, grade: Grade): string => {
+      const output = started?.outputs.find((o) => o.grade === grade);
+      if (!output) throw new Error(`a process of the deep product has no ${grade} output`);
+      return output.batchId;
+    };
+    const handOver = (batchId: string, to: ScenarioOrganisation): void => {
+      this.tick();
+      this.dispatch(batchId, to.kind, to);
+      this.tick();
+      this.receive(batchId);
+    };
+
+    const fibres: string[] = [];
+    for (let lot = 0; lot < fibreLots; lot++) {
+      const fractions: string[] = [];
+      for (let f = 0; f < fractionsPerFibreLot; f++) {
+        this.tick();
+        const collected = this.collect(sorter);
+        this.tick();
+        const sorted = this.runProcess(
+          collected,
+          [collected],
+          {
+            processType: 'sorting',
+            outputs: [
+              { grade: 'reuse', weight: this.rng.real(15, 30), composition: this.randomComposition() },
+              { grade: 'recycling', weight: this.rng.real(15, 30), composition: this.randomComposition() },
+              { grade: 'residual', weight: this.rng.real(3, 15), composition: UNKNOWN_COMPOSITION, ewcCode: '19 12 08' },
+            ],
+            losses: [{ kind: 'moisture-dust', weight: this.rng.real(0.3, 1.5) }],
+            externalInputs: [],
+          },
+          true,
+        );
+        const fraction = outputOf(sorted, 'recycling');
+        handOver(fraction, recycler);
+        fractions.push(fraction);
+      }
+      this.tick();
+      const recycled = this.runProcess(
+        fractions[0]!,
+        fractions,
+        {
+          processType: 'mechanical-recycling',
+          outputs: [
+            { grade: 'fibre', weight: this.rng.real(60, 80), composition: this.compositionOf(fractions) },
+            { grade: 'residual', weight: this.rng.real(2, 10), composition: UNKNOWN_COMPOSITION, ewcCode: '04 02 22' },
+          ],
+          losses: [{ kind: 'process-waste', weight: this.rng.real(2, 10) }],
+          externalInputs: [],
+        },
+        true,
+      );
+      const fibre = outputOf(recycled, 'fibre');
+      handOver(fibre, manufacturer);
+      fibres.push(fibre);
+    }
+    this.tick();
+    const spun = this.runProcess(
+      fibres[0]!,
+      fibres,
+      {
+        processType: 'manufacturing',
+        outputs: [{ grade: 'product', weight: 1, composition: this.compositionOf(fibres), product: ['yarn', 'textile'] }],
+        losses: [{ kind: 'process-waste', weight: this.rng.real(0.02, 0.1) }],
+        externalInputs: [],
+      },
+      true,
+    );
+    return { batchId: outputOf(spun, 'product'), ancestors: fibreLots * (1 + 2 * fractionsPerFibreLot), fibreLots, fractionsPerFibreLot };
+  }
+
   // ---- results ---------------------------------------------------------------------------
 
-  private finalStats(): ScenarioStats {
-    let originGrams = 0;
-    for (const entry of this.batches.values()) if (entry.origin) originGrams += entry.origin.grams;
-    const first = this.events.find((e) => e.event.type === 'BatchCollected' || e.event.type === 'ResidualBatchRegistered');
-    const occurredAt = (e: ScenarioEvent | undefined): string => {
-      const data = e?.event.data as { occurredAt?: unknown } | undefined;
-      return typeof data?.occurredAt === 'string' ? data.occurredAt : '';
-    };
-    let last: ScenarioEvent | undefined;
-    for (let i = this.events.length - 1; i >= 0 && !last; i--) if (occurredAt(this.events[i]) !== '') last = this.events[i];
+  finalStats(): ScenarioStats {
     const s = this.stats;
     return {
       organisations: this.organisations.length,
       batches: this.created,
       originBatches: { collected: s.collected, preConsumer: s.preConsumer, postConsumerBusiness: s.postConsumerBusiness },
       producedBatches: s.produced,
-      events: this.events.length,
+      events: this.emitted,
       eventsByType: sortedRecord(s.eventsByType),
       processes: {
         completed: sortedRecord(s.completed),
@@ -1557,9 +1739,9 @@ class ScenarioGenerator {
       corrections: { origin: s.originCorrections, weighed: s.weighedCorrections },
       kommuner: this.kommunerCollected.size,
       months: this.monthsCollected.size,
-      originGrams,
-      firstOccurredAt: occurredAt(first),
-      lastOccurredAt: occurredAt(last),
+      originGrams: this.originGrams,
+      firstOccurredAt: this.firstOccurredAt,
+      lastOccurredAt: this.lastOccurredAt,
     };
   }
 }
@@ -1593,4 +1775,40 @@ export function mixCompositions(parts: ReadonlyArray<{ composition: Composition;
  */
 export function generateScenario(options: ScenarioOptions): Scenario {
   return new ScenarioGenerator(options).run();
+}
+
+/**
+ * The same history as generateScenario, handed out a part at a time, for ledgers too large to hold
+ * in memory as one array of events (the scale bench's 10M events). The parts joined are exactly
+ * generateScenario's events for the same options; every part ends between two commands, so a
+ * multi-event append is never split. What the generator keeps per batch and stream stays in memory.
+ */
+export class ScenarioStream {
+  private readonly generator: ScenarioGenerator;
+
+  constructor(readonly options: ScenarioOptions) {
+    this.generator = new ScenarioGenerator(options);
+    this.generator.begin();
+  }
+
+  /** The organisations registered so far: the operator and most others come first, municipalities also join during the history. */
+  get organisations(): readonly ScenarioOrganisation[] {
+    return this.generator.organisationList;
+  }
+
+  get deepProduct(): DeepProduct | undefined {
+    return this.generator.deep;
+  }
+
+  /** The next events, at least `minEvents` of them unless the history ends first; undefined once it has ended and all were taken. */
+  next(minEvents: number): ScenarioEvent[] | undefined {
+    this.generator.advance(minEvents);
+    const part = this.generator.take();
+    return part.length > 0 ? part : undefined;
+  }
+
+  /** The history's figures so far (all of it once next() returned undefined). */
+  stats(): ScenarioStats {
+    return this.generator.finalStats();
+  }
 }
