@@ -18,7 +18,7 @@ function answer(reply: FastifyReply, ok: boolean, body: { readonly status: strin
  * answer carries the same headers and a malformed X-Request-Id is refused as before.
  */
 export function installPublicProbes(fastify: FastifyInstance, reporter: HealthReporter): void {
-  const fromReport = (reply: FastifyReply, done: (error?: Error) => void, respond: (report: HealthReport) => void): void => {
+  const fromReport = (done: (error?: Error) => void, respond: (report: HealthReport) => void): void => {
     const now = reporter.publicReportNow();
     if (now) {
       respond(now);
@@ -36,10 +36,10 @@ export function installPublicProbes(fastify: FastifyInstance, reporter: HealthRe
     }
     switch (request.routeOptions.url) {
       case '/health':
-        fromReport(reply, done, (report) => answer(reply, report.status === 'ok', publicAnswer(report)));
+        fromReport(done, (report) => answer(reply, report.status === 'ok', publicAnswer(report)));
         return;
       case '/health/ready':
-        fromReport(reply, done, (report) => {
+        fromReport(done, (report) => {
           const ready = readiness(report);
           answer(reply, ready.status === 'ready', publicAnswer(ready));
         });
