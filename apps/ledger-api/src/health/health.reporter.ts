@@ -89,28 +89,25 @@ export class HealthReporter {
     return healthReport(store, this.runner.health(), this.signing(), this.webhooks()?.health());
   }
 
-  /** Looked up like the signer: a ledger built without the catalogue reports no webhooks. */
-  private webhooks(): CatalogueWebhookDeliverer | null {
-    if (this.webhookDeliverer === undefined) {
-      try {
-        this.webhookDeliverer = this.modules.get(CatalogueWebhookDeliverer, { strict: false });
-      } catch {
-        this.webhookDeliverer = null;
-      }
+  /**
+   * Looked up, not injected, so the health module need not import the audit and catalogue modules:
+   * a ledger built without them simply reports no signing or no webhooks. Resolved once.
+   */
+  private optional<T>(type: new (...args: never[]) => T): T | null {
+    try {
+      return this.modules.get(type, { strict: false });
+    } catch {
+      return null;
     }
-    return this.webhookDeliverer ?? null;
+  }
+
+  private webhooks(): CatalogueWebhookDeliverer | null {
+    if (this.webhookDeliverer === undefined) this.webhookDeliverer = this.optional(CatalogueWebhookDeliverer);
+    return this.webhookDeliverer;
   }
 
   private signing(): SigningHealth | undefined {
-    // Looked up, not injected, so the health module need not import the audit module (a ledger
-    // built without it simply reports no signing).
-    if (this.signer === undefined) {
-      try {
-        this.signer = this.modules.get(CheckpointSigner, { strict: false });
-      } catch {
-        this.signer = null;
-      }
-    }
+    if (this.signer === undefined) this.signer = this.optional(CheckpointSigner);
     if (!this.signer) return undefined;
     const status = this.signer.status();
     return status.refusal !== undefined ? { signing: status.signing, refusal: status.refusal } : { signing: status.signing };
