@@ -23,6 +23,9 @@ export const log = (message: string): void => {
   process.stderr.write(`[bench] ${message}\n`);
 };
 
+/** The middle value (the upper one of an even count). */
+export const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
 export function tempDir(name: string): string {
   return mkdtempSync(path.join(os.tmpdir(), `ledger-bench-${name}-`));
 }

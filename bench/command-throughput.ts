@@ -39,7 +39,7 @@ export const OPERATOR_KEY = 'tl_000000000000_bench-operator-key-with-plenty-of-e
 export type ProjectionsMode = 'worker' | 'in-process';
 
 /** A ledger serving real HTTP on a loopback port, on a fresh data directory unless `env` names one. */
-async function withLedgerServer<T>(name: string, use: (base: string) => Promise<T>, projections: ProjectionsMode = 'worker', env: NodeJS.ProcessEnv = {}): Promise<T> {
+export async function withLedgerServer<T>(name: string, use: (base: string) => Promise<T>, projections: ProjectionsMode = 'worker', env: NodeJS.ProcessEnv = {}): Promise<T> {
   const dir = env.LEDGER_DATA_DIR === undefined ? tempDir(name) : undefined;
   // One organisation drives the load at thousands of requests a second: far past the default
   // per-organisation budget (decision 028), which stays on, so its cost is in every figure.
@@ -135,7 +135,3 @@ export async function rawPostgresSingleEventCommits(connectionString: string, se
   }
 }
 
-/** GET /health from the same client setup: what Nest + Fastify serve here when no command runs. */
-export function httpRequestCeiling(seconds: number, clients: number): Promise<number> {
-  return withLedgerServer('ceiling', (base) => runLoad({ base, key: '', path: '/health', method: 'GET', body: null, clients, seconds, commandsPerRequest: 1 }));
-}

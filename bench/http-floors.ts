@@ -23,7 +23,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import Fastify from 'fastify';
 import { tempDir } from './bench-support.js';
-import { runLoad } from './command-throughput.js';
+import { runLoad, withLedgerServer } from './command-throughput.js';
 
 const HEALTH = JSON.stringify({ status: 'ok' });
 
@@ -93,16 +93,6 @@ export async function bareFastifyDurableCollection(seconds: number, clients: num
   }
 }
 
-/** GET /health from a bare Fastify answering a constant: the floor of the ledger's GET /health. */
-export function bareFastifyHealth(seconds: number, clients: number): Promise<number> {
-  return withBareFastify((base) => runLoad({ base, key: '', path: '/health', method: 'GET', body: null, clients, seconds, commandsPerRequest: 1 }));
-}
-
-/** POST /batches/collections to a bare Fastify that parses the body and answers 201: the floor of a single command. */
-export function bareFastifyCollection(seconds: number, clients: number): Promise<number> {
-  return withBareFastify((base) => runLoad({ base, key: 'tl_000000000000_a-bearer-the-bare-server-ignores', path: '/batches/collections', body: COLLECTION_BODY, clients, seconds, commandsPerRequest: 1 }));
-}
-
 @Controller('health')
 class BareHealthController {
   @Get()
@@ -114,14 +104,54 @@ class BareHealthController {
 @Module({ controllers: [BareHealthController] })
 class BareModule {}
 
-/** GET /health from a bare Nest application on Fastify, the framework the ledger is built on. */
-export async function bareNestFastifyHealth(seconds: number, clients: number): Promise<number> {
+/** A bare Nest application on Fastify, the framework the ledger is built on, answering GET /health. */
+async function withBareNest<T>(use: (base: string) => Promise<T>): Promise<T> {
   const app = await NestFactory.create<NestFastifyApplication>(BareModule, new FastifyAdapter(), { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   try {
     const { port } = app.getHttpServer().address() as AddressInfo;
-    return await runLoad({ base: `http://127.0.0.1:${port}`, key: '', path: '/health', method: 'GET', body: null, clients, seconds, commandsPerRequest: 1 });
+    return await use(`http://127.0.0.1:${port}`);
   } finally {
     await app.close();
   }
 }
+
+/** The rates of GET /health in each round: bare Fastify, bare Nest on Fastify and the ledger. */
+export interface HealthRounds {
+  readonly bareFastify: readonly number[];
+  readonly bareNest: readonly number[];
+  readonly ledger: readonly number[];
+}
+
+/**
+ * GET /health from a bare Fastify answering a constant (the floor), from a bare Nest application (the
+ * framework's own floor) and from the ledger, in alternating rounds with all three servers up
+ * throughout (decision 048). On this two-core virtual machine the same
+ * server's rate swings by up to a factor of two from one run to the next, with the other core's
+ * load and the hypervisor's steal; a ratio of two single measurements taken a minute apart mostly
+ * measured that swing. Alternating rounds put all three through the same conditions.
+ */
+export function healthInRounds(seconds: number, clients: number, rounds: number): Promise<HealthRounds> {
+  const load = (base: string): Promise<number> => runLoad({ base, key: '', path: '/health', method: 'GET', body: null, clients, seconds, commandsPerRequest: 1 });
+  return withBareFastify((fastify) =>
+    withBareNest((nest) =>
+      withLedgerServer('health', async (ledger) => {
+        const bareFastify: number[] = [];
+        const bareNest: number[] = [];
+        const ledgerRates: number[] = [];
+        for (let round = 0; round < rounds; round += 1) {
+          bareFastify.push(await load(fastify));
+          bareNest.push(await load(nest));
+          ledgerRates.push(await load(ledger));
+        }
+        return { bareFastify, bareNest, ledger: ledgerRates };
+      }),
+    ),
+  );
+}
+
+/** POST /batches/collections to a bare Fastify that parses the body and answers 201: the floor of a single command. */
+export function bareFastifyCollection(seconds: number, clients: number): Promise<number> {
+  return withBareFastify((base) => runLoad({ base, key: 'tl_000000000000_a-bearer-the-bare-server-ignores', path: '/batches/collections', body: COLLECTION_BODY, clients, seconds, commandsPerRequest: 1 }));
+}
+

@@ -12,11 +12,11 @@ import { createLedgerProjections, ProjectionRunner } from '#projections';
 import { openSqliteReadDb } from '#read-store';
 import { appendScenario, generateScenario } from '#scenarios';
 import { startTestPostgres, type TestPostgres } from '../test/support/postgres-server.js';
-import { emit, log, rawReadAndParse, sampleEvent, tempDir } from './bench-support.js';
+import { emit, log, median, rawReadAndParse, sampleEvent, tempDir } from './bench-support.js';
 import { postgresHashingBench, sqliteHashingBench, verifyBench } from './audit.bench.js';
 import { emmettPeerAppends } from './emmett-peer.js';
-import { httpCommandThroughput, httpRequestCeiling, rawPostgresSingleEventCommits, rawSqliteSingleEventCommits } from './command-throughput.js';
-import { bareFastifyCollection, bareFastifyDurableCollection, bareFastifyHealth, bareNestFastifyHealth, bareNodeHttpHealth } from './http-floors.js';
+import { httpCommandThroughput, rawPostgresSingleEventCommits, rawSqliteSingleEventCommits } from './command-throughput.js';
+import { bareFastifyCollection, bareFastifyDurableCollection, bareNodeHttpHealth, healthInRounds } from './http-floors.js';
 import { runScaleBench, scaleBatchesOf } from './scale.bench.js';
 import { benchCollectionImport } from './collection-import.bench.js';
 import { benchEpcisCapture } from './epcis.bench.js';
@@ -30,6 +30,8 @@ const option = (name: string, fallback: number): number => {
 };
 const SECONDS = option('seconds', 4);
 const CLIENTS = option('clients', 32);
+/** Alternating rounds of GET /health (bare Fastify, bare Nest, the ledger), whose medians are compared. */
+const HEALTH_ROUNDS = option('health-rounds', 3);
 const REBUILD_BATCHES = option('rebuild-batches', 20_000);
 const BULK = option('bulk', 50);
 /** `--no-postgres` skips the PostgreSQL figures (they start a throwaway server, as the tests do). */
@@ -145,19 +147,24 @@ async function manyInstanceGuardsBench(postgres: TestPostgres): Promise<void> {
  * log in PostgreSQL too.
  */
 async function perRequestBench(rawCommit: number, postgres?: TestPostgres): Promise<{ postgresSingle?: number }> {
-  log(`bare node:http, bare Fastify and bare Nest + Fastify from ${CLIENTS} clients for ${SECONDS}s each…`);
+  log(`GET /health of bare Fastify, bare Nest and the ledger in ${HEALTH_ROUNDS} alternating rounds from ${CLIENTS} clients, ${SECONDS}s each…`);
+  const rounds = await healthInRounds(SECONDS, CLIENTS, HEALTH_ROUNDS);
+  log(`  requests/s by round: bare Fastify ${rounds.bareFastify.map(Math.round).join(', ')}; bare Nest ${rounds.bareNest.map(Math.round).join(', ')}; the ledger ${rounds.ledger.map(Math.round).join(', ')}`);
+  // The median of each server's rounds.
+  const bareHealth = median(rounds.bareFastify);
+  const bareNest = median(rounds.bareNest);
+  const health = median(rounds.ledger);
+  log(`bare node:http and the bare Fastify POST from ${CLIENTS} clients for ${SECONDS}s each…`);
   const bareNode = await bareNodeHttpHealth(SECONDS, CLIENTS);
-  const bareHealth = await bareFastifyHealth(SECONDS, CLIENTS);
   const bareCollection = await bareFastifyCollection(SECONDS, CLIENTS);
-  const bareNest = await bareNestFastifyHealth(SECONDS, CLIENTS);
   emit({ name: `bare-node-http-get-health-${CLIENTS}-clients`, value: bareNode, unit: 'requests/s', reference: 'self', ratio: 1 });
   emit({ name: `bare-fastify-get-health-${CLIENTS}-clients`, value: bareHealth, unit: 'requests/s', reference: `bare-node-http-get-health-${CLIENTS}-clients`, ratio: bareHealth / bareNode });
   emit({ name: `bare-fastify-post-collection-${CLIENTS}-clients`, value: bareCollection, unit: 'requests/s', reference: `bare-fastify-get-health-${CLIENTS}-clients`, ratio: bareCollection / bareHealth });
   emit({ name: `bare-nest-fastify-get-health-${CLIENTS}-clients`, value: bareNest, unit: 'requests/s', reference: `bare-fastify-get-health-${CLIENTS}-clients`, ratio: bareNest / bareHealth });
-
-  log(`the ledger's GET /health and single durable commands from ${CLIENTS} clients for ${SECONDS}s each…`);
-  const health = await httpRequestCeiling(SECONDS, CLIENTS);
   emit({ name: `http-get-health-${CLIENTS}-clients`, value: health, unit: 'requests/s', reference: `bare-fastify-get-health-${CLIENTS}-clients`, ratio: health / bareHealth });
+  emit({ name: `http-get-health-vs-bare-nest-${CLIENTS}-clients`, value: health, unit: 'requests/s', reference: `bare-nest-fastify-get-health-${CLIENTS}-clients`, ratio: health / bareNest });
+
+  log(`the ledger's single durable commands from ${CLIENTS} clients for ${SECONDS}s…`);
   const http = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS });
   emit({ name: `http-durable-commands-${CLIENTS}-clients`, value: http, unit: 'commands/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: http / rawCommit });
   emit({ name: `http-durable-commands-vs-bare-fastify-${CLIENTS}-clients`, value: http, unit: 'commands/s', reference: `bare-fastify-post-collection-${CLIENTS}-clients`, ratio: http / bareCollection });

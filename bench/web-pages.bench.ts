@@ -19,7 +19,7 @@ import { loadLedgerConfig } from '../apps/ledger-api/src/config/ledger.config.js
 import { createLedgerApp } from '../apps/ledger-api/src/ledger-app.js';
 import { seedDemoYear, type DemoYear } from '../apps/ledger-cli/src/demo/seed-demo-year.js';
 import { webAppDirectory } from '../apps/ledger-web/server/serve-web-app.js';
-import { emit, log, type Figure } from './bench-support.js';
+import { emit, log, median, type Figure } from './bench-support.js';
 
 /** One JSON line of bench output, as bench/ledger.bench.ts prints them. */
 export type BenchLine = Figure;
@@ -50,7 +50,6 @@ function pageCases(year: DemoYear): PageCase[] {
   ];
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function signIn(page: Page, key: string): Promise<void> {
   await page.goto('/');

@@ -34,16 +34,36 @@ function csp(r: LedgerResponse<unknown>): Map<string, string[]> {
   );
 }
 
-/** What every answer carries, whatever the route or the outcome. */
+/** What every answer carries, whatever the route, the outcome or the kind of answer. */
 function expectSecurityHeaders(r: LedgerResponse<unknown>): void {
   expect(headerOf(r, 'x-content-type-options')).toBe('nosniff');
   expect(headerOf(r, 'x-frame-options')).toBe('DENY');
+  expect(headerOf(r, 'cross-origin-resource-policy')).toBe('same-origin');
+  expect(csp(r).get('frame-ancestors')).toEqual(["'none'"]);
+}
+
+/** The headers that only govern a rendered document: on pages, and only on pages (decision 049). */
+const DOCUMENT_ONLY = ['cross-origin-opener-policy', 'origin-agent-cluster', 'referrer-policy', 'x-dns-prefetch-control', 'x-download-options', 'x-permitted-cross-domain-policies', 'x-xss-protection'];
+
+/** An answer that is not a page: a policy that lets nothing load, and none of a document's headers. */
+function expectAnswerHeaders(r: LedgerResponse<unknown>): void {
+  expectSecurityHeaders(r);
+  expect(headerOf(r, 'content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
+  for (const name of DOCUMENT_ONLY) expect([name, headerOf(r, name)]).toEqual([name, '']);
+}
+
+/** A page: the web application's policy (its own origin only, no inline script, no plugins) and a document's headers. */
+function expectPageHeaders(r: LedgerResponse<unknown>): void {
+  expectSecurityHeaders(r);
+  expect(headerOf(r, 'content-type')).toMatch(/^text\/html/);
   const policy = csp(r);
-  expect(policy.get('frame-ancestors')).toEqual(["'none'"]);
   expect(policy.get('default-src')).toEqual(["'self'"]);
   expect(policy.get('script-src')).toEqual(["'self'"]);
   expect(policy.get('object-src')).toEqual(["'none'"]);
   expect(policy.get('connect-src')).toEqual(["'self'"]);
+  expect(headerOf(r, 'cross-origin-opener-policy')).toBe('same-origin');
+  expect(headerOf(r, 'referrer-policy')).toBe('no-referrer');
+  for (const name of DOCUMENT_ONLY) expect([name, headerOf(r, name)]).not.toEqual([name, '']);
 }
 
 describe('hardening: security headers', () => {
@@ -66,16 +86,29 @@ describe('hardening: security headers', () => {
       await ledger.request('GET', '/organisations', { headers: { 'x-correlation-id': 'not a token' } }),
     ];
     expect(answers.map((r) => r.status)).toEqual([200, 401, 404, 200, 415, 400]);
-    for (const answer of answers) expectSecurityHeaders(answer);
-    // A JSON API answer is never rendered as a page: no inline style, no data: images.
-    expect(csp(answers[0]!).get('style-src')).toEqual(["'self'"]);
-    expect(csp(answers[0]!).get('img-src')).toEqual(["'self'"]);
+    for (const answer of answers) expectAnswerHeaders(answer);
+  });
+
+  it('the web application’s page carries a document’s headers; its scripts and styles those of an answer', async () => {
+    const page = await ledger.request<string>('GET', '/', { key: null });
+    expect(page.status).toBe(200);
+    expectPageHeaders(page);
+    // Not the API documentation's allowances: no inline style, no data: images.
+    expect(csp(page).get('style-src')).toEqual(["'self'"]);
+    expect(csp(page).get('img-src')).toEqual(["'self'"]);
+    const assets = [...page.body.matchAll(/(?:src|href)="(\/?[^":]+\.(?:js|css))"/g)].map(([, src]) => src!);
+    expect(assets.length).toBeGreaterThan(0);
+    for (const src of assets) {
+      const asset = await ledger.request('GET', new URL(src, 'http://ledger/').pathname, { key: null });
+      expect([src, asset.status]).toEqual([src, 200]);
+      expectAnswerHeaders(asset);
+    }
   });
 
   it('/docs works under its policy: scripts from files only, the inline styles and data: icons Swagger UI draws with', async () => {
     const page = await ledger.request<string>('GET', '/docs', { key: null });
     expect(page.status).toBe(200);
-    expectSecurityHeaders(page);
+    expectPageHeaders(page);
     expect(csp(page).get('style-src')).toEqual(["'self'", "'unsafe-inline'"]);
     expect(csp(page).get('img-src')).toEqual(["'self'", 'data:']);
     // Every script of the page is a file of the ledger's own origin: the policy needs no inline script.
@@ -88,14 +121,14 @@ describe('hardening: security headers', () => {
     for (const [, src] of page.body.matchAll(/<script[^>]*src="([^"]+)"/g)) {
       const asset = await ledger.request('GET', new URL(src!, 'http://ledger/docs').pathname, { key: null });
       expect(asset.status).toBe(200);
-      expectSecurityHeaders(asset);
+      expectAnswerHeaders(asset);
     }
     const init = await ledger.request<string>('GET', '/docs/swagger-ui-init.js', { key: null });
     // No validator badge: it would load an image from another origin, which img-src refuses.
     expect(init.body).toMatch(/"validatorUrl":\s*null/);
     const json = await ledger.request('GET', '/docs-json', { key: null });
     expect(json.status).toBe(200);
-    expectSecurityHeaders(json);
+    expectAnswerHeaders(json);
   });
 
   it('sends Strict-Transport-Security only when told the ledger is reached over TLS', async () => {
@@ -103,6 +136,7 @@ describe('hardening: security headers', () => {
     const behindTls = await LedgerHarness.start({ env: { LEDGER_HSTS: 'true' } });
     try {
       expect(headerOf(await behindTls.get('/organisations'), 'strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+      expect(headerOf(await behindTls.request('GET', '/', { key: null }), 'strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
     } finally {
       await behindTls.close();
     }

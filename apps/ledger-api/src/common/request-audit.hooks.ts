@@ -17,7 +17,11 @@ interface AppendTally {
 }
 
 const appends = new AsyncLocalStorage<AppendTally>();
-const tallies = new WeakMap<FastifyRequest, AppendTally>();
+
+/** A request that reached its handler, with what it appended. */
+interface TalliedRequest extends FastifyRequest {
+  appendTally: AppendTally | null;
+}
 const WRAPPED = Symbol('request-audit-wrapped');
 
 /** Probes and the API documentation's assets: not organisations reading or writing the ledger. */
@@ -72,17 +76,19 @@ export function countAppendsPerRequest(store: EventStore): void {
  * and every credential shape in what it keeps is redacted (decision 027).
  */
 export function installRequestAudit(fastify: FastifyInstance, log: RequestAuditLog, redactor: CredentialRedactor = new CredentialRedactor()): void {
+  // A field every request is created with, rather than a map from requests to tallies, so that an
+  // answer that never reaches a handler (a refusal, an anonymous probe) costs no tally (decision 048).
+  fastify.decorateRequest('appendTally', null);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
-    tallies.set(request, { position: null, events: 0 });
     done();
   });
   // Entered right before the route handler (Nest's guards, pipes and controller), after the body
   // was read: the parser's callbacks run in the socket's async context, not the request's.
   fastify.addHook('preHandler', (request, _reply, done) => {
-    const tally = tallies.get(request);
-    if (tally) appends.run(tally, done);
-    else done();
+    const tally: AppendTally = { position: null, events: 0 };
+    (request as TalliedRequest).appendTally = tally;
+    appends.run(tally, done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url;
@@ -91,7 +97,7 @@ export function installRequestAudit(fastify: FastifyInstance, log: RequestAuditL
       const credential = (request as CredentialRequest).credential;
       const rawKey = request.method === 'POST' ? header(request, 'idempotency-key') : undefined;
       const idempotencyKey = rawKey === undefined ? null : redactor.text(rawKey.slice(0, 200));
-      const tally = tallies.get(request);
+      const tally = (request as TalliedRequest).appendTally;
       log.record({
         time: new Date().toISOString(),
         requestId: request.id,

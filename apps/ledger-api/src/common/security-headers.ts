@@ -14,7 +14,7 @@ function isDocs(request: IncomingMessage): boolean {
 }
 
 /**
- * The security headers on every answer (decision 027), as `helmet` computes them.
+ * The security headers of a page (decision 027), as `helmet` computes them.
  *
  * The Content-Security-Policy is the one a web application served at `/` by this process can live
  * with: scripts, styles, images, fonts and fetches from the ledger's own origin only, no inline
@@ -75,17 +75,51 @@ function recordedHeaders(middleware: ReturnType<typeof helmet>, url: string): Re
 }
 
 /**
+ * The headers of an answer that is not a page: a JSON body, a problem, a CSV file, a script or a
+ * style sheet. Only the ones a browser honours for such an answer (decision 049): a policy that lets
+ * nothing load and nothing frame it, no sniffing of its type, no cross-origin embedding, HSTS. The
+ * headers that only govern a rendered document (COOP, Origin-Agent-Cluster, the Referrer-Policy of
+ * the requests it makes, DNS prefetching, the legacy IE, Flash and XSS-auditor ones) go with pages.
+ */
+export function apiSecurityHeaders(options: SecurityHeadersOptions): HelmetOptions {
+  return {
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    strictTransportSecurity: options.hsts ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    frameguard: { action: 'deny' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    crossOriginOpenerPolicy: false,
+    originAgentCluster: false,
+    referrerPolicy: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
+  };
+}
+
+function isPage(contentType: unknown): boolean {
+  return typeof contentType === 'string' && contentType.startsWith('text/html');
+}
+
+/**
  * Sets the security headers on every answer, first of all the hooks (decision 027), so an answer an
- * early hook refuses carries them too. Helmet's headers depend only on whether the request is for the
- * API documentation, so both sets are computed once at start-up rather than on every request, as
- * `@fastify/helmet` did by building helmet anew per request (decision 048).
+ * early hook refuses carries them too. Every answer gets the set of a non-page answer at once; an
+ * answer that turns out to be a page (its Content-Type is HTML) gets the whole set of a document on
+ * its way out, with the web application's policy or the API documentation's (decision 049). Each set
+ * depends only on the kind of answer, so all three are computed once at start-up rather than on every
+ * request, as `@fastify/helmet` did by building helmet anew per request (decision 048).
  */
 export function installSecurityHeaders(fastify: FastifyInstance, options: SecurityHeadersOptions): void {
-  const middleware = helmet(securityHeaders(options));
-  const forApp = recordedHeaders(middleware, '/');
-  const forDocs = recordedHeaders(middleware, '/docs');
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(isDocs(request.raw) ? forDocs : forApp);
+  const forAnswers = recordedHeaders(helmet(apiSecurityHeaders(options)), '/');
+  const documents = helmet(securityHeaders(options));
+  const forApp = recordedHeaders(documents, '/');
+  const forDocs = recordedHeaders(documents, '/docs');
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    void reply.headers(forAnswers);
     done();
+  });
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (isPage(reply.getHeader('content-type'))) void reply.headers(isDocs(request.raw) ? forDocs : forApp);
+    done(null, payload);
   });
 }

@@ -68,19 +68,22 @@ describe('GET /web/config', () => {
     await withWeb?.close();
   });
 
-  it('given no web client, when anyone asks without credentials, then the answer is null and the CSP reaches this origin only', async () => {
+  it('given no web client, when anyone asks without credentials, then the answer is null and the page’s CSP reaches this origin only', async () => {
     const answer = await plain.request('GET', '/web/config', { key: null });
     expect([answer.status, answer.body]).toEqual([200, { oidc: null }]);
-    expect(String(answer.headers['content-security-policy'])).toContain("connect-src 'self';");
+    expect(String((await plain.request('GET', '/', { key: null })).headers['content-security-policy'])).toContain("connect-src 'self';");
   });
 
   it('given a web client, when anyone asks without credentials, then it is named, and the CSP adds the token endpoint’s origin and no other', async () => {
     const answer = await withWeb.request('GET', '/web/config', { key: null });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual(webConfigAnswer(withWeb.config.oidc));
-    expect(String(answer.headers['content-security-policy'])).toContain("connect-src 'self' https://tokens.idp.example.test:8443;");
-    // Every answer carries the same policy: the page at `/` is what fetches the token endpoint.
-    expect((await withWeb.request('GET', '/health', { key: null })).headers['content-security-policy']).toBe(answer.headers['content-security-policy']);
+    // The page at `/` is what fetches the token endpoint: its policy names that origin. A JSON answer
+    // is never a page, and its policy lets nothing load (decision 049).
+    const page = await withWeb.request('GET', '/', { key: null });
+    expect(String(page.headers['content-type'])).toMatch(/^text\/html/);
+    expect(String(page.headers['content-security-policy'])).toContain("connect-src 'self' https://tokens.idp.example.test:8443;");
+    expect(answer.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
   });
 
   it('given a credential, when it is presented, then it is checked like anywhere else', async () => {
