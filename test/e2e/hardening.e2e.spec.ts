@@ -105,6 +105,23 @@ describe('hardening: security headers', () => {
     }
   });
 
+  it('a 304 revalidating a stored page carries no security header, so the browser keeps the page’s own', async () => {
+    // Given the page, stored with its validator
+    const page = await ledger.request<string>('GET', '/', { key: null });
+    expectPageHeaders(page);
+    const etag = headerOf(page, 'etag');
+    expect(etag).not.toBe('');
+    // When the browser revalidates it (a reload)
+    const revalidated = await ledger.request('GET', '/', { key: null, headers: { 'if-none-match': etag } });
+    // Then the 304's headers, which replace the stored ones, leave its policy alone: an answer's
+    // `default-src 'none'` there would stop every script of the cached page
+    expect(revalidated.status).toBe(304);
+    for (const name of ['content-security-policy', 'x-content-type-options', 'x-frame-options', 'cross-origin-resource-policy', ...DOCUMENT_ONLY]) {
+      expect([name, headerOf(revalidated, name)]).toEqual([name, '']);
+    }
+    expect(headerOf(revalidated, 'x-request-id')).not.toBe('');
+  });
+
   it('/docs works under its policy: scripts from files only, the inline styles and data: icons Swagger UI draws with', async () => {
     const page = await ledger.request<string>('GET', '/docs', { key: null });
     expect(page.status).toBe(200);
