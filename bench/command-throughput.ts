@@ -84,32 +84,43 @@ export interface CommandLoad {
   readonly idempotencyKeys?: boolean;
 }
 
+/**
+ * Registers a collector and the municipality that authorises it on a fresh ledger at `base`, as the
+ * operator: answers the collector's API key, which records collections in Herning.
+ */
+export async function registerBenchCollector(base: string, operatorKey: string): Promise<string> {
+  const response = await fetch(`${base}/organisations`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Bench collector', roles: ['collector'] }),
+  });
+  const collector = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`registering the collector: ${response.status} ${JSON.stringify(collector)}`);
+  // the collector records Herning's collections only once Herning has authorised it.
+  const herningResponse = await fetch(`${base}/organisations`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Herning Kommune', roles: ['municipality'], kommuneCode: '0657' }),
+  });
+  const herning = (await herningResponse.json()) as Record<string, unknown>;
+  if (!herningResponse.ok) throw new Error(`registering the municipality: ${herningResponse.status} ${JSON.stringify(herning)}`);
+  const authorised = await fetch(`${base}/organisations/${String(herning.organisationId)}/collector-authorisations`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${String(herning.apiKey)}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ collectorOrgId: collector.organisationId }),
+  });
+  if (!authorised.ok) throw new Error(`authorising the collector: ${authorised.status} ${await authorised.text()}`);
+  return String(collector.apiKey);
+}
+
+/** The collection every single-command figure records: Herning's, 250 kg from a bring bank. */
+export const COLLECTION_BODY = { kommuneCode: '0657', collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 250_000 } as const;
+
 /** Durable commands over real HTTP from concurrent keep-alive clients, each a BatchCollected. */
 export function httpCommandThroughput({ seconds, clients, bulkSize = 1, projections = 'worker', env = {}, operatorKey = OPERATOR_KEY, idempotencyKeys = false }: CommandLoad): Promise<number> {
   return withLedgerServer('http', async (base) => {
-    const response = await fetch(`${base}/organisations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Bench collector', roles: ['collector'] }),
-    });
-    const collector = (await response.json()) as Record<string, unknown>;
-    if (!response.ok) throw new Error(`registering the collector: ${response.status} ${JSON.stringify(collector)}`);
-    const key = String(collector.apiKey);
-    // the collector records Herning's collections only once Herning has authorised it.
-    const herningResponse = await fetch(`${base}/organisations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Herning Kommune', roles: ['municipality'], kommuneCode: '0657' }),
-    });
-    const herning = (await herningResponse.json()) as Record<string, unknown>;
-    if (!herningResponse.ok) throw new Error(`registering the municipality: ${herningResponse.status} ${JSON.stringify(herning)}`);
-    const authorised = await fetch(`${base}/organisations/${String(herning.organisationId)}/collector-authorisations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${String(herning.apiKey)}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ collectorOrgId: collector.organisationId }),
-    });
-    if (!authorised.ok) throw new Error(`authorising the collector: ${authorised.status} ${await authorised.text()}`);
-    const body = { kommuneCode: '0657', collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 250_000 };
+    const key = await registerBenchCollector(base, operatorKey);
+    const body = COLLECTION_BODY;
     return bulkSize === 1
       ? runLoad({ base, key, path: '/batches/collections', body, clients, seconds, commandsPerRequest: 1, idempotencyKeys })
       : runLoad({ base, key, path: '/batches/collections/bulk', body: { collections: Array.from({ length: bulkSize }, () => body) }, clients, seconds, commandsPerRequest: bulkSize, idempotencyKeys });

@@ -23,12 +23,10 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import Fastify from 'fastify';
 import { tempDir } from './bench-support.js';
-import { runLoad, withLedgerServer } from './command-throughput.js';
+import { COLLECTION_BODY, OPERATOR_KEY, registerBenchCollector, runLoad, withLedgerServer } from './command-throughput.js';
 
 const HEALTH = JSON.stringify({ status: 'ok' });
 
-/** The body the ledger's single-command figures send, so the bare POST route reads the same bytes. */
-export const COLLECTION_BODY = { kommuneCode: '0657', collectionScheme: 'bring-bank', ewcCode: '20 01 11', massGrams: 250_000 } as const;
 
 /** GET /health from a bare node:http server: the raw limit of one Node process here. */
 export async function bareNodeHttpHealth(seconds: number, clients: number): Promise<number> {
@@ -69,10 +67,10 @@ async function withBareFastify<T>(use: (base: string) => Promise<T>): Promise<T>
 export type FloorStore = { readonly kind: 'sqlite' } | { readonly kind: 'postgres'; readonly connectionString: string };
 
 /**
- * POST /batches/collections to a bare Fastify that appends the body as one event to a new stream,
+ * A bare Fastify whose POST /batches/collections appends the body as one event to a new stream,
  * durably, and answers 201 with the position: the floor of a single durable command on `floor`.
  */
-export async function bareFastifyDurableCollection(seconds: number, clients: number, floor: FloorStore): Promise<number> {
+async function withDurableFloor<T>(floor: FloorStore, use: (base: string) => Promise<T>): Promise<T> {
   const dir = floor.kind === 'sqlite' ? tempDir('durable-floor') : undefined;
   const store: EventStore = dir ? await SqliteEventStore.open({ filename: path.join(dir, 'events.sqlite'), synchronous: 'FULL' }) : await PostgresEventStore.open({ connectionString: floor.kind === 'postgres' ? floor.connectionString : '' });
   const app = Fastify({ logger: false });
@@ -85,12 +83,53 @@ export async function bareFastifyDurableCollection(seconds: number, clients: num
   await app.listen({ port: 0, host: '127.0.0.1' });
   try {
     const { port } = app.server.address() as AddressInfo;
-    return await runLoad({ base: `http://127.0.0.1:${port}`, key: 'tl_000000000000_a-bearer-the-bare-server-ignores', path: '/batches/collections', body: COLLECTION_BODY, clients, seconds, commandsPerRequest: 1 });
+    return await use(`http://127.0.0.1:${port}`);
   } finally {
     await app.close();
     await store.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A bearer the bare servers ignore, so their requests are the same size as the ledger's. */
+const IGNORED_BEARER = 'tl_000000000000_a-bearer-the-bare-server-ignores';
+
+/** The rates of single durable commands in each round: the bare POST, the durable-append floor and the ledger. */
+export interface CommandRounds {
+  readonly bareCollection: readonly number[];
+  readonly durableFloor: readonly number[];
+  readonly ledger: readonly number[];
+}
+
+/**
+ * POST /batches/collections, one collection each, to a bare Fastify that parses the body and answers
+ * 201, to the durable-append floor on `floor`, and to the ledger (its configuration over the bench's
+ * defaults in `ledgerEnv`), in alternating rounds with all three up throughout, for the reason
+ * `healthInRounds` gives (decision 048).
+ */
+export function commandsInRounds(seconds: number, clients: number, rounds: number, floor: FloorStore, ledgerEnv: NodeJS.ProcessEnv = {}): Promise<CommandRounds> {
+  const post = (base: string, key: string): Promise<number> => runLoad({ base, key, path: '/batches/collections', body: COLLECTION_BODY, clients, seconds, commandsPerRequest: 1 });
+  return withBareFastify((bare) =>
+    withDurableFloor(floor, (durable) =>
+      withLedgerServer(
+        'commands',
+        async (ledger) => {
+          const key = await registerBenchCollector(ledger, OPERATOR_KEY);
+          const bareCollection: number[] = [];
+          const durableFloor: number[] = [];
+          const ledgerRates: number[] = [];
+          for (let round = 0; round < rounds; round += 1) {
+            bareCollection.push(await post(bare, IGNORED_BEARER));
+            durableFloor.push(await post(durable, IGNORED_BEARER));
+            ledgerRates.push(await post(ledger, key));
+          }
+          return { bareCollection, durableFloor, ledger: ledgerRates };
+        },
+        'worker',
+        ledgerEnv,
+      ),
+    ),
+  );
 }
 
 @Controller('health')
@@ -150,8 +189,4 @@ export function healthInRounds(seconds: number, clients: number, rounds: number)
   );
 }
 
-/** POST /batches/collections to a bare Fastify that parses the body and answers 201: the floor of a single command. */
-export function bareFastifyCollection(seconds: number, clients: number): Promise<number> {
-  return withBareFastify((base) => runLoad({ base, key: 'tl_000000000000_a-bearer-the-bare-server-ignores', path: '/batches/collections', body: COLLECTION_BODY, clients, seconds, commandsPerRequest: 1 }));
-}
 

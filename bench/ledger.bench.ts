@@ -16,7 +16,7 @@ import { emit, log, median, rawReadAndParse, sampleEvent, tempDir } from './benc
 import { postgresHashingBench, sqliteHashingBench, verifyBench } from './audit.bench.js';
 import { emmettPeerAppends } from './emmett-peer.js';
 import { httpCommandThroughput, rawPostgresSingleEventCommits, rawSqliteSingleEventCommits } from './command-throughput.js';
-import { bareFastifyCollection, bareFastifyDurableCollection, bareNodeHttpHealth, healthInRounds } from './http-floors.js';
+import { bareNodeHttpHealth, commandsInRounds, healthInRounds, type CommandRounds } from './http-floors.js';
 import { runScaleBench, scaleBatchesOf } from './scale.bench.js';
 import { benchCollectionImport } from './collection-import.bench.js';
 import { benchEpcisCapture } from './epcis.bench.js';
@@ -30,8 +30,11 @@ const option = (name: string, fallback: number): number => {
 };
 const SECONDS = option('seconds', 4);
 const CLIENTS = option('clients', 32);
-/** Alternating rounds of GET /health (bare Fastify, bare Nest, the ledger), whose medians are compared. */
-const HEALTH_ROUNDS = option('health-rounds', 3);
+/**
+ * Alternating rounds of the per-request figures, whose medians are compared: GET /health of bare
+ * Fastify, bare Nest and the ledger; single commands to the bare POST, the durable floor and the ledger.
+ */
+const ROUNDS = option('rounds', 3);
 const REBUILD_BATCHES = option('rebuild-batches', 20_000);
 const BULK = option('bulk', 50);
 /** `--no-postgres` skips the PostgreSQL figures (they start a throwaway server, as the tests do). */
@@ -147,16 +150,19 @@ async function manyInstanceGuardsBench(postgres: TestPostgres): Promise<void> {
  * log in PostgreSQL too.
  */
 async function perRequestBench(rawCommit: number, postgres?: TestPostgres): Promise<{ postgresSingle?: number }> {
-  log(`GET /health of bare Fastify, bare Nest and the ledger in ${HEALTH_ROUNDS} alternating rounds from ${CLIENTS} clients, ${SECONDS}s each…`);
-  const rounds = await healthInRounds(SECONDS, CLIENTS, HEALTH_ROUNDS);
+  log(`GET /health of bare Fastify, bare Nest and the ledger in ${ROUNDS} alternating rounds from ${CLIENTS} clients, ${SECONDS}s each…`);
+  const rounds = await healthInRounds(SECONDS, CLIENTS, ROUNDS);
   log(`  requests/s by round: bare Fastify ${rounds.bareFastify.map(Math.round).join(', ')}; bare Nest ${rounds.bareNest.map(Math.round).join(', ')}; the ledger ${rounds.ledger.map(Math.round).join(', ')}`);
   // The median of each server's rounds.
   const bareHealth = median(rounds.bareFastify);
   const bareNest = median(rounds.bareNest);
   const health = median(rounds.ledger);
-  log(`bare node:http and the bare Fastify POST from ${CLIENTS} clients for ${SECONDS}s each…`);
+  log(`bare node:http from ${CLIENTS} clients for ${SECONDS}s…`);
   const bareNode = await bareNodeHttpHealth(SECONDS, CLIENTS);
-  const bareCollection = await bareFastifyCollection(SECONDS, CLIENTS);
+  log(`single durable commands, SQLite: the bare POST, the durable-append floor and the ledger in ${ROUNDS} alternating rounds, ${SECONDS}s each…`);
+  const sqlite = await commandsInRounds(SECONDS, CLIENTS, ROUNDS, { kind: 'sqlite' });
+  logCommandRounds(sqlite);
+  const bareCollection = median(sqlite.bareCollection);
   emit({ name: `bare-node-http-get-health-${CLIENTS}-clients`, value: bareNode, unit: 'requests/s', reference: 'self', ratio: 1 });
   emit({ name: `bare-fastify-get-health-${CLIENTS}-clients`, value: bareHealth, unit: 'requests/s', reference: `bare-node-http-get-health-${CLIENTS}-clients`, ratio: bareHealth / bareNode });
   emit({ name: `bare-fastify-post-collection-${CLIENTS}-clients`, value: bareCollection, unit: 'requests/s', reference: `bare-fastify-get-health-${CLIENTS}-clients`, ratio: bareCollection / bareHealth });
@@ -164,21 +170,32 @@ async function perRequestBench(rawCommit: number, postgres?: TestPostgres): Prom
   emit({ name: `http-get-health-${CLIENTS}-clients`, value: health, unit: 'requests/s', reference: `bare-fastify-get-health-${CLIENTS}-clients`, ratio: health / bareHealth });
   emit({ name: `http-get-health-vs-bare-nest-${CLIENTS}-clients`, value: health, unit: 'requests/s', reference: `bare-nest-fastify-get-health-${CLIENTS}-clients`, ratio: health / bareNest });
 
-  log(`the ledger's single durable commands from ${CLIENTS} clients for ${SECONDS}s…`);
-  const http = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS });
+  const http = median(sqlite.ledger);
+  const durableFloor = median(sqlite.durableFloor);
   emit({ name: `http-durable-commands-${CLIENTS}-clients`, value: http, unit: 'commands/s', reference: 'raw-sqlite-append-1-per-tx-full', ratio: http / rawCommit });
   emit({ name: `http-durable-commands-vs-bare-fastify-${CLIENTS}-clients`, value: http, unit: 'commands/s', reference: `bare-fastify-post-collection-${CLIENTS}-clients`, ratio: http / bareCollection });
-  // The floors of a durable command: the bare POST route appending through the same store adapter.
-  const durableFloor = await bareFastifyDurableCollection(SECONDS, CLIENTS, { kind: 'sqlite' });
+  // The floor of a durable command: the bare POST route appending through the same store adapter.
   emit({ name: `bare-fastify-durable-append-sqlite-${CLIENTS}-clients`, value: durableFloor, unit: 'commands/s', reference: `bare-fastify-post-collection-${CLIENTS}-clients`, ratio: durableFloor / bareCollection });
   emit({ name: `http-durable-commands-vs-durable-append-floor-${CLIENTS}-clients`, value: http, unit: 'commands/s', reference: `bare-fastify-durable-append-sqlite-${CLIENTS}-clients`, ratio: http / durableFloor });
   if (!postgres) return {};
-  const postgresSingle = await httpCommandThroughput({ seconds: SECONDS, clients: CLIENTS, env: { LEDGER_STORE: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() } });
-  emit({ name: `http-durable-commands-postgres-vs-bare-fastify-${CLIENTS}-clients`, value: postgresSingle, unit: 'commands/s', reference: `bare-fastify-post-collection-${CLIENTS}-clients`, ratio: postgresSingle / bareCollection });
-  const postgresFloor = await bareFastifyDurableCollection(SECONDS, CLIENTS, { kind: 'postgres', connectionString: await postgres.createDatabase() });
-  emit({ name: `bare-fastify-durable-append-postgres-${CLIENTS}-clients`, value: postgresFloor, unit: 'commands/s', reference: `bare-fastify-post-collection-${CLIENTS}-clients`, ratio: postgresFloor / bareCollection });
+
+  log(`single durable commands, PostgreSQL: the bare POST, the durable-append floor and the ledger in ${ROUNDS} alternating rounds, ${SECONDS}s each…`);
+  const pg = await commandsInRounds(SECONDS, CLIENTS, ROUNDS, { kind: 'postgres', connectionString: await postgres.createDatabase() }, { LEDGER_STORE: 'postgres', LEDGER_DATABASE_URL: await postgres.createDatabase() });
+  logCommandRounds(pg);
+  // The bare POST of these rounds, measured next to the PostgreSQL figures it divides.
+  const pgBareCollection = median(pg.bareCollection);
+  const postgresSingle = median(pg.ledger);
+  const postgresFloor = median(pg.durableFloor);
+  emit({ name: `bare-fastify-post-collection-postgres-rounds-${CLIENTS}-clients`, value: pgBareCollection, unit: 'requests/s', reference: `bare-fastify-post-collection-${CLIENTS}-clients`, ratio: pgBareCollection / bareCollection });
+  emit({ name: `http-durable-commands-postgres-vs-bare-fastify-${CLIENTS}-clients`, value: postgresSingle, unit: 'commands/s', reference: `bare-fastify-post-collection-postgres-rounds-${CLIENTS}-clients`, ratio: postgresSingle / pgBareCollection });
+  emit({ name: `bare-fastify-durable-append-postgres-${CLIENTS}-clients`, value: postgresFloor, unit: 'commands/s', reference: `bare-fastify-post-collection-postgres-rounds-${CLIENTS}-clients`, ratio: postgresFloor / pgBareCollection });
   emit({ name: `http-durable-commands-postgres-vs-durable-append-floor-${CLIENTS}-clients`, value: postgresSingle, unit: 'commands/s', reference: `bare-fastify-durable-append-postgres-${CLIENTS}-clients`, ratio: postgresSingle / postgresFloor });
   return { postgresSingle };
+}
+
+function logCommandRounds(rounds: CommandRounds): void {
+  const list = (rates: readonly number[]): string => rates.map(Math.round).join(', ');
+  log(`  per second by round: bare POST ${list(rounds.bareCollection)}; durable-append floor ${list(rounds.durableFloor)}; the ledger ${list(rounds.ledger)}`);
 }
 
 /** The figures of the core issue, and the PostgreSQL ones of the production-stores issue. */
