@@ -27,7 +27,6 @@ import { COLLECTION_BODY, OPERATOR_KEY, registerBenchCollector, runLoad, withLed
 
 const HEALTH = JSON.stringify({ status: 'ok' });
 
-
 /** GET /health from a bare node:http server: the raw limit of one Node process here. */
 export async function bareNodeHttpHealth(seconds: number, clients: number): Promise<number> {
   const server = http.createServer((req, res) => {
@@ -91,6 +90,15 @@ async function withDurableFloor<T>(floor: FloorStore, use: (base: string) => Pro
   }
 }
 
+/** Runs each load in turn, `rounds` times over: the rates of each load, in the order of the rounds. */
+async function inTurn(rounds: number, loads: readonly (() => Promise<number>)[]): Promise<number[][]> {
+  const rates = loads.map((): number[] => []);
+  for (let round = 0; round < rounds; round += 1) {
+    for (const [i, load] of loads.entries()) rates[i]!.push(await load());
+  }
+  return rates;
+}
+
 /** A bearer the bare servers ignore, so their requests are the same size as the ledger's. */
 const IGNORED_BEARER = 'tl_000000000000_a-bearer-the-bare-server-ignores';
 
@@ -115,15 +123,8 @@ export function commandsInRounds(seconds: number, clients: number, rounds: numbe
         'commands',
         async (ledger) => {
           const key = await registerBenchCollector(ledger, OPERATOR_KEY);
-          const bareCollection: number[] = [];
-          const durableFloor: number[] = [];
-          const ledgerRates: number[] = [];
-          for (let round = 0; round < rounds; round += 1) {
-            bareCollection.push(await post(bare, IGNORED_BEARER));
-            durableFloor.push(await post(durable, IGNORED_BEARER));
-            ledgerRates.push(await post(ledger, key));
-          }
-          return { bareCollection, durableFloor, ledger: ledgerRates };
+          const [bareCollection, durableFloor, ledgerRates] = await inTurn(rounds, [() => post(bare, IGNORED_BEARER), () => post(durable, IGNORED_BEARER), () => post(ledger, key)]);
+          return { bareCollection: bareCollection!, durableFloor: durableFloor!, ledger: ledgerRates! };
         },
         'worker',
         ledgerEnv,
@@ -165,8 +166,7 @@ export interface HealthRounds {
 /**
  * GET /health from a bare Fastify answering a constant (the floor), from a bare Nest application (the
  * framework's own floor) and from the ledger, in alternating rounds with all three servers up
- * throughout (decision 048). On this two-core virtual machine the same
- * server's rate swings by up to a factor of two from one run to the next, with the other core's
+ * throughout (decision 048). On this two-core virtual machine the same server's rate swings by up to a factor of two from one run to the next, with the other core's
  * load and the hypervisor's steal; a ratio of two single measurements taken a minute apart mostly
  * measured that swing. Alternating rounds put all three through the same conditions.
  */
@@ -175,18 +175,9 @@ export function healthInRounds(seconds: number, clients: number, rounds: number)
   return withBareFastify((fastify) =>
     withBareNest((nest) =>
       withLedgerServer('health', async (ledger) => {
-        const bareFastify: number[] = [];
-        const bareNest: number[] = [];
-        const ledgerRates: number[] = [];
-        for (let round = 0; round < rounds; round += 1) {
-          bareFastify.push(await load(fastify));
-          bareNest.push(await load(nest));
-          ledgerRates.push(await load(ledger));
-        }
-        return { bareFastify, bareNest, ledger: ledgerRates };
+        const [bareFastify, bareNest, ledgerRates] = await inTurn(rounds, [() => load(fastify), () => load(nest), () => load(ledger)]);
+        return { bareFastify: bareFastify!, bareNest: bareNest!, ledger: ledgerRates! };
       }),
     ),
   );
 }
-
-

@@ -50,7 +50,6 @@ function pageCases(year: DemoYear): PageCase[] {
   ];
 }
 
-
 async function signIn(page: Page, key: string): Promise<void> {
   await page.goto('/');
   await page.locator('#api-key').fill(key);

@@ -40,8 +40,7 @@ export async function createLedgerApp(config: LedgerConfig, options: { clock?: C
     abortOnError: false,
   });
   app.enableShutdownHooks();
-  // First of all the hooks (decision 027), so that an answer an early hook refuses carries the
-  // security headers too.
+  // On every answer Fastify sends, an early hook's refusal too (decisions 027 and 049).
   installSecurityHeaders(adapter.getInstance(), { hsts: limits.hsts, oidcTokenEndpoint: config.oidc?.web?.tokenEndpoint });
   // Before any route is served (decision 016): the audit hooks first, so a request the limits
   // refuse is still recorded with its request id; the limits act before the body is read. The

@@ -102,33 +102,23 @@ function isPage(contentType: unknown): boolean {
 }
 
 /**
- * Sets the security headers on every answer, first of all the hooks (decision 027), so an answer an
- * early hook refuses carries them too. Every answer gets the set of a non-page answer at once; an
- * answer that turns out to be a page (its Content-Type is HTML) gets the whole set of a document on
- * its way out, with the web application's policy or the API documentation's (decision 049); a 304
- * carries none, so that the browser keeps those of the answer it revalidates. Each set
- * depends only on the kind of answer, so all three are computed once at start-up rather than on every
- * request, as `@fastify/helmet` did by building helmet anew per request (decision 048).
+ * Sets the security headers on every answer Fastify sends, refusals of the earliest hooks included
+ * (decision 027), on its way out, when its kind is known (decision 049): a page (its Content-Type is
+ * HTML) gets the whole set of a document, with the web application's policy or the API
+ * documentation's; any other answer the set of a non-page answer; a 304 none, because its headers
+ * replace those of the answer the browser stored (RFC 9111, "Freshening Stored Responses") and it
+ * names no Content-Type to tell a page by. Each set depends only on the kind of answer, so all three
+ * are computed once at start-up rather than on every request, as `@fastify/helmet` did by building
+ * helmet anew per request (decision 048).
  */
 export function installSecurityHeaders(fastify: FastifyInstance, options: SecurityHeadersOptions): void {
   const forAnswers = recordedHeaders(helmet(apiSecurityHeaders(options)), '/');
   const documents = helmet(securityHeaders(options));
   const forApp = recordedHeaders(documents, '/');
   const forDocs = recordedHeaders(documents, '/docs');
-  fastify.addHook('onRequest', (_request, reply, done) => {
-    void reply.headers(forAnswers);
-    done();
-  });
-  const answerHeaderNames = Object.keys(forAnswers);
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    if (reply.statusCode === 304) {
-      // A 304's headers replace those of the answer the browser stored (RFC 9111, "Freshening Stored
-      // Responses"), and a 304 names no Content-Type to tell a page by: an answer's set here would
-      // give a cached page a policy that lets none of its scripts run. Without them, the stored
-      // answer keeps its own.
-      for (const name of answerHeaderNames) reply.removeHeader(name);
-    } else if (isPage(reply.getHeader('content-type'))) {
-      void reply.headers(isDocs(request.raw) ? forDocs : forApp);
+    if (reply.statusCode !== 304) {
+      void reply.headers(!isPage(reply.getHeader('content-type')) ? forAnswers : isDocs(request.raw) ? forDocs : forApp);
     }
     done(null, payload);
   });
